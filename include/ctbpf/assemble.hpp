@@ -4,7 +4,6 @@
 // the run-time assemble(program) (std::vector, throws assembly_error).
 #pragma once
 
-#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <span>
@@ -21,69 +20,128 @@ namespace detail {
 struct label_entry {
     std::string_view name;
     std::uint32_t slot;
-    std::uint32_t item;
     std::uint32_t line;
 };
 
-constexpr bool label_less(const label_entry& a, const label_entry& b) {
-    return a.name < b.name || (a.name == b.name && a.item < b.item);
-}
+// Open-addressing hash table of label names (linear time at compile time, no sort).
+class label_table {
+public:
+    constexpr explicit label_table(std::size_t labels) : mask_(capacity_for(labels) - 1) {
+        slots_.assign(mask_ + 1, -1);
+        entries_.reserve(labels);
+    }
+    // Returns the earlier entry with the same name, or nullptr when the name is new.
+    constexpr const label_entry* insert(const label_entry& e) {
+        std::size_t h = hash(e.name) & mask_;
+        while (slots_[h] >= 0) {
+            const label_entry& old = entries_[static_cast<std::size_t>(slots_[h])];
+            if (old.name == e.name) return &old;
+            h = (h + 1) & mask_;
+        }
+        slots_[h] = static_cast<std::int32_t>(entries_.size());
+        entries_.push_back(e);
+        return nullptr;
+    }
+    constexpr const label_entry* find(std::string_view name) const {
+        std::size_t h = hash(name) & mask_;
+        while (slots_[h] >= 0) {
+            const label_entry& e = entries_[static_cast<std::size_t>(slots_[h])];
+            if (e.name == name) return &e;
+            h = (h + 1) & mask_;
+        }
+        return nullptr;
+    }
+
+private:
+    static constexpr std::size_t capacity_for(std::size_t n) {
+        std::size_t c = 16;
+        while (c < 2 * n) c *= 2;
+        return c;
+    }
+    static constexpr std::size_t hash(std::string_view s) {
+        std::uint64_t h = 14695981039346656037ull;
+        for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+        return static_cast<std::size_t>(h ^ (h >> 29));
+    }
+    std::size_t mask_;
+    std::vector<std::int32_t> slots_;
+    std::vector<label_entry> entries_;
+};
 
 // Keep the error at the lowest instruction index (the first the kernel would meet).
 constexpr void note_error(verdict& best, verdict v) {
     if (best.ok() || v.index < best.index) best = v;
 }
 
-// Lay out and emit `items`, calling sink(insn) for every slot in order. Returns the first error.
-template <class Sink>
-constexpr verdict emit(std::span<const item> items, Sink&& sink) {
+// Lay out `items` and write their slots to out[0..slot count) (nullptr: check only).
+// Returns the first error. Written with index loops and few calls: at compile time every
+// statement counts against the compilers' constexpr step limits.
+constexpr verdict emit(std::span<const item> items, insn* out) {
     verdict best{};
-    std::vector<label_entry> labels;
+    const item* const first = items.data();
+    const std::size_t n = items.size();
+    std::size_t label_count = 0;
+    for (std::size_t i = 0; i < n; ++i) label_count += first[i].kind == item_kind::label;
+
+    label_table labels(label_count);
     std::uint32_t slot = 0;
-    for (std::uint32_t i = 0; i < items.size(); ++i) {
-        const item& it = items[i];
-        if (it.kind == item_kind::label) {
+    if (label_count != 0) {
+        for (std::size_t i = 0; i < n; ++i) {
+            const item& it = first[i];
+            if (it.kind != item_kind::label) {
+                slot += static_cast<std::uint32_t>(it.slots());
+                continue;
+            }
             if (it.name.empty()) note_error(best, {errc::label_name_is_empty, slot, it.line, {}});
-            labels.push_back({it.name, slot, i, it.line});
-        } else {
-            slot += static_cast<std::uint32_t>(it.slots());
+            if (labels.insert({it.name, slot, it.line}))
+                note_error(best, {errc::label_is_defined_twice, slot, it.line, it.name});
         }
     }
     const std::uint32_t total = slot;
-    std::sort(labels.begin(), labels.end(), label_less);
-    for (std::size_t k = 1; k < labels.size(); ++k)
-        if (labels[k].name == labels[k - 1].name)
-            note_error(best, {errc::label_is_defined_twice, labels[k].slot, labels[k].line, labels[k].name});
 
     slot = 0;
-    for (const item& it : items) {
-        if (it.kind == item_kind::label) continue;
-        insn out = it.ins;
-        if (it.kind != item_kind::insn && it.kind != item_kind::wide) {
-            auto pos = std::lower_bound(labels.begin(), labels.end(), it.name,
-                                        [](const label_entry& e, std::string_view n) { return e.name < n; });
-            if (pos == labels.end() || pos->name != it.name) {
-                note_error(best, {errc::label_is_not_defined, slot, it.line, it.name});
-            } else if (pos->slot >= total) {
-                note_error(best, {errc::jump_target_is_outside_the_program, slot, it.line, it.name});
+    for (std::size_t i = 0; i < n; ++i) {
+        const item& it = first[i];
+        switch (it.kind) {
+        case item_kind::label: continue;
+        case item_kind::insn:
+            if (out) out[slot] = it.ins;
+            ++slot;
+            continue;
+        case item_kind::wide:
+            if (out) {
+                out[slot] = it.ins;
+                out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
+            }
+            slot += 2;
+            continue;
+        default: break;
+        }
+        insn ins = it.ins;
+        const label_entry* target = labels.find(it.name);
+        if (!target) {
+            note_error(best, {errc::label_is_not_defined, slot, it.line, it.name});
+        } else if (target->slot >= total) {
+            note_error(best, {errc::jump_target_is_outside_the_program, slot, it.line, it.name});
+        } else {
+            const std::int64_t rel = std::int64_t{target->slot} - (std::int64_t{slot} + 1);
+            if (it.kind == item_kind::jump) {
+                if (rel < INT16_MIN || rel > INT16_MAX)
+                    note_error(best,
+                               {errc::jump_distance_does_not_fit_in_16_bits_use_gotol, slot, it.line, it.name});
+                else
+                    ins.off = static_cast<std::int16_t>(rel);
+            } else if (rel < INT32_MIN || rel > INT32_MAX) {
+                note_error(best, {errc::jump_distance_does_not_fit_in_32_bits, slot, it.line, it.name});
             } else {
-                const std::int64_t rel = std::int64_t{pos->slot} - (std::int64_t{slot} + 1);
-                if (it.kind == item_kind::jump) {
-                    if (rel < INT16_MIN || rel > INT16_MAX)
-                        note_error(best, {errc::jump_distance_does_not_fit_in_16_bits_use_gotol, slot, it.line,
-                                          it.name});
-                    else
-                        out.off = static_cast<std::int16_t>(rel);
-                } else if (rel < INT32_MIN || rel > INT32_MAX) {
-                    note_error(best, {errc::jump_distance_does_not_fit_in_32_bits, slot, it.line, it.name});
-                } else {
-                    out.imm = static_cast<std::int32_t>(rel);
-                }
+                ins.imm = static_cast<std::int32_t>(rel);
             }
         }
-        sink(out);
-        if (it.slots() == 2) sink(make_insn(0, 0, 0, 0, it.imm_hi));
-        slot += static_cast<std::uint32_t>(it.slots());
+        if (out) {
+            out[slot] = ins;
+            if (it.kind == item_kind::func_addr) out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
+        }
+        slot += it.kind == item_kind::func_addr ? 2 : 1;
     }
     return best;
 }
@@ -96,8 +154,11 @@ struct probe_result {
 template <auto F>
 constexpr probe_result probe() {
     const program p = F();
-    return {emit(p.items(), [](const insn&) {}), p.slot_count()};
+    return {emit(p.items(), nullptr), p.slot_count()};
 }
+// A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
+template <auto F>
+inline constexpr probe_result probe_v = probe<F>();
 
 // A label name carried into a template argument so that it shows in the compiler's output.
 template <std::size_t N>
@@ -122,25 +183,23 @@ struct program_rejected {
 // Assemble at compile time: F is a lambda returning a program. Yields std::array<bpf_insn, N>.
 template <auto F>
 consteval auto assemble() {
-    constexpr detail::probe_result info = detail::probe<F>();
+    constexpr const detail::probe_result& info = detail::probe_v<F>;
     if constexpr (!info.v.ok()) {
         constexpr bool rejected =
             program_rejected<info.v.code, info.v.index, info.v.line, detail::label_text<48>(info.v.label)>::value;
         static_assert(rejected);
         return std::array<insn, 0>{};
     } else {
-        std::array<insn, info.slots> out{};
-        std::size_t k = 0;
-        detail::emit(F().items(), [&](const insn& i) { out[k++] = i; });
+        std::array<insn, info.slots> out;
+        detail::emit(F().items(), out.data());
         return out;
     }
 }
 
 // Assemble at run time; returns the verdict and fills `out` (cleared first).
 constexpr verdict try_assemble(const program& p, std::vector<insn>& out) {
-    out.clear();
-    out.reserve(p.slot_count());
-    return detail::emit(p.items(), [&](const insn& i) { out.push_back(i); });
+    out.assign(p.slot_count(), insn{});
+    return detail::emit(p.items(), out.data());
 }
 
 // Assemble at run time; throws assembly_error when the program is rejected.

@@ -48,10 +48,7 @@ namespace fn {}
 namespace detail {
 constexpr item one(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off,
                    std::int32_t imm, std::uint32_t line) {
-    item it;
-    it.ins = make_insn(code, dst, src, off, imm);
-    it.line = line;
-    return it;
+    return item{make_insn(code, dst, src, off, imm), 0, item_kind::insn, {}, line};
 }
 constexpr item alu_k(std::uint8_t cls, std::uint8_t opc, std::uint8_t dst, std::int32_t imm,
                      std::uint32_t line, std::int16_t off = 0) {
@@ -63,19 +60,12 @@ constexpr item alu_x(std::uint8_t cls, std::uint8_t opc, std::uint8_t dst, std::
 }
 constexpr item jmp(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int32_t imm,
                    jump_target t, std::uint32_t line) {
-    item it = one(code, dst, src, static_cast<std::int16_t>(t.rel), imm, line);
-    if (!t.name.empty()) {
-        it.kind = item_kind::jump;
-        it.name = t.name;
-    }
-    return it;
+    return item{make_insn(code, dst, src, static_cast<std::int16_t>(t.rel), imm), 0,
+                t.name.empty() ? item_kind::insn : item_kind::jump, t.name, line};
 }
 constexpr item wide(std::uint8_t dst, std::uint8_t src, std::int32_t lo, std::int32_t hi,
                     std::uint32_t line) {
-    item it = one(op::ld | op::imm | op::dw, dst, src, 0, lo, line);
-    it.kind = item_kind::wide;
-    it.imm_hi = hi;
-    return it;
+    return item{make_insn(op::ld | op::imm | op::dw, dst, src, 0, lo), hi, item_kind::wide, {}, line};
 }
 template <class T>
 constexpr std::uint8_t mem_code(std::uint8_t cls, std::uint8_t mode) {

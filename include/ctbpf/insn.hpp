@@ -73,16 +73,10 @@ constexpr int size_bytes(std::uint8_t sz) { return sz == w ? 4 : sz == h ? 2 : s
 // Build one raw instruction record.
 constexpr insn make_insn(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int16_t off,
                          std::int32_t imm) {
-    insn i{};
-    i.code = code;
-    i.dst_reg = dst & 0x0f;
-    i.src_reg = src & 0x0f;
-    i.off = off;
-    i.imm = imm;
-    return i;
+    return insn{code, static_cast<std::uint8_t>(dst & 0x0f), static_cast<std::uint8_t>(src & 0x0f), off, imm};
 }
 
-constexpr bool operator_eq(const insn& a, const insn& b) {
+constexpr bool same_insn(const insn& a, const insn& b) {
     return a.code == b.code && a.dst_reg == b.dst_reg && a.src_reg == b.src_reg && a.off == b.off &&
            a.imm == b.imm;
 }
