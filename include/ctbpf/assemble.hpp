@@ -23,7 +23,7 @@ struct label_entry {
     std::uint32_t line;
 };
 
-// Open-addressing hash table of label names (linear time at compile time, no sort).
+// Open-addressing hash table of names (labels, maps): linear time at compile time, no sort.
 class label_table {
 public:
     constexpr explicit label_table(std::size_t labels) : mask_(capacity_for(labels) - 1) {
@@ -42,6 +42,8 @@ public:
         entries_.push_back(e);
         return nullptr;
     }
+    constexpr std::size_t size() const { return entries_.size(); }
+    constexpr const label_entry& operator[](std::size_t i) const { return entries_[i]; }
     constexpr const label_entry* find(std::string_view name) const {
         std::size_t h = hash(name) & mask_;
         while (slots_[h] >= 0) {
@@ -74,14 +76,20 @@ constexpr void note_error(verdict& best, verdict v) {
 }
 
 // Lay out `items` and write their slots to out[0..slot count) (nullptr: check only).
-// Returns the first error. Written with index loops and few calls: at compile time every
+// Maps named in the program get indices 0, 1, ... in order of first use; their names go to
+// map_names[0..map count) when given. Returns the first error. Written with index loops and few calls: at compile time every
 // statement counts against the compilers' constexpr step limits.
-constexpr verdict emit(std::span<const item> items, insn* out) {
+constexpr verdict emit(std::span<const item> items, insn* out, std::string_view* map_names = nullptr,
+                       std::size_t* map_count = nullptr) {
     verdict best{};
     const item* const first = items.data();
     const std::size_t n = items.size();
-    std::size_t label_count = 0;
-    for (std::size_t i = 0; i < n; ++i) label_count += first[i].kind == item_kind::label;
+    std::size_t label_count = 0, map_refs = 0;
+    for (std::size_t i = 0; i < n; ++i) {
+        label_count += first[i].kind == item_kind::label;
+        map_refs += first[i].kind == item_kind::map_ref;
+    }
+    label_table maps(map_refs);
 
     label_table labels(label_count);
     std::uint32_t slot = 0;
@@ -118,6 +126,21 @@ constexpr verdict emit(std::span<const item> items, insn* out) {
         default: break;
         }
         insn ins = it.ins;
+        if (it.kind == item_kind::map_ref) {
+            const label_entry* known = maps.find(it.name);
+            if (!known) {
+                if (it.name.empty()) note_error(best, {errc::map_name_is_empty, slot, it.line, {}});
+                maps.insert({it.name, static_cast<std::uint32_t>(maps.size()), it.line});
+                known = maps.find(it.name);
+            }
+            ins.imm = static_cast<std::int32_t>(known->slot);
+            if (out) {
+                out[slot] = ins;
+                out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
+            }
+            slot += 2;
+            continue;
+        }
         const label_entry* target = labels.find(it.name);
         if (!target) {
             note_error(best, {errc::label_is_not_defined, slot, it.line, it.name});
@@ -143,18 +166,25 @@ constexpr verdict emit(std::span<const item> items, insn* out) {
         }
         slot += it.kind == item_kind::func_addr ? 2 : 1;
     }
+    if (map_names)
+        for (std::size_t i = 0; i < maps.size(); ++i) map_names[i] = maps[i].name;
+    if (map_count) *map_count = maps.size();
     return best;
 }
 
 struct probe_result {
     verdict v;
     std::size_t slots;
+    std::size_t maps;
 };
 
 template <auto F>
 constexpr probe_result probe() {
     const program p = F();
-    return {emit(p.items(), nullptr), p.slot_count()};
+    probe_result r{};
+    r.v = emit(p.items(), nullptr, nullptr, &r.maps);
+    r.slots = p.slot_count();
+    return r;
 }
 // A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
 template <auto F>
@@ -196,10 +226,26 @@ consteval auto assemble() {
     }
 }
 
-// Assemble at run time; returns the verdict and fills `out` (cleared first).
-constexpr verdict try_assemble(const program& p, std::vector<insn>& out) {
+// The names of the maps a program refers to with map("name"), in index order (the order of
+// first use): fd_array[i] must hold the fd of map_names<F>()[i] at load.
+template <auto F>
+consteval auto map_names() {
+    std::array<std::string_view, detail::probe_v<F>.maps> names{};
+    detail::emit(F().items(), nullptr, names.data());
+    return names;
+}
+
+// Assemble at run time; returns the verdict and fills `out` (cleared first) and, when given,
+// `maps` with the names of the maps the program refers to, in index order.
+constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
+                               std::vector<std::string_view>* maps = nullptr) {
     out.assign(p.slot_count(), insn{});
-    return detail::emit(p.items(), out.data());
+    std::size_t count = 0;
+    if (!maps) return detail::emit(p.items(), out.data());
+    maps->assign(p.items().size(), std::string_view{});
+    verdict v = detail::emit(p.items(), out.data(), maps->data(), &count);
+    maps->resize(count);
+    return v;
 }
 
 // Assemble at run time; throws assembly_error when the program is rejected.

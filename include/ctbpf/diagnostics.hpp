@@ -19,6 +19,7 @@ enum class errc : std::uint8_t {
     jump_distance_does_not_fit_in_32_bits,
     jump_target_is_outside_the_program,
     label_name_is_empty,
+    map_name_is_empty,
 };
 
 constexpr std::string_view to_string(errc e) {
@@ -31,6 +32,7 @@ constexpr std::string_view to_string(errc e) {
     case errc::jump_distance_does_not_fit_in_32_bits: return "jump distance does not fit in 32 bits";
     case errc::jump_target_is_outside_the_program: return "jump target is outside the program";
     case errc::label_name_is_empty: return "label name is empty";
+    case errc::map_name_is_empty: return "map name is empty";
     }
     return "unknown error";
 }

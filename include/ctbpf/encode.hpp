@@ -185,6 +185,20 @@ constexpr item ld_func(const reg64& d, label_name target, std::uint32_t line = _
     it.name = target.text;
     return it;
 }
+// r1 = map("counts") (BPF_PSEUDO_MAP_IDX, index assigned at assembly): 0x18 src=5
+constexpr item ld_map(const reg64& d, label_name map, std::uint32_t line = __builtin_LINE()) {
+    item it = detail::wide(d.n, op::pseudo_map_idx, 0, 0, line);
+    it.kind = item_kind::map_ref;
+    it.name = map.text;
+    return it;
+}
+// r1 = map_value("config", off) (BPF_PSEUDO_MAP_IDX_VALUE, index assigned at assembly): 0x18 src=6
+constexpr item ld_map_value(const reg64& d, label_name map, std::int32_t off, std::uint32_t line = __builtin_LINE()) {
+    item it = detail::wide(d.n, op::pseudo_map_idx_value, 0, off, line);
+    it.kind = item_kind::map_ref;
+    it.name = map.text;
+    return it;
+}
 // r1 = map[fd_array[idx]] (BPF_PSEUDO_MAP_IDX): 0x18 src=5
 constexpr item ld_map_idx(const reg64& d, std::int32_t idx, std::uint32_t line = __builtin_LINE()) {
     return detail::wide(d.n, op::pseudo_map_idx, idx, 0, line);

@@ -17,6 +17,7 @@ enum class item_kind : std::uint8_t {
     jump_long,   // one slot; imm = distance to `name` (gotol, 32 bits)
     call_label,  // one slot; imm = distance to `name` (bpf-to-bpf call)
     func_addr,   // lddw src=4: two slots; imm = distance to `name`
+    map_ref,     // lddw src=5/6: two slots; imm = index of map `name` in the program's map list
 };
 
 struct item {
@@ -27,7 +28,7 @@ struct item {
     std::uint32_t line = 0;
 
     constexpr int slots() const {
-        return kind == item_kind::label ? 0 : (kind == item_kind::wide || kind == item_kind::func_addr) ? 2 : 1;
+        return kind == item_kind::label ? 0 : kind == item_kind::wide || kind >= item_kind::func_addr ? 2 : 1;
     }
 };
 

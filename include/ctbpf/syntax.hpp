@@ -17,6 +17,7 @@ struct wide_value {
     std::int32_t lo, hi;
     std::string_view name{};
     std::uint32_t line = 0;
+    item_kind kind = item_kind::wide;
 };
 struct cast_expr { std::uint8_t n; std::uint16_t dst_as, src_as; std::uint32_t line; };
 template <class T>
@@ -92,10 +93,8 @@ constexpr item reg64::operator=(const sext_expr& ev) const {
 }
 constexpr item reg64::operator=(const wide_value& ev) const {
     item it = detail::wide(n, ev.src, ev.lo, ev.hi, ev.line);
-    if (!ev.name.empty()) {
-        it.kind = item_kind::func_addr;
-        it.name = ev.name;
-    }
+    it.kind = ev.kind;
+    it.name = ev.name;
     return it;
 }
 template <class T>
@@ -287,7 +286,15 @@ constexpr wide_value btf_var(std::int32_t btf_id, std::int32_t module_fd = 0, st
     return {op::pseudo_btf_id, btf_id, module_fd, {}, l};
 }
 constexpr wide_value func_addr(label_name name, std::uint32_t l = __builtin_LINE()) {
-    return {op::pseudo_func, 0, 0, name.text, l};
+    return {op::pseudo_func, 0, 0, name.text, l, item_kind::func_addr};
+}
+// r1 = map("counts"): the map by name; the loader binds it through fd_array (BPF_PSEUDO_MAP_IDX)
+constexpr wide_value map(label_name name, std::uint32_t l = __builtin_LINE()) {
+    return {op::pseudo_map_idx, 0, 0, name.text, l, item_kind::map_ref};
+}
+// r1 = map_value("config", off): address of the value of an array map, by name (BPF_PSEUDO_MAP_IDX_VALUE)
+constexpr wide_value map_value(label_name name, std::int32_t off, std::uint32_t l = __builtin_LINE()) {
+    return {op::pseudo_map_idx_value, 0, off, name.text, l, item_kind::map_ref};
 }
 constexpr wide_value map_idx(std::int32_t idx, std::uint32_t l = __builtin_LINE()) {
     return {op::pseudo_map_idx, idx, 0, {}, l};
