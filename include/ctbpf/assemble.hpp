@@ -15,6 +15,19 @@
 
 namespace ctbpf {
 
+// Where an instruction slot came from: its source line and the label that names it (if any).
+struct slot_info {
+    std::uint32_t line = 0;
+    std::string_view label{};
+};
+
+// Optional outputs of assembly besides the instructions.
+struct emit_extras {
+    std::string_view* map_names = nullptr; // [map count]
+    std::size_t* map_count = nullptr;
+    slot_info* slots = nullptr;            // [slot count]
+};
+
 namespace detail {
 
 struct label_entry {
@@ -79,8 +92,7 @@ constexpr void note_error(verdict& best, verdict v) {
 // Maps named in the program get indices 0, 1, ... in order of first use; their names go to
 // map_names[0..map count) when given. Returns the first error. Written with index loops and few calls: at compile time every
 // statement counts against the compilers' constexpr step limits.
-constexpr verdict emit(std::span<const item> items, insn* out, std::string_view* map_names = nullptr,
-                       std::size_t* map_count = nullptr) {
+constexpr verdict emit(std::span<const item> items, insn* out, emit_extras extra = {}) {
     verdict best{};
     const item* const first = items.data();
     const std::size_t n = items.size();
@@ -108,6 +120,21 @@ constexpr verdict emit(std::span<const item> items, insn* out, std::string_view*
     const std::uint32_t total = slot;
 
     slot = 0;
+    if (extra.slots) {
+        std::string_view pending{};
+        for (std::size_t i = 0; i < n; ++i) {
+            const item& it = first[i];
+            if (it.kind == item_kind::label) {
+                if (pending.empty()) pending = it.name;
+                continue;
+            }
+            for (int k = 0; k < it.slots(); ++k) extra.slots[slot + static_cast<std::uint32_t>(k)] = {it.line, {}};
+            extra.slots[slot].label = pending;
+            pending = {};
+            slot += static_cast<std::uint32_t>(it.slots());
+        }
+        slot = 0;
+    }
     for (std::size_t i = 0; i < n; ++i) {
         const item& it = first[i];
         switch (it.kind) {
@@ -166,9 +193,9 @@ constexpr verdict emit(std::span<const item> items, insn* out, std::string_view*
         }
         slot += it.kind == item_kind::func_addr ? 2 : 1;
     }
-    if (map_names)
-        for (std::size_t i = 0; i < maps.size(); ++i) map_names[i] = maps[i].name;
-    if (map_count) *map_count = maps.size();
+    if (extra.map_names)
+        for (std::size_t i = 0; i < maps.size(); ++i) extra.map_names[i] = maps[i].name;
+    if (extra.map_count) *extra.map_count = maps.size();
     return best;
 }
 
@@ -182,7 +209,7 @@ template <auto F>
 constexpr probe_result probe() {
     const program p = F();
     probe_result r{};
-    r.v = emit(p.items(), nullptr, nullptr, &r.maps);
+    r.v = emit(p.items(), nullptr, {nullptr, &r.maps, nullptr});
     r.slots = p.slot_count();
     return r;
 }
@@ -231,20 +258,38 @@ consteval auto assemble() {
 template <auto F>
 consteval auto map_names() {
     std::array<std::string_view, detail::probe_v<F>.maps> names{};
-    detail::emit(F().items(), nullptr, names.data());
+    detail::emit(F().items(), nullptr, {names.data(), nullptr, nullptr});
     return names;
+}
+
+// Per instruction slot: the source line and the label naming it, for messages about a
+// compile-time program (e.g. next to the kernel verifier's log).
+template <auto F>
+consteval auto source_map() {
+    std::array<slot_info, detail::probe_v<F>.slots> info{};
+    detail::emit(F().items(), nullptr, {nullptr, nullptr, info.data()});
+    return info;
 }
 
 // Assemble at run time; returns the verdict and fills `out` (cleared first) and, when given,
 // `maps` with the names of the maps the program refers to, in index order.
 constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
-                               std::vector<std::string_view>* maps = nullptr) {
+                               std::vector<std::string_view>* maps = nullptr,
+                               std::vector<slot_info>* slots = nullptr) {
     out.assign(p.slot_count(), insn{});
     std::size_t count = 0;
-    if (!maps) return detail::emit(p.items(), out.data());
-    maps->assign(p.items().size(), std::string_view{});
-    verdict v = detail::emit(p.items(), out.data(), maps->data(), &count);
-    maps->resize(count);
+    emit_extras extra{};
+    if (maps) {
+        maps->assign(p.items().size(), std::string_view{});
+        extra.map_names = maps->data();
+        extra.map_count = &count;
+    }
+    if (slots) {
+        slots->assign(p.slot_count(), slot_info{});
+        extra.slots = slots->data();
+    }
+    verdict v = detail::emit(p.items(), out.data(), extra);
+    if (maps) maps->resize(count);
     return v;
 }
 
