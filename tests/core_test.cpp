@@ -1,0 +1,158 @@
+// Core DSL tests: labels and distances, compile-time vs run-time assembly through the same
+// path, assembly errors with index/line/label, run-time escape hatches, maps by name.
+// Expected jump distances follow the ISA rule target = pc + 1 + off (isa.md §8).
+#include <ctbpf.hpp>
+#include <doctest/doctest.h>
+
+#include <string>
+#include <vector>
+
+using namespace ctbpf::syntax;
+using ctbpf::errc;
+
+namespace {
+
+constexpr auto with_labels = [] {
+    return program{
+        r0 = 0,                           // 0
+    label("top"),
+        r0 += 1,                          // 1
+        if_(r0 < 10).goto_("top"),        // 2: back to 1 -> off = 1 - 3 = -2
+        r1 = imm64(0x1122334455667788),   // 3, 4
+        if_(s(w0) >= -1).goto_("end"),    // 5: to 8 -> off = 8 - 6 = 2
+        call("sub"),                      // 6: to 9 -> imm = 9 - 7 = 2
+        gotol("end"),                     // 7: to 8 -> imm = 0
+    label("end"),
+        exit_(),                          // 8
+    label("sub"),
+        r2 = func_addr("sub"),            // 9, 10: to 9 -> imm = 9 - 10 = -1
+        may_goto("sub"),                  // 11: to 9 -> off = -3
+        exit_(),                          // 12
+    };
+};
+constexpr auto p = ctbpf::assemble<with_labels>();
+static_assert(p.size() == 13);
+static_assert(p[2].code == 0xa5 && p[2].off == -2 && p[2].imm == 10);
+static_assert(p[3].code == 0x18 && p[3].imm == 0x55667788 && p[4].code == 0 && p[4].imm == 0x11223344);
+static_assert(p[5].code == 0x76 && p[5].off == 2 && p[5].imm == -1);
+static_assert(p[6].code == 0x85 && p[6].src_reg == 1 && p[6].imm == 2);
+static_assert(p[7].code == 0x06 && p[7].imm == 0 && p[7].off == 0);
+static_assert(p[9].code == 0x18 && p[9].src_reg == 4 && p[9].imm == -1);
+static_assert(p[11].code == 0xe5 && p[11].off == -3);
+
+bool same(const bpf_insn& a, const bpf_insn& b) { return ctbpf::same_insn(a, b); }
+
+ctbpf::verdict assemble_error(const ctbpf::program& prog) {
+    std::vector<bpf_insn> out;
+    return ctbpf::try_assemble(prog, out);
+}
+
+} // namespace
+
+TEST_CASE("run-time assembly gives the compile-time bytes") {
+    const std::vector<bpf_insn> rt = ctbpf::assemble(with_labels());
+    REQUIRE(rt.size() == p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) CHECK(same(rt[i], p[i]));
+}
+
+TEST_CASE("assembly errors name the rule, the instruction index, the line and the label") {
+    const unsigned undefined_line = __LINE__ + 3;
+    ctbpf::verdict v = assemble_error(program{
+        r0 = 0,
+        if_(r0 == 0).goto_("nowhere"),
+        exit_(),
+    });
+    CHECK(v.code == errc::label_is_not_defined);
+    CHECK(v.index == 1);
+    CHECK(v.line == undefined_line);
+    CHECK(v.label == "nowhere");
+
+    v = assemble_error(program{label("a"), r0 = 0, label("a"), exit_()});
+    CHECK(v.code == errc::label_is_defined_twice);
+    CHECK(v.index == 1);
+
+    v = assemble_error(program{r0 = 0, goto_("end"), exit_(), label("end")});
+    CHECK(v.code == errc::jump_target_is_outside_the_program);
+
+    v = assemble_error(program{r0 = map(""), exit_()});
+    CHECK(v.code == errc::map_name_is_empty);
+}
+
+TEST_CASE("a 16-bit jump distance never truncates; gotol reaches further") {
+    for (int distance : {32767, 32768}) {
+        ctbpf::program prog{goto_("far")};
+        for (int i = 0; i < distance; ++i) prog += (r0 = 0);
+        prog += {label("far"), exit_()};
+        std::vector<bpf_insn> out;
+        ctbpf::verdict v = ctbpf::try_assemble(prog, out);
+        if (distance == 32767) {
+            REQUIRE(v.ok());
+            CHECK(out[0].off == 32767);
+        } else {
+            CHECK(v.code == errc::jump_distance_does_not_fit_in_16_bits_use_gotol);
+            CHECK(v.index == 0);
+        }
+    }
+    ctbpf::program prog{gotol("far")};
+    for (int i = 0; i < 40000; ++i) prog += (r0 = 0);
+    prog += {label("far"), exit_()};
+    const auto out = ctbpf::assemble(prog);
+    CHECK(out[0].imm == 40000);
+    CHECK_THROWS_AS(ctbpf::assemble(program{goto_("x")}), ctbpf::assembly_error);
+}
+
+TEST_CASE("run-time operands go through dyn() and reg64{n}, checked") {
+    const int n = 3;
+    const std::int64_t big = 1LL << 40;
+    const ctbpf::reg64 r{n};
+    const auto out = ctbpf::assemble(program{r = dyn(n * 100), r += dyn(-n), exit_()});
+    CHECK(out[0].code == 0xb7);
+    CHECK(out[0].dst_reg == 3);
+    CHECK(out[0].imm == 300);
+    CHECK(out[1].imm == -3);
+    CHECK_THROWS_AS((void)(r = dyn(big)), ctbpf::operand_error);
+    CHECK_THROWS_AS((void)ctbpf::reg64{n * 4}, ctbpf::operand_error);
+    CHECK_THROWS_AS((void)(w1 <<= dyn(n * 11)), ctbpf::operand_error);
+    CHECK_THROWS_WITH((void)(r = dyn(big)), doctest::Contains("does not fit in signed 32 bits"));
+    // w registers take the unsigned 32-bit spelling: 0xffffffff is imm -1
+    CHECK(ctbpf::assemble(program{w0 = 0xffffffff, exit_()})[0].imm == -1);
+}
+
+TEST_CASE("maps by name get fd_array indices in order of first use") {
+    constexpr auto f = [] {
+        return program{r1 = map("counts"), r2 = map_value("config", 16), r3 = map("counts"), r0 = 0, exit_()};
+    };
+    constexpr auto prog = ctbpf::assemble<f>();
+    constexpr auto names = ctbpf::map_names<f>();
+    static_assert(names.size() == 2 && names[0] == "counts" && names[1] == "config");
+    static_assert(prog[0].src_reg == 5 && prog[0].imm == 0);                          // BPF_PSEUDO_MAP_IDX
+    static_assert(prog[2].src_reg == 6 && prog[2].imm == 1 && prog[3].imm == 16);     // ..._IDX_VALUE
+    static_assert(prog[4].imm == 0);
+    std::vector<bpf_insn> out;
+    std::vector<std::string_view> maps;
+    REQUIRE(ctbpf::try_assemble(f(), out, &maps).ok());
+    CHECK(maps == std::vector<std::string_view>{"counts", "config"});
+}
+
+TEST_CASE("source_map gives the line and the label of each slot") {
+    constexpr unsigned first = __LINE__ + 2;
+    constexpr auto f = [] {
+        return program{r0 = 0,
+                       label("l"), r1 = imm64(1),
+                       exit_()};
+    };
+    constexpr auto sm = ctbpf::source_map<f>();
+    static_assert(sm.size() == 4);
+    static_assert(sm[0].line == first && sm[1].line == first + 1 && sm[2].line == first + 1 && sm[3].line == first + 2);
+    static_assert(sm[1].label == "l" && sm[0].label.empty() && sm[2].label.empty());
+    CHECK(sm[3].line == first + 2);
+}
+
+TEST_CASE("programs compose: fragments append, + concatenates") {
+    const ctbpf::program prologue{r6 = r1, r0 = 0};
+    const ctbpf::program epilogue{label("out"), exit_()};
+    const ctbpf::program body{if_(r6 == 0).goto_("out"), r0 = 1};
+    const auto out = ctbpf::assemble(prologue + body + epilogue);
+    REQUIRE(out.size() == 5);
+    CHECK(out[2].off == 1);
+}
