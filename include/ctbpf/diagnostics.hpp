@@ -112,6 +112,9 @@ namespace diag {
 [[noreturn]] inline void a_w_register_sign_extends_from_s8_or_s16_only() {
     raise("a w register sign-extends from s8 or s16 only");
 }
+[[noreturn]] inline void a_w_register_takes_u8_u16_and_u32_loads() {
+    raise("a w register takes u8, u16 and u32 loads; load u64 into an r register");
+}
 [[noreturn]] inline void address_space_must_fit_in_16_bits() { raise("address space must fit in 16 bits"); }
 } // namespace diag
 

@@ -147,6 +147,7 @@ constexpr item reg32::operator=(const cmpxchg_expr& ev) const {
     return detail::one(op::stx | op::atomic | ev.size, ev.a.base, ev.src, ev.a.off, op::cmpxchg, ev.line);
 }
 constexpr item reg32::operator=(const acquire_expr& ev) const {
+    if (ev.size == op::dw) diag::a_w_register_takes_u8_u16_and_u32_loads();
     return detail::one(op::stx | op::atomic | ev.size, n, ev.a.base, ev.a.off, op::load_acq, ev.line);
 }
 
@@ -197,12 +198,13 @@ CTBPF_SIGNED_COMPOUND(>>=, arsh, shift64, shift32)
 #undef CTBPF_SIGNED_COMPOUND
 
 // ---- comparisons (branch conditions) ----
+// Register operands are plain references: C++20 also tries == with the arguments swapped, and
+// equal conversions on both sides keep the unswapped candidate the unique best on every compiler.
 #define CTBPF_COMPARE(OPER, OPC)                                                                       \
     constexpr cond operator OPER(const reg64& d, imm32 v) { return {OPC, false, false, d.n, 0, v.value}; } \
-    constexpr cond operator OPER(const reg64& d, src64 s) { return {OPC, false, true, d.n, s.n, 0}; }  \
-    constexpr cond operator OPER(const reg64& d, const frame_pointer& s) { return {OPC, false, true, d.n, s.n, 0}; } \
+    constexpr cond operator OPER(const reg64& d, const reg64& s) { return {OPC, false, true, d.n, s.n, 0}; } \
     constexpr cond operator OPER(const reg32& d, uimm32 v) { return {OPC, true, false, d.n, 0, v.value}; } \
-    constexpr cond operator OPER(const reg32& d, src32 s) { return {OPC, true, true, d.n, s.n, 0}; }
+    constexpr cond operator OPER(const reg32& d, const reg32& s) { return {OPC, true, true, d.n, s.n, 0}; }
 CTBPF_COMPARE(==, op::jeq)
 CTBPF_COMPARE(!=, op::jne)
 CTBPF_COMPARE(>, op::jgt)

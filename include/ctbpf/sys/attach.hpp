@@ -1,0 +1,251 @@
+// Attaching programs: socket filters (SO_ATTACH_BPF), tracepoints (tracefs event id +
+// perf_event_open + PERF_EVENT_IOC_SET_BPF/ENABLE), raw tracepoints, and XDP and cgroup programs
+// through bpf links. A link detaches its program when destroyed (unless pinned).
+#pragma once
+
+#include "ctbpf/sys/bpf_syscall.hpp"
+#include "ctbpf/sys/error.hpp"
+#include "ctbpf/sys/fd.hpp"
+#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/names.hpp"
+
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/mount.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace ctbpf::sys {
+
+struct link_info {
+    std::uint32_t id = 0, type = 0, prog_id = 0;
+};
+
+// An attachment that ends when this object is destroyed (or detach() is called): a bpf link, or
+// for tracepoints the perf event the program is attached to.
+class link {
+public:
+    enum class kind : std::uint8_t { bpf_link, perf_event };
+
+    link() = default;
+    link(unique_fd fd, kind k, std::string what) : fd_(std::move(fd)), kind_(k), what_(std::move(what)) {}
+
+    int fd() const noexcept { return fd_.get(); }
+    kind type() const noexcept { return kind_; }
+    explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
+    const std::string& what() const noexcept { return what_; }
+    unique_fd& handle() noexcept { return fd_; }
+
+    // Detaches now. A bpf link is detached even if pinned or shared, and closed.
+    result<void> detach() {
+        if (!fd_) return {};
+        if (kind_ == kind::bpf_link) {
+            detail::attr_fd a;
+            a.fd = static_cast<std::uint32_t>(fd_.get());
+            if (detail::bpf(BPF_LINK_DETACH, a) < 0 && errno != EOPNOTSUPP && errno != EINVAL)
+                return make_error(errno, "BPF_LINK_DETACH " + what_);
+        } else {
+            ::ioctl(fd_.get(), PERF_EVENT_IOC_DISABLE, 0);
+        }
+        fd_.reset();
+        return {};
+    }
+
+    result<link_info> info() const {
+        if (kind_ != kind::bpf_link) return make_error(EINVAL, "link info " + what_, "a perf event attachment is not a bpf link");
+        bpf_link_info raw{};
+        detail::attr_info a;
+        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
+        a.info_len = sizeof raw;
+        a.info = detail::ptr(&raw);
+        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD " + what_);
+        return link_info{raw.id, raw.type, raw.prog_id};
+    }
+
+private:
+    unique_fd fd_;
+    kind kind_ = kind::bpf_link;
+    std::string what_;
+};
+
+// ---- socket filters ----
+
+// Attaches a socket filter program to a socket (SO_ATTACH_BPF); it lives as long as the socket.
+inline result<void> attach_socket_filter(int sock, const prog& p) {
+    const int fd = p.fd();
+    if (::setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof fd) == 0) return {};
+    const int e = errno;
+    return make_error(e, "setsockopt(SO_ATTACH_BPF) " + prog_type_name(p.type()),
+                      e == EINVAL ? "a socket needs a socket_filter program" : e == ENOTSOCK ? "the fd is not a socket" : "");
+}
+inline result<void> detach_socket_filter(int sock) {
+    int zero = 0;
+    if (::setsockopt(sock, SOL_SOCKET, SO_DETACH_BPF, &zero, sizeof zero) == 0) return {};
+    return make_error(errno, "setsockopt(SO_DETACH_BPF)", errno == ENOENT ? "the socket has no filter" : "");
+}
+
+// ---- tracepoints ----
+
+namespace detail {
+inline bool exists(const std::string& path) {
+    struct stat st{};
+    return ::stat(path.c_str(), &st) == 0;
+}
+inline std::optional<long> read_id(const std::string& path, int& err) {
+    std::FILE* f = std::fopen(path.c_str(), "re");
+    if (!f) {
+        err = errno;
+        return std::nullopt;
+    }
+    long v = -1;
+    const bool ok = std::fscanf(f, "%ld", &v) == 1;
+    std::fclose(f);
+    if (!ok) err = EINVAL;
+    return ok ? std::optional<long>(v) : std::nullopt;
+}
+} // namespace detail
+
+// The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
+// mounted and this process may mount, it is mounted at a private directory for the lookup and
+// unmounted at once.
+inline result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name) {
+    const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
+    const std::string rel = "/events/" + std::string(category) + "/" + std::string(name) + "/id";
+    std::string root;
+    for (const char* r : {"/sys/kernel/tracing", "/sys/kernel/debug/tracing"})
+        if (detail::exists(std::string(r) + "/events")) {
+            root = r;
+            break;
+        }
+    auto finish = [&](const std::string& base) -> result<std::uint32_t> {
+        int err = 0;
+        std::optional<long> id = detail::read_id(base + rel, err);
+        if (id && *id >= 0) return static_cast<std::uint32_t>(*id);
+        std::string hint;
+        if (err == ENOENT)
+            hint = "tracefs has no " + std::string(category) + ":" + std::string(name) + " event (see " + root +
+                   "/events/" + (category == "syscalls" ? "; syscall events need CONFIG_FTRACE_SYSCALLS)" : ")");
+        return make_error(err ? err : EINVAL, "reading the " + what + " id", hint);
+    };
+    if (!root.empty()) return finish(root);
+
+    char dir[] = "/tmp/ctbpf-tracefs.XXXXXX";
+    if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private tracefs mount");
+    if (::mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        const int e = errno;
+        ::rmdir(dir);
+        return make_error(e, "mounting tracefs to find the " + what + " id",
+                          "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
+                          "(as root: mount -t tracefs tracefs /sys/kernel/tracing)");
+    }
+    root = dir;
+    result<std::uint32_t> r = finish(root);
+    ::umount2(dir, MNT_DETACH);
+    ::rmdir(dir);
+    return r;
+}
+
+// Attaches a tracepoint program to category:name (e.g. "syscalls", "sys_enter_getpid") through a
+// perf event: it runs for the event on every CPU.
+inline result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name) {
+    const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
+    result<std::uint32_t> id = tracepoint_id(category, name);
+    if (!id) return std::move(id).error();
+    perf_event_attr pa{};
+    pa.type = PERF_TYPE_TRACEPOINT;
+    pa.size = sizeof pa;
+    pa.config = *id;
+    pa.sample_period = 1;
+    pa.wakeup_events = 1;
+    unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)));
+    if (!pfd) {
+        const int e = errno;
+        return make_error(e, "perf_event_open " + what,
+                          e == EACCES || e == EPERM ? "needs CAP_PERFMON (or root), or a lower kernel.perf_event_paranoid"
+                                                    : "");
+    }
+    if (::ioctl(pfd.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
+        const int e = errno;
+        return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
+                          e == EINVAL ? "a tracepoint needs a tracepoint program (loaded as " + prog_type_name(p.type()) + ")"
+                                      : e == EEXIST ? "this perf event has a program already" : "");
+    }
+    if (::ioctl(pfd.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
+    return link(std::move(pfd), link::kind::perf_event, what);
+}
+
+// Attaches a raw tracepoint program (or a writable one) to the raw tracepoint `name` (e.g. "sys_enter").
+inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) {
+    const std::string n(name);
+    detail::attr_raw_tp a;
+    a.name = detail::ptr(n.c_str());
+    a.prog_fd = static_cast<std::uint32_t>(p.fd());
+    const int fd = detail::bpf(BPF_RAW_TRACEPOINT_OPEN, a);
+    const std::string what = "BPF_RAW_TRACEPOINT_OPEN " + n;
+    if (fd < 0) {
+        const int e = errno;
+        return make_error(e, what,
+                          e == ENOENT ? "no raw tracepoint of that name" : e == EINVAL ? "needs a raw_tracepoint program (loaded as " + prog_type_name(p.type()) + ")" : "");
+    }
+    return link(unique_fd(fd), link::kind::bpf_link, "raw tracepoint " + n);
+}
+
+// ---- bpf links: XDP and cgroups ----
+
+// BPF_LINK_CREATE: attaches `p` to `target` (an fd or an ifindex) for `attach_type`.
+inline result<link> create_link(const prog& p, std::uint32_t target, std::uint32_t attach_type, std::uint32_t flags,
+                                std::string what) {
+    detail::attr_link_create a;
+    a.prog_fd = static_cast<std::uint32_t>(p.fd());
+    a.target = target;
+    a.attach_type = attach_type;
+    a.flags = flags;
+    const int fd = detail::bpf(BPF_LINK_CREATE, a);
+    if (fd < 0) {
+        const int e = errno;
+        std::string hint;
+        if (e == EBUSY || e == EEXIST) hint = "something is attached there already (a program attached without a link, or another link)";
+        if (e == EINVAL) hint = "the program type (" + prog_type_name(p.type()) + ") or its expected attach type does not fit this attachment";
+        if (e == ENODEV) hint = "no such network interface";
+        return make_error(e, "BPF_LINK_CREATE " + what, hint);
+    }
+    return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
+}
+
+// Attaches an XDP program to the interface `ifindex` through a link. flags: XDP_FLAGS_SKB_MODE,
+// XDP_FLAGS_DRV_MODE, ... (0: native if the driver has it, else generic).
+inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t flags = 0) {
+    return create_link(p, ifindex, BPF_XDP, flags, "xdp on ifindex " + std::to_string(ifindex));
+}
+inline result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0) {
+    const std::string n(ifname);
+    const unsigned ifindex = ::if_nametoindex(n.c_str());
+    if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
+    return create_link(p, ifindex, BPF_XDP, flags, "xdp on " + n);
+}
+
+// Attaches a cgroup program (e.g. attach_type BPF_CGROUP_INET_EGRESS) to a cgroup v2 directory.
+inline result<link> attach_cgroup(const prog& p, int cgroup_fd, std::uint32_t attach_type) {
+    return create_link(p, static_cast<std::uint32_t>(cgroup_fd), attach_type, 0,
+                       "cgroup fd " + std::to_string(cgroup_fd) + " attach type " + std::to_string(attach_type));
+}
+inline result<link> attach_cgroup(const prog& p, std::string_view cgroup_path, std::uint32_t attach_type) {
+    const std::string path(cgroup_path);
+    unique_fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+    if (!dir) return make_error(errno, "opening cgroup " + path);
+    return create_link(p, static_cast<std::uint32_t>(dir.get()), attach_type, 0,
+                       "cgroup " + path + " attach type " + std::to_string(attach_type));
+}
+
+} // namespace ctbpf::sys

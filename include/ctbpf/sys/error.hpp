@@ -1,0 +1,244 @@
+// Errors of the runtime shim: the errno as std::error_code (system_category) with a message a
+// person can act on; result<T> (a value or an error; .value() throws bpf_error) is what every
+// shim function returns.
+#pragma once
+
+#include <sys/resource.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace ctbpf::sys {
+
+// What went wrong: the errno, one actionable message, and for program loads the kernel
+// verifier's log with the offending instruction.
+struct error {
+    std::error_code code;
+    std::string message;                // "BPF_MAP_CREATE hash 'counts': Operation not permitted (EPERM): needs ..."
+    std::vector<std::string> log;       // the verifier log, one line each (program loads)
+    std::vector<std::string> kernel_message; // the log lines that state the rejection
+    std::optional<std::uint32_t> insn;  // the offending instruction index, when the log names one
+    std::string annotation;             // "insn 4: r1 = *(u32 *)(r1 + 0)   (label 'out', line 42)"
+
+    int errnum() const noexcept { return code.value(); }
+    bool is(std::errc e) const noexcept { return code == e; }
+    bool not_found() const noexcept { return code == std::errc::no_such_file_or_directory; }
+    // The message, then the kernel's message lines and the offending instruction beside them.
+    std::string describe() const {
+        std::string s = message;
+        for (const std::string& l : kernel_message) s += "\n  kernel: " + l;
+        if (!annotation.empty()) s += "\n  at " + annotation;
+        return s;
+    }
+};
+
+// Thrown by result<T>::value() on an error.
+class bpf_error : public std::system_error {
+public:
+    explicit bpf_error(sys::error e) : std::system_error(e.code), e_(std::move(e)), what_(e_.describe()) {}
+    const sys::error& detail() const noexcept { return e_; }
+    const char* what() const noexcept override { return what_.c_str(); }
+
+private:
+    sys::error e_;
+    std::string what_;
+};
+
+// A value or an error (std::expected is C++23). Check with ok()/operator bool, or let value() throw.
+template <class T>
+class [[nodiscard]] result {
+public:
+    result(T v) : v_(std::in_place_index<0>, std::move(v)) {}
+    result(sys::error e) : v_(std::in_place_index<1>, std::move(e)) {}
+
+    bool ok() const noexcept { return v_.index() == 0; }
+    explicit operator bool() const noexcept { return ok(); }
+    T& value() & {
+        check();
+        return std::get<0>(v_);
+    }
+    const T& value() const& {
+        check();
+        return std::get<0>(v_);
+    }
+    T&& value() && {
+        check();
+        return std::get<0>(std::move(v_));
+    }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
+    // The error; only when !ok().
+    const sys::error& error() const& { return std::get<1>(v_); }
+    sys::error&& error() && { return std::get<1>(std::move(v_)); }
+    std::error_code code() const noexcept { return ok() ? std::error_code{} : std::get<1>(v_).code; }
+
+private:
+    void check() const {
+        if (!ok()) throw bpf_error(std::get<1>(v_));
+    }
+    std::variant<T, sys::error> v_;
+};
+
+template <>
+class [[nodiscard]] result<void> {
+public:
+    result() = default;
+    result(sys::error e) : e_(std::move(e)) {}
+    bool ok() const noexcept { return !e_; }
+    explicit operator bool() const noexcept { return ok(); }
+    void value() const {
+        if (e_) throw bpf_error(*e_);
+    }
+    const sys::error& error() const& { return *e_; }
+    sys::error&& error() && { return std::move(*e_); }
+    std::error_code code() const noexcept { return e_ ? e_->code : std::error_code{}; }
+
+private:
+    std::optional<sys::error> e_;
+};
+
+// Propagate an error from a result<U> into the enclosing function's result<T>.
+#define CTBPF_SYS_TRY(var, expr)                        \
+    auto var##_result_ = (expr);                        \
+    if (!var##_result_.ok()) return std::move(var##_result_).error(); \
+    auto var = std::move(var##_result_).value()
+
+namespace detail {
+
+inline std::string_view errno_name(int e) {
+    switch (e) {
+    case EPERM: return "EPERM";
+    case ENOENT: return "ENOENT";
+    case ESRCH: return "ESRCH";
+    case EINTR: return "EINTR";
+    case EIO: return "EIO";
+    case E2BIG: return "E2BIG";
+    case EBADF: return "EBADF";
+    case EAGAIN: return "EAGAIN";
+    case ENOMEM: return "ENOMEM";
+    case EACCES: return "EACCES";
+    case EFAULT: return "EFAULT";
+    case EBUSY: return "EBUSY";
+    case EEXIST: return "EEXIST";
+    case ENODEV: return "ENODEV";
+    case ENOTDIR: return "ENOTDIR";
+    case EINVAL: return "EINVAL";
+    case ENFILE: return "ENFILE";
+    case EMFILE: return "EMFILE";
+    case ENOSPC: return "ENOSPC";
+    case ERANGE: return "ERANGE";
+    case ENOSYS: return "ENOSYS";
+    case ELOOP: return "ELOOP";
+    case EOPNOTSUPP: return "EOPNOTSUPP";
+    case 524: return "ENOTSUPP";
+    default: return {};
+    }
+}
+
+// Reads the first integer of a small file (a sysctl); nullopt when unreadable.
+inline std::optional<long> read_long(const char* path) {
+    std::FILE* f = std::fopen(path, "re");
+    if (!f) return std::nullopt;
+    long v = 0;
+    const bool ok = std::fscanf(f, "%ld", &v) == 1;
+    std::fclose(f);
+    return ok ? std::optional<long>(v) : std::nullopt;
+}
+
+// Whether this process has capability `cap` in its effective set (/proc/self/status CapEff).
+inline std::optional<bool> has_capability(int cap) {
+    std::FILE* f = std::fopen("/proc/self/status", "re");
+    if (!f) return std::nullopt;
+    char line[256];
+    std::optional<bool> r;
+    while (std::fgets(line, sizeof line, f)) {
+        unsigned long long bits = 0;
+        if (std::sscanf(line, "CapEff: %llx", &bits) == 1) {
+            r = ((bits >> cap) & 1) != 0;
+            break;
+        }
+    }
+    std::fclose(f);
+    return r;
+}
+
+inline constexpr int cap_net_admin = 12, cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
+
+// Says which privilege bpf() lacks: capabilities and kernel.unprivileged_bpf_disabled.
+inline std::string privilege_hint() {
+    const bool bpf_cap = has_capability(cap_bpf).value_or(false);
+    const bool admin = has_capability(cap_sys_admin).value_or(false);
+    const std::optional<long> disabled = read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
+    std::string s;
+    if (!bpf_cap && !admin) {
+        s = "needs CAP_BPF (or root): this process has neither CAP_BPF nor CAP_SYS_ADMIN";
+        if (disabled) {
+            s += "; kernel.unprivileged_bpf_disabled=" + std::to_string(*disabled);
+            if (*disabled == 0)
+                s += " lets unprivileged users load only socket filters and create some maps";
+            else if (*disabled == 1)
+                s += " forbids bpf() to unprivileged users until reboot";
+            else
+                s += " forbids bpf() to unprivileged users (root may set it to 0)";
+        }
+        s += "; run as root or grant CAP_BPF (plus CAP_PERFMON for tracing, CAP_NET_ADMIN for networking)";
+    } else {
+        s = "the capabilities this process has are not enough: tracing programs need CAP_PERFMON, networking "
+            "programs CAP_NET_ADMIN";
+        if (!has_capability(cap_perfmon).value_or(false)) s += " (CAP_PERFMON is missing)";
+        if (!has_capability(cap_net_admin).value_or(false)) s += " (CAP_NET_ADMIN is missing)";
+        s += "; a lockdown mode or LSM can also deny bpf()";
+    }
+    return s;
+}
+
+inline std::string default_hint(int e) {
+    switch (e) {
+    case EPERM: return privilege_hint();
+    case EMFILE: {
+        std::string s = "too many open files: this process reached RLIMIT_NOFILE";
+        rlimit lim{};
+        if (::getrlimit(RLIMIT_NOFILE, &lim) == 0 && lim.rlim_cur != RLIM_INFINITY)
+            s += " (" + std::to_string(lim.rlim_cur) + ")";
+        return s + "; close fds or raise the limit (ulimit -n)";
+    }
+    case ENFILE: return "the system-wide limit on open files is reached";
+    case ENOMEM: return "the kernel could not allocate memory (a memory cgroup limit, or RLIMIT_MEMLOCK before Linux 5.11)";
+    case ENOSYS: return "this kernel has no bpf() system call (CONFIG_BPF_SYSCALL)";
+    case EFAULT: return "the kernel could not read or write a user buffer (a bug in the caller)";
+    case EBADF: return "the fd is not open or is not a bpf object of the expected kind";
+    case EOPNOTSUPP:
+    case 524: return "not supported by this kernel, this program type or this object";
+    default: return {};
+    }
+}
+
+} // namespace detail
+
+// An error for `errnum` from the operation named by `what`. An empty `hint` gets the default
+// advice for that errno (EPERM names the missing privilege).
+inline error make_error(int errnum, std::string_view what, std::string hint = {}) {
+    error e;
+    e.code = std::error_code(errnum, std::system_category());
+    if (hint.empty()) hint = detail::default_hint(errnum);
+    e.message = std::string(what) + ": ";
+    e.message += errnum == 524 ? std::string("Operation not supported") : e.code.message();
+    const std::string_view name = detail::errno_name(errnum);
+    if (!name.empty()) e.message += " (" + std::string(name) + ")";
+    if (!hint.empty()) e.message += ": " + hint;
+    return e;
+}
+
+} // namespace ctbpf::sys

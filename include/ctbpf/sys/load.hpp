@@ -1,0 +1,454 @@
+// BPF_PROG_LOAD: program handles (sys::prog), load options, maps bound late through fd_array
+// (BPF_PSEUDO_MAP_IDX, no copy of a constexpr program) or by copy-and-patch (BPF_PSEUDO_MAP_FD),
+// and the verifier log: first attempt without one; on failure a retry with a buffer that grows
+// on ENOSPC (to the kernel's log_true_size where reported). The verdict is the return value; the
+// log only explains it, and the error names the offending instruction in LLVM syntax with its
+// ctbpf label and source line.
+#pragma once
+
+#include "ctbpf/assemble.hpp"
+#include "ctbpf/disasm.hpp"
+#include "ctbpf/sys/bpf_syscall.hpp"
+#include "ctbpf/sys/error.hpp"
+#include "ctbpf/sys/fd.hpp"
+#include "ctbpf/sys/names.hpp"
+
+#include <algorithm>
+#include <array>
+#include <concepts>
+#include <cstdint>
+#include <cstring>
+#include <initializer_list>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ctbpf::sys {
+
+// What the loader needs to know about a program: its instructions, the names of the maps its
+// map("name") loads refer to (fd_array order), and per slot the source line and label.
+struct program_image {
+    std::span<const insn> insns;
+    std::span<const std::string_view> map_names{};
+    std::span<const slot_info> slots{};
+
+    program_image() = default;
+    program_image(std::span<const insn> i, std::span<const std::string_view> m = {},
+                  std::span<const slot_info> s = {})
+        : insns(i), map_names(m), slots(s) {}
+    template <std::size_t N>
+    program_image(const std::array<insn, N>& a) : insns(a) {}
+    program_image(const std::vector<insn>& v) : insns(v) {}
+};
+
+namespace detail {
+template <auto F>
+inline constexpr auto assembled_v = ctbpf::assemble<F>();
+template <auto F>
+inline constexpr auto map_names_v = ctbpf::map_names<F>();
+template <auto F>
+inline constexpr auto source_map_v = ctbpf::source_map<F>();
+} // namespace detail
+
+// The image of a compile-time program F (a lambda returning a ctbpf::program). The instructions,
+// map names and source map are constants in static storage: loading them copies nothing.
+template <auto F>
+program_image image() {
+    return {detail::assembled_v<F>, detail::map_names_v<F>, detail::source_map_v<F>};
+}
+
+// A run-time program assembled together with its map names and source map.
+struct assembled_program {
+    std::vector<insn> insns;
+    std::vector<std::string_view> map_names;
+    std::vector<slot_info> slots;
+    program_image image() const { return {insns, map_names, slots}; }
+};
+// Assembles a run-time ctbpf::program; throws ctbpf::assembly_error when it is rejected.
+inline assembled_program assemble_for_load(const ctbpf::program& p) {
+    assembled_program a;
+    const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
+    if (!v.ok()) throw assembly_error(v);
+    return a;
+}
+
+// A map given to the loader by name: anything with fd() (sys::map, ringbuf, prog_array) or an fd.
+struct map_binding {
+    std::string_view name;
+    int fd = -1;
+    map_binding(std::string_view n, int f) : name(n), fd(f) {}
+    template <class H>
+        requires requires(const H& h) {
+            { h.fd() } -> std::convertible_to<int>;
+        }
+    map_binding(std::string_view n, const H& h) : name(n), fd(h.fd()) {}
+};
+
+// How map("name") loads are bound to map fds.
+enum class map_binding_mode : std::uint8_t {
+    automatic, // fd_array (no copy); copy-and-patch when the kernel predates fd_array (E2BIG)
+    fd_array,  // BPF_PSEUDO_MAP_IDX through attr.fd_array (Linux 5.14+)
+    patch,     // copy the program, rewrite src 5/6 to BPF_PSEUDO_MAP_FD/VALUE with the fds
+};
+
+// Hook for ctbpf::check() (include/ctbpf/verify.hpp, being written): a function that returns a
+// rejection before bpf() is called. Not wired by default until verify.hpp lands.
+struct precheck_verdict {
+    bool ok = true;
+    std::uint32_t index = 0; // offending instruction
+    std::string message;     // the rule, as a sentence
+};
+using precheck_fn = precheck_verdict (*)(std::span<const insn>, std::uint32_t prog_type);
+
+struct load_options {
+    std::uint32_t type = BPF_PROG_TYPE_UNSPEC; // enum bpf_prog_type (required)
+    std::uint32_t expected_attach_type = 0;
+    std::string_view license = "GPL";
+    std::string_view name{};                   // sanitized to [A-Za-z0-9_.], at most 15 characters
+    std::uint32_t flags = 0;                   // BPF_F_* prog_flags
+    std::uint32_t log_level = 0;               // 0: log only to explain a failure; else always log
+    std::uint32_t log_size = 64 * 1024;        // the first log buffer (grows on ENOSPC)
+    std::uint32_t attach_btf_id = 0;
+    std::uint32_t attach_prog_fd = 0;          // or attach_btf_obj_fd
+    std::uint32_t ifindex = 0;                 // offload / dev-bound target
+    std::uint32_t kern_version = 0;
+    map_binding_mode binding = map_binding_mode::automatic;
+    std::span<const int> fd_array{};           // for map_idx(i) without names: fd_array[i]
+    precheck_fn precheck = nullptr;            // TODO(verifier): default to ctbpf::check() when it lands
+};
+
+// What a load did (optional out-parameter of load()).
+struct load_report {
+    int attempts = 0;             // bpf(BPF_PROG_LOAD) calls
+    std::uint32_t log_size = 0;   // the last log buffer's size (0: no log was needed)
+    bool insns_copied = false;    // true only for copy-and-patch
+    std::string log;              // the verifier log of the last attempt that had one
+};
+
+struct prog_info {
+    std::uint32_t id = 0;
+    std::uint32_t type = 0;
+    std::array<std::uint8_t, 8> tag{};
+    std::string name;
+    std::uint32_t xlated_len = 0, jited_len = 0;
+    std::string tag_hex() const {
+        static constexpr char hex[] = "0123456789abcdef";
+        std::string s;
+        for (std::uint8_t b : tag) {
+            s += hex[b >> 4];
+            s += hex[b & 15];
+        }
+        return s;
+    }
+};
+
+// A loaded program: owns its fd (the kernel frees the program when no fd, link or pin remains).
+class prog {
+public:
+    prog() = default;
+    prog(unique_fd fd, std::uint32_t type, std::string name) : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
+
+    int fd() const noexcept { return fd_.get(); }
+    std::uint32_t type() const noexcept { return type_; }
+    const std::string& name() const noexcept { return name_; }
+    explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
+    unique_fd& handle() noexcept { return fd_; }
+
+    result<prog_info> info() const {
+        bpf_prog_info raw{};
+        detail::attr_info a;
+        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
+        a.info_len = sizeof raw;
+        a.info = detail::ptr(&raw);
+        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
+        prog_info i;
+        i.id = raw.id;
+        i.type = raw.type;
+        std::memcpy(i.tag.data(), raw.tag, i.tag.size());
+        i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+        i.xlated_len = raw.xlated_prog_len;
+        i.jited_len = raw.jited_prog_len;
+        return i;
+    }
+    // Adopts an fd (e.g. from a pin), reading the type and name from the kernel.
+    static result<prog> from_fd(unique_fd fd) {
+        prog p(std::move(fd), 0, {});
+        result<prog_info> i = p.info();
+        if (!i) return std::move(i).error();
+        p.type_ = i->type;
+        p.name_ = i->name;
+        return p;
+    }
+
+private:
+    unique_fd fd_;
+    std::uint32_t type_ = 0;
+    std::string name_;
+};
+
+// ---- the verifier log ----
+
+struct verifier_log {
+    std::vector<std::string> lines;
+    std::vector<std::string> message;   // the lines that state the rejection
+    std::optional<std::uint32_t> insn;  // the instruction the verifier stopped at
+};
+
+namespace detail {
+// "12: (61) r1 = ..." -> 12
+inline std::optional<std::uint32_t> insn_line_index(std::string_view l) {
+    std::size_t i = 0;
+    std::uint64_t n = 0;
+    while (i < l.size() && l[i] >= '0' && l[i] <= '9' && i < 9) n = n * 10 + static_cast<std::uint64_t>(l[i++] - '0');
+    if (i == 0 || l.substr(i, 3) != ": (" || l.size() < i + 6 || l[i + 5] != ')') return std::nullopt;
+    return static_cast<std::uint32_t>(n);
+}
+// The number after the last "insn " in a line ("jump out of range from insn 1 to 5" -> 1).
+inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
+    std::size_t at = l.find("insn ");
+    std::optional<std::uint32_t> r;
+    while (at != std::string_view::npos) {
+        std::size_t i = at + 5;
+        std::uint64_t n = 0;
+        std::size_t start = i;
+        while (i < l.size() && l[i] >= '0' && l[i] <= '9' && i - start < 9) n = n * 10 + static_cast<std::uint64_t>(l[i++] - '0');
+        if (i > start && !r) r = static_cast<std::uint32_t>(n);
+        at = l.find("insn ", at + 5);
+    }
+    return r;
+}
+inline bool summary_line(std::string_view l) {
+    return l.empty() || l.rfind("processed ", 0) == 0 || l.rfind("verification time", 0) == 0 ||
+           l.rfind("stack depth", 0) == 0 || l.rfind("func#", 0) == 0;
+}
+} // namespace detail
+
+inline verifier_log parse_verifier_log(std::string_view text) {
+    verifier_log v;
+    while (!text.empty()) {
+        std::size_t nl = text.find('\n');
+        std::string_view l = text.substr(0, nl);
+        if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+        if (!l.empty()) v.lines.emplace_back(l);
+        if (nl == std::string_view::npos) break;
+        text.remove_prefix(nl + 1);
+    }
+    std::size_t from = 0;
+    for (std::size_t i = v.lines.size(); i-- > 0;) {
+        if (auto n = detail::insn_line_index(v.lines[i])) {
+            v.insn = n;
+            from = i + 1;
+            break;
+        }
+    }
+    for (std::size_t i = from; i < v.lines.size(); ++i)
+        if (!detail::summary_line(v.lines[i])) v.message.push_back(v.lines[i]);
+    if (v.message.size() > 12) v.message.erase(v.message.begin(), v.message.end() - 12);
+    if (!v.insn)
+        for (const std::string& l : v.message)
+            if (auto n = detail::insn_mention(l)) v.insn = n;
+    return v;
+}
+
+// "insn 4: r1 = *(u32 *)(r1 + 0)   (label 'out', line 42)"
+inline std::string annotate_insn(std::span<const insn> insns, std::span<const slot_info> slots, std::uint32_t index) {
+    std::string s = "insn " + std::to_string(index) + ": ";
+    if (index >= insns.size()) return s + "(past the end of the program)";
+    const disasm_result d = disasm_one(insns, index);
+    s += d.text.view();
+    if (index < slots.size()) {
+        std::string where;
+        if (!slots[index].label.empty()) where = "label '" + std::string(slots[index].label) + "'";
+        if (slots[index].line != 0) where += (where.empty() ? "" : ", ") + std::string("line ") + std::to_string(slots[index].line);
+        if (!where.empty()) s += "   (" + where + ")";
+    }
+    return s;
+}
+
+namespace detail {
+
+inline void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name) {
+    std::size_t n = 0;
+    for (char c : name) {
+        if (n + 1 >= sizeof out) break;
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        out[n++] = ok ? c : '_';
+    }
+}
+
+inline std::string load_what(const load_options& o) {
+    std::string s = "BPF_PROG_LOAD " + prog_type_name(o.type);
+    if (!o.name.empty()) s += " '" + std::string(o.name) + "'";
+    return s;
+}
+
+// Errors the verifier cannot explain: no log retry for these.
+inline bool log_cannot_help(int e) {
+    return e == EMFILE || e == ENFILE || e == ENOMEM || e == EFAULT || e == ENOSYS || e == EBADF || e == EPERM;
+}
+
+inline int prog_load_call(attr_prog_load& a, load_report& rep) {
+    int fd = -1;
+    for (int tries = 0; tries < 5; ++tries) {
+        ++rep.attempts;
+        fd = bpf(BPF_PROG_LOAD, a);
+        if (fd >= 0 || errno != EAGAIN) break;
+    }
+    return fd;
+}
+
+} // namespace detail
+
+// Loads `img`. Maps named in the program are looked up in `maps` by name.
+inline result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr) {
+    load_report local;
+    load_report& rep = report ? *report : local;
+    rep = {};
+    const std::string what = detail::load_what(o);
+    if (img.insns.empty()) return make_error(EINVAL, what, "the program has no instructions");
+    if (o.type == BPF_PROG_TYPE_UNSPEC) return make_error(EINVAL, what, "load_options::type is not set");
+
+    if (o.precheck) {
+        precheck_verdict v = o.precheck(img.insns, o.type);
+        if (!v.ok) {
+            error e = make_error(EINVAL, what, "ctbpf's check() rejects the program; the kernel was not asked");
+            e.kernel_message.push_back(v.message);
+            e.insn = v.index;
+            e.annotation = annotate_insn(img.insns, img.slots, v.index);
+            return e;
+        }
+    }
+
+    // fd_array: one fd per map name, in the program's index order.
+    std::vector<int> fds;
+    std::span<const int> fd_array = o.fd_array;
+    if (!img.map_names.empty()) {
+        fds.reserve(img.map_names.size());
+        for (std::string_view name : img.map_names) {
+            auto it = std::find_if(maps.begin(), maps.end(), [&](const map_binding& b) { return b.name == name; });
+            if (it == maps.end())
+                return make_error(EINVAL, what,
+                                  "the program refers to map '" + std::string(name) +
+                                      "' (fd_array index " + std::to_string(fds.size()) +
+                                      ") but no map of that name was given");
+            if (it->fd < 0) return make_error(EBADF, what, "map '" + std::string(name) + "' was given an invalid fd");
+            fds.push_back(it->fd);
+        }
+        fd_array = fds;
+    }
+
+    const std::string license(o.license);
+    detail::attr_prog_load a;
+    a.prog_type = o.type;
+    a.insn_cnt = static_cast<std::uint32_t>(img.insns.size());
+    a.insns = detail::ptr(img.insns.data());
+    a.license = detail::ptr(license.c_str());
+    a.kern_version = o.kern_version;
+    a.prog_flags = o.flags;
+    detail::copy_name(a.prog_name, o.name);
+    a.prog_ifindex = o.ifindex;
+    a.expected_attach_type = o.expected_attach_type;
+    a.attach_btf_id = o.attach_btf_id;
+    a.attach_prog_fd = o.attach_prog_fd;
+
+    std::vector<insn> patched;
+    auto use_patch = [&] {
+        patched.assign(img.insns.begin(), img.insns.end());
+        for (std::size_t i = 0; i + 1 < patched.size(); ++i) {
+            insn& x = patched[i];
+            if (x.code != (op::ld | op::imm | op::dw)) continue;
+            if ((x.src_reg == op::pseudo_map_idx || x.src_reg == op::pseudo_map_idx_value) && x.imm >= 0 &&
+                static_cast<std::size_t>(x.imm) < fd_array.size()) {
+                x.src_reg = x.src_reg == op::pseudo_map_idx ? op::pseudo_map_fd : op::pseudo_map_value;
+                x.imm = fd_array[static_cast<std::size_t>(x.imm)];
+            }
+            ++i;
+        }
+        a.insns = detail::ptr(patched.data());
+        a.fd_array = 0;
+        rep.insns_copied = true;
+    };
+    if (!fd_array.empty()) {
+        if (o.binding == map_binding_mode::patch)
+            use_patch();
+        else
+            a.fd_array = detail::ptr(fd_array.data());
+    }
+
+    std::string log;
+    auto set_log = [&](std::uint32_t size) {
+        size = std::clamp(size, k::log_min_size, k::log_max_size);
+        log.assign(size, '\0');
+        a.log_level = o.log_level != 0 ? o.log_level : 1;
+        a.log_size = size;
+        a.log_buf = detail::ptr(log.data());
+        a.log_true_size = 0;
+        rep.log_size = size;
+    };
+    if (o.log_level != 0) set_log(o.log_size);
+
+    int fd = detail::prog_load_call(a, rep);
+    int err = fd < 0 ? errno : 0;
+    if (fd < 0 && err == E2BIG && a.fd_array != 0 && o.binding == map_binding_mode::automatic) {
+        use_patch(); // a kernel before 5.14 does not know attr.fd_array
+        fd = detail::prog_load_call(a, rep);
+        err = fd < 0 ? errno : 0;
+    }
+    if (fd < 0 && a.log_level == 0 && !detail::log_cannot_help(err)) {
+        set_log(o.log_size);
+        fd = detail::prog_load_call(a, rep);
+        err = fd < 0 ? errno : 0;
+    }
+    // ENOSPC with a log: the log was cut short. Grow it and ask again.
+    while (fd < 0 && err == ENOSPC && a.log_level != 0 && a.log_size < k::log_max_size) {
+        const std::uint32_t need = a.log_true_size > a.log_size ? a.log_true_size
+                                   : a.log_size > k::log_max_size / 4 ? k::log_max_size
+                                                                      : a.log_size * 4;
+        set_log(need);
+        fd = detail::prog_load_call(a, rep);
+        err = fd < 0 ? errno : 0;
+    }
+    if (a.log_level != 0) {
+        log.resize(strnlen(log.data(), log.size()));
+        rep.log = log;
+    }
+    if (fd >= 0) return prog(unique_fd(fd), o.type, std::string(a.prog_name));
+
+    std::string hint;
+    if (err == EACCES || err == EINVAL) hint = "the verifier rejected the program";
+    if (err == E2BIG) hint = "the program is too large for this kernel";
+    if (err == EPERM) {
+        hint = detail::privilege_hint();
+        if (detail::has_capability(detail::cap_bpf).value_or(false) ||
+            detail::has_capability(detail::cap_sys_admin).value_or(false))
+            hint = "the verifier or the kernel refused the program: " + hint;
+    }
+    error e = make_error(err, what, hint);
+    if (!log.empty()) {
+        verifier_log v = parse_verifier_log(log);
+        e.log = std::move(v.lines);
+        e.kernel_message = std::move(v.message);
+        e.insn = v.insn;
+        if (v.insn) e.annotation = annotate_insn(img.insns, img.slots, *v.insn);
+    }
+    return e;
+}
+
+inline result<prog> load(const program_image& img, const load_options& o, std::initializer_list<map_binding> maps,
+                         load_report* report = nullptr) {
+    return load(img, o, std::span<const map_binding>(maps.begin(), maps.size()), report);
+}
+
+// Loads the compile-time program F, binding its map("name") loads to `maps` by name.
+template <auto F>
+result<prog> load(const load_options& o, std::initializer_list<map_binding> maps = {}, load_report* report = nullptr) {
+    return load(image<F>(), o, std::span<const map_binding>(maps.begin(), maps.size()), report);
+}
+template <auto F>
+result<prog> load(const load_options& o, std::span<const map_binding> maps, load_report* report = nullptr) {
+    return load(image<F>(), o, maps, report);
+}
+
+} // namespace ctbpf::sys
