@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "ctbpf/diagnostics.hpp"
@@ -217,34 +218,47 @@ constexpr probe_result probe() {
 template <auto F>
 inline constexpr probe_result probe_v = probe<F>();
 
-// A label name carried into a template argument so that it shows in the compiler's output.
-template <std::size_t N>
+// A label name carried into template arguments so that it shows in the compiler's output.
 struct label_text {
-    char text[N]{};
+    static constexpr std::size_t capacity = 48;
+    char text[capacity]{};
+    std::size_t len = 0;
     constexpr label_text(std::string_view s) {
-        for (std::size_t i = 0; i + 1 < N && i < s.size(); ++i) text[i] = s[i];
+        for (; len + 1 < capacity && len < s.size(); ++len) text[len] = s[len];
     }
 };
 
+template <errc Rule>
+inline constexpr bool rule_is_ok = Rule == errc::ok;
+
 } // namespace detail
 
-// Instantiated when assemble<F>() rejects a program: the template arguments are the rule, the
-// instruction index, the source line and the label.
-template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, detail::label_text<48> Label>
+// Instantiated when assemble<F>() rejects a program. Its template arguments are the rule, the
+// instruction index, the source line and the label's characters, e.g.
+//   program_rejected<ctbpf::errc::label_is_not_defined, 2, 8, 'o', 't'>
+template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, char... Label>
 struct program_rejected {
-    static_assert(Rule == errc::ok, "ctbpf: program rejected; see program_rejected<rule, instruction index, "
-                                    "source line, label> above");
+    static_assert(detail::rule_is_ok<Rule>,
+                  "ctbpf: program rejected; the rule, instruction index, source line and label are the "
+                  "template arguments of program_rejected<...> in this error's context");
     static constexpr bool value = false;
 };
+
+namespace detail {
+template <auto F, std::size_t... I>
+constexpr bool reject(std::index_sequence<I...>) {
+    constexpr const verdict& v = probe_v<F>.v;
+    constexpr label_text name(v.label);
+    return program_rejected<v.code, v.index, v.line, name.text[I]...>::value;
+}
+} // namespace detail
 
 // Assemble at compile time: F is a lambda returning a program. Yields std::array<bpf_insn, N>.
 template <auto F>
 consteval auto assemble() {
     constexpr const detail::probe_result& info = detail::probe_v<F>;
     if constexpr (!info.v.ok()) {
-        constexpr bool rejected =
-            program_rejected<info.v.code, info.v.index, info.v.line, detail::label_text<48>(info.v.label)>::value;
-        static_assert(rejected);
+        (void)detail::reject<F>(std::make_index_sequence<detail::label_text(info.v.label).len>{});
         return std::array<insn, 0>{};
     } else {
         std::array<insn, info.slots> out;

@@ -10,7 +10,7 @@
 namespace ctbpf {
 
 // Why a program was rejected. Enumerators are sentences: they appear verbatim in compiler output.
-enum class errc : std::uint8_t {
+enum class errc : int {
     ok = 0,
     // assembly (labels and distances)
     label_is_not_defined,
@@ -114,6 +114,12 @@ namespace diag {
 }
 [[noreturn]] inline void a_w_register_takes_u8_u16_and_u32_loads() {
     raise("a w register takes u8, u16 and u32 loads; load u64 into an r register");
+}
+[[noreturn]] inline void jump_distance_does_not_fit_in_16_bits_use_gotol() {
+    raise("jump distance does not fit in 16 bits (use gotol)");
+}
+[[noreturn]] inline void operands_mix_register_widths() {
+    raise("operands mix register widths (r registers are 64-bit, w registers 32-bit)");
 }
 [[noreturn]] inline void address_space_must_fit_in_16_bits() { raise("address space must fit in 16 bits"); }
 } // namespace diag

@@ -32,6 +32,8 @@ template <integer_like T>
 constexpr runtime_int dyn(T v) {
     if constexpr (std::is_enum_v<T>) {
         return dyn(static_cast<std::underlying_type_t<T>>(v));
+    } else if constexpr (std::is_same_v<T, bool>) {
+        return {v ? 1 : 0};
     } else if constexpr (std::is_unsigned_v<T> && sizeof(T) >= sizeof(std::int64_t)) {
         return {static_cast<std::int64_t>(v), v > static_cast<T>(std::numeric_limits<std::int64_t>::max())};
     } else {
@@ -43,7 +45,10 @@ namespace detail {
 template <integer_like T>
 constexpr auto as_integer(T v) {
     if constexpr (std::is_enum_v<T>)
-        return static_cast<std::underlying_type_t<T>>(v);
+        return as_integer(static_cast<std::underlying_type_t<T>>(v));
+    else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, char> || std::is_same_v<T, wchar_t> ||
+                       std::is_same_v<T, char8_t> || std::is_same_v<T, char16_t> || std::is_same_v<T, char32_t>)
+        return static_cast<std::int64_t>(v); // 'A', true: std::cmp_* takes no character types
     else
         return v;
 }
@@ -57,36 +62,37 @@ constexpr bool in_range_rt(runtime_int v, std::int64_t lo, std::int64_t hi) {
 } // namespace detail
 
 // A range-checked immediate: Lo..Hi, stored as the 32-bit two's complement the instruction holds.
-// Fail is the sentence called on a value out of range.
+// Fail is the sentence called on a value out of range. A literal converts at compile time; a
+// run-time value must be wrapped in dyn() (the type's name says so in compiler errors).
 template <std::int64_t Lo, std::int64_t Hi, void (*Fail)()>
-struct bounded_imm {
+struct literal_or_dyn {
     std::int32_t value;
     std::uint32_t line;
     template <integer_like T>
-    consteval bounded_imm(T v, std::uint32_t l = __builtin_LINE()) : value(0), line(l) {
+    consteval literal_or_dyn(T v, std::uint32_t l = __builtin_LINE()) : value(0), line(l) {
         auto x = detail::as_integer(v);
         if (!detail::in_range<Lo, Hi>(x)) Fail();
         value = static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::int64_t>(x)));
     }
-    constexpr bounded_imm(runtime_int v, std::uint32_t l = __builtin_LINE()) : value(0), line(l) {
+    constexpr literal_or_dyn(runtime_int v, std::uint32_t l = __builtin_LINE()) : value(0), line(l) {
         if (!detail::in_range_rt(v, Lo, Hi)) Fail();
         value = static_cast<std::int32_t>(static_cast<std::uint32_t>(v.value));
     }
 };
 
 // Signed 32-bit immediate (sign-extended by ALU64, JMP, ST DW).
-using imm32 = bounded_imm<INT32_MIN, INT32_MAX,
+using imm32 = literal_or_dyn<INT32_MIN, INT32_MAX,
                           diag::immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants>;
 // 32-bit immediate, signed or unsigned spelling (ALU32, JMP32, ST W).
-using uimm32 = bounded_imm<INT32_MIN, UINT32_MAX, diag::immediate_does_not_fit_in_32_bits>;
-using uimm16 = bounded_imm<INT16_MIN, UINT16_MAX, diag::immediate_does_not_fit_in_16_bits>;
-using uimm8 = bounded_imm<INT8_MIN, UINT8_MAX, diag::immediate_does_not_fit_in_8_bits>;
-using shift64 = bounded_imm<0, 63, diag::shift_amount_must_be_0_to_63>;
-using shift32 = bounded_imm<0, 31, diag::shift_amount_must_be_0_to_31>;
+using uimm32 = literal_or_dyn<INT32_MIN, UINT32_MAX, diag::immediate_does_not_fit_in_32_bits>;
+using uimm16 = literal_or_dyn<INT16_MIN, UINT16_MAX, diag::immediate_does_not_fit_in_16_bits>;
+using uimm8 = literal_or_dyn<INT8_MIN, UINT8_MAX, diag::immediate_does_not_fit_in_8_bits>;
+using shift64 = literal_or_dyn<0, 63, diag::shift_amount_must_be_0_to_63>;
+using shift32 = literal_or_dyn<0, 31, diag::shift_amount_must_be_0_to_31>;
 
 // A signed 16-bit offset (r1 + off) and its negated spelling (r10 - off).
-using off16 = bounded_imm<INT16_MIN, INT16_MAX, diag::offset_does_not_fit_in_signed_16_bits>;
-using neg_off16 = bounded_imm<-INT16_MAX, -static_cast<std::int64_t>(INT16_MIN),
+using off16 = literal_or_dyn<INT16_MIN, INT16_MAX, diag::offset_does_not_fit_in_signed_16_bits>;
+using neg_off16 = literal_or_dyn<-INT16_MAX, -static_cast<std::int64_t>(INT16_MIN),
                               diag::offset_does_not_fit_in_signed_16_bits>;
 
 struct address;
@@ -130,14 +136,14 @@ struct reg64 {
     constexpr item operator=(at<skb_load> e) const;         // r0 = skb<u8>[12]
     constexpr item operator=(const cast_expr& e) const;        // r1 = addr_space_cast(r2, 0, 1)
     template <class T = void>
-    item operator=(const reg32&) const {
+    constexpr item operator=(const reg32&) const {
         static_assert(dependent_false<T>,
                       "ctbpf: r = w mixes register widths; write w0 = w1 (32-bit move, zero-extends) "
                       "or r0 = r1 (64-bit move)");
         return {};
     }
     template <class T = void>
-    item operator=(const address&) const {
+    constexpr item operator=(const address&) const {
         static_assert(dependent_false<T>,
                       "ctbpf: eBPF has no three-operand add; write r3 = r1 then r3 += 4 "
                       "(reg + offset is only an address inside mem<T>(...))");
@@ -168,7 +174,7 @@ struct reg32 {
     constexpr item operator=(const cmpxchg_expr& e) const;     // w0 = cmpxchg(mem<u32>(r1), w0, w2)
     constexpr item operator=(const acquire_expr& e) const;     // w0 = load_acquire(mem<u8>(r1))
     template <class T = void>
-    item operator=(const reg64&) const {
+    constexpr item operator=(const reg64&) const {
         static_assert(dependent_false<T>,
                       "ctbpf: w = r mixes register widths; write w0 = w1 (32-bit move) or r0 = r1 "
                       "(64-bit move)");
@@ -180,7 +186,7 @@ struct reg32 {
 struct frame_pointer : reg64 {
     constexpr frame_pointer() : reg64(frame_tag{}) {}
     template <class T>
-    item operator=(T&&) const {
+    constexpr item operator=(T&&) const {
         static_assert(dependent_false<T>,
                       "ctbpf: r10 is the read-only frame pointer; copy it first (r1 = r10) and "
                       "change the copy");
@@ -264,8 +270,8 @@ struct label_name {
 };
 
 // A relative jump distance in instructions (goto +3), for code without labels.
-using rel16 = bounded_imm<INT16_MIN, INT16_MAX, diag::offset_does_not_fit_in_signed_16_bits>;
-using rel32 = bounded_imm<INT32_MIN, INT32_MAX, diag::immediate_does_not_fit_in_32_bits>;
+using rel16 = literal_or_dyn<INT16_MIN, INT16_MAX, diag::jump_distance_does_not_fit_in_16_bits_use_gotol>;
+using rel32 = literal_or_dyn<INT32_MIN, INT32_MAX, diag::immediate_does_not_fit_in_32_bits>;
 
 // Register objects, for `using namespace ctbpf::syntax`.
 namespace syntax {

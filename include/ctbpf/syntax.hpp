@@ -37,6 +37,27 @@ struct mem_ref {
     constexpr item operator=(store_imm<T> v) const
         requires(!T::sign)
     { return fn::st<T>(a, v, v.line); }
+    template <class U = void>
+    constexpr item operator=(const reg32&) const
+        requires(std::is_same_v<T, u64>)
+    {
+        static_assert(dependent_false<U>, "ctbpf: a u64 store takes an r register: mem<u64>(...) = r1");
+        return {};
+    }
+    template <class U>
+    constexpr item operator=(const mem_ref<U>&) const {
+        static_assert(dependent_false<U>,
+                      "ctbpf: eBPF has no memory-to-memory move; load into a register first (r1 = mem<u64>(...))");
+        return {};
+    }
+    template <class U>
+    constexpr item operator=(U&&) const
+        requires(T::sign)
+    {
+        static_assert(dependent_false<U>,
+                      "ctbpf: s8/s16/s32 are sign-extending loads only; store with u8/u16/u32");
+        return {};
+    }
 };
 struct fetch_expr { std::uint8_t size; std::int32_t aop; address a; std::uint8_t src; bool is32; std::uint32_t line; };
 struct cmpxchg_expr { std::uint8_t size; address a; std::uint8_t expected; std::uint8_t src; bool is32; std::uint32_t line; };
@@ -74,13 +95,20 @@ struct branch {
     cond c;
     std::uint32_t line;
     constexpr item goto_(jump_target t) const { return detail::from_cond(c, t, line); }
+    template <class T>
+        requires std::is_same_v<T, item>
+    constexpr operator T() const {
+        static_assert(dependent_false<T>, "ctbpf: if_(...) needs a target: if_(r1 > r2).goto_(\"label\")");
+        return {};
+    }
 };
 
 // ---- register assignments (declared in operands.hpp) ----
 constexpr item reg64::operator=(imm32 v) const { return fn::mov(*this, v, v.line); }
 constexpr item reg64::operator=(src64 s) const { return fn::mov(*this, s, s.line); }
 constexpr item reg64::operator=(at<neg_expr> e) const {
-    if (e.v.n != n || e.v.is32) diag::negation_needs_the_same_register_on_both_sides();
+    if (e.v.is32) diag::operands_mix_register_widths();
+    if (e.v.n != n) diag::negation_needs_the_same_register_on_both_sides();
     return fn::neg(*this, e.line);
 }
 constexpr item reg64::operator=(const swap_expr& ev) const {
@@ -100,11 +128,13 @@ constexpr item reg64::operator=(const wide_value& ev) const {
 template <class T>
 constexpr item reg64::operator=(const mem_ref<T>& ev) const { return fn::ldx<T>(n, ev.a, ev.line); }
 constexpr item reg64::operator=(const fetch_expr& ev) const {
-    if (ev.src != n || ev.is32) diag::atomic_fetch_needs_the_same_register_on_both_sides();
+    if (ev.is32) diag::operands_mix_register_widths();
+    if (ev.src != n) diag::atomic_fetch_needs_the_same_register_on_both_sides();
     return detail::one(op::stx | op::atomic | ev.size, ev.a.base, ev.src, ev.a.off, ev.aop, ev.line);
 }
 constexpr item reg64::operator=(const cmpxchg_expr& ev) const {
-    if (n != 0 || ev.expected != 0 || ev.is32) diag::cmpxchg_compares_and_returns_r0();
+    if (ev.is32) diag::operands_mix_register_widths();
+    if (n != 0 || ev.expected != 0) diag::cmpxchg_compares_and_returns_r0();
     return detail::one(op::stx | op::atomic | ev.size, ev.a.base, ev.src, ev.a.off, op::cmpxchg, ev.line);
 }
 constexpr item reg64::operator=(const acquire_expr& ev) const {
@@ -123,7 +153,8 @@ constexpr item reg64::operator=(const cast_expr& ev) const {
 constexpr item reg32::operator=(uimm32 v) const { return fn::mov(*this, v, v.line); }
 constexpr item reg32::operator=(src32 s) const { return fn::mov(*this, s, s.line); }
 constexpr item reg32::operator=(at<neg_expr> e) const {
-    if (e.v.n != n || !e.v.is32) diag::negation_needs_the_same_register_on_both_sides();
+    if (!e.v.is32) diag::operands_mix_register_widths();
+    if (e.v.n != n) diag::negation_needs_the_same_register_on_both_sides();
     return fn::neg(*this, e.line);
 }
 constexpr item reg32::operator=(const sext_expr& ev) const {
@@ -139,11 +170,13 @@ constexpr item reg32::operator=(const mem_ref<T>& ev) const {
     return fn::ldx<T>(n, ev.a, ev.line);
 }
 constexpr item reg32::operator=(const fetch_expr& ev) const {
-    if (ev.src != n || !ev.is32) diag::atomic_fetch_needs_the_same_register_on_both_sides();
+    if (!ev.is32) diag::operands_mix_register_widths();
+    if (ev.src != n) diag::atomic_fetch_needs_the_same_register_on_both_sides();
     return detail::one(op::stx | op::atomic | ev.size, ev.a.base, ev.src, ev.a.off, ev.aop, ev.line);
 }
 constexpr item reg32::operator=(const cmpxchg_expr& ev) const {
-    if (n != 0 || ev.expected != 0 || !ev.is32) diag::cmpxchg_compares_and_returns_r0();
+    if (!ev.is32) diag::operands_mix_register_widths();
+    if (n != 0 || ev.expected != 0) diag::cmpxchg_compares_and_returns_r0();
     return detail::one(op::stx | op::atomic | ev.size, ev.a.base, ev.src, ev.a.off, op::cmpxchg, ev.line);
 }
 constexpr item reg32::operator=(const acquire_expr& ev) const {
@@ -158,19 +191,19 @@ constexpr item reg32::operator=(const acquire_expr& ev) const {
     constexpr item operator OPER(const reg32& d, IMM32 v) { return fn::FN(d, v, v.line); }                \
     constexpr item operator OPER(const reg32& d, src32 s) { return fn::FN(d, s, s.line); }                \
     template <class T = void>                                                                          \
-    item operator OPER(const reg64&, const reg32&) {                                                   \
+    constexpr item operator OPER(const reg64&, const reg32&) {                                                   \
         static_assert(dependent_false<T>, "ctbpf: r op= w mixes register widths; use r0 op= r1 "      \
                                           "(64-bit) or w0 op= w1 (32-bit)");                          \
         return {};                                                                                     \
     }                                                                                                  \
     template <class T = void>                                                                          \
-    item operator OPER(const reg32&, const reg64&) {                                                   \
+    constexpr item operator OPER(const reg32&, const reg64&) {                                                   \
         static_assert(dependent_false<T>, "ctbpf: w op= r mixes register widths; use r0 op= r1 "      \
                                           "(64-bit) or w0 op= w1 (32-bit)");                          \
         return {};                                                                                     \
     }                                                                                                  \
     template <class T>                                                                                 \
-    item operator OPER(const frame_pointer&, T&&) {                                                    \
+    constexpr item operator OPER(const frame_pointer&, T&&) {                                                    \
         static_assert(dependent_false<T>, "ctbpf: r10 is the read-only frame pointer; copy it first " \
                                           "(r1 = r10) and change the copy");                          \
         return {};                                                                                     \
@@ -204,7 +237,19 @@ CTBPF_SIGNED_COMPOUND(>>=, arsh, shift64, shift32)
     constexpr cond operator OPER(const reg64& d, imm32 v) { return {OPC, false, false, d.n, 0, v.value}; } \
     constexpr cond operator OPER(const reg64& d, const reg64& s) { return {OPC, false, true, d.n, s.n, 0}; } \
     constexpr cond operator OPER(const reg32& d, uimm32 v) { return {OPC, true, false, d.n, 0, v.value}; } \
-    constexpr cond operator OPER(const reg32& d, const reg32& s) { return {OPC, true, true, d.n, s.n, 0}; }
+    constexpr cond operator OPER(const reg32& d, const reg32& s) { return {OPC, true, true, d.n, s.n, 0}; } \
+    template <class T = void>                                                                          \
+    constexpr cond operator OPER(const reg64&, const reg32&) {                                         \
+        static_assert(dependent_false<T>, "ctbpf: a comparison mixes register widths; compare r with r "\
+                                          "(64-bit jump) or w with w (32-bit jump)");                 \
+        return {};                                                                                     \
+    }                                                                                                  \
+    template <class T = void>                                                                          \
+    constexpr cond operator OPER(const reg32&, const reg64&) {                                         \
+        static_assert(dependent_false<T>, "ctbpf: a comparison mixes register widths; compare r with r "\
+                                          "(64-bit jump) or w with w (32-bit jump)");                 \
+        return {};                                                                                     \
+    }
 CTBPF_COMPARE(==, op::jeq)
 CTBPF_COMPARE(!=, op::jne)
 CTBPF_COMPARE(>, op::jgt)
@@ -349,7 +394,19 @@ inline constexpr skb_t<T> skb{};
 // ---- atomics through lock(...) ----
 #define CTBPF_LOCKED(OPER, FN)                                                                         \
     constexpr item operator OPER(locked<u64> l, src64 s) { return fn::FN<u64>(l.a, s.n, s.line); }        \
-    constexpr item operator OPER(locked<u32> l, src32 s) { return fn::FN<u32>(l.a, s.n, s.line); }
+    constexpr item operator OPER(locked<u32> l, src32 s) { return fn::FN<u32>(l.a, s.n, s.line); }        \
+    template <class T = void>                                                                          \
+    constexpr item operator OPER(locked<u64>, const reg32&) {                                          \
+        static_assert(dependent_false<T>, "ctbpf: lock(mem<u64>(...)) takes an r register, "          \
+                                          "lock(mem<u32>(...)) a w register");                        \
+        return {};                                                                                     \
+    }                                                                                                  \
+    template <class T = void>                                                                          \
+    constexpr item operator OPER(locked<u32>, const reg64&) {                                          \
+        static_assert(dependent_false<T>, "ctbpf: lock(mem<u64>(...)) takes an r register, "          \
+                                          "lock(mem<u32>(...)) a w register");                        \
+        return {};                                                                                     \
+    }
 CTBPF_LOCKED(+=, lock_add)
 CTBPF_LOCKED(|=, lock_or)
 CTBPF_LOCKED(&=, lock_and)

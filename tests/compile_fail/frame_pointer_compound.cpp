@@ -1,0 +1,22 @@
+// Mistake: r10 is the read-only frame pointer: r10 += 8.
+// expect: ctbpf: r10 is the read-only frame pointer; copy it first (r1 = r10) and change the copy
+// expect: frame_pointer_compound.cpp:@bad@:
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+#ifndef CTBPF_TWIN
+        r10 += 8, // @bad
+#else
+        r1 = r10,
+        r1 += 8,
+#endif
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 4);
+#endif

@@ -1,0 +1,23 @@
+// Mistake: an ALU64 immediate is signed 32 bits: r0 += -2147483649.
+// expect: immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants
+// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants()'
+// expect-clang: non-constexpr function 'immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants' cannot be used in a constant expression
+// expect: imm_alu64_negative_too_wide.cpp:@bad@:
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+#ifndef CTBPF_TWIN
+        r1 += -2147483649, // @bad
+#else
+        r1 += -2147483648,
+#endif
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 3);
+#endif

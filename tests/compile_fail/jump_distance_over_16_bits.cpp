@@ -1,0 +1,29 @@
+// Mistake: a conditional jump over more than 32767 instructions (the 16-bit distance would
+// silently truncate in other assemblers). The fix the message names: gotol (32-bit distance).
+// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
+// expect: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@,
+// expect-gcc: label_text<48>{"far"}>
+// Clang counts constexpr steps: a 32771-instruction program needs about 2M (default 1M).
+// flags-clang: -fconstexpr-steps=4194304
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    program p;
+#ifndef CTBPF_TWIN
+    p += if_(r1 == 0).goto_("far"); // @jump
+#else
+    p += if_(r1 != 0).goto_("near");
+    p += gotol("far");
+    p += label("near");
+#endif
+    for (int i = 0; i < 32768; ++i) p += (r0 = 0);
+    p += label("far");
+    p += exit_();
+    return p;
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 32771);
+static_assert(prog[1].imm == 32768);
+#endif

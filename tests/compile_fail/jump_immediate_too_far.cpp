@@ -1,0 +1,23 @@
+// Mistake: a relative jump distance is signed 16 bits: goto_(+40000).
+// expect: offset_does_not_fit_in_signed_16_bits
+// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::offset_does_not_fit_in_signed_16_bits()'
+// expect-clang: non-constexpr function 'offset_does_not_fit_in_signed_16_bits' cannot be used in a constant expression
+// expect: jump_immediate_too_far.cpp:@bad@:
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+#ifndef CTBPF_TWIN
+        goto_(+40000), // @bad
+#else
+        gotol(+40000),
+#endif
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 3);
+#endif

@@ -1,0 +1,26 @@
+// Mistake: the same label defined twice (program-level: rule, index and line of the second one).
+// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
+// expect: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@,
+// expect-gcc: label_text<48>{"out"}>
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+        if_(r1 == 0).goto_("out"),
+        r0 = 1,
+    label("out"),
+        r0 += 1,
+#ifndef CTBPF_TWIN
+    label("out"), // @dup
+#else
+    label("out2"),
+#endif
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 5);
+#endif

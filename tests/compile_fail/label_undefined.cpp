@@ -1,0 +1,26 @@
+// Mistake: a jump to a label that is never defined (program-level: rule, index and line).
+// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
+// expect: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@,
+// expect-gcc: label_text<48>{"ot"}>
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+        r2 = mem<u32>(r1 + 4),
+#ifndef CTBPF_TWIN
+        if_(r2 == 0).goto_("ot"), // @jump
+#else
+        if_(r2 == 0).goto_("out"),
+#endif
+        r0 = 1,
+    label("out"),
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 5);
+static_assert(prog[2].off == 1);
+#endif

@@ -1,0 +1,23 @@
+// Mistake: negation of a w register into an r register: r1 = -w1.
+// expect: negation_needs_the_same_register_on_both_sides
+// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::negation_needs_the_same_register_on_both_sides()'
+// expect-clang: non-constexpr function 'negation_needs_the_same_register_on_both_sides' cannot be used in a constant expression
+// expect: negation_width_mismatch.cpp:@bad@:
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+constexpr auto prog = ctbpf::assemble<[] {
+    return program{
+        r0 = 0,
+#ifndef CTBPF_TWIN
+        r1 = -w1, // @bad
+#else
+        w1 = -w1,
+#endif
+        exit_(),
+    };
+}>();
+#ifdef CTBPF_TWIN
+static_assert(prog.size() == 3);
+#endif

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Compile-fail case runner (bash builtins only; registered per case by tests/compile_fail.cmake).
+#
+# usage: run_case.sh <c++ compiler> <compiler id: GNU|Clang|AppleClang> <include dir> <case.cpp>
+#
+# A case file holds ONE mistake and its corrected twin:
+#
+#   #include <ctbpf.hpp>
+#   // expect: <substring>         must appear in the output of every compiler
+#   // expect-gcc: <substring>     only checked with GCC
+#   // expect-clang: <substring>   only checked with Clang
+#   // flags: <flags>              optional extra compiler flags (also flags-gcc:, flags-clang:)
+#   #ifndef CTBPF_TWIN
+#   ...the mistake...              must FAIL to compile, printing every expected substring
+#   #else
+#   ...the corrected code...       must compile cleanly (-DCTBPF_TWIN)
+#   #endif
+#
+# Substrings are plain text (no regex), matched against stdout+stderr with LC_ALL=C (ASCII
+# quotes from GCC); leading and trailing blanks are trimmed. `@name@` in a substring stands for
+# the line number of the source line that ends with the comment `// @name`, so that line
+# numbers in program_rejected<rule, index, line, ...> stay right when the file is edited.
+# Both compilations use: -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I<include>,
+# plus the case's flags (say why in the case: e.g. a larger constexpr step limit).
+set -u
+if [[ $# -ne 4 ]]; then
+    echo "usage: $0 <compiler> <compiler id> <include dir> <case.cpp>" >&2
+    exit 2
+fi
+cxx=$1 id=$2 include=$3 case_file=$4
+export LC_ALL=C
+flags=(-std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -fdiagnostics-color=never "-I$include")
+
+case $id in
+GNU) family=gcc ;;
+Clang | AppleClang) family=clang ;;
+*) family=other ;;
+esac
+
+# Read the expectations and the markers.
+declare -A marks=()
+expects=()
+common=0
+n=0
+while IFS= read -r line || [[ -n $line ]]; do
+    n=$((n + 1))
+    if [[ $line =~ //\ @([A-Za-z0-9_]+)[[:space:]]*$ ]]; then
+        marks[${BASH_REMATCH[1]}]=$n
+    fi
+    if [[ $line =~ ^[[:space:]]*//\ flags(-gcc|-clang)?:(.*)$ ]]; then
+        which=${BASH_REMATCH[1]#-}
+        if [[ -z $which || $which == "$family" ]]; then
+            read -r -a extra <<<"${BASH_REMATCH[2]}"
+            flags+=(${extra[@]+"${extra[@]}"})
+        fi
+    fi
+    if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang)?:(.*)$ ]]; then
+        which=${BASH_REMATCH[1]#-}
+        text=${BASH_REMATCH[2]}
+        text=${text#"${text%%[![:space:]]*}"}
+        text=${text%"${text##*[![:space:]]}"}
+        if [[ -z $text ]]; then
+            echo "FAIL: $case_file:$n: empty expectation" >&2
+            exit 1
+        fi
+        if [[ -z $which ]]; then common=$((common + 1)); fi
+        if [[ -z $which || $which == "$family" ]]; then expects+=("$text"); fi
+    fi
+done <"$case_file"
+
+# Substitute @name@ markers.
+for i in "${!expects[@]}"; do
+    text=${expects[$i]}
+    while [[ $text =~ @([A-Za-z0-9_]+)@ ]]; do
+        name=${BASH_REMATCH[1]}
+        if [[ -z ${marks[$name]+x} ]]; then
+            echo "FAIL: $case_file: expectation uses @$name@ but no line ends with '// @$name'" >&2
+            exit 1
+        fi
+        text=${text//"@$name@"/${marks[$name]}}
+    done
+    expects[$i]=$text
+done
+if [[ $common -eq 0 ]]; then
+    echo "FAIL: $case_file has no '// expect:' line (one is required, checked on every compiler)" >&2
+    exit 1
+fi
+
+status=0
+echo "== $cxx ${flags[*]} $case_file"
+out=$("$cxx" "${flags[@]}" "$case_file" 2>&1)
+rc=$?
+if [[ $rc -eq 0 ]]; then
+    echo "FAIL: the mistake compiled (it must not)"
+    status=1
+else
+    for text in "${expects[@]}"; do
+        if [[ $out != *"$text"* ]]; then
+            echo "FAIL: expected text not in the compiler output: $text"
+            status=1
+        fi
+    done
+fi
+if [[ $status -ne 0 ]]; then
+    echo "---- compiler output (mistake) ----"
+    printf '%s\n' "$out"
+    echo "-----------------------------------"
+else
+    echo "ok: fails with the ${#expects[@]} expected text(s)"
+fi
+
+echo "== $cxx ${flags[*]} -DCTBPF_TWIN $case_file"
+out=$("$cxx" "${flags[@]}" -DCTBPF_TWIN "$case_file" 2>&1)
+if [[ $? -ne 0 ]]; then
+    echo "FAIL: the corrected twin (-DCTBPF_TWIN) does not compile"
+    echo "---- compiler output (twin) ----"
+    printf '%s\n' "$out"
+    echo "--------------------------------"
+    status=1
+else
+    echo "ok: the twin compiles"
+fi
+exit $status
