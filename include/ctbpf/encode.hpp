@@ -22,6 +22,7 @@ struct jump_target {
     constexpr jump_target(runtime_int v) : rel(rel16(v).value) {}
     template <std::size_t N>
     constexpr jump_target(const char (&s)[N]) : name(s, N - 1) {}
+    jump_target(const std::string& s) : name(s) {}
 };
 struct long_jump_target {
     std::string_view name{};
@@ -33,6 +34,7 @@ struct long_jump_target {
     constexpr long_jump_target(runtime_int v) : rel(rel32(v).value) {}
     template <std::size_t N>
     constexpr long_jump_target(const char (&s)[N]) : name(s, N - 1) {}
+    long_jump_target(const std::string& s) : name(s) {}
 };
 
 // A kfunc: kernel function by BTF id; module = index into fd_array of the module's BTF (0: vmlinux).

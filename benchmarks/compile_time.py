@@ -1,0 +1,90 @@
+#!/usr/bin/env python3
+"""Compile-time benchmark: an N-instruction program written in the ctbpf DSL (assembled and
+checked at compile time) versus the same program as a plain struct bpf_insn[] aggregate.
+Measures wall time and peak memory of `CXX -std=c++20 -O0 -c` with /usr/bin/time, per compiler.
+
+usage: compile_time.py [--sizes 100,1000,4096,10000,100000] [--compilers g++,clang++-19] [--reps 3]
+Prints a Markdown table. For sizes that exceed a compiler's default constexpr limits the DSL is
+compiled again with raised limits (-fconstexpr-ops-limit / -fconstexpr-steps), and the table
+says so."""
+import argparse, os, subprocess, sys, tempfile, statistics
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# One 8-instruction block: a label, ALU, load, store, a backward conditional jump, shifts.
+DSL_BLOCK = ['label("L{i}")', 'r0 = {i}', 'r1 += r2', 'w3 = mem<u32>(r1 + 4)', 'mem<u64>(r10 - 8) = r1',
+             'if_(r1 > r2).goto_("L{i}")', 'r4 <<= 3', 's(r5) >>= r6', 'w2 ^= 7']
+RAW_BLOCK = ['{{0xb7, 0, 0, 0, {i}}}', '{{0x0f, 1, 2, 0, 0}}', '{{0x61, 3, 1, 4, 0}}', '{{0x7b, 10, 1, -8, 0}}',
+             '{{0x2d, 1, 2, -5, 0}}', '{{0x67, 4, 0, 0, 3}}', '{{0xcf, 5, 6, 0, 0}}', '{{0xa4, 2, 0, 0, 7}}']
+
+
+def program(n, dsl):
+    lines = []
+    blocks = (n - 1) // 8
+    for b in range(blocks):
+        i = b * 8
+        lines += [x.format(i=i) for x in (DSL_BLOCK if dsl else RAW_BLOCK)]
+    for _ in range(n - 1 - blocks * 8):
+        lines.append('r0 = 0' if dsl else '{0xb7, 0, 0, 0, 0}')
+    lines.append('exit_()' if dsl else '{0x95, 0, 0, 0, 0}')
+    if dsl:
+        return ('#include <ctbpf.hpp>\nconstexpr auto prog = ctbpf::assemble<[] {\n'
+                '    using namespace ctbpf::syntax;\n    return program{\n        '
+                + ',\n        '.join(lines) + ',\n    };\n}>();\n'
+                f'static_assert(prog.size() == {n});\nint main() {{ return prog[0].code; }}\n')
+    return ('#include <linux/bpf.h>\nconstexpr struct bpf_insn prog[] = {\n    '
+            + ',\n    '.join(lines) + ',\n};\n'
+            f'static_assert(sizeof prog / sizeof prog[0] == {n});\nint main() {{ return prog[0].code; }}\n')
+
+
+def compile_once(cxx, src, flags):
+    with tempfile.NamedTemporaryFile('w', suffix='.cpp', delete=False) as f:
+        f.write(src)
+        path = f.name
+    try:
+        cmd = ['/usr/bin/time', '-f', '%e %M', cxx, '-std=c++20', '-O0', '-I', os.path.join(ROOT, 'include'),
+               *flags, '-c', path, '-o', os.devnull]
+        r = subprocess.run(cmd, capture_output=True, text=True)
+        last = r.stderr.strip().splitlines()[-1].split()
+        ok = r.returncode == 0
+        return ok, float(last[0]), int(last[1]) // 1024, r.stderr
+    finally:
+        os.unlink(path)
+
+
+def measure(cxx, src, flags, reps):
+    runs = [compile_once(cxx, src, flags) for _ in range(reps)]
+    if not all(r[0] for r in runs):
+        return None
+    return statistics.median(r[1] for r in runs), max(r[2] for r in runs)
+
+
+def raised(cxx):
+    return ['-fconstexpr-ops-limit=4294967296'] if 'clang' not in cxx else ['-fconstexpr-steps=100000000']
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--sizes', default='100,1000,4096,10000,100000')
+    ap.add_argument('--compilers', default='g++,clang++-19')
+    ap.add_argument('--reps', type=int, default=3)
+    a = ap.parse_args()
+    print('| compiler | N | aggregate s | aggregate MiB | ctbpf s | ctbpf MiB | time ratio | limits |')
+    print('|---|---:|---:|---:|---:|---:|---:|---|')
+    for cxx in a.compilers.split(','):
+        for n in map(int, a.sizes.split(',')):
+            reps = a.reps if n <= 10000 else 1
+            agg = measure(cxx, program(n, False), [], reps)
+            dsl_src = program(n, True)
+            dsl, limits = measure(cxx, dsl_src, [], reps), 'default'
+            if dsl is None:
+                dsl, limits = measure(cxx, dsl_src, raised(cxx), reps), ' '.join(raised(cxx))
+            if dsl is None:
+                print(f'| {cxx} | {n} | {agg[0]:.2f} | {agg[1]} | failed | | | {limits} |')
+                continue
+            print(f'| {cxx} | {n} | {agg[0]:.2f} | {agg[1]} | {dsl[0]:.2f} | {dsl[1]} | {dsl[0] / agg[0]:.1f}x | {limits} |',
+                  flush=True)
+
+
+if __name__ == '__main__':
+    sys.exit(main())

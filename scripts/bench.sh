@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Runs the benchmarks whose numbers are in the README: run-time generation and loading
+# (Google Benchmark) and compile time / peak memory (benchmarks/compile_time.py).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/deps.sh
+cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DCTBPF_BUILD_BENCHMARKS=ON -DCTBPF_BUILD_TESTS=OFF >/dev/null
+cmake --build build/bench -j"$(nproc)" >/dev/null
+for b in build/bench/benchmarks/bench_*; do [ -x "$b" ] && "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true; done
+python3 benchmarks/compile_time.py "$@"
