@@ -1,6 +1,7 @@
 // The ctbpf command-line tool: subcommands over raw eBPF bytecode files.
 // Exit status: 0 success, 1 output error, 2 usage error or malformed input.
 #include "cli_input.hpp"
+#include "cli_sys.hpp"
 
 #include "ctbpf/disasm.hpp"
 
@@ -29,6 +30,8 @@ int cmd_disasm(args_t args);
 // To add a subcommand: write cmd_NAME(args_t) and list it here.
 constexpr subcommand subcommands[] = {
     {"disasm", "disasm FILE [--hex]", "print FILE's instructions in LLVM BPF assembly", cmd_disasm},
+    {"load", "load FILE --type NAME", "load FILE into the kernel; print its id and tag", ctbpf::cli::cmd_load},
+    {"run", "run FILE --type NAME", "test-run FILE (--data F): return value, duration, output", ctbpf::cli::cmd_run},
 };
 
 void print_usage(std::FILE* to) {

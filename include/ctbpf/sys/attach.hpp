@@ -22,6 +22,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +65,8 @@ public:
 
     result<link_info> info() const {
         if (kind_ != kind::bpf_link) return make_error(EINVAL, "link info " + what_, "a perf event attachment is not a bpf link");
-        bpf_link_info raw{};
+        bpf_link_info raw;
+        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
         detail::attr_info a;
         a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
         a.info_len = sizeof raw;
@@ -162,7 +164,8 @@ inline result<link> attach_tracepoint(const prog& p, std::string_view category, 
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     result<std::uint32_t> id = tracepoint_id(category, name);
     if (!id) return std::move(id).error();
-    perf_event_attr pa{};
+    perf_event_attr pa;
+    std::memset(&pa, 0, sizeof pa); // padding included: the kernel checks unknown bytes
     pa.type = PERF_TYPE_TRACEPOINT;
     pa.size = sizeof pa;
     pa.config = *id;

@@ -13,6 +13,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace ctbpf::sys {
 
@@ -91,6 +92,7 @@ struct attr_map_create {
 // BPF_MAP_{LOOKUP,UPDATE,DELETE,LOOKUP_AND_DELETE}_ELEM, BPF_MAP_GET_NEXT_KEY.
 struct attr_map_elem {
     u32 map_fd = 0;
+    u32 pad_ = 0;
     alignas(8) u64 key = 0;
     alignas(8) u64 value = 0; // or next_key
     alignas(8) u64 flags = 0;
@@ -120,6 +122,13 @@ struct attr_fd {
     u32 fd = 0;
 };
 
+// BPF_{PROG,MAP,LINK}_GET_FD_BY_ID.
+struct attr_get_id {
+    u32 id = 0;
+    u32 next_id = 0;
+    u32 open_flags = 0;
+};
+
 // BPF_PROG_TEST_RUN.
 struct attr_test_run {
     u32 prog_fd = 0;
@@ -137,6 +146,7 @@ struct attr_test_run {
     u32 flags = 0;
     u32 cpu = 0;
     u32 batch_size = 0;
+    u32 pad_ = 0;
 };
 
 // BPF_OBJ_GET_INFO_BY_FD.
@@ -150,6 +160,7 @@ struct attr_info {
 struct attr_raw_tp {
     alignas(8) u64 name = 0;
     u32 prog_fd = 0;
+    u32 pad_ = 0;
 };
 
 // BPF_LINK_CREATE (the common head; the per-type tail stays zero).
@@ -196,6 +207,8 @@ static_assert(sizeof(attr_prog_load) == 152 && sizeof(attr_map_create) == 80 && 
 // bpf(cmd, attr, sizeof attr): the fd or 0 on success, -1 with errno set on failure.
 template <class Attr>
 inline int bpf(int cmd, Attr& attr) noexcept {
+    // No padding: every byte the kernel reads is a field we set (unknown nonzero bytes are EINVAL/E2BIG).
+    static_assert(std::has_unique_object_representations_v<Attr>, "attr layout has padding");
     return static_cast<int>(::syscall(SYS_bpf, cmd, &attr, static_cast<unsigned>(sizeof(Attr))));
 }
 
@@ -223,6 +236,8 @@ constexpr std::string_view command_name(int cmd) {
     case BPF_MAP_DELETE_BATCH: return "BPF_MAP_DELETE_BATCH";
     case BPF_LINK_CREATE: return "BPF_LINK_CREATE";
     case BPF_LINK_DETACH: return "BPF_LINK_DETACH";
+    case BPF_PROG_GET_FD_BY_ID: return "BPF_PROG_GET_FD_BY_ID";
+    case BPF_MAP_GET_FD_BY_ID: return "BPF_MAP_GET_FD_BY_ID";
     default: return "bpf()";
     }
 }

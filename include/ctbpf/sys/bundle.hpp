@@ -9,7 +9,7 @@
 //   b.prog<"count_getpid">();      // sys::prog&
 //
 // Checked at compile time: names are unique, and every map a program refers to with map("name")
-// is in the bundle (the compiler names the program and the missing map).
+// is in the bundle (the compiler names the program and the missing map, as name_chars<...>).
 #pragma once
 
 #include "ctbpf/assemble.hpp"
@@ -55,6 +55,10 @@ template <fixed_string S, std::size_t... I>
 constexpr auto to_hana_string(std::index_sequence<I...>) {
     return hana::string_c<S.data[I]...>;
 }
+template <fixed_string S>
+struct fixed_name {
+    static constexpr std::string_view value = S.view();
+};
 } // namespace detail
 
 // The compile-time key of a name: a hana::string.
@@ -141,23 +145,38 @@ constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected
 
 // ---- compile-time checks, with the names in the compiler's output ----
 
+// A name as template arguments, e.g. name_chars<'c', 'o', 'u', 'n', 't', 's'>: every compiler prints it.
+template <char... C>
+struct name_chars {};
+
+namespace detail {
+template <class Src, std::size_t... I>
+auto chars_of(std::index_sequence<I...>) -> name_chars<Src::value[I]...>;
+// Src::value is a constexpr std::string_view.
+template <class Src>
+using chars_t = decltype(chars_of<Src>(std::make_index_sequence<Src::value.size()>{}));
+template <class T>
+inline constexpr bool always_false = false;
+} // namespace detail
+
 // Instantiated when a program refers to a map the bundle lacks.
-template <detail::label_text<48> Program, detail::label_text<48> MissingMap>
+template <class Program, class MissingMap>
 struct bundle_lacks_a_map_the_program_uses {
-    static_assert(Program.text[0] == '\0', "ctbpf: a program in the bundle refers to map(\"name\") that the bundle "
-                                           "does not declare; see bundle_lacks_a_map_the_program_uses<program, map>");
+    static_assert(detail::always_false<Program>, "ctbpf: a program in the bundle refers to a map by name that the "
+                                                 "bundle does not declare; see bundle_lacks_a_map_the_program_uses"
+                                                 "<program, map> in this error's context");
     static constexpr bool value = true;
 };
-template <detail::label_text<48> Name>
+template <class Name>
 struct bundle_declares_a_name_twice {
-    static_assert(Name.text[0] == '\0', "ctbpf: two entries of the bundle have the same name; see "
-                                        "bundle_declares_a_name_twice<name>");
+    static_assert(detail::always_false<Name>, "ctbpf: two entries of the bundle have the same name; see "
+                                              "bundle_declares_a_name_twice<name> in this error's context");
     static constexpr bool value = true;
 };
-template <detail::label_text<48> Name>
+template <class Name>
 struct bundle_has_no_entry_named {
-    static_assert(Name.text[0] == '\0', "ctbpf: the bundle has no map or program of this name; see "
-                                        "bundle_has_no_entry_named<name>");
+    static_assert(detail::always_false<Name>, "ctbpf: the bundle has no map or program of this name; see "
+                                              "bundle_has_no_entry_named<name> in this error's context");
     static constexpr bool value = true;
 };
 
@@ -170,6 +189,10 @@ consteval std::string_view duplicate_name() {
             if (names[i] == names[j]) return names[i];
     return {};
 }
+template <class... Defs>
+struct duplicate_of {
+    static constexpr std::string_view value = duplicate_name<Defs...>();
+};
 // The first map that program def P uses and the bundle does not declare (empty when none).
 template <class P, class... Defs>
 consteval std::string_view missing_map() {
@@ -187,11 +210,17 @@ consteval std::string_view missing_map() {
     }
 }
 template <class P, class... Defs>
-constexpr bool check_prog_maps() {
-    constexpr std::string_view missing = missing_map<P, Defs...>();
-    if constexpr (!missing.empty())
-        return bundle_lacks_a_map_the_program_uses<label_text<48>(P::name), label_text<48>(missing)>::value;
-    return true;
+struct missing_of {
+    static constexpr std::string_view value = missing_map<P, Defs...>();
+};
+template <class D>
+struct name_of {
+    static constexpr std::string_view value = D::name;
+};
+template <class P, class... Defs>
+constexpr void check_prog_maps() {
+    if constexpr (!missing_of<P, Defs...>::value.empty())
+        (void)sizeof(bundle_lacks_a_map_the_program_uses<chars_t<name_of<P>>, chars_t<missing_of<P, Defs...>>>);
 }
 } // namespace detail
 
@@ -203,9 +232,9 @@ struct bundle_spec {
 
 template <class... Defs>
 constexpr bundle_spec<Defs...> bundle(Defs... defs) {
-    constexpr std::string_view dup = detail::duplicate_name<Defs...>();
-    if constexpr (!dup.empty()) static_assert(bundle_declares_a_name_twice<detail::label_text<48>(dup)>::value);
-    static_assert((detail::check_prog_maps<Defs, Defs...>() && ...));
+    if constexpr (!detail::duplicate_of<Defs...>::value.empty())
+        (void)sizeof(bundle_declares_a_name_twice<detail::chars_t<detail::duplicate_of<Defs...>>>);
+    (detail::check_prog_maps<Defs, Defs...>(), ...);
     return {hana::make_tuple(defs...)};
 }
 
@@ -229,11 +258,11 @@ public:
     }
     template <fixed_string N>
     auto& map() {
-        static_assert(!std::is_same_v<std::decay_t<decltype(get<N>())>, prog>, "ctbpf: this name is a program; use prog<name>()");
+        static_assert(!std::is_same_v<std::decay_t<decltype(get<N>())>, sys::prog>, "ctbpf: this name is a program; use prog<name>()");
         return get<N>();
     }
     template <fixed_string N>
-    prog& prog() {
+    sys::prog& prog() {
         static_assert(std::is_same_v<std::decay_t<decltype(get<N>())>, sys::prog>, "ctbpf: this name is a map; use map<name>()");
         return get<N>();
     }
@@ -247,7 +276,7 @@ private:
     template <fixed_string N>
     static constexpr void check() {
         if constexpr (!decltype(hana::contains(std::declval<storage>(), name_c<N>))::value)
-            static_assert(bundle_has_no_entry_named<detail::label_text<48>(N.view())>::value);
+            (void)sizeof(bundle_has_no_entry_named<detail::chars_t<detail::fixed_name<N>>>);
     }
     storage handles_;
 };

@@ -109,12 +109,6 @@ private:
     std::optional<sys::error> e_;
 };
 
-// Propagate an error from a result<U> into the enclosing function's result<T>.
-#define CTBPF_SYS_TRY(var, expr)                        \
-    auto var##_result_ = (expr);                        \
-    if (!var##_result_.ok()) return std::move(var##_result_).error(); \
-    auto var = std::move(var##_result_).value()
-
 namespace detail {
 
 inline std::string_view errno_name(int e) {
@@ -206,7 +200,8 @@ inline std::string privilege_hint() {
 
 inline std::string default_hint(int e) {
     switch (e) {
-    case EPERM: return privilege_hint();
+    case EPERM:
+    case EACCES: return privilege_hint();
     case EMFILE: {
         std::string s = "too many open files: this process reached RLIMIT_NOFILE";
         rlimit lim{};

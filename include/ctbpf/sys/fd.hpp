@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdio>
+#include <string>
 #include <utility>
 
 namespace ctbpf::sys {
@@ -36,5 +38,15 @@ public:
 private:
     int fd_ = -1;
 };
+
+// What the kernel says `fd` is ("anon_inode:bpf-map", "anon_inode:bpf-prog", "socket:[42]");
+// empty when /proc is not mounted.
+inline std::string fd_target(int fd) {
+    char path[64];
+    char buf[256];
+    std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+    const ssize_t n = ::readlink(path, buf, sizeof buf);
+    return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
+}
 
 } // namespace ctbpf::sys

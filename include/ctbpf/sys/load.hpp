@@ -92,14 +92,17 @@ enum class map_binding_mode : std::uint8_t {
     patch,     // copy the program, rewrite src 5/6 to BPF_PSEUDO_MAP_FD/VALUE with the fds
 };
 
-// Hook for ctbpf::check() (include/ctbpf/verify.hpp, being written): a function that returns a
-// rejection before bpf() is called. Not wired by default until verify.hpp lands.
+// A check run before bpf(BPF_PROG_LOAD) (load_options::precheck): a rejection here means the
+// kernel is not asked. sys::verifier_precheck (ctbpf/sys/precheck.hpp) runs ctbpf::check().
 struct precheck_verdict {
     bool ok = true;
     std::uint32_t index = 0; // offending instruction
-    std::string message;     // the rule, as a sentence
+    int error = EINVAL;      // the errno the kernel would return
+    std::string rule;        // e.g. "register read before write"
+    std::string message;     // the kernel's message, e.g. "R2 !read_ok"
 };
-using precheck_fn = precheck_verdict (*)(std::span<const insn>, std::uint32_t prog_type);
+struct load_options;
+using precheck_fn = precheck_verdict (*)(std::span<const insn>, const load_options&);
 
 struct load_options {
     std::uint32_t type = BPF_PROG_TYPE_UNSPEC; // enum bpf_prog_type (required)
@@ -115,7 +118,7 @@ struct load_options {
     std::uint32_t kern_version = 0;
     map_binding_mode binding = map_binding_mode::automatic;
     std::span<const int> fd_array{};           // for map_idx(i) without names: fd_array[i]
-    precheck_fn precheck = nullptr;            // TODO(verifier): default to ctbpf::check() when it lands
+    precheck_fn precheck = nullptr;            // e.g. sys::verifier_precheck: refuse before bpf()
 };
 
 // What a load did (optional out-parameter of load()).
@@ -156,7 +159,8 @@ public:
     unique_fd& handle() noexcept { return fd_; }
 
     result<prog_info> info() const {
-        bpf_prog_info raw{};
+        bpf_prog_info raw;
+        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
         detail::attr_info a;
         a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
         a.info_len = sizeof raw;
@@ -171,8 +175,20 @@ public:
         i.jited_len = raw.jited_prog_len;
         return i;
     }
+    // Opens the program with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
+    static result<prog> from_id(std::uint32_t id) {
+        detail::attr_get_id a;
+        a.id = id;
+        const int fd = detail::bpf(BPF_PROG_GET_FD_BY_ID, a);
+        if (fd < 0)
+            return make_error(errno, "BPF_PROG_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no program has this id" : "");
+        return from_fd(unique_fd(fd));
+    }
     // Adopts an fd (e.g. from a pin), reading the type and name from the kernel.
     static result<prog> from_fd(unique_fd fd) {
+        const std::string kind = fd_target(fd.get());
+        if (!kind.empty() && kind != "anon_inode:bpf-prog")
+            return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
         prog p(std::move(fd), 0, {});
         result<prog_info> i = p.info();
         if (!i) return std::move(i).error();
@@ -283,9 +299,13 @@ inline std::string load_what(const load_options& o) {
     return s;
 }
 
-// Errors the verifier cannot explain: no log retry for these.
+inline bool privileged() {
+    return has_capability(cap_bpf).value_or(false) || has_capability(cap_sys_admin).value_or(false);
+}
+// Errors the verifier cannot explain: no log retry for these (nor for EPERM without privilege).
 inline bool log_cannot_help(int e) {
-    return e == EMFILE || e == ENFILE || e == ENOMEM || e == EFAULT || e == ENOSYS || e == EBADF || e == EPERM;
+    return e == EMFILE || e == ENFILE || e == ENOMEM || e == EFAULT || e == ENOSYS || e == EBADF ||
+           (e == EPERM && !privileged());
 }
 
 inline int prog_load_call(attr_prog_load& a, load_report& rep) {
@@ -311,10 +331,12 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     if (o.type == BPF_PROG_TYPE_UNSPEC) return make_error(EINVAL, what, "load_options::type is not set");
 
     if (o.precheck) {
-        precheck_verdict v = o.precheck(img.insns, o.type);
+        precheck_verdict v = o.precheck(img.insns, o);
         if (!v.ok) {
-            error e = make_error(EINVAL, what, "ctbpf's check() rejects the program; the kernel was not asked");
-            e.kernel_message.push_back(v.message);
+            error e = make_error(v.error, what,
+                                 "the precheck rejects the program" + (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
+                                     "; the kernel was not asked");
+            if (!v.message.empty()) e.kernel_message.push_back(v.message);
             e.insn = v.index;
             e.annotation = annotate_insn(img.insns, img.slots, v.index);
             return e;
@@ -421,9 +443,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     if (err == E2BIG) hint = "the program is too large for this kernel";
     if (err == EPERM) {
         hint = detail::privilege_hint();
-        if (detail::has_capability(detail::cap_bpf).value_or(false) ||
-            detail::has_capability(detail::cap_sys_admin).value_or(false))
-            hint = "the verifier or the kernel refused the program: " + hint;
+        if (detail::privileged()) hint = "the verifier or the kernel refused the program: " + hint;
     }
     error e = make_error(err, what, hint);
     if (!log.empty()) {

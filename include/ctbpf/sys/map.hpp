@@ -119,6 +119,9 @@ public:
 
     // Adopts an fd (e.g. from a pin), reading the type and sizes from the kernel.
     static result<raw_map> from_fd(unique_fd fd) {
+        const std::string kind = fd_target(fd.get());
+        if (!kind.empty() && kind != "anon_inode:bpf-map")
+            return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a map", "it is " + kind);
         raw_map m;
         m.fd_ = std::move(fd);
         result<map_info> i = m.info();
@@ -129,6 +132,17 @@ public:
         m.max_entries_ = i->max_entries;
         m.name_ = i->name;
         return m;
+    }
+
+    // Opens the map with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
+    static result<raw_map> from_id(std::uint32_t id, std::uint32_t open_flags = 0) {
+        detail::attr_get_id a;
+        a.id = id;
+        a.open_flags = open_flags;
+        const int fd = detail::bpf(BPF_MAP_GET_FD_BY_ID, a);
+        if (fd < 0)
+            return make_error(errno, "BPF_MAP_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no map has this id" : "");
+        return from_fd(unique_fd(fd));
     }
 
     int fd() const noexcept { return fd_.get(); }
@@ -184,8 +198,11 @@ public:
         detail::attr_fd a;
         a.fd = static_cast<std::uint32_t>(fd_.get());
         if (detail::bpf(BPF_MAP_FREEZE, a) == 0) return {};
-        return make_error(errno, what("BPF_MAP_FREEZE"),
-                          errno == EBUSY ? "the map is mmapped writable or already frozen" : "");
+        const int e = errno;
+        return make_error(e, what("BPF_MAP_FREEZE"),
+                          e == EBUSY   ? "the map is mmapped writable or already frozen"
+                          : e == EPERM ? "the map is frozen already, or this fd is read-only"
+                                       : "");
     }
 
     // One BPF_MAP_*_BATCH call. `count` in: room in keys/values; out: elements processed.
@@ -208,7 +225,8 @@ public:
     }
 
     result<map_info> info() const {
-        bpf_map_info raw{};
+        bpf_map_info raw;
+        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
         detail::attr_info a;
         a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
         a.info_len = sizeof raw;
@@ -250,6 +268,8 @@ private:
         if ((e == EINVAL || e == 524 || e == EOPNOTSUPP) &&
             (cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH))
             return "lookup-and-delete is for hash, queue and stack maps";
+        if (e == EINVAL && cmd == BPF_MAP_UPDATE_BATCH && (flags & 3) != 0)
+            return "batch updates take only BPF_ANY or BPF_F_LOCK";
         if (e == EINVAL && (flags & ~std::uint64_t{7}) != 0) return "flags not valid for this map or command";
         return {};
     }
@@ -405,7 +425,8 @@ public:
         return out;
     }
 
-    // BPF_MAP_UPDATE_BATCH: keys[i] = values[i]; returns how many were written.
+    // BPF_MAP_UPDATE_BATCH: keys[i] = values[i]; returns how many were written. The kernel takes
+    // update_flag::any or update_flag::lock here, not noexist/exist.
     result<std::size_t> update_batch(std::span<const K> keys, std::span<const value_type> values,
                                      update_flag f = update_flag::any) const {
         if (keys.size() != values.size())

@@ -1,0 +1,21 @@
+// ctbpf's runtime shim (Linux): load, maps, ring buffers, test-run, attach, pinning, typed bundles
+// (when Boost.Hana is available).
+// The only ctbpf headers that make system calls; <ctbpf.hpp> stays free of them.
+#pragma once
+
+#include "ctbpf/sys/fd.hpp"
+#include "ctbpf/sys/error.hpp"
+#include "ctbpf/sys/bpf_syscall.hpp"
+#include "ctbpf/sys/names.hpp"
+#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/map.hpp"
+#include "ctbpf/sys/ringbuf.hpp"
+#include "ctbpf/sys/test_run.hpp"
+#include "ctbpf/sys/attach.hpp"
+#include "ctbpf/sys/pin.hpp"
+#if __has_include("ctbpf/verify.hpp")
+#include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
+#endif
+#if __has_include(<boost/hana/map.hpp>)
+#include "ctbpf/sys/bundle.hpp" // typed bundles need Boost.Hana (header-only)
+#endif

@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Black-box tests of `ctbpf load` and `ctbpf run` against the live kernel: output, exit codes,
+# the verifier's message lines. Prints "SKIP: <reason>" and exits 0 when this process cannot use
+# bpf() (never as root). Usage: cli_load_test.sh CTBPF
+set -u
+ctbpf=${1:?usage: cli_load_test.sh PATH_TO_CTBPF}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/ctbpf-cli-load.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+failures=0
+ran=0
+
+# check NAME STATUS STDOUT_REGEX STDERR_SUBSTRING -- COMMAND...  (empty stderr substring: stderr empty)
+check() {
+    local name=$1 status=$2 out=$3 err=$4; shift 5
+    "$@" > "$dir/out" 2> "$dir/err"
+    local got=$? ok=1
+    ran=$((ran + 1))
+    [ "$got" -eq "$status" ] || ok=0
+    grep -Eq -- "$out" "$dir/out" || { [ -z "$out" ] && [ ! -s "$dir/out" ]; } || ok=0
+    if [ -n "$err" ]; then grep -qF -- "$err" "$dir/err" || ok=0; else [ ! -s "$dir/err" ] || ok=0; fi
+    if [ $ok = 1 ]; then
+        echo "ok   $name"
+    else
+        failures=$((failures + 1))
+        echo "FAIL $name: status $got (want $status)"
+        echo "  stdout: $(cat "$dir/out")"
+        echo "  want stdout matching: $out"
+        echo "  stderr: $(cat "$dir/err")"
+        echo "  want stderr containing: $err"
+    fi
+}
+
+# r0 = 2 (XDP_PASS); exit
+printf 'b7 00 00 00 02 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/pass.hex"
+# r1 = r2 (r2 is not initialized); exit
+printf 'bf 21 00 00 00 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/bad.hex"
+# XDP: if the packet has a byte, *(u8 *)data = 0xff and return XDP_TX, else XDP_ABORTED
+cat > "$dir/mark.hex" <<'HEX'
+61 12 04 00 00 00 00 00   # r2 = *(u32 *)(r1 + 4)   data_end
+61 11 00 00 00 00 00 00   # r1 = *(u32 *)(r1 + 0)   data
+bf 13 00 00 00 00 00 00   # r3 = r1
+07 03 00 00 01 00 00 00   # r3 += 1
+b4 00 00 00 00 00 00 00   # w0 = 0
+2d 23 02 00 00 00 00 00   # if r3 > r2 goto +2
+72 01 00 00 ff 00 00 00   # *(u8 *)(r1 + 0) = 255
+b4 00 00 00 03 00 00 00   # w0 = 3
+95 00 00 00 00 00 00 00   # exit
+HEX
+head -c 64 /dev/zero > "$dir/packet"
+head -c 4 /dev/zero > "$dir/short"
+printf 'b7 00 00 00 02 00 00 00 95 00 00' > "$dir/odd.hex"
+
+# Can this process use bpf() at all? As root it must.
+if ! "$ctbpf" load "$dir/pass.hex" --hex --type socket_filter > "$dir/probe" 2>&1; then
+    if [ "$(id -u)" -ne 0 ] && grep -q "needs CAP_BPF" "$dir/probe"; then
+        echo "SKIP: bpf() is not usable by this process: $(cat "$dir/probe")"
+        exit 0
+    fi
+fi
+
+check "load: id and tag" 0 '^id [0-9]+ tag [0-9a-f]{16}$' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp
+check "load: raw file from stdin" 0 '^id [0-9]+ tag [0-9a-f]{16}$' "" -- \
+    bash -c "printf '\xb7\x00\x00\x00\x02\x00\x00\x00\x95\x00\x00\x00\x00\x00\x00\x00' | '$ctbpf' load - --type BPF_PROG_TYPE_XDP --name cli_pass"
+check "load: the verifier's message line" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp
+check "load: the offending instruction" 1 '' "at insn 0: r1 = r2" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp
+check "load: the errno" 1 '' "BPF_PROG_LOAD xdp 'bad': Permission denied (EACCES): the verifier rejected the program" -- \
+    "$ctbpf" load "$dir/bad.hex" --hex --type xdp --name bad
+check "load: --log shows the whole log" 1 '' "  log: processed" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --log
+check "load: --log-level on success" 0 '^id [0-9]+' "processed 2 insns" -- \
+    "$ctbpf" load "$dir/pass.hex" --hex --type xdp --log-level 1 --log
+if grep -q -- "--check" <("$ctbpf" load --help); then
+    check "load: --check refuses without the kernel" 1 '' "the precheck rejects the program (register read before write); the kernel was not asked" -- \
+        "$ctbpf" load "$dir/bad.hex" --hex --type xdp --check
+    check "load: --check passes a valid program on" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check
+fi
+check "load: missing --type" 2 '' "missing --type NAME" -- "$ctbpf" load "$dir/pass.hex" --hex
+check "load: unknown type" 2 '' "unknown program type 'nope'" -- "$ctbpf" load "$dir/pass.hex" --hex --type nope
+check "load: malformed file" 2 '' "is not a multiple of 8" -- "$ctbpf" load "$dir/odd.hex" --hex --type xdp
+check "load: missing file" 2 '' "cannot open" -- "$ctbpf" load "$dir/nothing.bin" --type xdp
+check "load: --help" 0 '^usage: ctbpf load FILE --type NAME' "" -- "$ctbpf" load --help
+
+check "run: return value and duration" 0 '^retval 2 \(XDP_PASS\)$' "" -- \
+    "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet" --repeat 10
+check "run: mean of N runs" 0 '^duration [0-9]+ ns \(mean of 10 runs\)$' "" -- \
+    "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet" --repeat 10
+check "run: unchanged data is not shown" 0 '^retval' "" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet"
+grep -q "data out" "$dir/out" && { failures=$((failures + 1)); echo "FAIL run: unchanged data was printed"; }
+check "run: changed data is shown" 0 '^  0000: ff 00 00 00' "" -- "$ctbpf" run "$dir/mark.hex" --hex --type xdp --data "$dir/packet"
+grep -q '^retval 3 (XDP_TX)$' "$dir/out" && grep -q '^data out (64 bytes, changed):$' "$dir/out" ||
+    { failures=$((failures + 1)); echo "FAIL run: retval/data header: $(cat "$dir/out")"; }
+check "run: too little data for XDP" 1 '' "Invalid argument (EINVAL)" -- \
+    "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/short"
+check "run: a rejected program" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet"
+check "run: missing data file" 2 '' "cannot open" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/none"
+check "run: bad --repeat" 2 '' "takes a number" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --repeat many
+
+echo "cli_load_test: kernel tests: $ran ran, 0 skipped"
+echo "$((ran - failures)) passed, $failures failed"
+[ "$failures" -eq 0 ]

@@ -1,0 +1,36 @@
+# Runtime shim (include/ctbpf/sys/): kernel tests (each prints "kernel tests: N ran, M skipped";
+# they skip, saying why, when this process cannot use bpf(), and never skip as root), compile-fail
+# cases of typed bundles, and the `ctbpf load` / `ctbpf run` CLI.
+if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
+  return()
+endif()
+find_package(Boost 1.74 CONFIG QUIET) # Boost.Hana, for typed bundles
+foreach(t sys_load_test sys_map_test sys_attach_test sys_bundle_test sys_fd_test)
+  ctbpf_doctest(${t} ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
+  if(TARGET Boost::headers)
+    target_link_libraries(${t} PRIVATE Boost::headers)
+  endif()
+  # They share tracefs, cgroups, rlimits and timing: one at a time. All skipped -> CTest "Skipped".
+  set_tests_properties(${t} PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                       SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
+endforeach()
+
+# Compile-fail cases of typed bundles, run like tests/compile_fail/ (same runner and format).
+set(ctbpf_case_runner ${CMAKE_CURRENT_SOURCE_DIR}/compile_fail/run_case.sh)
+find_program(CTBPF_SYS_BASH NAMES bash)
+if(CTBPF_SYS_BASH AND EXISTS ${ctbpf_case_runner})
+  file(GLOB ctbpf_sys_cases CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/sys_compile_fail/*.cpp)
+  foreach(case_file IN LISTS ctbpf_sys_cases)
+    get_filename_component(case_name ${case_file} NAME_WE)
+    add_test(NAME compile_fail.sys_${case_name}
+             COMMAND ${CTBPF_SYS_BASH} ${ctbpf_case_runner} ${CMAKE_CXX_COMPILER} ${CMAKE_CXX_COMPILER_ID}
+                     ${PROJECT_SOURCE_DIR}/include ${case_file})
+    set_tests_properties(compile_fail.sys_${case_name} PROPERTIES LABELS compile_fail TIMEOUT 600)
+  endforeach()
+endif()
+
+if(TARGET ctbpf_cli)
+  add_test(NAME cli_load COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_load_test.sh $<TARGET_FILE:ctbpf_cli>)
+  set_tests_properties(cli_load PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                       SKIP_REGULAR_EXPRESSION "^SKIP:")
+endif()

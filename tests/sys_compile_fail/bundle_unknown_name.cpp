@@ -1,0 +1,21 @@
+// Mistake: asking a loaded bundle for a name it does not have.
+// expect: the bundle has no map or program of this name
+// expect: bundle_has_no_entry_named
+// expect-gcc: name_chars<'c', 'o', 'u', 'n', 't'>
+// expect-clang: name_chars<'c', 'o', 'u', 'n', 't'>
+#include <ctbpf.hpp>
+#include <ctbpf/sys.hpp>
+
+#include <cstdint>
+
+namespace sys = ctbpf::sys;
+
+[[maybe_unused]] constexpr auto spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1));
+
+std::uint64_t first(decltype(sys::load(spec).value())& b) {
+#ifndef CTBPF_TWIN
+    return b.map<"count">().lookup(0).value();
+#else
+    return b.map<"counts">().lookup(0).value();
+#endif
+}
