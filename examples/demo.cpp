@@ -1,12 +1,16 @@
 // The main demo: an XDP program that passes IPv4 and drops everything else, written in ctbpf's
-// LLVM-assembly spelling, assembled at compile time; prints its disassembly and bytes.
+// LLVM-assembly spelling, assembled at compile time; prints its disassembly and bytes, then
+// loads it into the kernel and test-runs it on an IPv4 and an IPv6 frame (when bpf() is allowed).
 #include <ctbpf.hpp>
 #include <ctbpf/disasm.hpp>
+#include <ctbpf/sys.hpp>
 
+#include <array>
+#include <cstddef>
 #include <cstdio>
 #include <cstring>
 
-constexpr auto xdp_ipv4_only = ctbpf::assemble<[] {
+constexpr auto xdp_source = [] {
     using namespace ctbpf::syntax;
     return program{
         w0 = XDP_DROP,
@@ -21,7 +25,8 @@ constexpr auto xdp_ipv4_only = ctbpf::assemble<[] {
     label("out"),
         exit_(),
     };
-}>();
+};
+constexpr auto xdp_ipv4_only = ctbpf::assemble<xdp_source>();
 static_assert(xdp_ipv4_only.size() == 10);
 
 int main() {
@@ -33,6 +38,23 @@ int main() {
         std::memcpy(b, &i, sizeof i);
         for (unsigned char c : b) std::printf("%02x ", c);
         std::printf("\n");
+    }
+
+    namespace sys = ctbpf::sys;
+    auto prog = sys::load<xdp_source>({.type = BPF_PROG_TYPE_XDP, .name = "xdp_ipv4_only"});
+    if (!prog) {
+        std::printf("\nnot loaded: %s\n", prog.error().describe().c_str());
+        return 0;
+    }
+    std::printf("\nloaded into the kernel as program id %u\n", prog->info().value().id);
+    for (unsigned char proto_hi : {0x08, 0x86}) { // 0x0800 IPv4, 0x86dd IPv6
+        std::array<std::byte, 64> frame{};
+        frame[12] = std::byte{proto_hi};
+        frame[13] = proto_hi == 0x08 ? std::byte{0x00} : std::byte{0xdd};
+        const sys::test_run_result r = sys::test_run(*prog, {.data = frame, .repeat = 1000}).value();
+        std::printf("test-run on an %s frame: %s (%lld ns per run)\n", proto_hi == 0x08 ? "IPv4" : "IPv6",
+                    r.retval == XDP_PASS ? "XDP_PASS" : r.retval == XDP_DROP ? "XDP_DROP" : "other",
+                    static_cast<long long>(r.duration.count()));
     }
     return 0;
 }
