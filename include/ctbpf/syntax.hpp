@@ -24,7 +24,7 @@ template <class T>
 struct mem_ref {
     address a;
     std::uint32_t line;
-    mem_ref& operator=(const mem_ref&) = delete;
+    mem_ref& operator=(const mem_ref&) & = delete;
     // *(u64 *)(r10 - 8) = r1
     constexpr item operator=(src64 s) const
         requires(!T::sign)
@@ -98,7 +98,7 @@ struct branch {
     template <class T>
         requires std::is_same_v<T, item>
     constexpr operator T() const {
-        static_assert(dependent_false<T>, "ctbpf: if_(...) needs a target: if_(r1 > r2).goto_(\"label\")");
+        static_assert(dependent_false<T>, "ctbpf: if_(...) needs a target: if_(r1 > r2).goto_(label)");
         return {};
     }
 };

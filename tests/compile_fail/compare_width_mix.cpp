@@ -1,8 +1,7 @@
 // Mistake: a comparison mixes register widths: if_(r1 > w2).
-// expect: reg64' and '
-// expect: reg32'
-// expect-gcc: no match for 'operator>' (operand types are 'const ctbpf::reg64' and 'const ctbpf::reg32')
-// expect-clang: invalid operands to binary expression
+// expect: ctbpf: a comparison mixes register widths; compare r with r (64-bit jump) or w with w (32-bit jump)
+// expect-gcc: 'constexpr ctbpf::cond ctbpf::operator>(const reg64&, const reg32&) [with T = void]'
+// expect-clang: 'ctbpf::operator><void>'
 // expect: compare_width_mix.cpp:@bad@:
 #include <ctbpf.hpp>
 

@@ -1,8 +1,7 @@
 // Mistake: a conditional jump over more than 32767 instructions (the 16-bit distance would
 // silently truncate in other assemblers). The fix the message names: gotol (32-bit distance).
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@,
-// expect-gcc: label_text<48>{"far"}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@, 'f', 'a', 'r'>
 // Clang counts constexpr steps: a 32771-instruction program needs about 2M (default 1M).
 // flags-clang: -fconstexpr-steps=4194304
 #include <ctbpf.hpp>

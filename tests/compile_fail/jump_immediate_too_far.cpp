@@ -1,7 +1,7 @@
-// Mistake: a relative jump distance is signed 16 bits: goto_(+40000).
-// expect: offset_does_not_fit_in_signed_16_bits
-// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::offset_does_not_fit_in_signed_16_bits()'
-// expect-clang: non-constexpr function 'offset_does_not_fit_in_signed_16_bits' cannot be used in a constant expression
+// Mistake: a relative jump distance is signed 16 bits: goto_(+40000) (the fix the message names: gotol).
+// expect: jump_distance_does_not_fit_in_16_bits_use_gotol
+// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::jump_distance_does_not_fit_in_16_bits_use_gotol()'
+// expect-clang: non-constexpr function 'jump_distance_does_not_fit_in_16_bits_use_gotol' cannot be used in a constant expression
 // expect: jump_immediate_too_far.cpp:@bad@:
 #include <ctbpf.hpp>
 

@@ -1,7 +1,6 @@
 // Mistake: a label after the last instruction, so the jump to it leaves the program.
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::jump_target_is_outside_the_program, 1, @jump@,
-// expect-gcc: label_text<48>{"end"}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::jump_target_is_outside_the_program, 1, @jump@, 'e', 'n', 'd'>
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

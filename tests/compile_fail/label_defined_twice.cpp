@@ -1,7 +1,6 @@
 // Mistake: the same label defined twice (program-level: rule, index and line of the second one).
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@,
-// expect-gcc: label_text<48>{"out"}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@, 'o', 'u', 't'>
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

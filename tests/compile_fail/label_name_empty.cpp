@@ -1,6 +1,6 @@
 // Mistake: an empty label name (program-level: rule, index of the labelled instruction, line).
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::label_name_is_empty, 1, @label@,
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::label_name_is_empty, 1, @label@>
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -1,7 +1,6 @@
 // Mistake: a jump to a label that is never defined (program-level: rule, index and line).
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@,
-// expect-gcc: label_text<48>{"ot"}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, 'o', 't'>
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -1,8 +1,7 @@
 // Mistake: a 64-bit atomic add with a w register: lock(mem<u64>(r1)) += w2.
-// expect: locked<ctbpf::u64>
-// expect: reg32
-// expect-gcc: no match for 'operator+=' (operand types are 'ctbpf::locked<ctbpf::u64>' and 'const ctbpf::reg32')
-// expect-clang: no viable overloaded '+='
+// expect: ctbpf: lock(mem<u64>(...)) takes an r register, lock(mem<u32>(...)) a w register
+// expect-gcc: 'constexpr ctbpf::item ctbpf::operator+=(locked<u64>, const reg32&) [with T = void]'
+// expect-clang: 'ctbpf::operator+=<void>'
 // expect: lock_width_mix.cpp:@bad@:
 #include <ctbpf.hpp>
 

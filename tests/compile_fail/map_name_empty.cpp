@@ -1,6 +1,6 @@
 // Mistake: a map referred to by an empty name (program-level: rule, index of the lddw, line).
-// expect: ctbpf: program rejected; see program_rejected<rule, instruction index, source line, label> above
-// expect: program_rejected<ctbpf::errc::map_name_is_empty, 1, @map@,
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::map_name_is_empty, 1, @map@>
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

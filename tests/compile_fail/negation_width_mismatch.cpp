@@ -1,7 +1,7 @@
 // Mistake: negation of a w register into an r register: r1 = -w1.
-// expect: negation_needs_the_same_register_on_both_sides
-// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::negation_needs_the_same_register_on_both_sides()'
-// expect-clang: non-constexpr function 'negation_needs_the_same_register_on_both_sides' cannot be used in a constant expression
+// expect: operands_mix_register_widths
+// expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::operands_mix_register_widths()'
+// expect-clang: non-constexpr function 'operands_mix_register_widths' cannot be used in a constant expression
 // expect: negation_width_mismatch.cpp:@bad@:
 #include <ctbpf.hpp>
 

@@ -4,6 +4,8 @@
 // expect: not a constant expression
 // expect-gcc: error: 'x' is not a constant expression
 // expect-clang: function parameter 'x' with unknown value cannot be used in a constant expression
+// expect-clang: call to consteval function 'ctbpf::literal_or_dyn<
+// expect-clang: >::literal_or_dyn<int>' is not a constant expression
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -1,9 +1,7 @@
 // Mistake: a u64 store takes an r register: mem<u64>(r10 - 8) = w1.
-// expect: mem_ref<
-// expect: u64>
-// expect: reg32'
-// expect-gcc: no match for 'operator=' (operand types are 'ctbpf::mem_ref<ctbpf::u64>' and 'const ctbpf::reg32')
-// expect-clang: no viable overloaded '='
+// expect: ctbpf: a u64 store takes an r register: mem<u64>(...) = r1
+// expect-gcc: 'constexpr ctbpf::item ctbpf::mem_ref<T>::operator=(const ctbpf::reg32&) const
+// expect-clang: 'ctbpf::mem_ref<ctbpf::u64>::operator=<void>'
 // expect: store_u64_from_w.cpp:@bad@:
 #include <ctbpf.hpp>
 
