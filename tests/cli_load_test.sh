@@ -68,7 +68,10 @@ check "load: the errno" 1 '' "BPF_PROG_LOAD xdp 'bad': Permission denied (EACCES
 check "load: --log shows the whole log" 1 '' "  log: processed" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --log
 check "load: --log-level on success" 0 '^id [0-9]+' "processed 2 insns" -- \
     "$ctbpf" load "$dir/pass.hex" --hex --type xdp --log-level 1 --log
-if grep -q -- "--check" <("$ctbpf" load --help); then
+if "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check 2>&1 | grep -q "which this build lacks"; then
+    check "load: --check says the verifier is missing" 2 '' "--check needs ctbpf's verifier" -- \
+        "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check
+else
     check "load: --check refuses without the kernel" 1 '' "the precheck rejects the program (register read before write); the kernel was not asked" -- \
         "$ctbpf" load "$dir/bad.hex" --hex --type xdp --check
     check "load: --check passes a valid program on" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check
