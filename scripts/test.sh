@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test: builds the tree with g++-12 and clang++-19 (-Wall -Wextra -Wpedantic -Werror),
 # runs CTest in each (unit, golden, compile-fail, LLVM round trip, CLI, kernel tests, install),
-# then builds and runs the core tests with clang++-14.
+# then does the same with clang++-14.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -22,4 +22,5 @@ run_suite() { # name compiler [ctest -R regex]
 }
 run_suite gcc12 g++
 run_suite clang19 clang++-19
+run_suite clang14 clang++-14
 exit $status
