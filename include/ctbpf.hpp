@@ -9,4 +9,5 @@
 #include "ctbpf/encode.hpp"
 #include "ctbpf/syntax.hpp"
 #include "ctbpf/program.hpp"
+#include "ctbpf/verify.hpp"
 #include "ctbpf/assemble.hpp"

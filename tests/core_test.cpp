@@ -30,7 +30,7 @@ constexpr auto with_labels = [] {
         exit_(),                          // 12
     };
 };
-constexpr auto p = ctbpf::assemble<with_labels>();
+constexpr auto p = ctbpf::assemble<with_labels, ctbpf::unchecked>();
 static_assert(p.size() == 13);
 static_assert(p[2].code == 0xa5 && p[2].off == -2 && p[2].imm == 10);
 static_assert(p[3].code == 0x18 && p[3].imm == 0x55667788 && p[4].code == 0 && p[4].imm == 0x11223344);

@@ -96,7 +96,7 @@ struct row {
     static_assert(golden::same_bytes(ctbpf::assemble<[] {                                              \
                                          using namespace ctbpf::syntax;                                \
                                          return ctbpf::program{CTBPF_GOLDEN_UNPAREN DSL};              \
-                                     }>(),                                                             \
+                                     }, ctbpf::unchecked>(),                                           \
                                      golden::bytes(__VA_ARGS__)),                                      \
                   "golden row " #ID " of tests/golden/cases.txt (" ORIGIN "): " TEXT);
 #include "golden/golden_cases.inc"

@@ -2,6 +2,7 @@
 // Exit status: 0 success, 1 output error, 2 usage error or malformed input.
 #include "cli_input.hpp"
 #include "cli_sys.hpp"
+#include "cli_verify.hpp"
 
 #include "ctbpf/disasm.hpp"
 
@@ -32,6 +33,8 @@ constexpr subcommand subcommands[] = {
     {"disasm", "disasm FILE [--hex]", "print FILE's instructions in LLVM BPF assembly", cmd_disasm},
     {"load", "load FILE --type NAME", "load FILE into the kernel; print its id and tag", ctbpf::cli::cmd_load},
     {"run", "run FILE --type NAME", "test-run FILE (--data F): return value, duration, output", ctbpf::cli::cmd_run},
+    {"verify", "verify FILE [--type NAME]", "check FILE as the kernel verifier would (--unpriv, --lint)",
+     ctbpf::cli::cmd_verify},
 };
 
 void print_usage(std::FILE* to) {

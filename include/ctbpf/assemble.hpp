@@ -13,6 +13,7 @@
 
 #include "ctbpf/diagnostics.hpp"
 #include "ctbpf/program.hpp"
+#include "ctbpf/verify.hpp"
 
 namespace ctbpf {
 
@@ -244,6 +245,14 @@ struct program_rejected {
     static constexpr bool value = false;
 };
 
+// Instantiated with program_rejected when check() rejects a program: its template arguments are
+// the characters of the kernel verifier's message, e.g. kernel_message<'R', '2', ' ', '!', ...>.
+template <char... Message>
+struct kernel_message {
+    template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, char... Label>
+    static constexpr bool program_rejected_v = program_rejected<Rule, InsnIndex, Line, Label...>::value;
+};
+
 namespace detail {
 template <auto F, std::size_t... I>
 constexpr bool reject(std::index_sequence<I...>) {
@@ -251,20 +260,74 @@ constexpr bool reject(std::index_sequence<I...>) {
     constexpr label_text name(v.label);
     return program_rejected<v.code, v.index, v.line, name.text[I]...>::value;
 }
+
+// The instructions of F, and check()'s verdict on them: each its own constant evaluation.
+template <auto F>
+constexpr auto emit_array() {
+    std::array<insn, probe_v<F>.slots> out;
+    emit(F().items(), out.data());
+    return out;
+}
+template <auto F>
+inline constexpr auto code_v = emit_array<F>();
+template <auto F, options O>
+inline constexpr check_result check_v = ctbpf::check(code_v<F>, O);
+
+// The source line of slot `index` and the nearest label at or before it.
+constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index) {
+    if (slots.empty()) return {};
+    if (index >= slots.size()) index = static_cast<std::uint32_t>(slots.size() - 1);
+    slot_info where = slots[index];
+    for (std::uint32_t i = index + 1; i-- > 0 && where.label.empty();) where.label = slots[i].label;
+    return where;
+}
+template <auto F, std::uint32_t Index>
+constexpr slot_info slot_at() {
+    std::array<slot_info, probe_v<F>.slots> info{};
+    emit(F().items(), nullptr, {nullptr, nullptr, info.data()});
+    return locate(info, Index);
+}
+template <auto F, options O, std::size_t... L, std::size_t... M>
+constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M...>) {
+    constexpr const check_result& r = check_v<F, O>;
+    constexpr slot_info where = slot_at<F, r.index>();
+    constexpr label_text name(where.label);
+    return kernel_message<r.msg.text[M]...>::template program_rejected_v<r.code, r.index, where.line, name.text[L]...>;
+}
 } // namespace detail
 
 // Assemble at compile time: F is a lambda returning a program. Yields std::array<bpf_insn, N>.
-template <auto F>
+// The program is checked with check(..., O) (root, no program type, Linux 6.18 by default); a
+// rejected program fails to compile, naming the rule, instruction index, line, label and the
+// kernel's message. assemble<F, ctbpf::unchecked>() builds it without the check.
+template <auto F, options O = options{}>
 consteval auto assemble() {
     constexpr const detail::probe_result& info = detail::probe_v<F>;
     if constexpr (!info.v.ok()) {
         (void)detail::reject<F>(std::make_index_sequence<detail::label_text(info.v.label).len>{});
         return std::array<insn, 0>{};
+    } else if constexpr (!O.verify) {
+        return detail::code_v<F>;
+    } else if constexpr (!detail::check_v<F, O>.ok()) {
+        (void)detail::reject_checked<F, O>(
+            std::make_index_sequence<detail::label_text(detail::slot_at<F, detail::check_v<F, O>.index>().label).len>{},
+            std::make_index_sequence<detail::check_v<F, O>.msg.size>{});
+        return std::array<insn, 0>{};
     } else {
-        std::array<insn, info.slots> out;
-        detail::emit(F().items(), out.data());
-        return out;
+        return detail::code_v<F>;
     }
+}
+
+// The verdict of check() on a compile-time program, with source lines (e.g. for static_assert).
+template <auto F, options O = options{}>
+consteval check_result check() {
+    check_result r = detail::check_v<F, O>;
+    if (!r.ok()) {
+        const slot_info where = detail::slot_at<F, detail::check_v<F, O>.index>();
+        r.line = where.line;
+        r.label = where.label;
+    }
+    return r;
 }
 
 // The names of the maps a program refers to with map("name"), in index order (the order of
@@ -312,6 +375,47 @@ inline std::vector<insn> assemble(const program& p) {
     std::vector<insn> out;
     verdict v = try_assemble(p, out);
     if (!v.ok()) throw assembly_error(v);
+    return out;
+}
+
+namespace detail {
+inline check_result check_located(std::span<const insn> code, std::span<const slot_info> slots, const options& o) {
+    check_result r = ctbpf::check(code, o);
+    if (!r.ok()) {
+        const slot_info where = locate(slots, r.index);
+        r.line = where.line;
+        r.label = where.label;
+    }
+    return r;
+}
+} // namespace detail
+
+// Check a program at run time: assembles it and runs check(), with the source line and label of
+// the offending instruction. An assembly error comes back as the verdict's rule and index.
+inline check_result check(const program& p, const options& o = {}) {
+    std::vector<insn> code;
+    std::vector<slot_info> slots;
+    const verdict v = try_assemble(p, code, nullptr, &slots);
+    if (v.ok()) return detail::check_located(code, slots, o);
+    check_result r{};
+    r.code = v.code;
+    r.index = v.index;
+    r.line = v.line;
+    r.label = v.label;
+    r.msg.put(to_string(v.code));
+    return r;
+}
+
+// Assemble and check at run time; throws assembly_error or verifier_error.
+inline std::vector<insn> assemble(const program& p, const options& o) {
+    std::vector<insn> out;
+    std::vector<slot_info> slots;
+    const verdict v = try_assemble(p, out, nullptr, o.verify ? &slots : nullptr);
+    if (!v.ok()) throw assembly_error(v);
+    if (o.verify) {
+        const check_result r = detail::check_located(out, slots, o);
+        if (!r.ok()) throw verifier_error(r);
+    }
     return out;
 }
 

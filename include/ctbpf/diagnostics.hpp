@@ -20,6 +20,68 @@ enum class errc : int {
     jump_target_is_outside_the_program,
     label_name_is_empty,
     map_name_is_empty,
+    // verifier (the kernel's checks; see ctbpf/verify.hpp)
+    program_is_empty,
+    program_is_too_large,
+    program_type_needs_privileges,
+    calls_need_privileges,
+    call_to_invalid_destination,
+    too_many_subprograms,
+    jump_out_of_range,
+    last_insn_is_not_an_exit_or_jmp,
+    ld_abs_is_not_allowed_in_subprogs_without_btf,
+    tail_call_is_not_allowed_in_subprogs_without_btf,
+    ldx_uses_reserved_fields,
+    invalid_ld_imm64,
+    unrecognized_ld_imm64,
+    unknown_opcode,
+    back_edge,
+    unreachable_insn,
+    jump_into_the_middle_of_ld_imm64,
+    alu_uses_reserved_fields,
+    mov_uses_reserved_fields,
+    neg_uses_reserved_fields,
+    end_uses_reserved_fields,
+    stx_uses_reserved_fields,
+    st_uses_reserved_fields,
+    call_uses_reserved_fields,
+    ja_uses_reserved_fields,
+    exit_uses_reserved_fields,
+    jmp_uses_reserved_fields,
+    ld_imm64_uses_reserved_fields,
+    ld_abs_uses_reserved_fields,
+    invalid_may_goto,
+    addr_space_cast_needs_an_arena,
+    invalid_atomic_opcode,
+    invalid_atomic_operand_size,
+    atomic_access_to_this_pointer_is_not_allowed,
+    register_number_is_invalid,
+    frame_pointer_is_read_only,
+    register_read_before_write,
+    invalid_stack_access,
+    misaligned_stack_access,
+    misaligned_context_access,
+    partial_access_to_a_spilled_pointer,
+    stack_pointer_spilled_into_the_callers_frame,
+    div_by_zero,
+    invalid_shift,
+    invalid_func_id,
+    helper_is_not_allowed,
+    call_stack_is_too_deep,
+    combined_stack_size_is_too_large,
+    cannot_return_stack_pointer_to_the_caller,
+    callback_needs_btf_func_info,
+    ld_abs_is_not_allowed_for_this_program_type,
+    ld_abs_needs_the_context_in_r6,
+    modified_context_pointer,
+    memory_access_through_a_scalar,
+    pointer_arithmetic_is_prohibited,
+    pointer_offset_is_out_of_range,
+    pointer_leak,
+    pointer_comparison_is_prohibited,
+    return_value_is_not_a_known_value,
+    return_value_is_out_of_range,
+    infinite_loop_detected,
 };
 
 constexpr std::string_view to_string(errc e) {
@@ -33,6 +95,67 @@ constexpr std::string_view to_string(errc e) {
     case errc::jump_target_is_outside_the_program: return "jump target is outside the program";
     case errc::label_name_is_empty: return "label name is empty";
     case errc::map_name_is_empty: return "map name is empty";
+    case errc::program_is_empty: return "program is empty";
+    case errc::program_is_too_large: return "program is too large";
+    case errc::program_type_needs_privileges: return "program type needs privileges";
+    case errc::calls_need_privileges: return "bpf-to-bpf calls and kfuncs need privileges";
+    case errc::call_to_invalid_destination: return "call to invalid destination";
+    case errc::too_many_subprograms: return "too many subprograms";
+    case errc::jump_out_of_range: return "jump out of range";
+    case errc::last_insn_is_not_an_exit_or_jmp: return "last insn is not an exit or jmp";
+    case errc::ld_abs_is_not_allowed_in_subprogs_without_btf: return "LD_ABS is not allowed in subprogs without BTF";
+    case errc::tail_call_is_not_allowed_in_subprogs_without_btf: return "tail_call is not allowed in subprogs without BTF";
+    case errc::ldx_uses_reserved_fields: return "BPF_LDX uses reserved fields";
+    case errc::invalid_ld_imm64: return "invalid ld_imm64 pair";
+    case errc::unrecognized_ld_imm64: return "unrecognized ld_imm64 form";
+    case errc::unknown_opcode: return "unknown opcode";
+    case errc::back_edge: return "back-edge (loops need privileges)";
+    case errc::unreachable_insn: return "unreachable insn";
+    case errc::jump_into_the_middle_of_ld_imm64: return "jump into the middle of ld_imm64";
+    case errc::alu_uses_reserved_fields: return "BPF_ALU uses reserved fields";
+    case errc::mov_uses_reserved_fields: return "BPF_MOV uses reserved fields";
+    case errc::neg_uses_reserved_fields: return "BPF_NEG uses reserved fields";
+    case errc::end_uses_reserved_fields: return "BPF_END uses reserved fields";
+    case errc::stx_uses_reserved_fields: return "BPF_STX uses reserved fields";
+    case errc::st_uses_reserved_fields: return "BPF_ST uses reserved fields";
+    case errc::call_uses_reserved_fields: return "BPF_CALL uses reserved fields";
+    case errc::ja_uses_reserved_fields: return "BPF_JA uses reserved fields";
+    case errc::exit_uses_reserved_fields: return "BPF_EXIT uses reserved fields";
+    case errc::jmp_uses_reserved_fields: return "BPF_JMP/JMP32 uses reserved fields";
+    case errc::ld_imm64_uses_reserved_fields: return "BPF_LD_IMM64 uses reserved fields";
+    case errc::ld_abs_uses_reserved_fields: return "BPF_LD_[ABS|IND] uses reserved fields";
+    case errc::invalid_may_goto: return "invalid may_goto";
+    case errc::addr_space_cast_needs_an_arena: return "addr_space_cast needs an arena (address spaces 1 and 0)";
+    case errc::invalid_atomic_opcode: return "invalid atomic opcode";
+    case errc::invalid_atomic_operand_size: return "invalid atomic operand size";
+    case errc::atomic_access_to_this_pointer_is_not_allowed: return "atomic access to this pointer is not allowed";
+    case errc::register_number_is_invalid: return "register number is invalid";
+    case errc::frame_pointer_is_read_only: return "frame pointer is read only";
+    case errc::register_read_before_write: return "register read before write";
+    case errc::invalid_stack_access: return "invalid stack access";
+    case errc::misaligned_stack_access: return "misaligned stack access";
+    case errc::misaligned_context_access: return "misaligned context access";
+    case errc::partial_access_to_a_spilled_pointer: return "partial access to a spilled pointer";
+    case errc::stack_pointer_spilled_into_the_callers_frame: return "stack pointer spilled into the caller's frame";
+    case errc::div_by_zero: return "div by zero";
+    case errc::invalid_shift: return "invalid shift";
+    case errc::invalid_func_id: return "invalid func id";
+    case errc::helper_is_not_allowed: return "helper is not allowed";
+    case errc::call_stack_is_too_deep: return "call stack is too deep";
+    case errc::combined_stack_size_is_too_large: return "combined stack size is too large";
+    case errc::cannot_return_stack_pointer_to_the_caller: return "cannot return stack pointer to the caller";
+    case errc::callback_needs_btf_func_info: return "callback needs BTF func_info";
+    case errc::ld_abs_is_not_allowed_for_this_program_type: return "LD_ABS is not allowed for this program type";
+    case errc::ld_abs_needs_the_context_in_r6: return "LD_ABS needs the context in r6";
+    case errc::modified_context_pointer: return "modified context pointer";
+    case errc::memory_access_through_a_scalar: return "memory access through a scalar";
+    case errc::pointer_arithmetic_is_prohibited: return "pointer arithmetic is prohibited";
+    case errc::pointer_offset_is_out_of_range: return "pointer offset is out of range";
+    case errc::pointer_leak: return "pointer leak";
+    case errc::pointer_comparison_is_prohibited: return "pointer comparison is prohibited";
+    case errc::return_value_is_not_a_known_value: return "return value is not a known value";
+    case errc::return_value_is_out_of_range: return "return value is out of range";
+    case errc::infinite_loop_detected: return "infinite loop detected";
     }
     return "unknown error";
 }

@@ -22,7 +22,7 @@ constexpr auto prog = ctbpf::assemble<[] {
         if_(w1 == 'x').goto_(+0),
         exit_(),
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 7);
 static_assert(prog[0].imm == 'A' && prog[0].off == -1);

@@ -22,7 +22,7 @@ constexpr auto prog = ctbpf::assemble<[] {
     label("out"),
         exit_(),
     }; // @close
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 4);
 static_assert(prog[1].off == 1);

@@ -21,7 +21,7 @@ constexpr auto prog = ctbpf::assemble<[] {
     p += label("far");
     p += exit_();
     return p;
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 32771);
 static_assert(prog[1].imm == 32768);

@@ -17,7 +17,7 @@ constexpr auto prog = ctbpf::assemble<[] {
         exit_(),
 #endif
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 4);
 #endif

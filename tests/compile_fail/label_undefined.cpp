@@ -18,7 +18,7 @@ constexpr auto prog = ctbpf::assemble<[] {
     label("out"),
         exit_(),
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 5);
 static_assert(prog[2].off == 1);

@@ -15,7 +15,7 @@ constexpr auto prog = ctbpf::assemble<[] {
 #endif
         exit_(),
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 4);
 static_assert(ctbpf::map_names<[] { return program{r1 = map("counts"), exit_()}; }>().size() == 1);

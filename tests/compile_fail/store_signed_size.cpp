@@ -18,7 +18,7 @@ constexpr auto prog = ctbpf::assemble<[] {
         r1 = mem<s16>(r10 - 2),
         exit_(),
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 4);
 #endif

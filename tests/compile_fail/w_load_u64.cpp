@@ -15,7 +15,7 @@ constexpr auto prog = ctbpf::assemble<[] {
 #endif
         exit_(),
     };
-}>();
+}, ctbpf::unchecked>();
 #ifdef CTBPF_TWIN
 static_assert(prog.size() == 3);
 #endif

@@ -1,0 +1,55 @@
+// The constexpr verifier: check() rejects what the Linux verifier rejects, with the kernel's rule,
+// instruction index, errno and message, running the kernel's passes in the kernel's order so that
+// the first error is the kernel's. Usable in constant evaluation (assemble<F>() runs it) and at
+// run time on any std::span<const bpf_insn>. What needs kernel objects (map and BTF fds, helper
+// prototypes per program type, context layouts) or the kernel's value ranges is left to the
+// kernel, and check_result::deferred says what was.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <stdexcept>
+#include <string>
+
+#include "ctbpf/insn.hpp"
+#include "ctbpf/verify_exec.hpp"
+#include "ctbpf/verify_options.hpp"
+
+namespace ctbpf {
+
+// Checks a program the way BPF_PROG_LOAD would, with the given privilege, program type and kernel.
+constexpr check_result check(std::span<const insn> prog, const options& o = {}) {
+    check_result r{};
+    if (prog.size() > 0xffffffffu) {
+        r.code = errc::program_is_too_large;
+        r.error = detail::vfy::rule_errno(r.code);
+        return r;
+    }
+    detail::vfy::explorer v(prog.data(), static_cast<std::uint32_t>(prog.size()), o, r);
+    (void)(v.size_limits() && v.add_subprogs() && v.check_subprogs() && v.pseudo_ldimm64() && v.cfg() &&
+           v.do_check() && v.max_stack_depth());
+    return r;
+}
+
+// Thrown by the run-time assemble(program, options) when check() rejects the program.
+class verifier_error : public std::runtime_error {
+public:
+    explicit verifier_error(const check_result& r) : std::runtime_error(describe(r)), result_(r), label_(r.label) {
+        result_.label = label_;
+    }
+    const check_result& result() const noexcept { return result_; }
+    // "insn 3: R2 !read_ok (register read before write, line 12, label 'out')"
+    static std::string describe(const check_result& r) {
+        std::string s = "insn " + std::to_string(r.index) + ": " + std::string(r.message()) + " (" +
+                        std::string(to_string(r.code));
+        if (r.line != 0) s += ", line " + std::to_string(r.line);
+        if (!r.label.empty()) s += ", label '" + std::string(r.label) + "'";
+        return s + ")";
+    }
+
+private:
+    check_result result_;
+    std::string label_;
+};
+
+} // namespace ctbpf

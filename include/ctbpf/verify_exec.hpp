@@ -1,0 +1,1373 @@
+// Verifier internals: do_check. Simulates the program path by path the way the kernel does
+// (depth first, fall-through before the taken branch, branches on known constants folded in
+// kernel mode), checking each instruction in the kernel's order: reserved fields, registers,
+// division and shifts, stack bounds and alignment, pointer arithmetic, calls and return values.
+// Abstract values: uninitialized, scalar (known constant or not), ctx + offset, stack + offset,
+// and "opaque" (only the kernel knows: ctx fields, maps, packets) which defers to the kernel.
+// States are compared at prune points by hash; a state seen again inside its own loop is an
+// infinite loop when no branch on the way was undecided, and is left to the kernel otherwise.
+#pragma once
+
+#include <bit>
+#include <cstdint>
+#include <type_traits>
+
+#include "ctbpf/helper_table.hpp"
+#include "ctbpf/verify_cfg.hpp"
+
+namespace ctbpf::detail::vfy {
+
+// Helper return kinds by id (from the documented signatures; bpf_task_pt_regs returns a pointer).
+inline constexpr auto helper_returns = [] {
+    struct table {
+        std::uint8_t kind[helper_max_id + 1]{};
+    } t{};
+    for (std::int32_t id = 0; id <= helper_max_id; ++id) {
+        const std::string_view sig = helper_table[id].signature;
+        const std::size_t name = sig.find("bpf_");
+        const std::string_view head = name == std::string_view::npos ? std::string_view{} : sig.substr(0, name);
+        t.kind[id] = head.find('*') != std::string_view::npos ? ret_pointer : head == "void " ? ret_void : ret_scalar;
+    }
+    t.kind[static_cast<int>(helper::task_pt_regs)] = ret_pointer;
+    return t;
+}();
+
+// Which fast path of explorer::exec() an opcode byte takes (0: the general path).
+struct fast_table {
+    std::uint8_t k[256]{};
+};
+inline constexpr fast_table fast_kind = [] {
+    fast_table t{};
+    t.k[0xb7] = t.k[0xb4] = 1;
+    t.k[0xbf] = t.k[0xbc] = 2;
+    for (std::uint8_t op : {0x00, 0x10, 0x20, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xc0}) {
+        t.k[op | 0x07] = t.k[op | 0x04] = 3;
+        t.k[op | 0x0f] = t.k[op | 0x0c] = 4;
+    }
+    t.k[0x79] = t.k[0x61] = t.k[0x69] = t.k[0x71] = 5;
+    t.k[0x7b] = t.k[0x63] = t.k[0x6b] = t.k[0x73] = 6;
+    t.k[0x7a] = t.k[0x62] = t.k[0x6a] = t.k[0x72] = 7;
+    t.k[0x05] = 8;
+    t.k[0x85] = 9;
+    for (std::uint8_t op : {0x10, 0x20, 0x30, 0x40, 0x50, 0x60, 0x70, 0xa0, 0xb0, 0xc0, 0xd0})
+        t.k[op | 0x05] = t.k[op | 0x0d] = t.k[op | 0x06] = t.k[op | 0x0e] = 10;
+    return t;
+}();
+
+// The registers of a frame, a value: at a fork the frames up to the current one are copied
+// (the deeper ones are empty), so register writes need no undo record.
+struct frame_registers {
+    cell r[frame_regs];
+};
+struct register_file {
+    frame_registers f[max_frames];
+};
+
+struct pending_entry {
+    std::uint32_t insn = 0;   // where the other side continues
+    std::uint32_t mark = 0;   // trail size at the fork
+    std::int64_t refine_v = 0;
+    std::uint8_t refine_reg = 0xff; // on the other side this register is the constant refine_v
+    bool may_goto = false;
+    bool refine_nonzero = false;    // ... or known to be nonzero
+    std::uint8_t frames = 0;        // frames 0 .. frames-1 were copied to snaps_[snap ...]
+    std::uint32_t snap = 0;
+};
+
+struct visit_record {
+    std::uint64_t hash = 0;
+    std::int64_t forks = 0, gotos = 0; // path counters when recorded
+    std::uint32_t insn = 0;
+    std::uint32_t pos = 0;             // trail size when recorded
+    bool open = false;                 // still an ancestor of the current path
+};
+
+class explorer : public structure {
+public:
+    using structure::structure;
+
+    constexpr bool do_check() {
+        c_.reset(total_cells);
+        lint_ = o_.policy == dead_branch_policy::lint;
+        if (lint_) open_count_.reset(n_);
+        if (!root_) alu_aux_.reset(n_);
+        // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
+        // fork 1 + 1 per 4 undone changes. At compile time it keeps the whole check near 800,000
+        // evaluation steps (Clang's default limit is 1,048,576; a unit is about 30 steps, the
+        // passes before about 56 per instruction).
+        budget_ = o_.max_visits != 0            ? o_.max_visits
+                  : std::is_constant_evaluated() ? (n_ < 12'000 ? (800'000 - 56 * n_) / 30 : 2'000)
+                                                 : 4'000'000 + 2 * n_;
+        if (has_prune_) liveness();
+        rf_.f[0].r[1] = {0, k_ctx, 0, 0, 0};   // R1 = ctx
+        rf_.f[0].r[10] = {0, k_stack, 0, 0, 0}; // R10 = frame pointer of frame 0
+        const std::uint8_t* fl = flags_.p;
+        for (;;) {
+            ++r_.visits;
+            if (++work_ > budget_) {
+                defer(deferral::exploration_budget, pc_);
+                return true;
+            }
+            int a = fl[pc_] & f_prune ? prune_check() : 0;
+            if (a == 0) a = exec(p_[pc_]);
+            if (a != 0 && (a < 0 || !next_path())) return a > 0;
+        }
+    }
+
+private:
+    // ---- state ----
+    constexpr void set(std::uint32_t i, const cell& v) { // stack slots and frame data (hashed, undone)
+        if (pending_.size != 0) trail_.push({i, c_.p[i]});
+        h_ ^= cell_hash(i, c_.p[i]) ^ cell_hash(i, v);
+        c_.p[i] = v;
+    }
+    constexpr const cell& reg(std::uint32_t r) const { return rf_.f[cf_].r[r]; }
+    constexpr void set_reg(std::uint32_t r, const cell& v) { rf_.f[cf_].r[r] = v; }
+    constexpr void set_reg(std::uint32_t r, std::uint8_t kind, std::int64_t v = 0) { set_reg(r, {v, kind, 0, 0, 0}); }
+    constexpr std::uint32_t curframe() const { return static_cast<std::uint32_t>(c_.p[cell_curframe].v); }
+
+    static constexpr bool is_ptr(const cell& x) { return x.kind == k_ctx || x.kind == k_stack; }
+    static constexpr std::string_view type_name(const cell& x) {
+        return x.kind == k_ctx ? "ctx" : x.kind == k_stack ? "fp" : "scalar";
+    }
+    // Scalars carry an unsigned upper bound umax, kept as ~umax in v (0: nothing known). It only
+    // ever holds bounds the kernel derives too: zero extension, narrow loads, &, >>, |, ^, +.
+    static constexpr std::uint64_t umax_of(const cell& c) {
+        return c.kind == k_const ? static_cast<std::uint64_t>(c.v) : ~static_cast<std::uint64_t>(c.v);
+    }
+    static constexpr cell scalar(std::uint64_t umax) { return {static_cast<std::int64_t>(~umax), k_scalar, 0, 0, 0}; }
+    static constexpr std::uint64_t low_bits(std::uint64_t u) { // the smallest 2^k - 1 >= u
+        u |= u >> 1;
+        u |= u >> 2;
+        u |= u >> 4;
+        u |= u >> 8;
+        u |= u >> 16;
+        return u | u >> 32;
+    }
+    static constexpr std::uint64_t min_u(std::uint64_t a, std::uint64_t b) { return a < b ? a : b; }
+    // The bound of `a op b` (not both constant); ~0 where the kernel does not compute a range
+    // (division, modulo, shifts by unknown or too far: then not even the zero extension holds).
+    static constexpr std::uint64_t result_bound(std::uint8_t opc, bool is64, const cell& a, const cell& b) {
+        const std::uint64_t ua = umax_of(a), ub = umax_of(b), m32 = 0xffffffff;
+        const bool shift = opc == 0x60 || opc == 0x70 || opc == 0xc0;
+        if (opc == 0x30 || opc == 0x90 || (shift && (b.kind != k_const || ub >= (is64 ? 64u : 32u)))) return ~0ull;
+        if (!is64) {
+            const std::uint64_t a32 = min_u(ua, m32), b32 = min_u(ub, m32);
+            return opc == 0x50 ? min_u(a32, b32)
+                   : opc == 0x70 && ua <= m32 ? ua >> ub
+                   : opc == 0x40 || opc == 0xa0 ? low_bits(a32 > b32 ? a32 : b32)
+                                                : m32;
+        }
+        return opc == 0x50 ? min_u(ua, ub)
+               : opc == 0x70 ? ua >> ub
+               : opc == 0x40 || opc == 0xa0 ? low_bits(ua > ub ? ua : ub)
+               : opc == 0x00 && ua + ub >= ua ? ua + ub
+                                              : ~0ull;
+    }
+    // a value loaded into a register: narrow loads zero-extend (or sign-extend)
+    constexpr void fill(std::uint32_t r, cell v, std::uint32_t size, bool sx) {
+        if (size < 8 && v.kind == k_const) v.v = narrow(v.v, size, sx);
+        else if (size < 8 && v.kind == k_scalar) v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1));
+        set_reg(r, v);
+    }
+
+    // is_pointer_value(): only unprivileged loads care; an opaque value is left to the kernel
+    constexpr bool leaks(const cell& x) {
+        if (root_) return false;
+        if (x.kind == k_opaque) defer(deferral::unknown_pointer, pc_);
+        return is_ptr(x);
+    }
+
+    constexpr verifier_message& fail_reg(errc e, std::uint32_t r, std::string_view what) {
+        return fail(e, pc_).put("R").put_uint(r).put(what);
+    }
+    constexpr bool read_reg(std::uint32_t r) {
+        if (r < 11 && rf_.f[cf_].r[r].kind != k_uninit) return true;
+        if (r >= 11) {
+            fail_reg(errc::register_number_is_invalid, r, " is invalid");
+            return false;
+        }
+        if (rf_.f[cf_].r[r].kind == k_uninit) {
+            fail_reg(errc::register_read_before_write, r, " !read_ok");
+            return false;
+        }
+        return true;
+    }
+    constexpr bool write_ok(std::uint32_t r) {
+        if (r < 10) return true;
+        if (r >= 11) {
+            fail_reg(errc::register_number_is_invalid, r, " is invalid");
+            return false;
+        }
+        if (r == 10) {
+            fail(errc::frame_pointer_is_read_only, pc_).put("frame pointer is read only");
+            return false;
+        }
+        return true;
+    }
+    constexpr void clobber_caller_saved(std::uint8_t r0_kind) {
+        cell* r = rf_.f[cf_].r;
+        r[0] = cell{0, r0_kind, 0, 0, 0}, r[1] = r[2] = r[3] = r[4] = r[5] = cell{};
+    }
+
+    // ---- one instruction: 0 continue at pc_, 1 the path ends, -1 rejected ----
+    // The common cases in few steps (constant evaluation counts statements); anything unusual
+    // (errors, pointers, spills, unprivileged stack rules) takes the general path, step().
+    constexpr int exec(const insn& x) {
+        const std::uint8_t k = fast_kind.k[x.code];
+        return k == 0   ? step(x)
+               : k == 1 ? mov_imm(x)
+               : k == 2 ? mov_reg(x)
+               : k == 3 ? alu_imm(x)
+               : k == 4 ? alu_reg(x)
+               : k == 5 ? load_stack(x)
+               : k == 6 ? store_stack(x, false)
+               : k == 7 ? store_stack(x, true)
+               : k == 8 ? goto_(x)
+               : k == 9 ? call_plain(x)
+                        : cond_plain(x);
+    }
+    constexpr int mov_imm(const insn& x) { // r = imm, w = imm
+        if ((x.src_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.dst_reg >= 10) return step(x);
+        set_reg(x.dst_reg, {x.code == 0xb7 ? std::int64_t{x.imm} : std::int64_t{static_cast<std::uint32_t>(x.imm)},
+                            k_const, 0, 0, 0});
+        return ++pc_, 0;
+    }
+    constexpr int mov_reg(const insn& x) { // r = r, w = w (scalars)
+        const cell& v = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
+        if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || v.kind == k_uninit ||
+            (x.code == 0xbc && v.kind > k_const))
+            return step(x);
+        set_reg(x.dst_reg, x.code == 0xbf       ? v
+                           : v.kind == k_const ? cell{static_cast<std::uint32_t>(v.v), k_const, 0, 0, 0}
+                                               : scalar(min_u(umax_of(v), 0xffffffff)));
+        return ++pc_, 0;
+    }
+    constexpr int alu_imm(const insn& x) { // scalar op= imm, pointer += imm
+        const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
+        const std::uint32_t opc = x.code & 0xf0;
+        if (x.code == 0x07 && (a.kind == k_stack || a.kind == k_ctx) && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
+            x.dst_reg < 10 && x.imm < (1 << 29) && x.imm > -(1 << 29) && a.v + x.imm < (1 << 29) &&
+            a.v + x.imm > -(1 << 29) && (root_ || a.kind != k_stack || (a.v + x.imm < 0 && a.v + x.imm >= -o_.kernel.max_stack))) {
+            set_reg(x.dst_reg, {a.v + x.imm, a.kind, a.frame, 0, 0});
+            return ++pc_, 0;
+        }
+        if ((x.src_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.dst_reg >= 10 || a.kind == k_uninit ||
+            a.kind > k_const ||
+            ((opc == 0x60 || opc == 0x70 || opc == 0xc0) && (x.imm < 0 || x.imm >= ((x.code & 7) == 7 ? 64 : 32))))
+            return step(x);
+        set_reg(x.dst_reg, fold(opc, (x.code & 7) == 7, a, cell{x.imm, k_const, 0, 0, 0}));
+        return ++pc_, 0;
+    }
+    constexpr int alu_reg(const insn& x) { // scalar op= scalar
+        const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
+        const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
+        if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
+            a.kind == k_uninit || a.kind > k_const)
+            return step(x);
+        set_reg(x.dst_reg, fold(x.code & 0xf0, (x.code & 7) == 7, a, b));
+        return ++pc_, 0;
+    }
+    // loads from the stack (root): aligned, in bounds, no partial spill in the way
+    constexpr int load_stack(const insn& x) {
+        const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
+        const std::uint32_t size = size_of(x.code);
+        const std::int64_t off = b.v + x.off;
+        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || x.dst_reg >= 10 || (size > 1 && off % size != 0) ||
+            off < -std::int64_t{o_.kernel.max_stack} || off > -1)
+            return step(x);
+        const std::uint32_t fb = b.frame * frame_cells;
+        const cell& sl = c_.p[fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8)];
+        if (sl.size != 0 && !(sl.size == 8 && size == 8)) return step(x);
+        grow(fb, off);
+        set_reg(x.dst_reg, sl.size == 0 ? scalar(size == 8 ? ~0ull : (std::uint64_t{1} << (8 * size)) - 1)
+                                        : cell{sl.v, sl.kind, sl.frame, 0, 0});
+        return ++pc_, 0;
+    }
+    // stores of scalars and immediates to the stack (root): a scalar at a slot boundary is a
+    // spill (constants kept), anything else plain data
+    constexpr int store_stack(const insn& x, bool imm) {
+        const cell& b = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
+        const cell v = imm ? cell{x.imm, k_const, 0, 0, 0} : rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
+        const std::uint32_t size = size_of(x.code);
+        const std::int64_t off = b.v + x.off;
+        if (!root_ || (imm ? x.src_reg != 0 : (x.imm != 0 || x.src_reg >= 11 || v.kind == k_uninit)) ||
+            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || (size > 1 && off % size != 0) ||
+            off < -std::int64_t{o_.kernel.max_stack} || off > -1)
+            return step(x);
+        const std::uint32_t fb = b.frame * frame_cells;
+        grow(fb, off);
+        set(fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8),
+            off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size)} : cell{});
+        return ++pc_, 0;
+    }
+    constexpr int goto_(const insn& x) {
+        if ((x.src_reg | x.dst_reg | static_cast<std::uint32_t>(x.imm)) != 0) return step(x);
+        pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
+        return 0;
+    }
+    constexpr int call_plain(const insn& x) { // helpers without arguments
+        if ((x.src_reg | x.dst_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.imm <= 0 ||
+            x.imm > o_.kernel.helper_max_id || x.imm > helper_max_id || helper_table[x.imm].arg_count != 0)
+            return step(x);
+        clobber_caller_saved(helper_returns.kind[x.imm] == ret_scalar    ? k_scalar
+                             : helper_returns.kind[x.imm] == ret_pointer ? k_opaque
+                                                                         : k_uninit);
+        return ++pc_, 0;
+    }
+    static constexpr std::uint32_t size_of(std::uint32_t code) {
+        return (code & 0x18) == 0x18 ? 8u : (code & 0x18) == 0x10 ? 1u : (code & 0x18) == 0x08 ? 2u : 4u;
+    }
+    // two scalars: the kernel tracks constants through everything but division and modulo
+    static constexpr cell fold(std::uint32_t opc, bool is64, const cell& a, const cell& b) {
+        return a.kind == k_const && b.kind == k_const && opc != 0x30 && opc != 0x90 &&
+                       !((opc == 0x60 || opc == 0x70 || opc == 0xc0) &&
+                         static_cast<std::uint64_t>(b.v) >= (is64 ? 64u : 32u))
+                   ? cell{const_alu(opc, is64, static_cast<std::uint64_t>(a.v), static_cast<std::uint64_t>(b.v)),
+                          k_const, 0, 0, 0}
+                   : scalar(result_bound(static_cast<std::uint8_t>(opc), is64, a, b));
+    }
+    static constexpr std::int64_t const_alu(std::uint32_t opc, bool is64, std::uint64_t a, std::uint64_t b) {
+        return static_cast<std::int64_t>(
+            is64 ? (opc == 0x00   ? a + b
+                    : opc == 0x10 ? a - b
+                    : opc == 0x20 ? a * b
+                    : opc == 0x40 ? a | b
+                    : opc == 0x50 ? a & b
+                    : opc == 0xa0 ? a ^ b
+                    : opc == 0x60 ? a << b
+                    : opc == 0x70 ? a >> b
+                                  : static_cast<std::uint64_t>(static_cast<std::int64_t>(a) >> b))
+                 : std::uint64_t{static_cast<std::uint32_t>(
+                       opc == 0x00   ? a + b
+                       : opc == 0x10 ? a - b
+                       : opc == 0x20 ? (a & 0xffffffff) * (b & 0xffffffff)
+                       : opc == 0x40 ? a | b
+                       : opc == 0x50 ? a & b
+                       : opc == 0xa0 ? a ^ b
+                       : opc == 0x60 ? (a & 0xffffffff) << b
+                       : opc == 0x70 ? (a & 0xffffffff) >> b
+                                     : static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(a)) >> b))});
+    }
+    constexpr void grow(std::uint32_t fb, std::int64_t off) { // the subprogram's stack depth
+        std::int32_t& depth = depth_.p[c_.p[fb + frame_meta + 1].frame];
+        (void)(depth < -off && (depth = static_cast<std::int32_t>((-off + 7) / 8 * 8), true));
+    }
+
+    constexpr int step(const insn& x) {
+        const std::uint8_t cls = x.code & 7;
+        work_ += 2;
+        return cls == 7 || cls == 4 ? (alu(x, cls == 7) ? (++pc_, 0) : -1)
+               : cls == 1           ? (load(x) ? (++pc_, 0) : -1)
+               : cls == 3           ? (store(x) ? (++pc_, 0) : -1)
+               : cls == 2           ? (store_imm(x) ? (++pc_, 0) : -1)
+               : cls == 0           ? ld(x)
+                                    : jump(x);
+    }
+
+    // ---- ALU and ALU64 ----
+    static constexpr std::int64_t unary(const insn& x, bool is64, std::int64_t v) {
+        const auto u = static_cast<std::uint64_t>(v);
+        const std::uint8_t opc = x.code & 0xf0;
+        if (opc == 0x80) return is64 ? static_cast<std::int64_t>(0 - u) : static_cast<std::int64_t>(static_cast<std::uint32_t>(0 - u));
+        // END: to_le on this (little-endian) model truncates; to_be and ALU64 bswap swap bytes
+        const int bits = x.imm;
+        const std::uint64_t low = bits == 64 ? u : u & ((std::uint64_t{1} << bits) - 1);
+        if (!is64 && !(x.code & 8)) return static_cast<std::int64_t>(low);
+        std::uint64_t out = 0;
+        for (int i = 0; i < bits / 8; ++i) out |= ((low >> (8 * i)) & 0xff) << (bits - 8 - 8 * i);
+        return static_cast<std::int64_t>(out);
+    }
+
+    constexpr bool alu(const insn& x, bool is64) {
+        const std::uint8_t opc = x.code & 0xf0;
+        const bool isx = x.code & 8;
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (opc == 0x80 || opc == 0xd0) {
+            if (opc == 0x80 ? (isx || s != 0 || x.off != 0 || x.imm != 0)
+                            : (s != 0 || x.off != 0 || (x.imm != 16 && x.imm != 32 && x.imm != 64) || (is64 && isx))) {
+                fail(opc == 0x80 ? errc::neg_uses_reserved_fields : errc::end_uses_reserved_fields, pc_)
+                    .put(opc == 0x80 ? "BPF_NEG uses reserved fields" : "BPF_END uses reserved fields");
+                return false;
+            }
+            if (!read_reg(d)) return false;
+            if (leaks(reg(d))) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " pointer arithmetic prohibited");
+                return false;
+            }
+            if (!write_ok(d)) return false;
+            const cell v = reg(d);
+            if (v.kind == k_const) set_reg(d, k_const, unary(x, is64, v.v));
+            else set_reg(d, k_scalar);
+            return true;
+        }
+        if (opc == 0xb0) return mov(x, is64);
+        if (isx ? (x.imm != 0 || (x.off != 0 && x.off != 1) || (x.off == 1 && opc != 0x30 && opc != 0x90))
+                : (s != 0 || (x.off != 0 && x.off != 1) || (x.off == 1 && opc != 0x30 && opc != 0x90))) {
+            fail(errc::alu_uses_reserved_fields, pc_).put("BPF_ALU uses reserved fields");
+            return false;
+        }
+        if ((isx && !read_reg(s)) || !read_reg(d)) return false;
+        if (!isx && (opc == 0x30 || opc == 0x90) && x.imm == 0) {
+            fail(errc::div_by_zero, pc_).put("div by zero");
+            return false;
+        }
+        if (!isx && (opc == 0x60 || opc == 0x70 || opc == 0xc0) && (x.imm < 0 || x.imm >= (is64 ? 64 : 32))) {
+            fail(errc::invalid_shift, pc_).put("invalid shift ").put_int(x.imm);
+            return false;
+        }
+        if (!write_ok(d)) return false;
+        const cell dv = reg(d);
+        const cell sv = isx ? reg(s) : cell{x.imm, k_const, 0, 0, 0};
+        if (dv.kind == k_opaque || sv.kind == k_opaque) {
+            defer(deferral::unknown_pointer, pc_);
+            set_reg(d, k_opaque);
+            return true;
+        }
+        if (is_ptr(sv)) {
+            if (is_ptr(dv)) {
+                if (opc == 0x10 && root_) {
+                    set_reg(d, k_scalar);
+                    return true;
+                }
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" pointer ").put(alu_op_text[opc >> 4]).put(" pointer prohibited");
+                return false;
+            }
+            return pointer_alu(x, is64, sv, dv, false);
+        }
+        if (is_ptr(dv)) return pointer_alu(x, is64, dv, sv, true);
+        // two scalars: the kernel tracks constants through everything but division and modulo
+        const std::uint64_t a = static_cast<std::uint64_t>(dv.v), b = static_cast<std::uint64_t>(sv.v);
+        const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
+        if (dv.kind != k_const || sv.kind != k_const || opc == 0x30 || opc == 0x90 ||
+            ((opc == 0x60 || opc == 0x70 || opc == 0xc0) && b >= (is64 ? 64u : 32u))) {
+            set_reg(d, scalar(result_bound(opc, is64, dv, sv)));
+            return true;
+        }
+        std::uint64_t out = 0;
+        switch (opc) {
+        case 0x00: out = a + b; break;
+        case 0x10: out = a - b; break;
+        case 0x20: out = is64 ? a * b : a32 * b32; break;
+        case 0x40: out = a | b; break;
+        case 0x50: out = a & b; break;
+        case 0xa0: out = a ^ b; break;
+        case 0x60: out = is64 ? a << b : a32 << b; break;
+        case 0x70: out = is64 ? a >> b : a32 >> b; break;
+        default: // arsh
+            out = is64 ? static_cast<std::uint64_t>(dv.v >> b)
+                       : static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(a)) >> b);
+        }
+        set_reg(d, k_const, static_cast<std::int64_t>(is64 ? out : static_cast<std::uint32_t>(out)));
+        return true;
+    }
+
+    constexpr bool mov(const insn& x, bool is64) {
+        const bool isx = x.code & 8;
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (isx) {
+            if (is64 && x.off == 1) {
+                if (x.imm != 1 && x.imm != 0x10000) {
+                    fail(errc::addr_space_cast_needs_an_arena, pc_)
+                        .put("addr_space_cast insn can only convert between address space 1 and 0");
+                    return false;
+                }
+                if (!has_maps_) {
+                    fail(errc::addr_space_cast_needs_an_arena, pc_)
+                        .put("addr_space_cast insn can only be used in a program that has an associated arena");
+                    return false;
+                }
+                defer(deferral::kernel_object, pc_);
+            } else if (is64 ? ((x.off != 0 && x.off != 8 && x.off != 16 && x.off != 32) || x.imm != 0)
+                            : ((x.off != 0 && x.off != 8 && x.off != 16) || x.imm != 0)) {
+                fail(errc::mov_uses_reserved_fields, pc_).put("BPF_MOV uses reserved fields");
+                return false;
+            }
+            if (!read_reg(s)) return false;
+        } else if (s != 0 || x.off != 0) {
+            fail(errc::mov_uses_reserved_fields, pc_).put("BPF_MOV uses reserved fields");
+            return false;
+        }
+        if (!write_ok(d)) return false;
+        if (!isx) {
+            set_reg(d, k_const, is64 ? std::int64_t{x.imm} : std::int64_t{static_cast<std::uint32_t>(x.imm)});
+            return true;
+        }
+        const cell sv = reg(s);
+        if (is64 && x.off == 1) {
+            set_reg(d, k_opaque);
+            return true;
+        }
+        if (is64 && x.off == 0) {
+            set_reg(d, sv);
+            return true;
+        }
+        if (leaks(sv)) {
+            fail_reg(errc::pointer_leak, s, is64 ? " sign-extension part of pointer" : " partial copy of pointer");
+            return false;
+        }
+        if (sv.kind != k_const) { // a 32-bit move zero-extends
+            set_reg(d, scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff)));
+            return true;
+        }
+        const auto u = static_cast<std::uint64_t>(sv.v);
+        std::int64_t v = x.off == 8 ? static_cast<std::int8_t>(u) : x.off == 16 ? static_cast<std::int16_t>(u)
+                                                                 : static_cast<std::int32_t>(u);
+        if (!is64) v = static_cast<std::uint32_t>(x.off == 0 ? u : static_cast<std::uint64_t>(v));
+        set_reg(d, k_const, v);
+        return true;
+    }
+
+    // adjust_ptr_min_max_vals(): ptr op scalar (ptr_is_dst) or scalar op ptr
+    constexpr bool pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {
+        const std::uint8_t opc = x.code & 0xf0;
+        const std::uint32_t d = x.dst_reg;
+        const bool isx = x.code & 8;
+        if (!is64) {
+            if (opc == 0x10 && root_) {
+                set_reg(d, k_scalar);
+                return true;
+            }
+            fail_reg(errc::pointer_arithmetic_is_prohibited, d, " 32-bit pointer arithmetic prohibited");
+            return false;
+        }
+        if (off.kind != k_const) { // the offset's range decides; only += and -= can succeed
+            defer(deferral::value_range, pc_);
+            if (opc == 0x00 || (opc == 0x10 && ptr_is_dst && ptr.kind != k_stack)) {
+                set_reg(d, k_opaque);
+                return true;
+            }
+        }
+        const std::int64_t k = off.v;
+        constexpr std::int64_t max_off = std::int64_t{1} << 29;
+        if (off.kind == k_const && (k >= max_off || k <= -max_off)) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("math between ").put(type_name(ptr)).put(" pointer and ").put_int(k).put(" is not allowed");
+            return false;
+        }
+        if (ptr.v >= max_off || ptr.v <= -max_off) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put(type_name(ptr)).put(" pointer offset ").put_int(ptr.v).put(" is not allowed");
+            return false;
+        }
+        const bool sanitize = !root_ && isx && (opc == 0x00 || opc == 0x10);
+        const bool to_left = (opc == 0x00 && k < 0) || (opc == 0x10 && k >= 0);
+        std::uint32_t limit = 0;
+        const std::uint32_t ptr_reg = ptr_is_dst ? d : x.src_reg;
+        if (sanitize && !ptr_limit(ptr, to_left, ptr_reg, limit)) return false;
+        std::int64_t result = 0;
+        switch (opc) {
+        case 0x00: result = ptr.v + k; break;
+        case 0x10:
+            if (!ptr_is_dst) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " tried to subtract pointer from scalar");
+                return false;
+            }
+            if (ptr.kind == k_stack) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " subtraction from stack pointer prohibited");
+                return false;
+            }
+            result = ptr.v - k;
+            break;
+        case 0x40:
+        case 0x50:
+        case 0xa0:
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" bitwise operator ").put(alu_op_text[opc >> 4]).put(" on pointer prohibited");
+            return false;
+        default:
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic with ").put(alu_op_text[opc >> 4]).put(" operator prohibited");
+            return false;
+        }
+        if (result >= max_off || result <= -max_off) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put(type_name(ptr)).put(" pointer offset ").put_int(result).put(" is not allowed");
+            return false;
+        }
+        if (!root_ && ptr.kind == k_stack && (result >= 0 || result < -o_.kernel.max_stack)) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("R").put_uint(d).put(" stack pointer arithmetic goes out of range, prohibited for !root; off=")
+                .put_int(result);
+            r_.error = EACCES;
+            return false;
+        }
+        if (sanitize) {
+            std::uint32_t after = 0;
+            const cell moved{result, ptr.kind, ptr.frame, 0, 0};
+            if (!ptr_limit(moved, to_left, d, after)) return false;
+            // update_alu_sanitation_state(): every path through this insn must agree
+            const std::uint32_t state = (k < 0 ? 1u : 0u) | 2u | (ptr_is_dst ? 4u : 8u);
+            const std::uint32_t alu_limit = limit > after ? limit - after : after - limit;
+            const std::uint64_t rec = std::uint64_t{state} << 32 | alu_limit;
+            std::uint64_t& slot = alu_aux_.p[pc_];
+            if (slot != 0 && slot != rec) {
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" tried to ").put(opc == 0 ? "add" : "sub")
+                    .put(" from different maps, paths or scalars, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            slot = rec;
+        }
+        set_reg(d, {result, ptr.kind, ptr.frame, 0, 0});
+        return true;
+    }
+
+    // retrieve_ptr_limit() for unprivileged pointer arithmetic through a register
+    constexpr bool ptr_limit(const cell& ptr, bool to_left, std::uint32_t reg_no, std::uint32_t& limit) {
+        if (ptr.kind != k_stack) {
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(reg_no)
+                .put(" has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root");
+            return false;
+        }
+        limit = static_cast<std::uint32_t>(-ptr.v);
+        if (limit >= static_cast<std::uint32_t>(o_.kernel.max_stack) + (to_left ? 1u : 0u)) {
+            const insn& x = p_[pc_];
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(x.dst_reg).put(" tried to ").put((x.code & 0xf0) == 0 ? "add" : "sub")
+                .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
+            return false;
+        }
+        return true;
+    }
+
+    // ---- memory ----
+    // check_mem_access(): base register, insn offset, size; value = the register loaded or
+    // stored (-1: none); st_imm: BPF_ST with imm; strict: atomics (strict alignment once).
+    constexpr bool mem_access(std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write, int value,
+                              bool st_imm, std::int32_t imm, bool ldsx, bool strict) {
+        const cell b = reg(base);
+        if (b.kind == k_stack) {
+            const std::int64_t off = b.v + ioff;
+            if (size > 1 && off % size != 0) {
+                fail(errc::misaligned_stack_access, pc_)
+                    .put("misaligned stack access off 0+").put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
+                return false;
+            }
+            const std::uint32_t fb = b.frame * frame_cells;
+            const std::int64_t lowest = write || root_ ? -std::int64_t{o_.kernel.max_stack} : -c_.p[fb + frame_meta].v;
+            if (off < lowest || off > -1) {
+                fail(errc::invalid_stack_access, pc_)
+                    .put(write ? "invalid write to stack R" : "invalid read from stack R").put_uint(base)
+                    .put(" off=").put_int(off).put(" size=").put_uint(size);
+                return false;
+            }
+            // grow_stack_state(): allocated stack of the frame, stack depth of its subprogram
+            const std::int64_t need = (-off + 7) / 8 * 8;
+            if (!root_ && c_.p[fb + frame_meta].v < need) set(fb + frame_meta, {need, 0, 0, 0, 0});
+            std::int32_t& depth = depth_.p[c_.p[fb + frame_meta + 1].frame];
+            if (depth < need) depth = static_cast<std::int32_t>(need);
+            const std::uint32_t spi = static_cast<std::uint32_t>((-off - 1) / 8);
+            const std::uint32_t pos = static_cast<std::uint32_t>(off + 8 * (std::int64_t{spi} + 1));
+            return write ? stack_write(b.frame, fb + frame_slots + spi, off, pos, size, value, st_imm, imm)
+                         : stack_read(fb + frame_slots + spi, off, pos, size, value, ldsx);
+        }
+        if (b.kind == k_ctx) {
+            if (strict && size > 1 && (b.v + ioff) % size != 0) {
+                fail(errc::misaligned_context_access, pc_)
+                    .put("misaligned context access off 0+").put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
+                return false;
+            }
+            if (write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)))) {
+                fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into ctx");
+                return false;
+            }
+            if (b.v != 0) {
+                fail(errc::modified_context_pointer, pc_)
+                    .put(b.v < 0 ? "negative offset ctx ptr R" : "dereference of modified ctx ptr R").put_uint(base)
+                    .put(" off=").put_int(b.v).put(" disallowed");
+                return false;
+            }
+            defer(deferral::context_access, pc_); // which fields exist is the program type's business
+            if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
+            return true;
+        }
+        if (b.kind == k_opaque) {
+            defer(deferral::unknown_pointer, pc_);
+            if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
+            return true;
+        }
+        // atomics check alignment first, printing the scalar's tnum: known for constants only
+        if (strict && size > 1 && b.kind == k_const && (b.v + ioff) % size != 0) {
+            fail(errc::memory_access_through_a_scalar, pc_)
+                .put("misaligned access off ").put_tnum(b.v).put("+0+").put_int(ioff).put(" size ").put_uint(size);
+            return false;
+        }
+        if (strict && size > 1 && b.kind == k_scalar) {
+            if (b.init != unbounded) {
+                defer(deferral::value_range, pc_);
+            } else {
+                fail(errc::memory_access_through_a_scalar, pc_)
+                    .put("misaligned access off (0x0; 0xffffffffffffffff)+0+").put_int(ioff).put(" size ").put_uint(size);
+                return false;
+            }
+        }
+        fail_reg(errc::memory_access_through_a_scalar, base, " invalid mem access 'scalar'");
+        return false;
+    }
+
+    // check_stack_read_fixed_off()
+    constexpr bool stack_read(std::uint32_t slot_cell, std::int64_t off, std::uint32_t pos, std::uint32_t size,
+                              int value, bool ldsx) {
+        const cell sl = c_.p[slot_cell];
+        if (sl.size != 0) { // a spilled register starts at this slot
+            if (size != 8 || sl.size != 8) {
+                if (sl.kind == k_opaque) {
+                    defer(deferral::unknown_pointer, pc_);
+                } else if (sl.kind != k_scalar && sl.kind != k_const) {
+                    fail(errc::partial_access_to_a_spilled_pointer, pc_).put("invalid size of register fill");
+                    return false;
+                }
+                if (value < 0) return true;
+                fill(static_cast<std::uint32_t>(value),
+                     sl.kind == k_opaque                  ? cell{0, k_opaque, 0, 0, 0}
+                     : pos == 0 && size <= sl.size ? cell{sl.v, sl.kind, 0, 0, 0}
+                                                          : cell{0, k_scalar, 0, 0, 0},
+                     size, ldsx);
+                return true;
+            }
+            if (value >= 0) {
+                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0});
+            } else if (leaks(sl)) {
+                fail(errc::pointer_leak, pc_).put("leaking pointer from stack off ").put_int(off);
+                return false;
+            }
+            return true;
+        }
+        if (!root_) {
+            const std::uint32_t missing = ~static_cast<std::uint32_t>(sl.init) >> pos & ((1u << size) - 1);
+            if (missing != 0) {
+                std::uint32_t i = 0;
+                while (!((missing >> i) & 1)) ++i;
+                fail(errc::invalid_stack_access, pc_)
+                    .put("invalid read from stack off ").put_int(off).put("+").put_uint(i).put(" size ").put_uint(size);
+                return false;
+            }
+        }
+        if (value >= 0) fill(static_cast<std::uint32_t>(value), cell{0, k_scalar, 0, 0, 0}, size, ldsx);
+        return true;
+    }
+
+    static constexpr std::int64_t narrow(std::int64_t v, std::uint32_t size, bool sx) {
+        const auto u = static_cast<std::uint64_t>(v);
+        return size == 8 ? v
+               : sx      ? (size == 4 ? std::int64_t{static_cast<std::int32_t>(u)}
+                            : size == 2 ? std::int64_t{static_cast<std::int16_t>(u)}
+                                        : std::int64_t{static_cast<std::int8_t>(u)})
+                         : static_cast<std::int64_t>(u & ((std::uint64_t{1} << (8 * size)) - 1));
+    }
+
+    // check_stack_write_fixed_off()
+    constexpr bool stack_write(std::uint32_t frame, std::uint32_t slot_cell, std::int64_t, std::uint32_t pos,
+                               std::uint32_t size, int value, bool st_imm, std::int32_t imm) {
+        const cell sl = c_.p[slot_cell];
+        const bool spilled_ptr = sl.size != 0 && sl.kind != k_scalar && sl.kind != k_const;
+        if (!root_ && spilled_ptr && size != 8) {
+            if (sl.kind == k_opaque) {
+                defer(deferral::unknown_pointer, pc_);
+            } else {
+                fail(errc::partial_access_to_a_spilled_pointer, pc_).put("attempt to corrupt spilled pointer on stack");
+                return false;
+            }
+        }
+        // written bytes matter to unprivileged reads only (root may read uninitialized stack)
+        const std::uint8_t bytes = root_ ? 0 : static_cast<std::uint8_t>(((1u << size) - 1) << pos);
+        const cell v = value >= 0 ? reg(static_cast<std::uint32_t>(value)) : cell{imm, k_const, 0, 0, 0};
+        if (value >= 0 && (v.kind == k_opaque || is_ptr(v))) {
+            if (v.kind == k_opaque) defer(deferral::unknown_pointer, pc_);
+            else if (size != 8) {
+                fail(errc::partial_access_to_a_spilled_pointer, pc_).put("invalid size of register spill");
+                return false;
+            } else if (v.kind == k_stack && frame != curframe()) {
+                fail(errc::stack_pointer_spilled_into_the_callers_frame, pc_)
+                    .put("cannot spill pointers to stack into stack frame of the caller");
+                return false;
+            }
+            if (size == 8) {
+                set(slot_cell, {v.v, v.kind, v.frame, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 8});
+                return true;
+            }
+        } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
+            // constants are kept; a bound is dropped (fewer distinct states, never more knowledge)
+            set(slot_cell, {v.kind == k_const ? v.v : 0, v.kind, 0, static_cast<std::uint8_t>(sl.init | bytes),
+                            static_cast<std::uint8_t>(size)});
+            return true;
+        }
+        set(slot_cell, {0, 0, 0, static_cast<std::uint8_t>(sl.init | bytes), 0}); // plain data
+        return true;
+    }
+
+    constexpr bool load(const insn& x) { // LDX: check_load_mem()
+        if (!read_reg(x.src_reg) || !write_ok(x.dst_reg)) return false;
+        return mem_access(x.src_reg, x.off, static_cast<std::uint32_t>(op::size_bytes(op::size(x.code))), false,
+                          x.dst_reg, false, 0, (x.code & 0xe0) == 0x80, false);
+    }
+
+    constexpr bool store(const insn& x) { // STX
+        const std::uint32_t size = static_cast<std::uint32_t>(op::size_bytes(op::size(x.code)));
+        if ((x.code & 0xe0) == 0xc0) return atomic(x, size);
+        if ((x.code & 0xe0) != 0x60 || x.imm != 0) {
+            fail(errc::stx_uses_reserved_fields, pc_).put("BPF_STX uses reserved fields");
+            return false;
+        }
+        if (!read_reg(x.src_reg) || !read_reg(x.dst_reg)) return false;
+        return mem_access(x.dst_reg, x.off, size, true, x.src_reg, false, 0, false, false);
+    }
+
+    constexpr bool store_imm(const insn& x) { // ST
+        if ((x.code & 0xe0) != 0x60 || x.src_reg != 0) {
+            fail(errc::st_uses_reserved_fields, pc_).put("BPF_ST uses reserved fields");
+            return false;
+        }
+        if (!read_reg(x.dst_reg)) return false;
+        return mem_access(x.dst_reg, x.off, static_cast<std::uint32_t>(op::size_bytes(op::size(x.code))), true, -1,
+                          true, x.imm, false, false);
+    }
+
+    constexpr bool atomic(const insn& x, std::uint32_t size) { // check_atomic()
+        const std::int32_t aop = x.imm;
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (aop == op::load_acq || aop == op::store_rel) {
+            const bool load = aop == op::load_acq;
+            if (load ? (!read_reg(s) || !write_ok(d)) : (!read_reg(s) || !read_reg(d))) return false;
+            const std::uint32_t base = load ? s : d;
+            if (!mem_access(base, x.off, size, !load, load ? static_cast<int>(d) : static_cast<int>(s), false, 0,
+                            false, true))
+                return false;
+            if (reg(base).kind == k_ctx) {
+                fail(errc::atomic_access_to_this_pointer_is_not_allowed, pc_)
+                    .put(load ? "BPF_ATOMIC loads from R" : "BPF_ATOMIC stores into R").put_uint(base).put(" ctx is not allowed");
+                return false;
+            }
+            return true;
+        }
+        if (aop != 0x00 && aop != 0x01 && aop != 0x40 && aop != 0x41 && aop != 0x50 && aop != 0x51 && aop != 0xa0 &&
+            aop != 0xa1 && aop != op::xchg && aop != op::cmpxchg) {
+            fail(errc::invalid_atomic_opcode, pc_).put("BPF_ATOMIC uses invalid atomic opcode ").put_hex(static_cast<std::uint32_t>(aop));
+            return false;
+        }
+        if (size != 4 && size != 8) {
+            fail(errc::invalid_atomic_operand_size, pc_).put("invalid atomic operand size");
+            return false;
+        }
+        if (!read_reg(s) || !read_reg(d)) return false;
+        if (aop == op::cmpxchg) {
+            if (!read_reg(0)) return false;
+            if (leaks(reg(0))) {
+                fail_reg(errc::pointer_leak, 0, " leaks addr into mem");
+                return false;
+            }
+        }
+        if (leaks(reg(s))) {
+            fail_reg(errc::pointer_leak, s, " leaks addr into mem");
+            return false;
+        }
+        if (reg(d).kind == k_ctx) {
+            fail(errc::atomic_access_to_this_pointer_is_not_allowed, pc_)
+                .put("BPF_ATOMIC stores into R").put_uint(d).put(" ctx is not allowed");
+            return false;
+        }
+        const int load_reg = aop & op::fetch ? (aop == op::cmpxchg ? 0 : static_cast<int>(s)) : -1;
+        if (load_reg >= 0) { // DST_OP: the register becomes an unknown scalar before the access
+            if (!write_ok(static_cast<std::uint32_t>(load_reg))) return false;
+            set_reg(static_cast<std::uint32_t>(load_reg), {0, k_scalar, 0, unbounded, 0});
+        }
+        if (!mem_access(d, x.off, size, false, -1, false, 0, false, true)) return false;
+        if (load_reg >= 0 && !mem_access(d, x.off, size, false, load_reg, false, 0, false, true)) return false;
+        return mem_access(d, x.off, size, true, -1, false, 0, false, true);
+    }
+
+    // ---- LD: legacy packet loads and ld_imm64 ----
+    constexpr int ld(const insn& x) {
+        const std::uint8_t mode = x.code & 0xe0;
+        if (mode == 0x20 || mode == 0x40) { // check_ld_abs()
+            const prog_type t = o_.type;
+            if (t != prog_type::unspecified && t != prog_type::socket_filter && t != prog_type::sched_cls &&
+                t != prog_type::sched_act) {
+                fail(errc::ld_abs_is_not_allowed_for_this_program_type, pc_)
+                    .put("BPF_LD_[ABS|IND] instructions not allowed for this program type");
+                return -1;
+            }
+            if (x.dst_reg != 0 || x.off != 0 || (mode == 0x20 && x.src_reg != 0)) {
+                fail(errc::ld_abs_uses_reserved_fields, pc_).put("BPF_LD_[ABS|IND] uses reserved fields");
+                return -1;
+            }
+            if (!read_reg(6)) return -1;
+            const cell r6 = reg(6);
+            if (r6.kind == k_opaque) {
+                defer(deferral::unknown_pointer, pc_);
+            } else if (r6.kind != k_ctx) {
+                fail(errc::ld_abs_needs_the_context_in_r6, pc_).put("at the time of BPF_LD_ABS|IND R6 != pointer to skb");
+                return -1;
+            }
+            if (mode == 0x40 && !read_reg(x.src_reg)) return -1;
+            if (r6.kind == k_ctx && r6.v != 0) {
+                fail(errc::modified_context_pointer, pc_)
+                    .put(r6.v < 0 ? "negative offset ctx ptr R6 off=" : "dereference of modified ctx ptr R6 off=")
+                    .put_int(r6.v).put(" disallowed");
+                return -1;
+            }
+            clobber_caller_saved(k_scalar);
+            ++pc_;
+            return 0;
+        }
+        // ld_imm64: check_ld_imm()
+        if (x.off != 0) {
+            fail(errc::ld_imm64_uses_reserved_fields, pc_).put("BPF_LD_IMM64 uses reserved fields");
+            return -1;
+        }
+        if (!write_ok(x.dst_reg)) return -1;
+        if (x.src_reg == 0) {
+            set_reg(x.dst_reg, k_const,
+                    static_cast<std::int64_t>(std::uint64_t{static_cast<std::uint32_t>(p_[pc_ + 1].imm)} << 32 |
+                                              static_cast<std::uint32_t>(x.imm)));
+        } else if (x.src_reg == 4) {
+            fail(errc::callback_needs_btf_func_info, pc_).put("missing btf func_info");
+            return -1;
+        } else {
+            set_reg(x.dst_reg, k_opaque); // map, map value, BTF variable: deferred in the pre-pass
+        }
+        pc_ += 2;
+        return 0;
+    }
+
+    // ---- jumps, calls, exit ----
+    constexpr int jump(const insn& x) {
+        const std::uint8_t cls = x.code & 7, opc = x.code & 0xf0;
+        const bool isx = x.code & 8;
+        if (opc == 0x80) {
+            if (isx || (x.src_reg != 2 && x.off != 0) || x.src_reg > 2 || x.dst_reg != 0 || cls == 6) {
+                fail(errc::call_uses_reserved_fields, pc_).put("BPF_CALL uses reserved fields");
+                return -1;
+            }
+            if (x.src_reg == 1) return call_subprog(x);
+            if (x.src_reg == 2) { // kfunc: prototypes come from BTF
+                defer(deferral::kernel_object, pc_);
+                clobber_caller_saved(k_opaque);
+                ++pc_;
+                return 0;
+            }
+            return call_helper(x);
+        }
+        if (opc == 0x00) {
+            if (isx || x.src_reg != 0 || x.dst_reg != 0 || (cls == 5 && x.imm != 0) || (cls == 6 && x.off != 0)) {
+                fail(errc::ja_uses_reserved_fields, pc_).put("BPF_JA uses reserved fields");
+                return -1;
+            }
+            pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + (cls == 5 ? x.off : x.imm) + 1);
+            return 0;
+        }
+        if (opc == 0x90) {
+            if (isx || x.imm != 0 || x.src_reg != 0 || x.dst_reg != 0 || cls == 6) {
+                fail(errc::exit_uses_reserved_fields, pc_).put("BPF_EXIT uses reserved fields");
+                return -1;
+            }
+            return exit_insn();
+        }
+        if (opc == 0xe0) { // may_goto: the kernel follows the goto first
+            if (x.src_reg != 0 || x.dst_reg != 0 || x.imm != 0) {
+                fail(errc::invalid_may_goto, pc_).put("invalid may_goto imm ").put_int(x.imm);
+                return -1;
+            }
+            fork(pc_ + 1, 0xff, 0, true);
+            pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
+            return 0;
+        }
+        // conditional jump: check_cond_jmp_op()
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (!read_reg(d)) return -1;
+        if (isx) {
+            if (x.imm != 0) {
+                fail(errc::jmp_uses_reserved_fields, pc_).put("BPF_JMP/JMP32 uses reserved fields");
+                return -1;
+            }
+            if (!read_reg(s)) return -1;
+            if (leaks(reg(s))) {
+                fail_reg(errc::pointer_comparison_is_prohibited, s, " pointer comparison prohibited");
+                return -1;
+            }
+        } else if (s != 0) {
+            fail(errc::jmp_uses_reserved_fields, pc_).put("BPF_JMP/JMP32 uses reserved fields");
+            return -1;
+        }
+        const cell b = isx ? reg(s) : cell{x.imm, k_const, 0, 0, 0};
+        if (leaks(reg(d)) && (lint_ || branch_taken(opc, cls == 6, reg(d), b) < 0)) {
+            fail_reg(errc::pointer_comparison_is_prohibited, d, " pointer comparison prohibited");
+            return -1;
+        }
+        return branch(x, reg(d), b);
+    }
+    // A conditional jump whose operands are checked: follow the known outcome, or fork (the
+    // fall-through first, like the kernel). JEQ/JNE against a constant: on the equal side the
+    // register is that constant.
+    constexpr int branch(const insn& x, const cell& a, const cell& b) {
+        const std::uint8_t opc = x.code & 0xf0;
+        const int pred = lint_ ? -1 : branch_taken(opc, (x.code & 7) == 6, a, b);
+        const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
+        if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
+        const bool eq = (x.code == 0x15 || x.code == 0x1d || x.code == 0x55 || x.code == 0x5d);
+        const std::uint8_t rr = !eq ? 0xff
+                                : a.kind == k_scalar && b.kind == k_const ? x.dst_reg
+                                : (x.code & 8) && b.kind == k_scalar && a.kind == k_const ? x.src_reg
+                                                                                            : 0xff;
+        const std::int64_t rv = rr == x.dst_reg ? b.v : a.v;
+        // on the other side, "!= 0" raises the lower bound (64-bit; the kernel's umin)
+        const std::uint8_t nz = rr != 0xff && rv == 0 && (x.code & 7) == 5 ? rr : 0xff;
+        fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50);
+        if (opc == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
+        if (opc == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
+        return ++pc_, 0;
+    }
+    // conditional jumps between scalars with well-formed fields (else: the general path)
+    constexpr int cond_plain(const insn& x) {
+        const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
+        const cell& b = (x.code & 8) ? rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0] : a;
+        if (x.dst_reg >= 11 || a.kind == k_uninit || a.kind > k_const ||
+            ((x.code & 8) ? (x.imm != 0 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const) : x.src_reg != 0))
+            return step(x);
+        return branch(x, a, (x.code & 8) ? b : cell{x.imm, k_const, 0, 0, 0});
+    }
+
+    // is_branch_taken(): 1 always, 0 never, -1 unknown: two constants, or a constant and a scalar
+    // whose range [0, umax] (or the whole type) decides; pointers are not folded.
+    static constexpr int branch_taken(std::uint8_t opc, bool is32, const cell& a, const cell& b) {
+        return (a.kind != k_scalar && a.kind != k_const) || (b.kind != k_scalar && b.kind != k_const) ? -1
+               : a.kind == k_const && b.kind == k_const
+                   ? compare_consts(opc, is32 ? 0xffffffffull : ~0ull, static_cast<std::uint64_t>(a.v),
+                                    static_cast<std::uint64_t>(b.v))
+               : a.kind != k_const && b.kind != k_const ? -1
+               : b.kind == k_const ? compare_range(opc, is32, umin_of(a, is32), umax_of(a), static_cast<std::uint64_t>(b.v))
+                                   : compare_range(flip(opc), is32, umin_of(b, is32), umax_of(b), static_cast<std::uint64_t>(a.v));
+    }
+    static constexpr std::int64_t as_signed(std::uint64_t v, std::uint64_t mask) {
+        return mask == ~0ull ? static_cast<std::int64_t>(v) : std::int64_t{static_cast<std::int32_t>(v)};
+    }
+    static constexpr int compare_consts(std::uint8_t opc, std::uint64_t mask, std::uint64_t a, std::uint64_t b) {
+        return opc == 0x10   ? (a & mask) == (b & mask)
+               : opc == 0x50 ? (a & mask) != (b & mask)
+               : opc == 0x20 ? (a & mask) > (b & mask)
+               : opc == 0x30 ? (a & mask) >= (b & mask)
+               : opc == 0xa0 ? (a & mask) < (b & mask)
+               : opc == 0xb0 ? (a & mask) <= (b & mask)
+               : opc == 0x60 ? as_signed(a & mask, mask) > as_signed(b & mask, mask)
+               : opc == 0x70 ? as_signed(a & mask, mask) >= as_signed(b & mask, mask)
+               : opc == 0xc0 ? as_signed(a & mask, mask) < as_signed(b & mask, mask)
+               : opc == 0xd0 ? as_signed(a & mask, mask) <= as_signed(b & mask, mask)
+               : opc == 0x40 ? (a & b & mask) != 0
+                             : -1;
+    }
+    static constexpr std::uint8_t flip(std::uint8_t opc) { // a OP b == b flip(OP) a
+        return opc == 0x20 ? 0xa0 : opc == 0xa0 ? 0x20 : opc == 0x30 ? 0xb0 : opc == 0xb0 ? 0x30
+             : opc == 0x60 ? 0xc0 : opc == 0xc0 ? 0x60 : opc == 0x70 ? 0xd0 : opc == 0xd0 ? 0x70 : opc;
+    }
+    // the lower bound of a scalar: 1 after "!= 0" was seen (64-bit), else 0
+    static constexpr std::uint64_t umin_of(const cell& c, bool is32) {
+        return c.kind == k_scalar && !is32 && (c.frame & nonzero) ? 1 : 0;
+    }
+    // "scalar OP k" for a scalar in [umin, umax] (as 32 or 64 bits)
+    static constexpr int compare_range(std::uint8_t o, bool is32, std::uint64_t umin, std::uint64_t umax, std::uint64_t kv) {
+        return compare_bounds(o, umin, is32 ? min_u(umax, 0xffffffffull) : umax, is32 ? kv & 0xffffffffull : kv,
+                              is32 ? 0xffffffffull : ~0ull);
+    }
+    static constexpr int compare_bounds(std::uint8_t o, std::uint64_t l, std::uint64_t u, std::uint64_t k, std::uint64_t mask) {
+        return compare_signed(o, l, u, k, as_signed(k, mask), u <= (mask >> 1) ? static_cast<std::int64_t>(l) : as_signed((mask >> 1) + 1, mask),
+                              u <= (mask >> 1) ? static_cast<std::int64_t>(u) : as_signed(mask >> 1, mask));
+    }
+    static constexpr int compare_signed(std::uint8_t o, std::uint64_t l, std::uint64_t u, std::uint64_t k,
+                                        std::int64_t sk, std::int64_t smin, std::int64_t smax) {
+        return o == 0x10   ? (k > u || k < l ? 0 : -1)
+               : o == 0x50 ? (k > u || k < l ? 1 : -1)
+               : o == 0x20 ? (u <= k ? 0 : l > k ? 1 : -1)
+               : o == 0x30 ? (l >= k ? 1 : u < k ? 0 : -1)
+               : o == 0xa0 ? (l >= k ? 0 : u < k ? 1 : -1)
+               : o == 0xb0 ? (u <= k ? 1 : l > k ? 0 : -1)
+               : o == 0x60 ? (smin > sk ? 1 : smax <= sk ? 0 : -1)
+               : o == 0x70 ? (smin >= sk ? 1 : smax < sk ? 0 : -1)
+               : o == 0xc0 ? (smax < sk ? 1 : smin >= sk ? 0 : -1)
+               : o == 0xd0 ? (smax <= sk ? 1 : smin > sk ? 0 : -1)
+               : o == 0x40 ? ((low_bits(u) & k) == 0 ? 0 : -1)
+                           : -1;
+    }
+
+    constexpr int call_helper(const insn& x) { // check_helper_call()
+        const std::int32_t id = x.imm;
+        if (id < 0 || id > o_.kernel.helper_max_id) {
+            fail(errc::invalid_func_id, pc_).put("invalid func unknown#").put_int(id);
+            return -1;
+        }
+        if (id == 0) {
+            fail(errc::helper_is_not_allowed, pc_).put("program of this type cannot use helper bpf_unspec#0");
+            return -1;
+        }
+        std::uint8_t ret = ret_scalar;
+        if (id <= helper_max_id) {
+            const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
+            if (args != 0) defer(deferral::helper_arguments, pc_); // argument types: the helper's prototype
+            for (std::uint32_t r = 1; r <= args; ++r)
+                if (!read_reg(r)) return -1;
+            ret = helper_returns.kind[id];
+        } else {
+            defer(deferral::kernel_object, pc_); // a helper this table does not know
+            ret = ret_pointer;
+        }
+        clobber_caller_saved(ret == ret_scalar ? k_scalar : ret == ret_pointer ? k_opaque : k_uninit);
+        ++pc_;
+        return 0;
+    }
+
+    constexpr int call_subprog(const insn& x) { // check_func_call(), setup_func_entry()
+        const std::uint32_t cf = curframe();
+        if (cf + 1 >= o_.kernel.max_call_frames || cf + 1 >= max_frames) {
+            fail(errc::call_stack_is_too_deep, pc_).put("the call stack of ").put_uint(cf + 2).put(" frames is too deep");
+            return -1;
+        }
+        const std::uint32_t target = static_cast<std::uint32_t>(std::int64_t{pc_} + x.imm + 1);
+        const std::uint32_t nb = (cf + 1) * frame_cells;
+        cell* caller = rf_.f[cf].r;
+        cell* callee = rf_.f[cf + 1].r;
+        callee[0] = callee[6] = callee[7] = callee[8] = callee[9] = cell{}; // the arguments pass in r1-r5
+        callee[1] = caller[1], callee[2] = caller[2], callee[3] = caller[3], callee[4] = caller[4], callee[5] = caller[5];
+        callee[10] = {0, k_stack, static_cast<std::uint8_t>(cf + 1), 0, 0};
+        caller[0] = caller[1] = caller[2] = caller[3] = caller[4] = caller[5] = cell{};
+        set(nb + frame_meta + 1, {pc_, 0, static_cast<std::uint8_t>(find_subprog(target)), 0, 0});
+        set(cell_curframe, {cf + 1, 0, 0, 0, 0});
+        cf_ = cf + 1;
+        deepest_ = deepest_ > cf_ ? deepest_ : cf_;
+        base_ = nb;
+        pc_ = target;
+        return 0;
+    }
+
+    constexpr int exit_insn() {
+        const std::uint32_t cf = curframe();
+        if (cf == 0) return return_value() ? 1 : -1;
+        const cell r0 = reg(0);
+        if (r0.kind == k_stack) {
+            fail(errc::cannot_return_stack_pointer_to_the_caller, pc_).put("cannot return stack pointer to the caller");
+            return -1;
+        }
+        if (r0.kind == k_opaque) defer(deferral::unknown_pointer, pc_);
+        const std::uint32_t callsite = static_cast<std::uint32_t>(c_.p[base_ + frame_meta + 1].v);
+        const std::uint32_t pb = (cf - 1) * frame_cells;
+        rf_.f[cf - 1].r[0] = r0;
+        rf_.f[cf] = frame_registers{};
+        for (std::uint32_t i = base_ + frame_regs; i < base_ + frame_cells; ++i)
+            if (!same_cell(c_.p[i], cell{})) set(i, cell{});
+        set(cell_curframe, {cf - 1, 0, 0, 0, 0});
+        cf_ = cf - 1;
+        base_ = pb;
+        pc_ = callsite + 1;
+        return 0;
+    }
+
+    // check_return_code() for the main program's exit
+    constexpr bool return_value() {
+        if (!read_reg(0)) return false;
+        const cell r0 = reg(0);
+        if (leaks(r0)) {
+            fail(errc::pointer_leak, pc_).put("R0 leaks addr as return value");
+            return false;
+        }
+        std::int64_t lo = 0, hi = 1;
+        const std::uint32_t at = o_.attach_type;
+        switch (o_.type) {
+        case prog_type::cgroup_skb: hi = at == 1 ? 3 : 1; break; // BPF_CGROUP_INET_EGRESS: [0, 3]
+        case prog_type::cgroup_sock_addr:
+            if (at == 19 || at == 20 || at == 29 || at == 30 || at == 31 || at == 32 || at == 51 || at == 52 || at == 53)
+                lo = 1; // recvmsg, getpeername, getsockname: [1, 1]
+            else if (at == 8 || at == 9)
+                hi = 3; // bind: [0, 3]
+            break;
+        case prog_type::cgroup_sock:
+        case prog_type::sock_ops:
+        case prog_type::cgroup_device:
+        case prog_type::cgroup_sysctl:
+        case prog_type::cgroup_sockopt:
+        case prog_type::sk_lookup:
+        case prog_type::netfilter: break;
+        case prog_type::kprobe:
+            if (at != 56 && at != 57) return true; // kprobe/uprobe sessions: [0, 1]
+            break;
+        default: return true;
+        }
+        if (r0.kind == k_opaque) {
+            defer(deferral::unknown_pointer, pc_);
+            return true;
+        }
+        if (is_ptr(r0)) {
+            fail(errc::return_value_is_not_a_known_value, pc_)
+                .put("At program exit the register R0 is not a known value (").put(type_name(r0)).put(")");
+            return false;
+        }
+        if (r0.kind != k_const) {
+            defer(deferral::value_range, pc_);
+            return true;
+        }
+        if (r0.v < lo || r0.v > hi) {
+            verifier_message& m = fail(errc::return_value_is_out_of_range, pc_).put("At program exit the register R0 has");
+            if (r0.v != INT64_MIN) m.put(" smin=").put_int(r0.v);
+            if (r0.v != INT64_MAX) m.put(" smax=").put_int(r0.v);
+            m.put(" should have been in [").put_int(lo).put(", ").put_int(hi).put("]");
+            return false;
+        }
+        return true;
+    }
+
+    // ---- paths ----
+    constexpr void fork(std::uint32_t other, std::uint8_t refine_reg, std::int64_t refine_v, bool may_goto,
+                        bool refine_nonzero = false) {
+        work_ += 3;
+        pending_.push({other, trail_.size, refine_v, refine_reg, may_goto, refine_nonzero,
+                       static_cast<std::uint8_t>(cf_ + 1), snaps_.size});
+        for (std::uint32_t f = 0; f <= cf_; ++f) snaps_.push(rf_.f[f]);
+        // may_goto: the kernel goes on with the goto at the same depth (a loop through it can be
+        // infinite) and queues the fall-through one level deeper (bounded)
+        if (!may_goto) count_fork(false);
+    }
+    static constexpr cell nonzero_of(const cell& c) { return {c.v, c.kind, static_cast<std::uint8_t>(c.frame | nonzero), c.init, c.size}; }
+    constexpr void count_fork(bool may_goto) { // the path counters are not hashed
+        if (pending_.size != 0) trail_.push({cell_forks, c_.p[cell_forks]});
+        ++c_.p[cell_forks].v;
+        if (may_goto) {
+            if (pending_.size != 0) trail_.push({cell_gotos, c_.p[cell_gotos]});
+            ++c_.p[cell_gotos].v;
+        }
+    }
+
+    // Continue with the most recently pushed branch; false when none is left.
+    constexpr bool next_path() {
+        if (pending_.size == 0) return false;
+        const pending_entry e = pending_.p[--pending_.size];
+        work_ += 1 + (trail_.size - e.mark) / 4;
+        while (trail_.size > e.mark) {
+            const trail_entry& t = trail_.p[--trail_.size];
+            h_ ^= cell_hash(t.index, c_.p[t.index]) ^ cell_hash(t.index, t.old);
+            c_.p[t.index] = t.old;
+        }
+        while (open_.size != 0 && records_.p[open_.p[open_.size - 1]].pos > e.mark) {
+            visit_record& r = records_.p[open_.p[--open_.size]];
+            r.open = false;
+            if (lint_) --open_count_.p[r.insn];
+        }
+        for (std::uint32_t f = 0; f < e.frames; ++f) rf_.f[f] = snaps_.p[e.snap + f];
+        for (std::uint32_t f = e.frames; f <= deepest_; ++f) rf_.f[f] = frame_registers{};
+        snaps_.size = e.snap;
+        cf_ = curframe();
+        base_ = cf_ * frame_cells;
+        count_fork(e.may_goto);
+        if (e.refine_reg != 0xff)
+            set_reg(e.refine_reg, e.refine_nonzero ? nonzero_of(reg(e.refine_reg)) : cell{e.refine_v, k_const, 0, 0, 0});
+        pc_ = e.insn;
+        return true;
+    }
+
+    // The state's key at a prune point: the hash without the current frame's dead registers.
+    constexpr std::uint64_t state_key() const {
+        std::uint64_t k = h_;
+        for (std::uint32_t live = live_.p[pc_], prec = prec_.p[pc_]; live != 0; live &= live - 1) {
+            const std::uint32_t r = static_cast<std::uint32_t>(std::countr_zero(live));
+            k ^= (prec >> r) & 1 ? cell_hash(base_ + r, rf_.f[cf_].r[r]) : kind_hash(base_ + r, rf_.f[cf_].r[r]);
+        }
+        for (std::uint32_t f = 0; f < cf_; ++f) // the callers' registers
+            for (std::uint32_t r = 0; r < 10; ++r) k ^= cell_hash(f * frame_cells + r, rf_.f[f].r[r]);
+        return k;
+    }
+
+    // An imprecise register: only what kind of value it holds (scalar values are all alike).
+    static constexpr std::uint64_t kind_hash(std::uint32_t i, const cell& c) {
+        return cell_hash(i, cell{0, c.kind == k_const ? std::uint8_t{k_scalar} : c.kind, 0, 0, 0});
+    }
+
+    // At a prune point: 0 go on, 1 stop this path, -1 rejected (infinite loop).
+    constexpr int prune_check() {
+        work_ += 2 + static_cast<std::uint32_t>(std::popcount(live_.p[pc_])) / 3 + cf_;
+        key_ = state_key();
+        if (2 * records_.size >= table_.n) rehash(table_.n == 0 ? 256 : 2 * table_.n);
+        std::uint32_t slot = bucket(key_, pc_);
+        while (table_.p[slot] != 0 &&
+               (records_.p[table_.p[slot] - 1].hash != key_ || records_.p[table_.p[slot] - 1].insn != pc_))
+            slot = (slot + 1) & (table_.n - 1);
+        if (table_.p[slot] != 0) return revisit(records_.p[table_.p[slot] - 1]);
+        if (lint_ && open_count_.p[pc_] != 0) return widen_and_check(); // another iteration of a loop
+        // a new state here: the slot where the search stopped is free
+        records_.push({key_, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, true});
+        open_.push(records_.size - 1);
+        table_.p[slot] = records_.size;
+        if (lint_) ++open_count_.p[pc_];
+        return 0;
+    }
+    // An equal state was seen here: explored completely (prune), or still on this path (a loop).
+    constexpr int revisit(const visit_record& r) {
+        if (!r.open) return 1;
+        if (r.forks == c_.p[cell_forks].v) {
+            fail(errc::infinite_loop_detected, pc_).put("infinite loop detected at insn ").put_uint(pc_);
+            return -1;
+        }
+        if (lint_ || r.gotos != c_.p[cell_gotos].v) return 1; // converged (may_goto bounds it)
+        defer(deferral::undecided_loop, pc_);
+        return 1;
+    }
+    constexpr int widen_and_check() {
+        widen();
+        key_ = state_key();
+        const std::int32_t found = lookup();
+        if (found >= 0) return revisit(records_.p[found]);
+        records_.push({key_, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, true});
+        open_.push(records_.size - 1);
+        ++open_count_.p[pc_];
+        std::uint32_t slot = bucket(key_, pc_);
+        while (table_.p[slot] != 0) slot = (slot + 1) & (table_.n - 1);
+        table_.p[slot] = records_.size;
+        return 0;
+    }
+    // the table holds record index + 1 (0: empty), open addressing
+    constexpr std::uint32_t bucket(std::uint64_t key, std::uint32_t insn) const {
+        return static_cast<std::uint32_t>(((key ^ std::uint64_t{insn}) * 0x9e3779b97f4a7c15ull) >> 40) & (table_.n - 1);
+    }
+    constexpr std::int32_t lookup() const {
+        std::uint32_t slot = bucket(key_, pc_);
+        while (table_.p[slot] != 0 &&
+               (records_.p[table_.p[slot] - 1].hash != key_ || records_.p[table_.p[slot] - 1].insn != pc_))
+            slot = (slot + 1) & (table_.n - 1);
+        return static_cast<std::int32_t>(table_.p[slot]) - 1;
+    }
+    constexpr void rehash(std::uint32_t capacity) {
+        table_.reset(capacity);
+        for (std::uint32_t i = 0; i < records_.size; ++i) {
+            std::uint32_t slot = bucket(records_.p[i].hash, records_.p[i].insn);
+            while (table_.p[slot] != 0) slot = (slot + 1) & (table_.n - 1);
+            table_.p[slot] = i + 1;
+        }
+    }
+    // lint mode: forget constants so that loops converge
+    constexpr void widen() {
+        const std::uint32_t end = (cf_ + 1) * frame_cells;
+        for (std::uint32_t i = 0; i < end; ++i) {
+            const cell& c = c_.p[i];
+            if (c.kind == k_const) set(i, {0, k_scalar, c.frame, c.init, c.size});
+        }
+        for (std::uint32_t f = 0; f <= cf_; ++f)
+            for (cell& c : rf_.f[f].r)
+                if (c.kind == k_const) c = {0, k_scalar, 0, 0, 0};
+    }
+
+    buffer<cell> c_;
+    std::uint64_t h_ = 0, key_ = 0;
+    std::uint32_t base_ = 0, pc_ = 0, budget_ = 0, cf_ = 0; // base_ = cf_ * frame_cells
+    std::uint32_t work_ = 0; // against budget_
+    std::uint32_t deepest_ = 0; // the deepest frame used so far
+    stack_of<frame_registers> snaps_; // registers at the pending forks
+    register_file rf_{};
+    bool lint_ = false;
+    stack_of<trail_entry> trail_;
+    stack_of<pending_entry> pending_;
+    stack_of<visit_record> records_;
+    stack_of<std::uint32_t> open_;
+    buffer<std::uint32_t> table_; // visit records by (instruction, state): index + 1
+    buffer<std::uint16_t> open_count_;
+    buffer<std::uint64_t> alu_aux_;
+};
+
+} // namespace ctbpf::detail::vfy

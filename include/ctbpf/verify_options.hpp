@@ -1,0 +1,196 @@
+// Verifier options (privilege, program type, kernel profile, dead-branch policy) and the verdict
+// check() returns: the rule, the instruction index, the kernel's errno and message, and what the
+// model left to the kernel. Program types and their names follow the kernel (bpftool spelling).
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include "ctbpf/diagnostics.hpp"
+#include "ctbpf/helper_table.hpp"
+#include "ctbpf/opcodes.hpp"
+
+namespace ctbpf {
+
+// Who loads the program: root (CAP_BPF + CAP_PERFMON) or an unprivileged user
+// (kernel.unprivileged_bpf_disabled = 0).
+enum class privilege : std::uint8_t { root, unprivileged };
+
+// enum bpf_prog_type; `unspecified` applies no program-type rule (any return value, LD_ABS allowed).
+enum class prog_type : std::uint32_t {
+    unspecified = 0,
+    socket_filter, kprobe, sched_cls, sched_act, tracepoint, xdp, perf_event, cgroup_skb, cgroup_sock,
+    lwt_in, lwt_out, lwt_xmit, sock_ops, sk_skb, cgroup_device, sk_msg, raw_tracepoint, cgroup_sock_addr,
+    lwt_seg6local, lirc_mode2, sk_reuseport, flow_dissector, cgroup_sysctl, raw_tracepoint_writable,
+    cgroup_sockopt, tracing, struct_ops, ext, lsm, sk_lookup, syscall, netfilter,
+};
+
+namespace detail {
+inline constexpr std::string_view prog_type_names[] = {
+    "unspecified", "socket_filter", "kprobe", "sched_cls", "sched_act", "tracepoint", "xdp", "perf_event",
+    "cgroup_skb", "cgroup_sock", "lwt_in", "lwt_out", "lwt_xmit", "sock_ops", "sk_skb", "cgroup_device",
+    "sk_msg", "raw_tracepoint", "cgroup_sock_addr", "lwt_seg6local", "lirc_mode2", "sk_reuseport",
+    "flow_dissector", "cgroup_sysctl", "raw_tracepoint_writable", "cgroup_sockopt", "tracing", "struct_ops",
+    "ext", "lsm", "sk_lookup", "syscall", "netfilter",
+};
+} // namespace detail
+
+// The bpftool / libbpf name of a program type ("socket_filter", "xdp", "sched_cls", ...).
+constexpr std::string_view to_string(prog_type t) {
+    const auto i = static_cast<std::uint32_t>(t);
+    return i < sizeof(detail::prog_type_names) / sizeof(detail::prog_type_names[0]) ? detail::prog_type_names[i] : std::string_view("unknown");
+}
+
+// Parses a bpftool program type name; false when the name is unknown.
+constexpr bool parse_prog_type(std::string_view name, prog_type& out) {
+    for (std::uint32_t i = 0; i < sizeof(detail::prog_type_names) / sizeof(detail::prog_type_names[0]); ++i)
+        if (detail::prog_type_names[i] == name) {
+            out = static_cast<prog_type>(i);
+            return true;
+        }
+    return false;
+}
+
+// Dead branches: `kernel` folds branches on known constants and, like the kernel, checks only the
+// instructions reached with real values; `lint` checks every instruction on every path.
+enum class dead_branch_policy : std::uint8_t { kernel, lint };
+
+// The numbers that change between kernel versions. Defaults: Linux 6.18, x86-64, JIT on.
+struct kernel_profile {
+    std::int32_t helper_max_id = ctbpf::helper_max_id;   // valid helper ids: 0 ..= this
+    std::uint64_t opcodes[4] = {detail::opcode_bitmap[0], detail::opcode_bitmap[1], detail::opcode_bitmap[2],
+                                detail::opcode_bitmap[3]}; // accepted opcode bytes (bit per byte)
+    std::uint32_t max_insns = 1'000'000;           // privileged program size limit
+    std::uint32_t max_insns_unprivileged = 4096;   // BPF_MAXINSNS
+    std::int32_t max_stack = 512;                  // MAX_BPF_STACK
+    std::uint32_t max_call_frames = 8;             // MAX_CALL_FRAMES
+    std::uint32_t max_subprogs = 256;              // BPF_MAX_SUBPROGS
+    bool jit = true;                               // stack depth rounded to 16 (JIT) or 32 bytes
+    bool private_stack = true; // tracing programs run subprograms of >= 64 bytes on a private stack
+};
+inline constexpr kernel_profile linux_6_18{};
+
+struct options {
+    privilege priv = privilege::root;
+    prog_type type = prog_type::unspecified;
+    std::uint32_t attach_type = 0;   // expected_attach_type (return ranges of cgroup programs)
+    dead_branch_policy policy = dead_branch_policy::kernel;
+    kernel_profile kernel{};
+    std::uint32_t max_visits = 0;    // path-exploration budget (instructions simulated, plus state comparisons
+                                     // and forks); 0: automatic (about 800,000 constexpr steps at compile time)
+    bool verify = true;              // false: assemble<F, options{...}>() does not run check()
+};
+
+// assemble<F, ctbpf::unchecked>(): build a deliberately invalid program (e.g. to test the kernel).
+inline constexpr options unchecked{.verify = false};
+
+// What the model could not decide and left to the kernel (the verdict is then "not rejected").
+enum class deferral : std::uint8_t {
+    none,
+    exploration_budget,   // too many paths or iterations to simulate
+    undecided_loop,       // a loop whose termination depends on values the model does not track
+    context_access,       // program-type context layout (which fields, which sizes)
+    kernel_object,        // maps, BTF, kfuncs, arenas
+    unknown_pointer,      // a value whose pointer type only the kernel knows (ctx field, packet, map value)
+    value_range,          // needs the kernel's value ranges (variable offsets, unknown return value)
+    helper_arguments,     // argument types from the helper's prototype
+};
+
+constexpr std::string_view to_string(deferral d) {
+    switch (d) {
+    case deferral::none: return "nothing";
+    case deferral::exploration_budget: return "exploration budget exhausted";
+    case deferral::undecided_loop: return "a loop whose termination depends on untracked values";
+    case deferral::context_access: return "a context field access";
+    case deferral::kernel_object: return "maps, BTF, kfuncs or arenas";
+    case deferral::unknown_pointer: return "a value whose type only the kernel knows";
+    case deferral::value_range: return "value ranges";
+    case deferral::helper_arguments: return "helper argument types";
+    }
+    return "?";
+}
+
+// The kernel's message, filled in as the kernel prints it (fixed size: usable at compile time).
+struct verifier_message {
+    static constexpr std::uint32_t capacity = 160;
+    char text[capacity]{};
+    std::uint32_t size = 0;
+
+    constexpr std::string_view view() const { return {text, size}; }
+    constexpr verifier_message& put(std::string_view s) {
+        for (char c : s)
+            if (size < capacity - 1) text[size++] = c;
+        return *this;
+    }
+    constexpr verifier_message& put_uint(std::uint64_t v) {
+        char d[20]{};
+        int k = 0;
+        do {
+            d[k++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+    constexpr verifier_message& put_int(std::int64_t v) {
+        if (v < 0) {
+            put("-");
+            return put_uint(~static_cast<std::uint64_t>(v) + 1);
+        }
+        return put_uint(static_cast<std::uint64_t>(v));
+    }
+    // a constant tnum as the kernel prints it: decimal up to U16_MAX, else %#llx
+    constexpr verifier_message& put_tnum(std::int64_t v) {
+        const auto u = static_cast<std::uint64_t>(v);
+        return u <= 0xffff ? put_uint(u) : put("0x").put_hex64(u);
+    }
+    constexpr verifier_message& put_hex64(std::uint64_t v) {
+        char d[16]{};
+        int k = 0;
+        do {
+            d[k++] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        } while (v != 0);
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+    // printf("%02x") of an unsigned int
+    constexpr verifier_message& put_hex(std::uint32_t v) {
+        char d[8]{};
+        int k = 0;
+        do {
+            d[k++] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        } while (v != 0);
+        if (k == 1) d[k++] = '0';
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+};
+
+// The verdict. ok(): the kernel would not reject the program for anything the model checks.
+struct check_result {
+    errc code = errc::ok;          // the rule
+    std::uint32_t index = 0;       // instruction index, as the kernel counts
+    int error = 0;                 // the errno BPF_PROG_LOAD returns (EINVAL, EACCES, E2BIG, EPERM)
+    verifier_message msg{};        // the kernel's log message ("" when the kernel logs nothing)
+    std::uint32_t line = 0;        // source line of the instruction (programs built with ctbpf)
+    std::string_view label{};      // the nearest label at or before the instruction
+    deferral deferred = deferral::none; // the first thing left to the kernel, if any
+    std::uint32_t deferred_index = 0;
+    std::uint32_t visits = 0;      // instructions simulated by the path exploration
+
+    constexpr bool ok() const { return code == errc::ok; }
+    constexpr explicit operator bool() const { return ok(); }
+    constexpr std::string_view message() const { return msg.view(); }
+    // ok() and nothing left to the kernel: the model's verdict is final.
+    constexpr bool complete() const { return deferred == deferral::none; }
+};
+
+} // namespace ctbpf

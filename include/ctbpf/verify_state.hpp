@@ -1,0 +1,122 @@
+// Verifier internals: owned arrays usable in constant evaluation, the abstract machine state as a
+// flat array of cells (registers, stack slots, frame data of up to 8 frames), an undo trail for
+// depth-first path exploration and an incrementally maintained hash of the state for pruning.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+
+namespace ctbpf::detail::vfy {
+
+// An owned array (new[]/delete[] work in constant evaluation; no std::vector step overhead).
+template <class T>
+struct buffer {
+    T* p = nullptr;
+    std::uint32_t n = 0;
+    constexpr buffer() = default;
+    constexpr explicit buffer(std::uint32_t count) : p(new T[count == 0 ? 1 : count]{}), n(count) {}
+    constexpr ~buffer() { delete[] p; }
+    buffer(const buffer&) = delete;
+    buffer& operator=(const buffer&) = delete;
+    constexpr void reset(std::uint32_t count) {
+        delete[] p;
+        p = new T[count == 0 ? 1 : count]{};
+        n = count;
+    }
+};
+
+// A growable stack of T (trivially copyable). Storage comes uninitialized from std::allocator:
+// elements are created only when pushed, so growing costs no zeroing.
+template <class T>
+struct stack_of {
+    T* p = nullptr;
+    std::uint32_t size = 0, cap = 0;
+    constexpr stack_of() = default;
+    constexpr ~stack_of() {
+        if (p) std::allocator<T>().deallocate(p, cap);
+    }
+    stack_of(const stack_of&) = delete;
+    stack_of& operator=(const stack_of&) = delete;
+    constexpr void push(const T& v) {
+        if (size == cap) grow();
+        std::construct_at(p + size, v);
+        ++size;
+    }
+    constexpr void grow() {
+        const std::uint32_t c = cap == 0 ? 64 : cap * 2;
+        T* q = std::allocator<T>().allocate(c);
+        for (std::uint32_t i = 0; i < size; ++i) std::construct_at(q + i, p[i]);
+        if (p) std::allocator<T>().deallocate(p, cap);
+        p = q;
+        cap = c;
+    }
+};
+
+// Abstract values of registers and spilled stack slots.
+enum : std::uint8_t {
+    k_uninit = 0, // NOT_INIT
+    k_scalar,     // scalar, value unknown to the model
+    k_const,      // scalar with a known value (v)
+    k_ctx,        // PTR_TO_CTX + v
+    k_stack,      // PTR_TO_STACK of frame `frame`, + v
+    k_opaque,     // initialized, but only the kernel knows the type (ctx fields, maps, packets...)
+};
+// cell::init of a k_scalar register: every bit unknown (the kernel's mark_reg_unknown())
+inline constexpr std::uint8_t unbounded = 1;
+// cell::frame of a k_scalar register: not zero (a lower bound of 1 after "!= 0")
+inline constexpr std::uint8_t nonzero = 1;
+
+// One cell of the state. Registers: kind, frame (stack pointers), v. Stack slots (8 bytes):
+// kind/frame/v describe a spilled value, `size` its width (0: no spill), `init` which bytes were
+// written (bit p: byte at slot base + p).
+struct cell {
+    std::int64_t v = 0;
+    std::uint8_t kind = 0;
+    std::uint8_t frame = 0;
+    std::uint8_t init = 0;
+    std::uint8_t size = 0;
+};
+
+constexpr bool same_cell(const cell& a, const cell& b) {
+    return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size;
+}
+
+// Layout: per frame 11 registers, 2 frame cells, 64 stack slots; then the globals.
+inline constexpr std::uint32_t frame_regs = 11, frame_meta = 11, frame_slots = 13, frame_cells = 77,
+                               max_frames = 8;
+// frame_meta: v = allocated stack bytes; frame_meta + 1: v = call site, frame = subprogram index
+inline constexpr std::uint32_t cell_curframe = max_frames * frame_cells; // v = current frame
+inline constexpr std::uint32_t cell_forks = cell_curframe + 1;  // v = unfolded branches on the path
+inline constexpr std::uint32_t cell_gotos = cell_curframe + 2;  // v = may_goto forks on the path
+inline constexpr std::uint32_t hashed_cells = cell_curframe + 1; // the path counters are not hashed
+inline constexpr std::uint32_t total_cells = cell_curframe + 3;
+
+constexpr std::uint64_t avalanche(std::uint64_t x) { return (x ^ (x >> 31)) * 0x94d049bb133111ebull; }
+
+// Registers are hashed when a state is compared (only the live ones count); every other cell is
+// hashed incrementally as it changes.
+constexpr bool is_register_cell(std::uint32_t i) { return i < cell_curframe && i % frame_cells < frame_regs; }
+
+// Contribution of one cell to a state hash; an all-zero cell contributes nothing. (One
+// expression: constant evaluation counts statements.)
+constexpr std::uint64_t cell_hash(std::uint32_t i, const cell& c) {
+    return (c.v | c.kind | c.frame | c.init | c.size) == 0 || i >= hashed_cells
+               ? 0
+               : ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^
+                   (std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
+                    std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32)) *
+                      0x94d049bb133111ebull ^
+                  ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^
+                    (std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
+                     std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32)) *
+                       0x94d049bb133111ebull >>
+                   29)) *
+                     0x9e3779b97f4a7c15ull;
+}
+
+struct trail_entry {
+    std::uint32_t index = 0;
+    cell old{};
+};
+
+} // namespace ctbpf::detail::vfy

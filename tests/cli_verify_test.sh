@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Black-box tests of `ctbpf verify`: verdicts, the kernel's messages, options, exit codes.
+# Usage: cli_verify_test.sh CTBPF
+set -u
+ctbpf=${1:?usage: cli_verify_test.sh PATH_TO_CTBPF}
+dir=$(mktemp -d "${TMPDIR:-/tmp}/ctbpf-cli-verify.XXXXXX")
+trap 'rm -rf "$dir"' EXIT
+failures=0
+
+# hexfile FILE TEXT: a program in `--hex` form
+hexfile() { printf '%s\n' "$2" > "$1"; }
+# bin FILE HEX...: write the bytes given as hex pairs
+bin() { local f=$1; shift; local s=""; for b in $(echo "$@"); do s+="\\x$b"; done; printf "$s" > "$f"; }
+
+# expect NAME STATUS STDOUT STDERR_SUBSTRING -- COMMAND...   (STDERR_SUBSTRING "" = stderr empty)
+expect() {
+    local name=$1 status=$2 out=$3 err=$4; shift 5
+    "$@" > "$dir/out" 2> "$dir/err"
+    local got=$?
+    local ok=1
+    [ "$got" -eq "$status" ] || ok=0
+    [ "$(cat "$dir/out")" = "$out" ] || ok=0
+    if [ -n "$err" ]; then grep -qF -- "$err" "$dir/err" || ok=0; else [ ! -s "$dir/err" ] || ok=0; fi
+    if [ $ok = 1 ]; then
+        echo "ok   $name"
+    else
+        failures=$((failures + 1))
+        echo "FAIL $name: status $got (want $status)"
+        echo "  stdout: $(cat "$dir/out")"
+        echo "  want:   $out"
+        echo "  stderr: $(cat "$dir/err")"
+        echo "  want stderr containing: $err"
+    fi
+}
+
+# r0 = 0; exit
+hexfile "$dir/ok.hex" 'b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+bin "$dir/ok.bin" b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00
+expect "accepted (raw)" 0 "ok" "" -- "$ctbpf" verify "$dir/ok.bin"
+expect "accepted (hex)" 0 "ok" "" -- "$ctbpf" verify --hex "$dir/ok.hex"
+expect "accepted (stdin)" 0 "ok" "" -- sh -c '"$1" verify - < "$2"' sh "$ctbpf" "$dir/ok.bin"
+
+# r0 = r2; exit
+hexfile "$dir/uninit.hex" 'bf 20 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "uninitialised register" 1 "insn 0: R2 !read_ok" "rule: register read before write (errno 13)" -- \
+    "$ctbpf" verify --hex "$dir/uninit.hex"
+# unknown opcode 0x8d (callx)
+hexfile "$dir/callx.hex" '8d 00 00 00 00 00 00 00  b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "unknown opcode" 1 "insn 0: unknown opcode 8d" "rule: unknown opcode (errno 22)" -- "$ctbpf" verify --hex "$dir/callx.hex"
+# goto +5 out of a 3-instruction program
+hexfile "$dir/oor.hex" '05 00 05 00 00 00 00 00  b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "jump out of range" 1 "insn 0: jump out of range from insn 0 to 6" "jump out of range" -- \
+    "$ctbpf" verify --hex "$dir/oor.hex"
+# call 212 (one past the last helper of 6.18)
+hexfile "$dir/helper.hex" '85 00 00 00 d4 00 00 00  95 00 00 00 00 00 00 00'
+expect "invalid helper" 1 "insn 0: invalid func unknown#212" "invalid func id" -- "$ctbpf" verify --hex "$dir/helper.hex"
+
+# r0 = 2; exit: fine for a socket filter, out of range for cgroup_skb ([0, 1]; egress [0, 3])
+hexfile "$dir/ret2.hex" 'b7 00 00 00 02 00 00 00  95 00 00 00 00 00 00 00'
+expect "return value, socket_filter" 0 "ok" "" -- "$ctbpf" verify --hex --type socket_filter "$dir/ret2.hex"
+expect "return value, cgroup_skb" 1 \
+    "insn 1: At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]" "return value is out of range" -- \
+    "$ctbpf" verify --hex --type cgroup_skb "$dir/ret2.hex"
+expect "return value, cgroup_skb egress" 0 "ok" "" -- "$ctbpf" verify --hex --type cgroup_skb --attach 1 "$dir/ret2.hex"
+
+# r0 = 0; r0 += 1; if r0 < 10 goto -2; exit: a loop, fine as root
+hexfile "$dir/loop.hex" 'b7 00 00 00 00 00 00 00  07 00 00 00 01 00 00 00  a5 00 fe ff 0a 00 00 00  95 00 00 00 00 00 00 00'
+expect "loop as root" 0 "ok" "" -- "$ctbpf" verify --hex "$dir/loop.hex"
+expect "loop unprivileged" 1 "insn 2: back-edge from insn 2 to 1" "back-edge" -- "$ctbpf" verify --hex --unpriv "$dir/loop.hex"
+
+# r0 = 0; if r0 == 0 goto +1; r0 /= 0; exit: the division is dead (kernel mode) or checked (--lint)
+hexfile "$dir/dead.hex" 'b7 00 00 00 00 00 00 00  15 00 01 00 00 00 00 00  37 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "dead branch, kernel mode" 0 "ok" "" -- "$ctbpf" verify --hex "$dir/dead.hex"
+expect "dead branch, lint" 1 "insn 2: div by zero" "div by zero" -- "$ctbpf" verify --hex --lint "$dir/dead.hex"
+
+# r0 = *(u32 *)(r1 + 0); exit: context fields are the kernel's business
+hexfile "$dir/ctx.hex" '61 10 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "left to the kernel" 0 "ok" "note: left to the kernel: a context field access (first at insn 0)" -- \
+    "$ctbpf" verify --hex --type xdp "$dir/ctx.hex"
+
+# unusable input and usage errors: exit 2
+bin "$dir/odd.bin" b7 00 00 00 00 00 00 00 95 00 00
+expect "truncated record" 2 "" "not a multiple of 8" -- "$ctbpf" verify "$dir/odd.bin"
+expect "missing file" 2 "" "cannot open" -- "$ctbpf" verify "$dir/nope.bin"
+expect "no FILE" 2 "" "missing FILE" -- "$ctbpf" verify
+expect "unknown type" 2 "" "unknown program type 'socket' (one of: socket_filter, kprobe" -- \
+    "$ctbpf" verify --type socket "$dir/ok.bin"
+expect "unknown option" 2 "" "unknown option '--fast'" -- "$ctbpf" verify --fast "$dir/ok.bin"
+expect "bad --attach" 2 "" "--attach takes a number" -- "$ctbpf" verify --attach egress "$dir/ok.bin"
+"$ctbpf" verify --help | grep -q "usage: ctbpf verify FILE" && echo "ok   --help" || { echo "FAIL --help"; failures=$((failures + 1)); }
+"$ctbpf" --help | grep -q "verify FILE" && echo "ok   listed in ctbpf --help" || { echo "FAIL listed in ctbpf --help"; failures=$((failures + 1)); }
+
+if [ "$failures" -ne 0 ]; then
+    echo "$failures failure(s)"
+    exit 1
+fi
+echo "all ctbpf verify tests passed"

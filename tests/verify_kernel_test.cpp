@@ -1,0 +1,253 @@
+// ctbpf::check() against the live kernel (BPF_PROG_LOAD; the verdict from the return value, the
+// log only for the message): the probe table, then a seeded random differential run of at least
+// 100,000 programs (structural, straight-line, branchy), as root and as an unprivileged user.
+// Structural and straight-line programs: verdict, errno and message template must agree (numbers
+// normalised); branchy programs: ctbpf must never accept what the kernel rejects, and the rate of
+// its extra rejections is printed. Skips, saying why, when this process cannot load programs.
+// CTBPF_FUZZ_SEED and CTBPF_FUZZ_COUNT (programs per class and privilege) override the defaults.
+#include <ctbpf/verify.hpp>
+#include <ctbpf/disasm.hpp>
+#include <doctest/doctest.h>
+
+#include "kernel_probe.hpp"
+#include "verify_cases.hpp"
+#include "verify_fuzz.hpp"
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+// Message template: every number becomes '#'.
+std::string normalise(std::string_view s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size();) {
+        const bool neg = s[i] == '-' && i + 1 < s.size() && std::isdigit(static_cast<unsigned char>(s[i + 1]));
+        if (std::isdigit(static_cast<unsigned char>(s[i])) || neg) {
+            out += '#';
+            i += neg ? 2 : 1;
+            while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i]))) ++i;
+        } else {
+            out += s[i++];
+        }
+    }
+    return out;
+}
+
+std::uint64_t env_or(const char* name, std::uint64_t fallback) {
+    const char* v = std::getenv(name);
+    return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
+}
+
+struct kernel_state {
+    std::string why_not; // "" when BPF_PROG_LOAD works
+    kernel_state() : why_not(kernel_probe::cannot_load_reason()) {}
+};
+const kernel_state& kernel() {
+    static const kernel_state k;
+    return k;
+}
+
+// Counts of one differential run, serialised to cross the unprivileged child's pipe.
+struct tally {
+    long programs = 0, agree = 0, disagree = 0, false_accept = 0, extra_reject = 0, message_differs = 0;
+    long left_to_kernel = 0, both_reject = 0;
+    std::string examples;
+
+    std::string serialise() const {
+        std::ostringstream s;
+        s << programs << ' ' << agree << ' ' << disagree << ' ' << false_accept << ' ' << extra_reject << ' '
+          << message_differs << ' ' << left_to_kernel << ' ' << both_reject << '\n'
+          << examples;
+        return s.str();
+    }
+    static tally parse(const std::string& text) {
+        tally t;
+        std::istringstream s(text);
+        s >> t.programs >> t.agree >> t.disagree >> t.false_accept >> t.extra_reject >> t.message_differs >>
+            t.left_to_kernel >> t.both_reject;
+        std::getline(s, t.examples);
+        std::string line;
+        while (std::getline(s, line)) t.examples += line + '\n';
+        return t;
+    }
+};
+
+const char* class_name(verify_fuzz::kind k) {
+    return k == verify_fuzz::kind::structural ? "structural" : k == verify_fuzz::kind::straight ? "straight-line" : "branchy";
+}
+
+// Generates `count` programs of one class and compares check() with BPF_PROG_LOAD.
+tally differential(verify_fuzz::kind k, long count, std::uint64_t seed, bool unprivileged) {
+    tally t;
+    verify_fuzz::generator gen(seed);
+    kernel_probe::loader load;
+    const ctbpf::options o{.priv = unprivileged ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
+                           .type = ctbpf::prog_type::socket_filter};
+    const bool exact = k != verify_fuzz::kind::branchy;
+    int shown = 0;
+    for (long i = 0; i < count; ++i) {
+        const std::vector<bpf_insn> p = gen.make(k);
+        const ctbpf::check_result r = ctbpf::check(p, o);
+        const kernel_probe::load_result kr = load.load(p, BPF_PROG_TYPE_SOCKET_FILTER);
+        ++t.programs;
+        if (r.ok() && !r.complete()) { // accepted, with something left to the kernel
+            ++t.left_to_kernel;
+            continue;
+        }
+        bool bad = false;
+        if (r.ok() && kr.ok()) {
+            ++t.agree;
+        } else if (r.ok()) { // never allowed
+            ++t.false_accept;
+            bad = true;
+        } else if (kr.ok()) {
+            ++t.extra_reject;
+            bad = exact;
+        } else {
+            ++t.both_reject;
+            // a rejection that the model decided alone must be the kernel's
+            if (r.complete() && (r.error != kr.err || normalise(r.message()) != normalise(kr.message))) {
+                ++t.message_differs;
+                bad = exact;
+            } else {
+                ++t.agree;
+            }
+        }
+        if (bad) ++t.disagree;
+        if (bad && shown < 5) {
+            ++shown;
+            t.examples += std::string("--- ") + class_name(k) + (unprivileged ? " unprivileged" : " root") +
+                          ": ctbpf " + (r.ok() ? "accepts" : "rejects: insn " + std::to_string(r.index) + ": " +
+                                                                 std::string(r.message())) +
+                          "; kernel " + (kr.ok() ? "accepts" : std::string(std::strerror(kr.err)) + ": " + kr.message) +
+                          "\n" + ctbpf::disasm(p);
+        }
+    }
+    return t;
+}
+
+} // namespace
+
+TEST_CASE("the probe table against the live kernel") {
+    if (!kernel().why_not.empty()) {
+        std::printf("SKIP: probe table against the kernel, because %s\n", kernel().why_not.c_str());
+        return;
+    }
+    const std::vector<verify_cases::golden> table = verify_cases::probe_table();
+    kernel_probe::loader load;
+    long root = 0, unpriv = 0, disagreements = 0;
+    auto compare = [&](const verify_cases::golden& c, const kernel_probe::load_result& kr, bool un) {
+        const int want = un ? c.unpriv_errno : c.root_errno;
+        const std::string& msg = un ? c.unpriv_message : c.root_message;
+        const ctbpf::check_result r =
+            ctbpf::check(c.prog, {.priv = un ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
+                                  .type = c.type,
+                                  .attach_type = c.attach});
+        INFO(c.name << (un ? " (unprivileged)" : " (root)") << ": kernel " << kr.err << " '" << kr.message << "', ctbpf "
+                    << r.error << " '" << std::string(r.message()) << "'");
+        bool same = kr.err == want; // the kernel still says what the table says
+        if (c.kernel_only) {
+            same = same && r.ok();
+        } else {
+            same = same && r.error == kr.err;
+            if (kr.err != 0 && !kr.message.empty()) same = same && normalise(r.message()) == normalise(kr.message);
+            if (!msg.empty()) same = same && normalise(msg) == normalise(kr.message);
+        }
+        CHECK(same);
+        disagreements += !same;
+    };
+    for (const verify_cases::golden& c : table) {
+        if (c.root_errno < 0) continue;
+        compare(c, load.load(c.prog, static_cast<std::uint32_t>(c.type), c.attach), false);
+        ++root;
+    }
+    kernel_probe::unprivileged_window window;
+    if (!window.ok()) {
+        std::printf("SKIP: unprivileged probe cases, because %s\n", window.reason().c_str());
+    } else {
+        std::string out, why;
+        const bool ran = kernel_probe::run_unprivileged(
+            [&] {
+                std::string s;
+                kernel_probe::loader l;
+                for (const verify_cases::golden& c : table) {
+                    if (c.unpriv_errno < 0) continue;
+                    const auto kr = l.load(c.prog, static_cast<std::uint32_t>(c.type), c.attach);
+                    s += std::to_string(kr.err) + ' ' + kr.message + '\n';
+                }
+                return s;
+            },
+            out, why);
+        REQUIRE_MESSAGE(ran, why);
+        std::istringstream lines(out);
+        for (const verify_cases::golden& c : table) {
+            if (c.unpriv_errno < 0) continue;
+            std::string line;
+            REQUIRE(std::getline(lines, line));
+            kernel_probe::load_result kr;
+            const std::size_t sp = line.find(' ');
+            kr.err = std::stoi(line.substr(0, sp));
+            kr.message = line.substr(sp + 1);
+            compare(c, kr, true);
+            ++unpriv;
+        }
+    }
+    std::printf("kernel comparisons (probe table): %ld ran (root %ld, unpriv %ld), %ld disagreements\n", root + unpriv,
+                root, unpriv, disagreements);
+}
+
+TEST_CASE("random programs: ctbpf::check() against BPF_PROG_LOAD") {
+    if (!kernel().why_not.empty()) {
+        std::printf("SKIP: differential run against the kernel, because %s\n", kernel().why_not.c_str());
+        return;
+    }
+    const std::uint64_t seed = env_or("CTBPF_FUZZ_SEED", 20260311);
+    const long count = static_cast<long>(env_or("CTBPF_FUZZ_COUNT", 17'000));
+    std::printf("differential run: seed %llu, %ld programs per class and privilege "
+                "(CTBPF_FUZZ_SEED, CTBPF_FUZZ_COUNT)\n",
+                static_cast<unsigned long long>(seed), count);
+    const verify_fuzz::kind kinds[] = {verify_fuzz::kind::structural, verify_fuzz::kind::straight,
+                                       verify_fuzz::kind::branchy};
+    long root_n = 0, unpriv_n = 0, total_bad = 0, programs = 0;
+
+    auto report = [&](verify_fuzz::kind k, bool un, const tally& t) {
+        const bool exact = k != verify_fuzz::kind::branchy;
+        std::printf("  %-13s %-12s %6ld programs: %6ld agree, %ld disagree (ctbpf accepts/kernel rejects %ld, "
+                    "extra rejections %ld = %.3f%%, message differs %ld), %ld left to the kernel\n",
+                    class_name(k), un ? "unprivileged" : "root", t.programs, t.agree, t.disagree, t.false_accept,
+                    t.extra_reject, t.programs ? 100.0 * static_cast<double>(t.extra_reject) / static_cast<double>(t.programs) : 0.0,
+                    t.message_differs, t.left_to_kernel);
+        if (!t.examples.empty()) std::printf("%s", t.examples.c_str());
+        INFO(class_name(k) << (un ? " unprivileged" : " root"));
+        CHECK(t.false_accept == 0);
+        if (exact) CHECK(t.disagree == 0);
+        total_bad += t.false_accept + (exact ? t.disagree : 0);
+        programs += t.programs;
+        (un ? unpriv_n : root_n) += t.programs;
+    };
+
+    for (verify_fuzz::kind k : kinds)
+        report(k, false, differential(k, count, seed + static_cast<std::uint64_t>(k), false));
+
+    kernel_probe::unprivileged_window window;
+    if (!window.ok()) {
+        std::printf("SKIP: the unprivileged differential run, because %s\n", window.reason().c_str());
+    } else {
+        for (verify_fuzz::kind k : kinds) {
+            std::string out, why;
+            const bool ran = kernel_probe::run_unprivileged(
+                [&] { return differential(k, count, seed + 100 + static_cast<std::uint64_t>(k), true).serialise(); },
+                out, why);
+            REQUIRE_MESSAGE(ran, why);
+            report(k, true, tally::parse(out));
+        }
+    }
+    std::printf("kernel comparisons: %ld ran (root %ld, unpriv %ld), %ld disagreements\n", programs, root_n, unpriv_n,
+                total_bad);
+    CHECK(programs == count * (window.ok() ? 6 : 3));
+}

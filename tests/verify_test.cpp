@@ -1,0 +1,236 @@
+// ctbpf::check(): the probe table's verdicts and messages (Linux 6.18.44, tests/verify_cases.hpp),
+// the same rules in static_asserts, the options (privilege, program type, dead-branch policy,
+// kernel profile, budget), the integration with assemble<F>() (source lines and labels) and the
+// run-time API. No kernel needed: tests/verify_kernel_test.cpp compares with the live kernel.
+#include <ctbpf.hpp>
+#include <doctest/doctest.h>
+
+#include "verify_cases.hpp"
+#include "verify_fuzz.hpp"
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+using ctbpf::errc;
+using ctbpf::make_insn;
+using verify_cases::I;
+
+namespace {
+
+constexpr ctbpf::options unpriv{.priv = ctbpf::privilege::unprivileged};
+constexpr ctbpf::options lint{.policy = ctbpf::dead_branch_policy::lint};
+
+template <std::size_t N>
+constexpr ctbpf::check_result check_raw(const bpf_insn (&p)[N], const ctbpf::options& o = {}) {
+    return ctbpf::check(p, o);
+}
+constexpr bool says(const ctbpf::check_result& r, errc e, std::string_view msg) {
+    return r.code == e && r.message() == msg;
+}
+
+// ---- the rules at compile time (one per pass of the kernel) ----
+constexpr bpf_insn div0[] = {make_insn(0xb7, 0, 0, 0, 1), make_insn(0x37, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(div0), errc::div_by_zero, "div by zero") && check_raw(div0).index == 1 &&
+              check_raw(div0).error == EINVAL);
+constexpr bpf_insn oor[] = {make_insn(0x05, 0, 0, 5, 0), make_insn(0xb7, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(oor), errc::jump_out_of_range, "jump out of range from insn 0 to 6"));
+constexpr bpf_insn unknown[] = {make_insn(0x8d, 0, 0, 0, 0), make_insn(0xb7, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(unknown), errc::unknown_opcode, "unknown opcode 8d"));
+constexpr bpf_insn uninit[] = {make_insn(0xbf, 0, 1, 0, 0), make_insn(0xbf, 0, 2, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(uninit), errc::register_read_before_write, "R2 !read_ok") && check_raw(uninit).index == 1 &&
+              check_raw(uninit).error == EACCES);
+constexpr bpf_insn helper212[] = {make_insn(0x85, 0, 0, 0, 212), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(helper212), errc::invalid_func_id, "invalid func unknown#212"));
+constexpr bpf_insn stack8[] = {make_insn(0x7a, 10, 0, 8, 1), make_insn(0xb7, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+static_assert(says(check_raw(stack8), errc::invalid_stack_access, "invalid write to stack R10 off=8 size=8"));
+constexpr bpf_insn loop[] = {make_insn(0xb7, 0, 0, 0, 0), make_insn(0x07, 0, 0, 0, 1), make_insn(0xa5, 0, 0, -2, 10),
+                             make_insn(0x95, 0, 0, 0, 0)};
+static_assert(check_raw(loop).ok() && check_raw(loop).complete()); // a bounded loop, unrolled
+static_assert(says(check_raw(loop, unpriv), errc::back_edge, "back-edge from insn 2 to 1"));
+// a branch on a constant: the dead side is not checked (kernel mode), or is (lint mode)
+constexpr bpf_insn dead[] = {make_insn(0xb7, 0, 0, 0, 0), make_insn(0x15, 0, 0, 1, 0), make_insn(0x37, 0, 0, 0, 0),
+                             make_insn(0x95, 0, 0, 0, 0)};
+static_assert(check_raw(dead).ok() && says(check_raw(dead, lint), errc::div_by_zero, "div by zero"));
+
+// ---- assemble<F>() runs the check; check<F>() gives the verdict with source lines ----
+constexpr auto xdp_ipv4_only = [] {
+    using namespace ctbpf::syntax;
+    return program{
+        w0 = 1,                       // XDP_DROP
+        r2 = mem<u32>(r1 + 4),        // ctx->data_end
+        r1 = mem<u32>(r1 + 0),        // ctx->data
+        r3 = r1,
+        r3 += 14,
+        if_(r3 > r2).goto_("out"),
+        r1 = mem<u16>(r1 + 12),
+        if_(w1 != 0x0008).goto_("out"),
+        w0 = 2,                       // XDP_PASS
+    label("out"),
+        exit_(),
+    };
+};
+constexpr auto xdp_prog = ctbpf::assemble<xdp_ipv4_only, ctbpf::options{.type = ctbpf::prog_type::xdp}>();
+static_assert(xdp_prog.size() == 10);
+// ctx fields and packet pointers are the kernel's business: accepted, and said so
+static_assert(ctbpf::check<xdp_ipv4_only>().ok() && ctbpf::check<xdp_ipv4_only>().deferred == ctbpf::deferral::context_access);
+
+constexpr unsigned bad_line = __LINE__ + 6;
+constexpr auto reads_r2 = [] {
+    using namespace ctbpf::syntax;
+    return program{
+        r0 = 0,
+    label("work"),
+        r1 = r2,
+        exit_(),
+    };
+};
+static_assert(ctbpf::check<reads_r2>().code == errc::register_read_before_write);
+static_assert(ctbpf::check<reads_r2>().index == 1 && ctbpf::check<reads_r2>().line == bad_line);
+static_assert(ctbpf::check<reads_r2>().label == "work" && ctbpf::check<reads_r2>().message() == "R2 !read_ok");
+// the opt-out builds it anyway
+static_assert(ctbpf::assemble<reads_r2, ctbpf::unchecked>().size() == 3);
+
+} // namespace
+
+TEST_CASE("the probe table: verdict, errno and the kernel's message (Linux 6.18.44)") {
+    int rows = 0;
+    for (const verify_cases::golden& c : verify_cases::probe_table()) {
+        for (int mode = 0; mode < 2; ++mode) {
+            const int want = mode == 0 ? c.root_errno : c.unpriv_errno;
+            if (want < 0) continue;
+            const std::string& msg = mode == 0 ? c.root_message : c.unpriv_message;
+            const ctbpf::options o{.priv = mode == 0 ? ctbpf::privilege::root : ctbpf::privilege::unprivileged,
+                                   .type = c.type,
+                                   .attach_type = c.attach};
+            const ctbpf::check_result r = ctbpf::check(c.prog, o);
+            INFO(c.name << (mode == 0 ? " (root)" : " (unprivileged)") << ": " << ctbpf::to_string(r.code) << " '"
+                        << std::string(r.message()) << "' at insn " << r.index);
+            ++rows;
+            if (c.kernel_only) { // left to the kernel: never rejected, and said so
+                CHECK(r.ok());
+                CHECK_FALSE(r.complete());
+                continue;
+            }
+            CHECK(r.error == want);
+            if (want != 0 && !msg.empty()) CHECK(std::string(r.message()) == msg);
+            if (want == 0) CHECK(r.ok());
+        }
+    }
+    CHECK(rows > 190);
+}
+
+TEST_CASE("privilege: the unprivileged limits") {
+    std::vector<bpf_insn> big(4096, I(0xb7, 0, 0, 0, 0));
+    big.push_back(I(0x95, 0, 0, 0, 0));
+    CHECK(ctbpf::check(big).ok());
+    const auto r = ctbpf::check(big, unpriv);
+    CHECK(r.code == errc::program_is_too_large);
+    CHECK(r.error == E2BIG);
+    // only socket filters and cgroup skb programs for unprivileged users
+    const bpf_insn ret0[] = {I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(ret0, {.priv = ctbpf::privilege::unprivileged, .type = ctbpf::prog_type::xdp}).error == EPERM);
+    CHECK(ctbpf::check(ret0, {.priv = ctbpf::privilege::unprivileged, .type = ctbpf::prog_type::cgroup_skb}).ok());
+    // pointer arithmetic out of the stack, unprivileged only
+    const bpf_insn fp0[] = {I(0xbf, 1, 10, 0, 0), I(0x07, 1, 0, 0, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(fp0).ok());
+    CHECK(std::string(ctbpf::check(fp0, unpriv).message()) ==
+          "R1 stack pointer arithmetic goes out of range, prohibited for !root; off=0");
+}
+
+TEST_CASE("program types: return ranges and legacy packet loads") {
+    const bpf_insn ret2[] = {I(0xb7, 0, 0, 0, 2), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(ret2).ok()); // no program type: no range
+    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::socket_filter}).ok());
+    const auto skb = ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_skb});
+    CHECK(std::string(skb.message()) == "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]");
+    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_skb, .attach_type = 1}).ok()); // egress: [0, 3]
+    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_sock_addr, .attach_type = 19}).code ==
+          errc::return_value_is_out_of_range); // recvmsg: [1, 1]
+    const bpf_insn ldabs[] = {I(0xbf, 6, 1, 0, 0), I(0x30, 0, 0, 0, 12), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(ldabs, {.type = ctbpf::prog_type::sched_cls}).ok());
+    CHECK(ctbpf::check(ldabs, {.type = ctbpf::prog_type::xdp}).code == errc::ld_abs_is_not_allowed_for_this_program_type);
+    ctbpf::prog_type t{};
+    CHECK(ctbpf::parse_prog_type("raw_tracepoint", t));
+    CHECK(t == ctbpf::prog_type::raw_tracepoint);
+    CHECK(ctbpf::to_string(ctbpf::prog_type::sched_cls) == "sched_cls");
+    CHECK_FALSE(ctbpf::parse_prog_type("socket", t));
+}
+
+TEST_CASE("kernel profile: helper ids and the opcode table are parameters") {
+    const bpf_insn call211[] = {I(0x85, 0, 0, 0, 211), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(call211).code != errc::invalid_func_id);
+    ctbpf::options older{};
+    older.kernel.helper_max_id = 200;
+    CHECK(std::string(ctbpf::check(call211, older).message()) == "invalid func unknown#211");
+    ctbpf::options no_gotol{};
+    no_gotol.kernel.opcodes[0] &= ~(std::uint64_t{1} << 0x06);
+    const bpf_insn gotol[] = {I(0x06, 0, 0, 0, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(gotol).ok());
+    CHECK(std::string(ctbpf::check(gotol, no_gotol).message()) == "unknown opcode 06");
+}
+
+TEST_CASE("dead branches: kernel mode follows the values, lint mode checks every instruction") {
+    for (const verify_cases::golden& c : verify_cases::probe_table()) {
+        if (c.name.rfind("dead_branch_", 0) != 0) continue;
+        INFO(c.name);
+        CHECK(ctbpf::check(c.prog).ok());
+        CHECK_FALSE(ctbpf::check(c.prog, lint).ok());
+    }
+    // lint mode terminates on loops (constants widened at the loop head)
+    CHECK(ctbpf::check(loop, lint).ok());
+}
+
+TEST_CASE("what is left to the kernel is said, and the budget gives up gracefully") {
+    // 2^31 iterations: more than any budget; the kernel says "BPF program is too large"
+    const bpf_insn long_loop[] = {I(0xb7, 0, 0, 0, 0), I(0x07, 0, 0, 0, 1), I(0xa5, 0, 0, -2, 0x7fffffff),
+                                  I(0x95, 0, 0, 0, 0)};
+    const auto r = ctbpf::check(long_loop, {.max_visits = 10000});
+    CHECK(r.ok());
+    CHECK(r.deferred == ctbpf::deferral::exploration_budget);
+    // a map reference: the fd is looked up by the kernel
+    const bpf_insn map[] = {I(0x18, 1, 5, 0, 0), I(0, 0, 0, 0, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(map).ok());
+    CHECK(ctbpf::check(map).deferred == ctbpf::deferral::kernel_object);
+    CHECK(ctbpf::to_string(ctbpf::deferral::kernel_object) == "maps, BTF, kfuncs or arenas");
+    // an infinite loop with no way out is the kernel's error too
+    const bpf_insn spin[] = {I(0xb7, 0, 0, 0, 0), I(0x05, 0, 0, -1, 0)};
+    CHECK(std::string(ctbpf::check(spin).message()) == "infinite loop detected at insn 1");
+}
+
+TEST_CASE("run time: check(program) with lines and labels, assemble(program, options) throws") {
+    const unsigned line = __LINE__ + 3;
+    using namespace ctbpf::syntax;
+    const ctbpf::program p{r0 = 0, label("l"),
+                           r0 /= 0,
+                           exit_()};
+    const auto r = ctbpf::check(p);
+    CHECK(r.code == errc::div_by_zero);
+    CHECK(r.index == 1);
+    CHECK(r.line == line);
+    CHECK(r.label == "l");
+    CHECK(ctbpf::assemble(p).size() == 3); // assemble(program) alone does not check
+    CHECK_THROWS_AS(ctbpf::assemble(p, ctbpf::options{}), ctbpf::verifier_error);
+    const std::string want = "insn 1: div by zero (div by zero, line " + std::to_string(line) + ", label 'l')";
+    CHECK_THROWS_WITH(ctbpf::assemble(p, ctbpf::options{}), doctest::Contains(want.c_str()));
+    CHECK(ctbpf::assemble(p, ctbpf::unchecked).size() == 3);
+    // an assembly error comes back as a verdict too
+    CHECK(ctbpf::check(program{goto_("nowhere")}).code == errc::label_is_not_defined);
+}
+
+TEST_CASE("random programs never crash the checker, and lint mode is at least as strict") {
+    verify_fuzz::generator gen(2024);
+    int rejected = 0;
+    for (int i = 0; i < 3000; ++i) {
+        const auto k = static_cast<verify_fuzz::kind>(i % 3);
+        const std::vector<bpf_insn> p = gen.make(k);
+        const auto r = ctbpf::check(p);
+        const auto l = ctbpf::check(p, lint);
+        const auto u = ctbpf::check(p, unpriv);
+        rejected += !r.ok();
+        if (!r.ok()) CHECK(!l.ok()); // lint never accepts what kernel mode rejects
+        CHECK((r.ok() || r.error != 0));
+        CHECK((u.ok() || u.error != 0));
+    }
+    CHECK(rejected > 300);
+}
