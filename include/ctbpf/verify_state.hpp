@@ -42,8 +42,9 @@ struct stack_of {
         std::construct_at(p + size, v);
         ++size;
     }
-    constexpr void grow() {
-        const std::uint32_t c = cap == 0 ? 64 : cap * 2;
+    constexpr void grow() { reserve(cap == 0 ? 64 : cap * 2); }
+    constexpr void reserve(std::uint32_t c) {
+        if (c <= cap) return;
         T* q = std::allocator<T>().allocate(c);
         for (std::uint32_t i = 0; i < size; ++i) std::construct_at(q + i, p[i]);
         if (p) std::allocator<T>().deallocate(p, cap);
