@@ -9,10 +9,7 @@
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/test_run.hpp"
-#if __has_include("ctbpf/verify.hpp")
 #include "ctbpf/sys/precheck.hpp"
-#define CTBPF_CLI_HAVE_CHECK 1
-#endif
 
 #include <charconv>
 #include <cstdio>
@@ -95,11 +92,7 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
         } else if (a == "--log") {
             o.show_log = true;
         } else if (a == "--check") {
-#ifdef CTBPF_CLI_HAVE_CHECK
             o.load.precheck = sys::verifier_precheck;
-#else
-            return usage(cmd, "--check needs ctbpf's verifier (ctbpf/verify.hpp), which this build lacks");
-#endif
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
                    a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat"))) {
             const auto v = value(a);

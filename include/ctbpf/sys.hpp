@@ -13,9 +13,7 @@
 #include "ctbpf/sys/test_run.hpp"
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/pin.hpp"
-#if __has_include("ctbpf/verify.hpp")
 #include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
-#endif
 #if __has_include(<boost/hana/map.hpp>)
 #include "ctbpf/sys/bundle.hpp" // typed bundles need Boost.Hana (header-only)
 #endif

@@ -337,6 +337,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
                                  "the precheck rejects the program" + (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
                                      "; the kernel was not asked");
             if (!v.message.empty()) e.kernel_message.push_back(v.message);
+            e.message_from = "ctbpf";
             e.insn = v.index;
             e.annotation = annotate_insn(img.insns, img.slots, v.index);
             return e;
