@@ -69,7 +69,7 @@ void dsl_assemble(benchmark::State& state) {
     ctbpf::program p;
     for (auto _ : state) {
         const int k = seed;
-        p = ctbpf::program{};
+        p.clear(); // keeps the storage, as `out` is kept for raw_fill
         p.reserve(n_insns + n_insns / block);
         for (int i = 0, b = 0; i + block <= n_insns - block; i += block, ++b) {
             const std::string& l = labels[static_cast<std::size_t>(b)];

@@ -51,6 +51,8 @@ public:
     constexpr void reserve(std::size_t n) {
         if (n > cap_) grow(n);
     }
+    // Remove every item, keeping the storage (generators that build many programs reuse one).
+    constexpr void clear() { size_ = slots_ = 0; }
     constexpr void swap(program& o) noexcept {
         item* d = data_;
         data_ = o.data_;

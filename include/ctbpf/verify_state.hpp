@@ -4,7 +4,8 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
+#include <new>
+#include <type_traits>
 
 namespace ctbpf::detail::vfy {
 
@@ -25,31 +26,35 @@ struct buffer {
     }
 };
 
-// A growable stack of T (trivially copyable). Storage comes uninitialized from std::allocator:
-// elements are created only when pushed, so growing costs no zeroing.
+// A growable stack of T (trivially copyable). In constant evaluation over new[]/delete[]; at run
+// time over raw storage (implicit-lifetime objects), so that growing zeroes nothing. (Not
+// std::allocator: <memory> costs more compile time than the rest of the verifier's headers.)
 template <class T>
 struct stack_of {
     T* p = nullptr;
     std::uint32_t size = 0, cap = 0;
     constexpr stack_of() = default;
-    constexpr ~stack_of() {
-        if (p) std::allocator<T>().deallocate(p, cap);
-    }
+    constexpr ~stack_of() { release(p); }
     stack_of(const stack_of&) = delete;
     stack_of& operator=(const stack_of&) = delete;
     constexpr void push(const T& v) {
         if (size == cap) grow();
-        std::construct_at(p + size, v);
-        ++size;
+        p[size++] = v;
     }
     constexpr void grow() { reserve(cap == 0 ? 64 : cap * 2); }
     constexpr void reserve(std::uint32_t c) {
         if (c <= cap) return;
-        T* q = std::allocator<T>().allocate(c);
-        for (std::uint32_t i = 0; i < size; ++i) std::construct_at(q + i, p[i]);
-        if (p) std::allocator<T>().deallocate(p, cap);
+        T* q = std::is_constant_evaluated() ? new T[c] : static_cast<T*>(::operator new(sizeof(T) * c));
+        for (std::uint32_t i = 0; i < size; ++i) q[i] = p[i];
+        release(p);
         p = q;
         cap = c;
+    }
+
+private:
+    static constexpr void release(T* q) {
+        if (std::is_constant_evaluated()) delete[] q;
+        else ::operator delete(q);
     }
 };
 
