@@ -3,7 +3,7 @@
 #
 # usage: run_case.sh <c++ compiler> <compiler id: GNU|Clang|AppleClang> <include dir> <case.cpp>
 #
-# A case file holds ONE mistake and its corrected twin:
+# A case file holds a mistake and its corrected twin:
 #
 #   #include <ctbpf.hpp>
 #   // expect: <substring>         must appear in the output of every compiler
@@ -16,10 +16,19 @@
 #   ...the corrected code...       must compile cleanly (-DCTBPF_TWIN)
 #   #endif
 #
+# Usually one mistake per file. A case may hold several independent ones (e.g. several rejected
+# programs, each its own error, all fixed in the twin) to save compilations: the compiler reports
+# them all in one run (for Clang add `// flags-clang: -ferror-limit=0`, its default stops at 20).
+#
 # Substrings are plain text (no regex), matched against stdout+stderr with LC_ALL=C (ASCII
 # quotes from GCC); leading and trailing blanks are trimmed. `@name@` in a substring stands for
 # the line number of the source line that ends with the comment `// @name`, so that line
 # numbers in program_rejected<rule, index, line, ...> stay right when the file is edited.
+# `{{some text}}` stands for the compiler's spelling of that text as a list of char template
+# arguments, 's', 'o', 'm', 'e', ' ', 't', 'e', 'x', 't', so that the kernel's message in
+# kernel_message<...> can be written as text: `// expect: kernel_message<{{div by zero}}>`.
+# Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
+# and a double quote '\"' by GCC, '"' by Clang. Markers are substituted first, then {{...}}.
 # Both compilations use: -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I<include>,
 # plus the case's flags (say why in the case: e.g. a larger constexpr step limit).
 set -u
@@ -78,6 +87,40 @@ for i in "${!expects[@]}"; do
             exit 1
         fi
         text=${text//"@$name@"/${marks[$name]}}
+    done
+    expects[$i]=$text
+done
+
+# Substitute {{text}} by the text as the compiler prints a char template argument list.
+char_list() { # sets REPLY to 't', 'e', 'x', 't' for $1
+    local s=$1 c list='' i
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        case $c in
+        "'") c="\\'" ;;
+        \\) c=\\\\ ;;
+        '"') if [[ $family == gcc ]]; then c='\"'; fi ;;
+        [[:print:]]) ;;
+        *) return 1 ;;
+        esac
+        list+="${list:+, }'$c'"
+    done
+    REPLY=$list
+}
+for i in "${!expects[@]}"; do
+    text=${expects[$i]}
+    while [[ $text == *'{{'* ]]; do
+        rest=${text#*'{{'}
+        if [[ $rest != *'}}'* ]]; then
+            echo "FAIL: $case_file: '{{' without '}}' in the expectation: ${expects[$i]}" >&2
+            exit 1
+        fi
+        inner=${rest%%'}}'*}
+        if [[ -z $inner ]] || ! char_list "$inner"; then
+            echo "FAIL: $case_file: '{{$inner}}' must hold printable ASCII text: ${expects[$i]}" >&2
+            exit 1
+        fi
+        text=${text%%'{{'*}$REPLY${rest#*'}}'}
     done
     expects[$i]=$text
 done

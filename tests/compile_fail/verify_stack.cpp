@@ -1,0 +1,106 @@
+// Mistake: stack accesses the kernel's verifier rejects: outside the 512 bytes below r10,
+// misaligned (the stack is always strict), a partial read of a spilled pointer, a pointer to a
+// callee's stack stored in its caller's frame, and call chains whose frames add up to more than
+// 512 bytes (check_max_stack_depth). One rejected program per rule, each its own error.
+// flags-clang: -ferror-limit=0
+// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
+// expect: program_rejected<ctbpf::errc::invalid_stack_access, 0, @above@>
+// expect: kernel_message<{{invalid write to stack R10 off=8 size=8}}>
+// expect: program_rejected<ctbpf::errc::misaligned_stack_access, 1, @misaligned@>
+// expect: kernel_message<{{misaligned stack access off 0+0+-12 size 8}}>
+// expect: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@>
+// expect: kernel_message<{{invalid size of register fill}}>
+// expect: program_rejected<ctbpf::errc::stack_pointer_spilled_into_the_callers_frame, 6, @spill@, 'f'>
+// expect: kernel_message<{{cannot spill pointers to stack into stack frame of the caller}}>
+// expect: program_rejected<ctbpf::errc::combined_stack_size_is_too_large, 1, @combined@>
+// expect: kernel_message<{{combined stack size of 2 calls is 1024. Too large}}>
+#include <ctbpf.hpp>
+
+using namespace ctbpf::syntax;
+
+// the stack is the 512 bytes below r10: r10 + 8 is above it
+constexpr auto above_the_stack = ctbpf::assemble<[] {
+    return program{
+#ifndef CTBPF_TWIN
+        mem<u64>(r10 + 8) = 1, // @above
+#else
+        mem<u64>(r10 - 8) = 1,
+#endif
+        r0 = 0,
+        exit_(),
+    };
+}>();
+
+// 8-byte accesses to the stack must be 8-byte aligned
+constexpr auto misaligned = ctbpf::assemble<[] {
+    return program{
+        r1 = 7,
+#ifndef CTBPF_TWIN
+        mem<u64>(r10 - 12) = r1, // @misaligned
+#else
+        mem<u64>(r10 - 16) = r1,
+#endif
+        r0 = 0,
+        exit_(),
+    };
+}>();
+
+// a spilled pointer is read back whole (8 bytes) or not at all
+constexpr auto partial_fill = ctbpf::assemble<[] {
+    return program{
+        mem<u64>(r10 - 8) = r1,
+#ifndef CTBPF_TWIN
+        r2 = mem<u32>(r10 - 8), // @fill
+#else
+        r2 = mem<u64>(r10 - 8),
+#endif
+        r0 = 0,
+        exit_(),
+    };
+}>();
+
+// f stores a pointer to its own stack into its caller's frame, where it would outlive f
+constexpr auto spill_into_caller = ctbpf::assemble<[] {
+    return program{
+        r1 = r10,
+        r1 += -8,
+        call("f"),
+        r0 = 0,
+        exit_(),
+    label("f"),
+#ifndef CTBPF_TWIN
+        r2 = r10,
+#else
+        r2 = 7,
+#endif
+        mem<u64>(r1 + 0) = r2, // @spill
+        r0 = 0,
+        exit_(),
+    };
+}>();
+
+// main and f each use 512 bytes: 1024 on the call chain
+constexpr auto combined_stack = ctbpf::assemble<[] {
+    return program{
+#ifndef CTBPF_TWIN
+        mem<u64>(r10 - 512) = 0,
+#else
+        mem<u64>(r10 - 256) = 0,
+#endif
+        call("f"), // @combined
+        exit_(),
+    label("f"),
+#ifndef CTBPF_TWIN
+        mem<u64>(r10 - 512) = 0,
+#else
+        mem<u64>(r10 - 256) = 0,
+#endif
+        r0 = 0,
+        exit_(),
+    };
+}>();
+
+#ifdef CTBPF_TWIN
+static_assert(above_the_stack.size() == 3 && misaligned.size() == 4 && partial_fill.size() == 4);
+static_assert(spill_into_caller.size() == 9 && combined_stack.size() == 6);
+#endif
