@@ -1,4 +1,4 @@
-// Assembly: lay out slots, resolve labels (sorted table, binary search), check distances, emit
+// Assembly: resolve the program's label and map references (hash tables), check distances, emit
 // struct bpf_insn. One constexpr path serves assemble<F>() (std::array at compile time, a
 // rejected program names rule, instruction index, line and label in the compiler output) and
 // the run-time assemble(program) (std::vector, throws assembly_error).
@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -28,6 +29,7 @@ struct emit_extras {
     std::string_view* map_names = nullptr; // [map count]
     std::size_t* map_count = nullptr;
     slot_info* slots = nullptr;            // [slot count]
+    bool out_holds_code = false;           // `out` already holds program::code(): only patch it
 };
 
 namespace detail {
@@ -36,6 +38,7 @@ struct label_entry {
     std::string_view name;
     std::uint32_t slot;
     std::uint32_t line;
+    std::uint32_t hash = 0; // of name (set by label_table)
 };
 
 // Open-addressing hash table of names (labels, maps): linear time at compile time, no sort.
@@ -47,38 +50,48 @@ public:
     }
     // Returns the earlier entry with the same name, or nullptr when the name is new.
     constexpr const label_entry* insert(const label_entry& e) {
-        std::size_t h = hash(e.name) & mask_;
+        const std::uint64_t full = hash(e.name);
+        const auto h32 = static_cast<std::uint32_t>(full >> 32);
+        std::size_t h = static_cast<std::size_t>(full) & mask_;
         while (slots_[h] >= 0) {
             const label_entry& old = entries_[static_cast<std::size_t>(slots_[h])];
-            if (old.name == e.name) return &old;
+            if (old.hash == h32 && same_name(old.name, e.name)) return &old;
             h = (h + 1) & mask_;
         }
         slots_[h] = static_cast<std::int32_t>(entries_.size());
         entries_.push_back(e);
+        entries_.back().hash = h32;
         return nullptr;
     }
     constexpr std::size_t size() const { return entries_.size(); }
     constexpr const label_entry& operator[](std::size_t i) const { return entries_[i]; }
     constexpr const label_entry* find(std::string_view name) const {
-        std::size_t h = hash(name) & mask_;
+        const std::uint64_t full = hash(name);
+        const auto h32 = static_cast<std::uint32_t>(full >> 32);
+        std::size_t h = static_cast<std::size_t>(full) & mask_;
         while (slots_[h] >= 0) {
             const label_entry& e = entries_[static_cast<std::size_t>(slots_[h])];
-            if (e.name == name) return &e;
+            if (e.hash == h32 && same_name(e.name, name)) return &e;
             h = (h + 1) & mask_;
         }
         return nullptr;
     }
 
 private:
+    // (a label and its uses often share the same characters: compare the pointers first)
+    static constexpr bool same_name(std::string_view a, std::string_view b) {
+        return a.size() == b.size() && ((!std::is_constant_evaluated() && a.data() == b.data()) || a == b);
+    }
     static constexpr std::size_t capacity_for(std::size_t n) {
         std::size_t c = 16;
         while (c < 2 * n) c *= 2;
         return c;
     }
-    static constexpr std::size_t hash(std::string_view s) {
+    // FNV-1a, mixed: the low bits pick the bucket, the high 32 bits are compared before the names
+    static constexpr std::uint64_t hash(std::string_view s) {
         std::uint64_t h = 14695981039346656037ull;
         for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-        return static_cast<std::size_t>(h ^ (h >> 29));
+        return h ^ (h >> 29);
     }
     std::size_t mask_;
     std::vector<std::int32_t> slots_;
@@ -90,110 +103,66 @@ constexpr void note_error(verdict& best, verdict v) {
     if (best.ok() || v.index < best.index) best = v;
 }
 
-// Lay out `items` and write their slots to out[0..slot count) (nullptr: check only).
-// Maps named in the program get indices 0, 1, ... in order of first use; their names go to
-// map_names[0..map count) when given. Returns the first error. Written with index loops and few calls: at compile time every
-// statement counts against the compilers' constexpr step limits.
-constexpr verdict emit(std::span<const item> items, insn* out, emit_extras extra = {}) {
+// Resolve the references of `p` and write its slots to out[0..slot count) (nullptr: check
+// only). Maps named in the program get indices 0, 1, ... in order of first use; their names go
+// to map_names[0..map count) when given. Returns the first error (lowest instruction index).
+// Written with index loops and few calls: at compile time every statement counts against the
+// compilers' constexpr step limits.
+constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     verdict best{};
-    const item* const first = items.data();
-    const std::size_t n = items.size();
-    std::size_t label_count = 0, map_refs = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        label_count += first[i].kind == item_kind::label;
-        map_refs += first[i].kind == item_kind::map_ref;
-    }
-    label_table maps(map_refs);
+    const std::span<const insn> code = p.code();
+    const std::span<const label_def> defs = p.labels();
+    const std::span<const label_ref> refs = p.references();
+    const auto total = static_cast<std::uint32_t>(code.size());
+    if (out && !extra.out_holds_code)
+        for (std::size_t i = 0; i < code.size(); ++i) out[i] = code[i];
 
-    label_table labels(label_count);
-    std::uint32_t slot = 0;
-    if (label_count != 0) {
-        for (std::size_t i = 0; i < n; ++i) {
-            const item& it = first[i];
-            if (it.kind != item_kind::label) {
-                slot += static_cast<std::uint32_t>(it.slots());
-                continue;
-            }
-            if (it.name.empty()) note_error(best, {errc::label_name_is_empty, slot, it.line, {}});
-            if (labels.insert({it.name, slot, it.line}))
-                note_error(best, {errc::label_is_defined_twice, slot, it.line, it.name});
-        }
+    label_table labels(defs.size());
+    for (std::size_t i = 0; i < defs.size(); ++i) {
+        const label_def& d = defs[i];
+        if (d.name.empty()) note_error(best, {errc::label_name_is_empty, d.slot, d.line, {}});
+        if (labels.insert({d.name, d.slot, d.line})) note_error(best, {errc::label_is_defined_twice, d.slot, d.line, d.name});
     }
-    const std::uint32_t total = slot;
-
-    slot = 0;
     if (extra.slots) {
-        std::string_view pending{};
-        for (std::size_t i = 0; i < n; ++i) {
-            const item& it = first[i];
-            if (it.kind == item_kind::label) {
-                if (pending.empty()) pending = it.name;
-                continue;
-            }
-            for (int k = 0; k < it.slots(); ++k) extra.slots[slot + static_cast<std::uint32_t>(k)] = {it.line, {}};
-            extra.slots[slot].label = pending;
-            pending = {};
-            slot += static_cast<std::uint32_t>(it.slots());
-        }
-        slot = 0;
+        const std::span<const std::uint32_t> lines = p.lines();
+        for (std::size_t i = 0; i < lines.size(); ++i) extra.slots[i] = {lines[i], {}};
+        for (std::size_t i = 0; i < defs.size(); ++i) // the first label of a slot names it
+            if (defs[i].slot < total && extra.slots[defs[i].slot].label.empty()) extra.slots[defs[i].slot].label = defs[i].name;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-        const item& it = first[i];
-        switch (it.kind) {
-        case item_kind::label: continue;
-        case item_kind::insn:
-            if (out) out[slot] = it.ins;
-            ++slot;
-            continue;
-        case item_kind::wide:
-            if (out) {
-                out[slot] = it.ins;
-                out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
-            }
-            slot += 2;
-            continue;
-        default: break;
-        }
-        insn ins = it.ins;
-        if (it.kind == item_kind::map_ref) {
-            const label_entry* known = maps.find(it.name);
+
+    label_table maps(p.map_reference_count());
+    for (std::size_t i = 0; i < refs.size(); ++i) {
+        const label_ref& r = refs[i];
+        if (r.kind == item_kind::map_ref) {
+            const label_entry* known = maps.find(r.name);
             if (!known) {
-                if (it.name.empty()) note_error(best, {errc::map_name_is_empty, slot, it.line, {}});
-                maps.insert({it.name, static_cast<std::uint32_t>(maps.size()), it.line});
-                known = maps.find(it.name);
+                if (r.name.empty()) note_error(best, {errc::map_name_is_empty, r.slot, r.line, {}});
+                maps.insert({r.name, static_cast<std::uint32_t>(maps.size()), r.line});
+                known = maps.find(r.name);
             }
-            ins.imm = static_cast<std::int32_t>(known->slot);
-            if (out) {
-                out[slot] = ins;
-                out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
-            }
-            slot += 2;
+            if (out) out[r.slot].imm = static_cast<std::int32_t>(known->slot);
             continue;
         }
-        const label_entry* target = labels.find(it.name);
+        const label_entry* target = labels.find(r.name);
         if (!target) {
-            note_error(best, {errc::label_is_not_defined, slot, it.line, it.name});
-        } else if (target->slot >= total) {
-            note_error(best, {errc::jump_target_is_outside_the_program, slot, it.line, it.name});
-        } else {
-            const std::int64_t rel = std::int64_t{target->slot} - (std::int64_t{slot} + 1);
-            if (it.kind == item_kind::jump) {
-                if (rel < INT16_MIN || rel > INT16_MAX)
-                    note_error(best,
-                               {errc::jump_distance_does_not_fit_in_16_bits_use_gotol, slot, it.line, it.name});
-                else
-                    ins.off = static_cast<std::int16_t>(rel);
-            } else if (rel < INT32_MIN || rel > INT32_MAX) {
-                note_error(best, {errc::jump_distance_does_not_fit_in_32_bits, slot, it.line, it.name});
-            } else {
-                ins.imm = static_cast<std::int32_t>(rel);
-            }
+            note_error(best, {errc::label_is_not_defined, r.slot, r.line, r.name});
+            continue;
         }
-        if (out) {
-            out[slot] = ins;
-            if (it.kind == item_kind::func_addr) out[slot + 1] = make_insn(0, 0, 0, 0, it.imm_hi);
+        if (target->slot >= total) {
+            note_error(best, {errc::jump_target_is_outside_the_program, r.slot, r.line, r.name});
+            continue;
         }
-        slot += it.kind == item_kind::func_addr ? 2 : 1;
+        const std::int64_t rel = std::int64_t{target->slot} - (std::int64_t{r.slot} + 1);
+        if (r.kind == item_kind::jump) {
+            if (rel < INT16_MIN || rel > INT16_MAX)
+                note_error(best, {errc::jump_distance_does_not_fit_in_16_bits_use_gotol, r.slot, r.line, r.name});
+            else if (out)
+                out[r.slot].off = static_cast<std::int16_t>(rel);
+        } else if (rel < INT32_MIN || rel > INT32_MAX) {
+            note_error(best, {errc::jump_distance_does_not_fit_in_32_bits, r.slot, r.line, r.name});
+        } else if (out) {
+            out[r.slot].imm = static_cast<std::int32_t>(rel);
+        }
     }
     if (extra.map_names)
         for (std::size_t i = 0; i < maps.size(); ++i) extra.map_names[i] = maps[i].name;
@@ -211,7 +180,7 @@ template <auto F>
 constexpr probe_result probe() {
     const program p = F();
     probe_result r{};
-    r.v = emit(p.items(), nullptr, {nullptr, &r.maps, nullptr});
+    r.v = emit(p, nullptr, {nullptr, &r.maps, nullptr});
     r.slots = p.slot_count();
     return r;
 }
@@ -265,7 +234,7 @@ constexpr bool reject(std::index_sequence<I...>) {
 template <auto F>
 constexpr auto emit_array() {
     std::array<insn, probe_v<F>.slots> out;
-    emit(F().items(), out.data());
+    emit(F(), out.data());
     return out;
 }
 template <auto F>
@@ -284,7 +253,7 @@ constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index
 template <auto F, std::uint32_t Index>
 constexpr slot_info slot_at() {
     std::array<slot_info, probe_v<F>.slots> info{};
-    emit(F().items(), nullptr, {nullptr, nullptr, info.data()});
+    emit(F(), nullptr, {nullptr, nullptr, info.data()});
     return locate(info, Index);
 }
 template <auto F, options O, std::size_t... L, std::size_t... M>
@@ -335,7 +304,7 @@ consteval check_result check() {
 template <auto F>
 consteval auto map_names() {
     std::array<std::string_view, detail::probe_v<F>.maps> names{};
-    detail::emit(F().items(), nullptr, {names.data(), nullptr, nullptr});
+    detail::emit(F(), nullptr, {names.data(), nullptr, nullptr});
     return names;
 }
 
@@ -344,7 +313,7 @@ consteval auto map_names() {
 template <auto F>
 consteval auto source_map() {
     std::array<slot_info, detail::probe_v<F>.slots> info{};
-    detail::emit(F().items(), nullptr, {nullptr, nullptr, info.data()});
+    detail::emit(F(), nullptr, {nullptr, nullptr, info.data()});
     return info;
 }
 
@@ -353,11 +322,12 @@ consteval auto source_map() {
 constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
                                std::vector<std::string_view>* maps = nullptr,
                                std::vector<slot_info>* slots = nullptr) {
-    out.assign(p.slot_count(), insn{});
+    out.assign(p.code().begin(), p.code().end());
     std::size_t count = 0;
     emit_extras extra{};
+    extra.out_holds_code = true;
     if (maps) {
-        maps->assign(p.items().size(), std::string_view{});
+        maps->assign(p.map_reference_count(), std::string_view{});
         extra.map_names = maps->data();
         extra.map_count = &count;
     }
@@ -365,7 +335,7 @@ constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
         slots->assign(p.slot_count(), slot_info{});
         extra.slots = slots->data();
     }
-    verdict v = detail::emit(p.items(), out.data(), extra);
+    verdict v = detail::emit(p, out.data(), extra);
     if (maps) maps->resize(count);
     return v;
 }

@@ -1,31 +1,107 @@
-// A program: an ordered list of items (instructions, lddw pairs, labels, label references),
-// built the same way at compile time (inside assemble<...>) and at run time. The storage is a
-// plain growable array: at compile time every evaluation step counts against the compilers'
-// constexpr limits, and this costs fewer steps than std::vector.
+// A program, built the same way at compile time (inside assemble<...>) and at run time: items
+// (instructions, lddw pairs, labels, label references) are laid out as they are appended, into
+// the instruction slots with their source lines, the label definitions and the references
+// still to resolve (jumps, calls, func_addr, map names). Assembly then only resolves the
+// references: no pass over the items. Plain growable arrays: at compile time every evaluation
+// step counts against the compilers' constexpr limits, and this costs fewer steps than std::vector.
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <span>
+#include <string_view>
 
 #include "ctbpf/item.hpp"
 
 namespace ctbpf {
 
+// A label definition: `name` names instruction slot `slot`.
+struct label_def {
+    std::string_view name;
+    std::uint32_t slot;
+    std::uint32_t line;
+};
+// A reference to a name in slot `slot`: a jump, call or func_addr to a label, or a map by name.
+struct label_ref {
+    std::string_view name;
+    std::uint32_t slot;
+    std::uint32_t line;
+    item_kind kind;
+};
+
+namespace detail {
+// A growable array of a trivially copyable T. Elements past size() are never read.
+template <class T>
+class grow_array {
+public:
+    constexpr grow_array() = default;
+    constexpr grow_array(const grow_array& o) { append(o.data_, o.size_); }
+    constexpr grow_array(grow_array&& o) noexcept : data_(o.data_), size_(o.size_), cap_(o.cap_) {
+        o.data_ = nullptr;
+        o.size_ = o.cap_ = 0;
+    }
+    grow_array& operator=(const grow_array&) = delete;
+    grow_array& operator=(grow_array&&) = delete;
+    constexpr ~grow_array() { delete[] data_; }
+
+    constexpr T* data() const { return data_; }
+    constexpr std::size_t size() const { return size_; }
+    constexpr void clear() { size_ = 0; }
+    constexpr void reserve(std::size_t n) {
+        if (n <= cap_) return;
+        T* d = new T[n];
+        for (std::size_t i = 0; i < size_; ++i) d[i] = data_[i];
+        delete[] data_;
+        data_ = d;
+        cap_ = n;
+    }
+    // room for n more elements
+    constexpr void make_room(std::size_t n) {
+        if (size_ + n > cap_) reserve(size_ + n > 2 * cap_ ? size_ + n : 2 * cap_);
+    }
+    constexpr void push_unchecked(const T& v) { data_[size_++] = v; }
+    // the next n elements (within the room made) were written
+    constexpr void grow_by(std::size_t n) { size_ += n; }
+    constexpr void push(const T& v) {
+        make_room(1);
+        data_[size_++] = v;
+    }
+    constexpr void append(const T* src, std::size_t n) {
+        make_room(n);
+        for (std::size_t i = 0; i < n; ++i) data_[size_ + i] = src[i];
+        size_ += n;
+    }
+    constexpr void swap(grow_array& o) noexcept {
+        T* d = data_;
+        data_ = o.data_;
+        o.data_ = d;
+        std::size_t t = size_;
+        size_ = o.size_;
+        o.size_ = t;
+        t = cap_;
+        cap_ = o.cap_;
+        o.cap_ = t;
+    }
+
+private:
+    T* data_ = nullptr;
+    std::size_t size_ = 0;
+    std::size_t cap_ = 0;
+};
+} // namespace detail
+
 class program {
 public:
     constexpr program() = default;
     constexpr program(std::initializer_list<item> items) { append(items.begin(), items.size()); }
-    constexpr program(const program& o) { append(o.data_, o.size_); }
-    constexpr program(program&& o) noexcept : data_(o.data_), size_(o.size_), cap_(o.cap_), slots_(o.slots_) {
-        o.data_ = nullptr;
-        o.size_ = o.cap_ = o.slots_ = 0;
-    }
+    constexpr program(const program&) = default;
+    constexpr program(program&&) noexcept = default;
     constexpr program& operator=(program o) noexcept {
         swap(o);
         return *this;
     }
-    constexpr ~program() { delete[] data_; }
+    constexpr ~program() = default;
 
     // Append one item, a list of items or another program (fragments, subprograms).
     constexpr program& operator+=(const item& i) {
@@ -37,7 +113,22 @@ public:
         return *this;
     }
     constexpr program& operator+=(const program& other) {
-        append(other.data_, other.size_);
+        const auto base = static_cast<std::uint32_t>(code_.size());
+        code_.append(other.code_.data(), other.code_.size());
+        lines_.append(other.lines_.data(), other.lines_.size());
+        defs_.make_room(other.defs_.size());
+        for (std::size_t i = 0; i < other.defs_.size(); ++i) {
+            label_def d = other.defs_.data()[i];
+            d.slot += base;
+            defs_.push_unchecked(d);
+        }
+        refs_.make_room(other.refs_.size());
+        for (std::size_t i = 0; i < other.refs_.size(); ++i) {
+            label_ref r = other.refs_.data()[i];
+            r.slot += base;
+            refs_.push_unchecked(r);
+        }
+        map_refs_ += other.map_refs_;
         return *this;
     }
     friend constexpr program operator+(program a, const program& b) {
@@ -45,49 +136,95 @@ public:
         return a;
     }
 
-    constexpr std::span<const item> items() const { return {data_, size_}; }
     // Number of instruction slots (an lddw counts two, a label none).
-    constexpr std::size_t slot_count() const { return slots_; }
+    constexpr std::size_t slot_count() const { return code_.size(); }
+    // The instructions with references unresolved (distances and map indices 0).
+    constexpr std::span<const insn> code() const { return {code_.data(), code_.size()}; }
+    // The source line of each slot.
+    constexpr std::span<const std::uint32_t> lines() const { return {lines_.data(), lines_.size()}; }
+    // Label definitions and references, in program order.
+    constexpr std::span<const label_def> labels() const { return {defs_.data(), defs_.size()}; }
+    constexpr std::span<const label_ref> references() const { return {refs_.data(), refs_.size()}; }
+    // Number of map("name") references.
+    constexpr std::size_t map_reference_count() const { return map_refs_; }
+
+    // Room for n instruction slots.
     constexpr void reserve(std::size_t n) {
-        if (n > cap_) grow(n);
+        code_.reserve(n);
+        lines_.reserve(n);
     }
     // Remove every item, keeping the storage (generators that build many programs reuse one).
-    constexpr void clear() { size_ = slots_ = 0; }
+    constexpr void clear() {
+        code_.clear();
+        lines_.clear();
+        defs_.clear();
+        refs_.clear();
+        map_refs_ = 0;
+    }
     constexpr void swap(program& o) noexcept {
-        item* d = data_;
-        data_ = o.data_;
-        o.data_ = d;
-        std::size_t t = size_;
-        size_ = o.size_;
-        o.size_ = t;
-        t = cap_;
-        cap_ = o.cap_;
-        o.cap_ = t;
-        t = slots_;
-        slots_ = o.slots_;
-        o.slots_ = t;
+        code_.swap(o.code_);
+        lines_.swap(o.lines_);
+        defs_.swap(o.defs_);
+        refs_.swap(o.refs_);
+        const std::size_t t = map_refs_;
+        map_refs_ = o.map_refs_;
+        o.map_refs_ = t;
     }
 
 private:
-    constexpr void grow(std::size_t n) {
-        item* d = new item[n];
-        for (std::size_t i = 0; i < size_; ++i) d[i] = data_[i];
-        delete[] data_;
-        data_ = d;
-        cap_ = n;
-    }
+    // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
+    // the compiler reload every size after each instruction)
     constexpr void append(const item* src, std::size_t n) {
-        if (size_ + n > cap_) grow(size_ + n > 2 * cap_ ? size_ + n : 2 * cap_);
-        item* dst = data_ + size_;
-        for (std::size_t i = 0; i < n; ++i) dst[i] = src[i];
-        for (std::size_t i = 0; i < n; ++i) slots_ += static_cast<std::size_t>(src[i].slots());
-        size_ += n;
+        code_.make_room(2 * n);
+        lines_.make_room(2 * n);
+        defs_.make_room(n);
+        refs_.make_room(n);
+        insn* const code0 = code_.data() + code_.size();
+        insn* c = code0;
+        std::uint32_t* l = lines_.data() + lines_.size();
+        label_def* d = defs_.data() + defs_.size();
+        label_ref* r = refs_.data() + refs_.size();
+        const auto base = static_cast<std::uint32_t>(code_.size());
+        std::size_t maps = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            const item& it = src[i];
+            const auto slot = base + static_cast<std::uint32_t>(c - code0);
+            if (it.kind == item_kind::label) { // (field by field: no temporary to store-forward)
+                d->name = it.name;
+                d->slot = slot;
+                d->line = it.line;
+                ++d;
+                continue;
+            }
+            *c++ = it.ins;
+            *l++ = it.line;
+            if (it.kind == item_kind::insn) continue;
+            if (it.kind == item_kind::wide || it.kind >= item_kind::func_addr) {
+                *c++ = make_insn(0, 0, 0, 0, it.imm_hi);
+                *l++ = it.line;
+            }
+            if (it.kind != item_kind::wide) {
+                r->name = it.name;
+                r->slot = slot;
+                r->line = it.line;
+                r->kind = it.kind;
+                ++r;
+                maps += it.kind == item_kind::map_ref;
+            }
+        }
+        const auto added = static_cast<std::size_t>(c - code0);
+        code_.grow_by(added);
+        lines_.grow_by(added);
+        defs_.grow_by(static_cast<std::size_t>(d - (defs_.data() + defs_.size())));
+        refs_.grow_by(static_cast<std::size_t>(r - (refs_.data() + refs_.size())));
+        map_refs_ += maps;
     }
 
-    item* data_ = nullptr;
-    std::size_t size_ = 0;
-    std::size_t cap_ = 0;
-    std::size_t slots_ = 0;
+    detail::grow_array<insn> code_;
+    detail::grow_array<std::uint32_t> lines_;
+    detail::grow_array<label_def> defs_;
+    detail::grow_array<label_ref> refs_;
+    std::size_t map_refs_ = 0;
 };
 
 } // namespace ctbpf
