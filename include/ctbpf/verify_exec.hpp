@@ -972,7 +972,7 @@ private:
                 fail(errc::invalid_may_goto, pc_).put("invalid may_goto imm ").put_int(x.imm);
                 return -1;
             }
-            fork(pc_ + 1, 0xff, 0, true);
+            if (!fork(pc_ + 1, 0xff, 0, true)) return 0;
             pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
             return 0;
         }
@@ -1016,7 +1016,7 @@ private:
         const std::int64_t rv = rr == x.dst_reg ? b.v : a.v;
         // on the other side, "!= 0" raises the lower bound (64-bit; the kernel's umin)
         const std::uint8_t nz = rr != 0xff && rv == 0 && (x.code & 7) == 5 ? rr : 0xff;
-        fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50);
+        if (!fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50)) return 0;
         if (opc == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
         if (opc == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
         return ++pc_, 0;
@@ -1225,11 +1225,20 @@ private:
             branches += ((c & 7) == 5 || (c & 7) == 6) && (c & 0xf0) != 0 && (c & 0xf0) < 0x80;
             branches += ((c & 7) == 5 || (c & 7) == 6) && (c & 0xf0) >= 0xa0 && (c & 0xf0) <= 0xd0;
         }
+        if (branches > o_.kernel.max_pending_branches) branches = o_.kernel.max_pending_branches;
         pending_.reserve(branches + 1);
         snaps_.reserve(branches + 1);
     }
-    constexpr void fork(std::uint32_t other, std::uint8_t refine_reg, std::int64_t refine_v, bool may_goto,
+    // More branches pending than the kernel keeps (push_stack(): "The sequence of 8193 jumps is
+    // too complex."): the kernel may have decided some of them with value ranges the model does
+    // not track, so this is left to the kernel, and the walk stops. Returns false when stopping.
+    constexpr bool fork(std::uint32_t other, std::uint8_t refine_reg, std::int64_t refine_v, bool may_goto,
                         bool refine_nonzero = false) {
+        if (pending_.size >= o_.kernel.max_pending_branches) {
+            defer(deferral::complexity, pc_);
+            work_ = budget_;
+            return false;
+        }
         work_ += 3;
         pending_.push({other, trail_.size, refine_v, refine_reg, may_goto, refine_nonzero,
                        static_cast<std::uint8_t>(cf_ + 1), snaps_.size});
@@ -1237,6 +1246,7 @@ private:
         // may_goto: the kernel goes on with the goto at the same depth (a loop through it can be
         // infinite) and queues the fall-through one level deeper (bounded)
         if (!may_goto) count_fork(false);
+        return true;
     }
     static constexpr cell nonzero_of(const cell& c) { return {c.v, c.kind, static_cast<std::uint8_t>(c.frame | nonzero), c.init, c.size}; }
     constexpr void count_fork(bool may_goto) { // the path counters are not hashed

@@ -65,6 +65,7 @@ struct kernel_profile {
     std::int32_t max_stack = 512;                  // MAX_BPF_STACK
     std::uint32_t max_call_frames = 8;             // MAX_CALL_FRAMES
     std::uint32_t max_subprogs = 256;              // BPF_MAX_SUBPROGS
+    std::uint32_t max_pending_branches = 8192;     // BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches left to explore
     bool jit = true;                               // stack depth rounded to 16 (JIT) or 32 bytes
     bool private_stack = true; // tracing programs run subprograms of >= 64 bytes on a private stack
 };
@@ -88,6 +89,7 @@ inline constexpr options unchecked{.verify = false};
 enum class deferral : std::uint8_t {
     none,
     exploration_budget,   // too many paths or iterations to simulate
+    complexity,           // more pending branches than the kernel keeps (BPF_COMPLEXITY_LIMIT_JMP_SEQ)
     undecided_loop,       // a loop whose termination depends on values the model does not track
     context_access,       // program-type context layout (which fields, which sizes)
     kernel_object,        // maps, BTF, kfuncs, arenas
@@ -100,6 +102,7 @@ constexpr std::string_view to_string(deferral d) {
     switch (d) {
     case deferral::none: return "nothing";
     case deferral::exploration_budget: return "exploration budget exhausted";
+    case deferral::complexity: return "the kernel's limit of 8192 pending branches";
     case deferral::undecided_loop: return "a loop whose termination depends on untracked values";
     case deferral::context_access: return "a context field access";
     case deferral::kernel_object: return "maps, BTF, kfuncs or arenas";

@@ -303,8 +303,9 @@ inline bool privileged() {
     return has_capability(cap_bpf).value_or(false) || has_capability(cap_sys_admin).value_or(false);
 }
 // Errors the verifier cannot explain: no log retry for these (nor for EPERM without privilege).
+// (Not EFAULT: the verifier returns it too, e.g. "The sequence of 8193 jumps is too complex.")
 inline bool log_cannot_help(int e) {
-    return e == EMFILE || e == ENFILE || e == ENOMEM || e == EFAULT || e == ENOSYS || e == EBADF ||
+    return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOSYS || e == EBADF ||
            (e == EPERM && !privileged());
 }
 
@@ -442,6 +443,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     std::string hint;
     if (err == EACCES || err == EINVAL) hint = "the verifier rejected the program";
     if (err == E2BIG) hint = "the program is too large for this kernel";
+    if (err == EFAULT && !log.empty()) hint = "the verifier rejected the program (see its message)";
     if (err == EPERM) {
         hint = detail::privilege_hint();
         if (detail::privileged()) hint = "the verifier or the kernel refused the program: " + hint;
