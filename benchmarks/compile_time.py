@@ -4,7 +4,7 @@ time without and with the verifier's check, versus the same program as a plain s
 aggregate.
 Measures wall time and peak memory of `CXX -std=c++20 -O0 -c` with /usr/bin/time, per compiler.
 
-usage: compile_time.py [--sizes 100,1000,4096,10000,100000] [--compilers g++,clang++-19] [--reps 3]
+usage: compile_time.py [--sizes 100,1000,4096,10000,100000] [--compilers g++,clang++-19] [--reps 3] [--chunk N]
 Prints a Markdown table. For sizes that exceed a compiler's default constexpr limits the DSL is
 compiled again with raised limits (-fconstexpr-ops-limit / -fconstexpr-steps), and the table
 says so."""
@@ -24,7 +24,7 @@ RAW_BLOCK = ['{{0xb7, 0, 0, 0, {i}}}', '{{0x0f, 3, 2, 0, 0}}', '{{0x61, 4, 6, 4,
              '{{0x2d, 3, 2, 3, 0}}', '{{0x67, 4, 0, 0, 3}}', '{{0xcf, 5, 7, 0, 0}}', '{{0xa4, 2, 0, 0, 7}}']
 
 
-def program(n, dsl, checked=True):
+def program(n, dsl, checked=True, chunk=0):
     lines = list(DSL_PRELUDE if dsl else RAW_PRELUDE)
     blocks = (n - 1 - len(lines)) // 8
     for b in range(blocks):
@@ -37,9 +37,14 @@ def program(n, dsl, checked=True):
     lines.append('exit_()' if dsl else '{0x95, 0, 0, 0, 0}')
     if dsl:
         opt = '' if checked else ', ctbpf::unchecked'
+        if chunk:  # program p; p += {...}; per `chunk` lines: one full-expression each
+            body = '    program p;\n' + ''.join(
+                '    p += {\n        ' + ',\n        '.join(lines[i:i + chunk]) + ',\n    };\n'
+                for i in range(0, len(lines), chunk)) + '    return p;\n'
+        else:
+            body = '    return program{\n        ' + ',\n        '.join(lines) + ',\n    };\n'
         return ('#include <ctbpf.hpp>\nconstexpr auto prog = ctbpf::assemble<[] {\n'
-                '    using namespace ctbpf::syntax;\n    return program{\n        '
-                + ',\n        '.join(lines) + ',\n    };\n}' + opt + '>();\n'
+                '    using namespace ctbpf::syntax;\n' + body + '}' + opt + '>();\n'
                 f'static_assert(prog.size() == {n});\nint main() {{ return prog[0].code; }}\n')
     return ('#include <linux/bpf.h>\nconstexpr struct bpf_insn prog[] = {\n    '
             + ',\n    '.join(lines) + ',\n};\n'
@@ -77,6 +82,8 @@ def main():
     ap.add_argument('--sizes', default='100,1000,4096,10000,100000')
     ap.add_argument('--compilers', default='g++,clang++-19')
     ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--chunk', type=int, default=0,
+                    help='write the DSL program as `p += {...}` statements of this many lines (default: one list)')
     a = ap.parse_args()
     print('| compiler | N | aggregate s | aggregate MiB | ctbpf unchecked s | ctbpf checked s | ctbpf MiB | '
           'checked / aggregate | limits |')
@@ -88,7 +95,7 @@ def main():
             row = []
             limits = 'default'
             for checked in (False, True):
-                src = program(n, True, checked)
+                src = program(n, True, checked, a.chunk)
                 m = measure(cxx, src, [], reps)
                 if m is None:
                     m, limits = measure(cxx, src, raised(cxx), reps), ' '.join(raised(cxx))
