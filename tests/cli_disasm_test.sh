@@ -2,33 +2,7 @@
 # Black-box tests of `ctbpf disasm`: output, exit codes and error messages. Usage: cli_disasm_test.sh CTBPF
 set -u
 ctbpf=${1:?usage: cli_disasm_test.sh PATH_TO_CTBPF}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/ctbpf-cli.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-failures=0
-
-# bin FILE HEX...: write the bytes given as hex pairs
-bin() { local f=$1; shift; local s=""; for b in $(echo "$@"); do s+="\\x$b"; done; printf "$s" > "$f"; }
-
-# expect NAME STATUS STDOUT STDERR_SUBSTRING -- COMMAND...
-expect() {
-    local name=$1 status=$2 out=$3 err=$4; shift 5
-    "$@" > "$dir/out" 2> "$dir/err"
-    local got=$?
-    local ok=1
-    [ "$got" -eq "$status" ] || ok=0
-    [ "$(cat "$dir/out")" = "$out" ] || ok=0
-    if [ -n "$err" ]; then grep -qF -- "$err" "$dir/err" || ok=0; else [ ! -s "$dir/err" ] || ok=0; fi
-    if [ $ok = 1 ]; then
-        echo "ok   $name"
-    else
-        failures=$((failures + 1))
-        echo "FAIL $name: status $got (want $status)"
-        echo "  stdout: $(cat "$dir/out")"
-        echo "  want:   $out"
-        echo "  stderr: $(cat "$dir/err")"
-        echo "  want stderr containing: $err"
-    fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 
 good='   0: r0 = 5
    1: r1 = 1234605616436508552 ll
@@ -72,10 +46,7 @@ expect "unknown command" 2 "" "ctbpf: unknown command 'frobnicate'" -- "$ctbpf" 
 expect "disasm without FILE" 2 "" "missing FILE" -- "$ctbpf" disasm
 expect "disasm unknown option" 2 "" "unknown option '--bogus'" -- "$ctbpf" disasm --bogus "$dir/good.bin"
 expect "disasm two files" 2 "" "more than one FILE" -- "$ctbpf" disasm "$dir/good.bin" "$dir/good.bin"
-"$ctbpf" --help > "$dir/help" 2>&1 && grep -q "disasm FILE \[--hex\]" "$dir/help" && echo "ok   --help" \
-    || { failures=$((failures + 1)); echo "FAIL --help"; }
-"$ctbpf" disasm --help > "$dir/help" 2>&1 && grep -q "usage: ctbpf disasm FILE" "$dir/help" && echo "ok   disasm --help" \
-    || { failures=$((failures + 1)); echo "FAIL disasm --help"; }
+holds "--help" sh -c '"$1" --help 2>&1 | grep -q "disasm FILE \[--hex\]"' sh "$ctbpf"
+holds "disasm --help" sh -c '"$1" disasm --help 2>&1 | grep -q "usage: ctbpf disasm FILE"' sh "$ctbpf"
 
-echo "cli_disasm: $failures failure(s)"
-[ "$failures" -eq 0 ]
+finish cli_disasm

@@ -4,31 +4,7 @@
 # bpf() (never as root). Usage: cli_load_test.sh CTBPF
 set -u
 ctbpf=${1:?usage: cli_load_test.sh PATH_TO_CTBPF}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/ctbpf-cli-load.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-failures=0
-ran=0
-
-# check NAME STATUS STDOUT_REGEX STDERR_SUBSTRING -- COMMAND...  (empty stderr substring: stderr empty)
-check() {
-    local name=$1 status=$2 out=$3 err=$4; shift 5
-    "$@" > "$dir/out" 2> "$dir/err"
-    local got=$? ok=1
-    ran=$((ran + 1))
-    [ "$got" -eq "$status" ] || ok=0
-    grep -Eq -- "$out" "$dir/out" || { [ -z "$out" ] && [ ! -s "$dir/out" ]; } || ok=0
-    if [ -n "$err" ]; then grep -qF -- "$err" "$dir/err" || ok=0; else [ ! -s "$dir/err" ] || ok=0; fi
-    if [ $ok = 1 ]; then
-        echo "ok   $name"
-    else
-        failures=$((failures + 1))
-        echo "FAIL $name: status $got (want $status)"
-        echo "  stdout: $(cat "$dir/out")"
-        echo "  want stdout matching: $out"
-        echo "  stderr: $(cat "$dir/err")"
-        echo "  want stderr containing: $err"
-    fi
-}
+. "$(dirname "$0")/cli_test_lib.sh"
 
 # r0 = 2 (XDP_PASS); exit
 printf 'b7 00 00 00 02 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/pass.hex"
@@ -84,10 +60,9 @@ check "run: return value and duration" 0 '^retval 2 \(XDP_PASS\)$' "" -- \
 check "run: mean of N runs" 0 '^duration [0-9]+ ns \(mean of 10 runs\)$' "" -- \
     "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet" --repeat 10
 check "run: unchanged data is not shown" 0 '^retval' "" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet"
-grep -q "data out" "$dir/out" && { failures=$((failures + 1)); echo "FAIL run: unchanged data was printed"; }
+holds "run: unchanged data is not printed" sh -c "! grep -q 'data out' '$dir/out'"
 check "run: changed data is shown" 0 '^  0000: ff 00 00 00' "" -- "$ctbpf" run "$dir/mark.hex" --hex --type xdp --data "$dir/packet"
-grep -q '^retval 3 (XDP_TX)$' "$dir/out" && grep -q '^data out (64 bytes, changed):$' "$dir/out" ||
-    { failures=$((failures + 1)); echo "FAIL run: retval/data header: $(cat "$dir/out")"; }
+holds "run: retval and data header" sh -c "grep -q '^retval 3 (XDP_TX)\$' '$dir/out' && grep -q '^data out (64 bytes, changed):\$' '$dir/out'"
 check "run: too little data for XDP" 1 '' "Invalid argument (EINVAL)" -- \
     "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/short"
 check "run: a rejected program" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet"
@@ -95,5 +70,4 @@ check "run: missing data file" 2 '' "cannot open" -- "$ctbpf" run "$dir/pass.hex
 check "run: bad --repeat" 2 '' "takes a number" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --repeat many
 
 echo "cli_load_test: kernel tests: $ran ran, 0 skipped"
-echo "$((ran - failures)) passed, $failures failed"
-[ "$failures" -eq 0 ]
+finish cli_load

@@ -3,35 +3,12 @@
 # Usage: cli_verify_test.sh CTBPF
 set -u
 ctbpf=${1:?usage: cli_verify_test.sh PATH_TO_CTBPF}
-dir=$(mktemp -d "${TMPDIR:-/tmp}/ctbpf-cli-verify.XXXXXX")
-trap 'rm -rf "$dir"' EXIT
-failures=0
+. "$(dirname "$0")/cli_test_lib.sh"
 
 # hexfile FILE TEXT: a program in `--hex` form
 hexfile() { printf '%s\n' "$2" > "$1"; }
 # bin FILE HEX...: write the bytes given as hex pairs
 bin() { local f=$1; shift; local s=""; for b in $(echo "$@"); do s+="\\x$b"; done; printf "$s" > "$f"; }
-
-# expect NAME STATUS STDOUT STDERR_SUBSTRING -- COMMAND...   (STDERR_SUBSTRING "" = stderr empty)
-expect() {
-    local name=$1 status=$2 out=$3 err=$4; shift 5
-    "$@" > "$dir/out" 2> "$dir/err"
-    local got=$?
-    local ok=1
-    [ "$got" -eq "$status" ] || ok=0
-    [ "$(cat "$dir/out")" = "$out" ] || ok=0
-    if [ -n "$err" ]; then grep -qF -- "$err" "$dir/err" || ok=0; else [ ! -s "$dir/err" ] || ok=0; fi
-    if [ $ok = 1 ]; then
-        echo "ok   $name"
-    else
-        failures=$((failures + 1))
-        echo "FAIL $name: status $got (want $status)"
-        echo "  stdout: $(cat "$dir/out")"
-        echo "  want:   $out"
-        echo "  stderr: $(cat "$dir/err")"
-        echo "  want stderr containing: $err"
-    fi
-}
 
 # r0 = 0; exit
 hexfile "$dir/ok.hex" 'b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
@@ -87,11 +64,7 @@ expect "unknown type" 2 "" "unknown program type 'socket' (one of: socket_filter
     "$ctbpf" verify --type socket "$dir/ok.bin"
 expect "unknown option" 2 "" "unknown option '--fast'" -- "$ctbpf" verify --fast "$dir/ok.bin"
 expect "bad --attach" 2 "" "--attach takes a number" -- "$ctbpf" verify --attach egress "$dir/ok.bin"
-"$ctbpf" verify --help | grep -q "usage: ctbpf verify FILE" && echo "ok   --help" || { echo "FAIL --help"; failures=$((failures + 1)); }
-"$ctbpf" --help | grep -q "verify FILE" && echo "ok   listed in ctbpf --help" || { echo "FAIL listed in ctbpf --help"; failures=$((failures + 1)); }
+holds "--help" sh -c '"$1" verify --help | grep -q "usage: ctbpf verify FILE"' sh "$ctbpf"
+holds "listed in ctbpf --help" sh -c '"$1" --help | grep -q "verify FILE"' sh "$ctbpf"
 
-if [ "$failures" -ne 0 ]; then
-    echo "$failures failure(s)"
-    exit 1
-fi
-echo "all ctbpf verify tests passed"
+finish cli_verify
