@@ -104,10 +104,7 @@ constexpr auto xdp_count = [] {
 };
 
 // cgroup_skb: drops every packet.
-constexpr auto drop_all = [] {
-    using namespace ctbpf::syntax;
-    return program{r0 = 0, exit_()};
-};
+constexpr auto drop_all = sys_test::ret0;
 
 using counter_map = sys::map<std::uint32_t, std::uint64_t>;
 

@@ -20,42 +20,9 @@ struct flow {
     std::uint32_t proto;
 };
 
-constexpr auto count = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-
-constexpr auto emit = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        mem<u64>(r10 - 8) = 1234,
-        r1 = map("events"),
-        r2 = r10,
-        r2 += -8,
-        r3 = 8,
-        r4 = 0,
-        call(helper::ringbuf_output),
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-
-constexpr auto jump = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r2 = map("jumps"),
-        r3 = 0,
-        call(helper::tail_call),
-        w0 = XDP_DROP,
-        exit_(),
-    };
-};
+using sys_test::count_runs;
+constexpr auto emit = sys_test::emit_record<1234>;
+constexpr auto jump = sys_test::tail_call_or<0, XDP_DROP>; // jumps[0], else XDP_DROP
 
 constexpr auto broken = [] {
     using namespace ctbpf::syntax;
@@ -72,7 +39,7 @@ constexpr auto spec = sys::bundle(
     sys::map_spec<"per_cpu", std::uint32_t, sys::percpu<std::uint64_t>>(BPF_MAP_TYPE_PERCPU_ARRAY, 4),
     sys::ringbuf_spec<"events">(4096),
     sys::prog_array_spec<"jumps">(2),
-    sys::prog_spec<"count", count>(BPF_PROG_TYPE_XDP),
+    sys::prog_spec<"count", count_runs>(BPF_PROG_TYPE_XDP),
     sys::prog_spec<"emit", emit>(BPF_PROG_TYPE_XDP),
     sys::prog_spec<"jump", jump>(BPF_PROG_TYPE_XDP));
 
@@ -86,12 +53,12 @@ static_assert(std::is_same_v<decltype(std::declval<loaded&>().map<"jumps">()), s
 static_assert(std::is_same_v<decltype(std::declval<loaded&>().prog<"emit">()), sys::prog&>);
 
 constexpr auto broken_spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1),
-                                         sys::prog_spec<"count", count>(BPF_PROG_TYPE_XDP),
+                                         sys::prog_spec<"count", count_runs>(BPF_PROG_TYPE_XDP),
                                          sys::prog_spec<"broken", broken>(BPF_PROG_TYPE_XDP));
 
 constexpr auto bad_map_spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1),
                                           sys::map_spec<"empty", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_HASH, 0),
-                                          sys::prog_spec<"count", count>(BPF_PROG_TYPE_XDP));
+                                          sys::prog_spec<"count", count_runs>(BPF_PROG_TYPE_XDP));
 
 std::vector<unsigned char> packet() { return std::vector<unsigned char>(64, 0); }
 

@@ -24,44 +24,19 @@ using sys_test::bytes;
 
 namespace {
 
-constexpr auto count = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-constexpr auto emit = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        mem<u64>(r10 - 8) = 7,
-        r1 = map("events"),
-        r2 = r10,
-        r2 += -8,
-        r3 = 8,
-        r4 = 0,
-        call(helper::ringbuf_output),
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
+using sys_test::count_runs;
+constexpr auto emit = sys_test::emit_record<7>;
 // Rejected by the kernel (assembled at run time: assemble<F>() may refuse it once it runs check()).
 const sys::assembled_program& rejected() {
     using namespace ctbpf::syntax;
     static const sys::assembled_program p = sys::assemble_for_load(program{r0 = r5, exit_()});
     return p;
 }
-constexpr auto tracepoint_prog = [] {
-    using namespace ctbpf::syntax;
-    return program{r0 = 0, exit_()};
-};
+constexpr auto tracepoint_prog = sys_test::ret0;
 
 constexpr auto spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1),
                                   sys::ringbuf_spec<"events">(4096),
-                                  sys::prog_spec<"count", count>(BPF_PROG_TYPE_XDP),
+                                  sys::prog_spec<"count", count_runs>(BPF_PROG_TYPE_XDP),
                                   sys::prog_spec<"emit", emit>(BPF_PROG_TYPE_XDP));
 
 struct outcome {

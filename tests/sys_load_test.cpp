@@ -56,16 +56,7 @@ sys::assembled_program unreachable() {
 }
 
 // Adds 1 to counts[0] through a direct value address (lddw src=6), returns XDP_PASS.
-constexpr auto count_runs = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
+using sys_test::count_runs;
 
 // Looks up key 0 of "counts" through bpf_map_lookup_elem (lddw src=5), adds 10.
 constexpr auto add_ten = [] {

@@ -31,26 +31,8 @@ struct stats {
 
 // Tail-call chain: first -> slot 1 -> slot 2. Each falls through to its own return value when
 // the next slot is empty: first returns 1, middle returns 7, last returns 42.
-constexpr auto first = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r2 = map("jumps"),
-        r3 = 1,
-        call(helper::tail_call),
-        w0 = 1,
-        exit_(),
-    };
-};
-constexpr auto middle = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r2 = map("jumps"),
-        r3 = 2,
-        call(helper::tail_call),
-        w0 = 7,
-        exit_(),
-    };
-};
+constexpr auto first = sys_test::tail_call_or<1, 1>;
+constexpr auto middle = sys_test::tail_call_or<2, 7>;
 constexpr auto last = [] {
     using namespace ctbpf::syntax;
     return program{w0 = 42, exit_()};
