@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstring>
 #include <string>
+#include <vector>
 
 namespace sys = ctbpf::sys;
 using sys_test::bytes;
@@ -212,6 +213,28 @@ TEST_CASE("errors found before the walk name their instruction too") {
     REQUIRE(p.error().insn.has_value());
     CHECK(*p.error().insn == 2);
     CHECK(p.error().annotation.find("insn 2: r0 = 1   (label 'dead', line ") == 0);
+}
+
+TEST_CASE("EFAULT from the verifier gets the log too (more than 8,192 pending branches)") {
+    KERNEL_TEST();
+    // 8,193 times: r0 = get_prandom_u32(); if r0 > 7 goto +1; r1 = 1 — then r0 = 0; exit
+    std::vector<bpf_insn> code;
+    for (int i = 0; i < 8193; ++i) {
+        code.push_back(ctbpf::make_insn(0x85, 0, 0, 0, 7));
+        code.push_back(ctbpf::make_insn(0x25, 0, 0, 1, 7));
+        code.push_back(ctbpf::make_insn(0xb7, 1, 0, 0, 1));
+    }
+    code.push_back(ctbpf::make_insn(0xb7, 0, 0, 0, 0));
+    code.push_back(ctbpf::make_insn(0x95, 0, 0, 0, 0));
+    sys::load_report rep;
+    auto p = sys::load(sys::program_image{code}, {.type = BPF_PROG_TYPE_SOCKET_FILTER}, {}, &rep);
+    REQUIRE_FALSE(p.ok());
+    CHECK(p.error().is(std::errc::bad_address));
+    CHECK(rep.attempts >= 2); // retried with a log
+    CHECK(p.error().kernel_message == std::vector<std::string>{"The sequence of 8193 jumps is too complex."});
+    CHECK(p.error().message.find("the verifier rejected the program") != std::string::npos);
+    REQUIRE(p.error().insn.has_value());
+    CHECK(*p.error().insn == 3 * 8192 + 1);
 }
 
 TEST_CASE("maps by name: fd_array without a copy, copy-and-patch, a missing map") {
