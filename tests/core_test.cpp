@@ -156,3 +156,31 @@ TEST_CASE("programs compose: fragments append, + concatenates") {
     REQUIRE(out.size() == 5);
     CHECK(out[2].off == 1);
 }
+
+TEST_CASE("a program appended to itself doubles (labels, map references and lddw slots too)") {
+    ctbpf::program p{r1 = map("m"), if_(r1 == 0).goto_("end"), r0 = imm64(0x100000000), label("end"), exit_()};
+    ctbpf::program q;
+    q.reserve(2); // appending into spare room, without reallocation, is the other case
+    q += {label("top"), r0 = 0};
+    p += p;
+    q += q;
+    std::vector<bpf_insn> code;
+    std::vector<std::string_view> maps;
+    CHECK(ctbpf::try_assemble(p, code, &maps).code == ctbpf::errc::label_is_defined_twice);
+    CHECK(ctbpf::try_assemble(q, code).code == ctbpf::errc::label_is_defined_twice);
+    ctbpf::program r{r1 = map("m"), r0 = imm64(7)};
+    r += r;
+    REQUIRE(ctbpf::try_assemble(r, code, &maps).ok());
+    REQUIRE(code.size() == 8);
+    CHECK(maps == std::vector<std::string_view>{"m"});
+    CHECK((code[0].imm == 0 && code[4].imm == 0 && code[6].imm == 7 && code[7].imm == 0));
+}
+
+// the same at compile time
+constexpr auto self_appended = [] {
+    ctbpf::program p{r1 = imm64(5), exit_()};
+    p += p;
+    return p;
+};
+static_assert(ctbpf::assemble<self_appended, ctbpf::unchecked>().size() == 6);
+static_assert(ctbpf::assemble<self_appended, ctbpf::unchecked>()[3].imm == 5);

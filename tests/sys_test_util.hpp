@@ -51,11 +51,13 @@ inline constexpr auto count_runs = [] {
 };
 
 // XDP: writes the 8-byte record `Value` to the ring buffer "events", returns XDP_PASS.
+// (Template parameters go through dyn(): Clang 14 refuses them as literals in a consteval
+// conversion inside a template.)
 template <std::int32_t Value>
 inline constexpr auto emit_record = [] {
     using namespace ctbpf::syntax;
     return program{
-        mem<u64>(r10 - 8) = Value,
+        mem<u64>(r10 - 8) = dyn(Value),
         r1 = map("events"),
         r2 = r10,
         r2 += -8,
@@ -73,9 +75,9 @@ inline constexpr auto tail_call_or = [] {
     using namespace ctbpf::syntax;
     return program{
         r2 = map("jumps"),
-        r3 = Slot,
+        r3 = dyn(Slot),
         call(helper::tail_call),
-        w0 = Ret,
+        w0 = dyn(Ret),
         exit_(),
     };
 };

@@ -113,17 +113,24 @@ public:
         return *this;
     }
     constexpr program& operator+=(const program& other) {
+        if (&other == this) { // p += p
+            const program copy(other);
+            return *this += copy;
+        }
         const auto base = static_cast<std::uint32_t>(code_.size());
-        code_.append(other.code_.data(), other.code_.size());
-        lines_.append(other.lines_.data(), other.lines_.size());
-        defs_.make_room(other.defs_.size());
-        for (std::size_t i = 0; i < other.defs_.size(); ++i) {
+        const std::size_t slots = other.code_.size(), defs = other.defs_.size(), refs = other.refs_.size();
+        code_.make_room(slots); // all the room first: an allocation failure changes nothing
+        lines_.make_room(slots);
+        defs_.make_room(defs);
+        refs_.make_room(refs);
+        code_.append(other.code_.data(), slots);
+        lines_.append(other.lines_.data(), slots);
+        for (std::size_t i = 0; i < defs; ++i) {
             label_def d = other.defs_.data()[i];
             d.slot += base;
             defs_.push_unchecked(d);
         }
-        refs_.make_room(other.refs_.size());
-        for (std::size_t i = 0; i < other.refs_.size(); ++i) {
+        for (std::size_t i = 0; i < refs; ++i) {
             label_ref r = other.refs_.data()[i];
             r.slot += base;
             refs_.push_unchecked(r);
@@ -175,10 +182,16 @@ private:
     // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
     // the compiler reload every size after each instruction)
     constexpr void append(const item* src, std::size_t n) {
-        code_.make_room(2 * n);
-        lines_.make_room(2 * n);
-        defs_.make_room(n);
-        refs_.make_room(n);
+        std::size_t slots = 0, defs = 0, refs = 0; // exactly the room needed (reserve(n) holds)
+        for (std::size_t i = 0; i < n; ++i) {
+            slots += static_cast<std::size_t>(src[i].slots());
+            defs += src[i].kind == item_kind::label;
+            refs += src[i].kind != item_kind::insn && src[i].kind != item_kind::wide && src[i].kind != item_kind::label;
+        }
+        code_.make_room(slots);
+        lines_.make_room(slots);
+        if (defs != 0) defs_.make_room(defs);
+        if (refs != 0) refs_.make_room(refs);
         insn* const code0 = code_.data() + code_.size();
         insn* c = code0;
         std::uint32_t* l = lines_.data() + lines_.size();

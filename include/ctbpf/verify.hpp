@@ -27,7 +27,7 @@ constexpr check_result check(std::span<const insn> prog, const options& o = {}) 
     }
     detail::vfy::explorer v(prog.data(), static_cast<std::uint32_t>(prog.size()), o, r);
     (void)(v.size_limits() && v.add_subprogs() && v.check_subprogs() && v.pseudo_ldimm64() && v.cfg() &&
-           v.do_check() && v.max_stack_depth());
+           v.do_check() && (v.stopped() || v.max_stack_depth()));
     return r;
 }
 

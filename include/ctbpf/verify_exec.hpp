@@ -86,6 +86,10 @@ class explorer : public structure {
 public:
     using structure::structure;
 
+    // The walk stopped at the kernel's pending-branch limit (then the checks after it are the
+    // kernel's business too: it would have failed first).
+    constexpr bool stopped() const { return stopped_; }
+
     constexpr bool do_check() {
         c_.reset(total_cells);
         lint_ = o_.policy == dead_branch_policy::lint;
@@ -972,7 +976,7 @@ private:
                 fail(errc::invalid_may_goto, pc_).put("invalid may_goto imm ").put_int(x.imm);
                 return -1;
             }
-            if (!fork(pc_ + 1, 0xff, 0, true)) return 0;
+            if (!fork(pc_ + 1, 0xff, 0, true)) return 1;
             pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
             return 0;
         }
@@ -1016,7 +1020,7 @@ private:
         const std::int64_t rv = rr == x.dst_reg ? b.v : a.v;
         // on the other side, "!= 0" raises the lower bound (64-bit; the kernel's umin)
         const std::uint8_t nz = rr != 0xff && rv == 0 && (x.code & 7) == 5 ? rr : 0xff;
-        if (!fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50)) return 0;
+        if (!fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50)) return 1;
         if (opc == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
         if (opc == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
         return ++pc_, 0;
@@ -1226,17 +1230,20 @@ private:
             branches += ((c & 7) == 5 || (c & 7) == 6) && (c & 0xf0) >= 0xa0 && (c & 0xf0) <= 0xd0;
         }
         if (branches > o_.kernel.max_pending_branches) branches = o_.kernel.max_pending_branches;
+        // (may_goto forks too; snapshots are per frame: a shortfall only costs a regrowth)
         pending_.reserve(branches + 1);
         snaps_.reserve(branches + 1);
     }
     // More branches pending than the kernel keeps (push_stack(): "The sequence of 8193 jumps is
     // too complex."): the kernel may have decided some of them with value ranges the model does
-    // not track, so this is left to the kernel, and the walk stops. Returns false when stopping.
+    // not track, so this is left to the kernel, and the walk stops (the caller ends this path;
+    // with nothing pending, do_check() returns). Returns false when stopping.
     constexpr bool fork(std::uint32_t other, std::uint8_t refine_reg, std::int64_t refine_v, bool may_goto,
                         bool refine_nonzero = false) {
         if (pending_.size >= o_.kernel.max_pending_branches) {
             defer(deferral::complexity, pc_);
-            work_ = budget_;
+            stopped_ = true;
+            pending_.size = 0; // no path is left: do_check() ends, accepting
             return false;
         }
         work_ += 3;
@@ -1383,6 +1390,7 @@ private:
     stack_of<frame_registers> snaps_; // registers at the pending forks
     register_file rf_{};
     bool lint_ = false;
+    bool stopped_ = false; // the walk stopped at the kernel's pending-branch limit
     stack_of<trail_entry> trail_;
     stack_of<pending_entry> pending_;
     stack_of<visit_record> records_;

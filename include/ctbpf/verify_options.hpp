@@ -102,7 +102,7 @@ constexpr std::string_view to_string(deferral d) {
     switch (d) {
     case deferral::none: return "nothing";
     case deferral::exploration_budget: return "exploration budget exhausted";
-    case deferral::complexity: return "the kernel's limit of 8192 pending branches";
+    case deferral::complexity: return "the kernel's limit of pending branches (8192 in Linux 6.18)";
     case deferral::undecided_loop: return "a loop whose termination depends on untracked values";
     case deferral::context_access: return "a context field access";
     case deferral::kernel_object: return "maps, BTF, kfuncs or arenas";

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <new>
+#include <stdexcept>
 #include <type_traits>
 
 namespace ctbpf::detail::vfy {
@@ -31,6 +32,8 @@ struct buffer {
 // std::allocator: <memory> costs more compile time than the rest of the verifier's headers.)
 template <class T>
 struct stack_of {
+    static_assert(std::is_trivially_copyable_v<T> && std::is_trivially_destructible_v<T>,
+                  "raw storage at run time: T must be an implicit-lifetime type");
     T* p = nullptr;
     std::uint32_t size = 0, cap = 0;
     constexpr stack_of() = default;
@@ -41,7 +44,10 @@ struct stack_of {
         if (size == cap) grow();
         p[size++] = v;
     }
-    constexpr void grow() { reserve(cap == 0 ? 64 : cap * 2); }
+    constexpr void grow() {
+        if (cap > 0x7fffffffu) throw std::length_error("ctbpf: verifier state stack is full");
+        reserve(cap == 0 ? 64 : cap * 2);
+    }
     constexpr void reserve(std::uint32_t c) {
         if (c <= cap) return;
         T* q = std::is_constant_evaluated() ? new T[c] : static_cast<T*>(::operator new(sizeof(T) * c));

@@ -26,7 +26,7 @@ struct error {
     std::string message;                // "BPF_MAP_CREATE hash 'counts': Operation not permitted (EPERM): needs ..."
     std::vector<std::string> log;       // the verifier log, one line each (program loads)
     std::vector<std::string> kernel_message; // the log lines that state the rejection
-    std::string_view message_from = "kernel"; // "ctbpf" when the precheck predicted them
+    std::string message_from = "kernel"; // who stated kernel_message: "ctbpf" for sys::verifier_precheck
     std::optional<std::uint32_t> insn;  // the offending instruction index, when the log names one
     std::string annotation;             // "insn 4: r1 = *(u32 *)(r1 + 0)   (label 'out', line 42)"
 

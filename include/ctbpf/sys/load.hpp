@@ -100,6 +100,7 @@ struct precheck_verdict {
     int error = EINVAL;      // the errno the kernel would return
     std::string rule;        // e.g. "register read before write"
     std::string message;     // the kernel's message, e.g. "R2 !read_ok"
+    std::string source = "precheck"; // who says so, printed before the message
 };
 struct load_options;
 using precheck_fn = precheck_verdict (*)(std::span<const insn>, const load_options&);
@@ -338,7 +339,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
                                  "the precheck rejects the program" + (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
                                      "; the kernel was not asked");
             if (!v.message.empty()) e.kernel_message.push_back(v.message);
-            e.message_from = "ctbpf";
+            e.message_from = v.source;
             e.insn = v.index;
             e.annotation = annotate_insn(img.insns, img.slots, v.index);
             return e;

@@ -24,6 +24,7 @@ inline precheck_verdict verifier_precheck(std::span<const insn> insns, const loa
     p.error = r.error != 0 ? r.error : EINVAL;
     p.rule = std::string(ctbpf::to_string(r.code));
     p.message = std::string(r.message());
+    p.source = "ctbpf";
     return p;
 }
 
