@@ -7,6 +7,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include "../tests/sys_test_programs.hpp"
+
 #include <linux/bpf.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -20,35 +22,8 @@ namespace sys = ctbpf::sys;
 
 namespace {
 
-constexpr auto xdp_ipv4_only = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        w0 = XDP_DROP,
-        r2 = mem<u32>(r1 + 4),
-        r1 = mem<u32>(r1 + 0),
-        r3 = r1,
-        r3 += 14,
-        if_(r3 > r2).goto_("out"),
-        r1 = mem<u16>(r1 + 12),
-        if_(w1 != 0x0008).goto_("out"),
-        w0 = XDP_PASS,
-    label("out"),
-        exit_(),
-    };
-};
-constexpr auto insns = ctbpf::assemble<xdp_ipv4_only>();
-
-constexpr auto count = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-constexpr auto count_insns = ctbpf::assemble<count>();
+constexpr auto insns = ctbpf::assemble<sys_test::xdp_ipv4_only>();
+constexpr auto count_insns = ctbpf::assemble<sys_test::count_runs>();
 
 // The raw syscall, as the eBPF tutorials write it.
 int raw_load(const bpf_insn* prog, unsigned n, const int* fd_array) {
@@ -71,7 +46,7 @@ BENCHMARK(BM_raw_load);
 
 void BM_shim_load(benchmark::State& state) {
     for (auto _ : state) {
-        sys::prog p = sys::load<xdp_ipv4_only>({.type = BPF_PROG_TYPE_XDP}).value();
+        sys::prog p = sys::load<sys_test::xdp_ipv4_only>({.type = BPF_PROG_TYPE_XDP}).value();
         benchmark::DoNotOptimize(p.fd());
     }
 }
@@ -87,7 +62,7 @@ BENCHMARK(BM_raw_load_with_map);
 void BM_shim_load_with_map(benchmark::State& state) {
     auto m = sys::map<std::uint32_t, std::uint64_t>::create(BPF_MAP_TYPE_ARRAY, 1).value();
     for (auto _ : state) {
-        sys::prog p = sys::load<count>({.type = BPF_PROG_TYPE_XDP}, {{"counts", m}}).value();
+        sys::prog p = sys::load<sys_test::count_runs>({.type = BPF_PROG_TYPE_XDP}, {{"counts", m}}).value();
         benchmark::DoNotOptimize(p.fd());
     }
 }
@@ -122,7 +97,7 @@ void interleaved(benchmark::State& state, Raw raw, Shim shim) {
 void BM_interleaved(benchmark::State& state) {
     interleaved(
         state, [] { ::close(raw_load(insns.data(), insns.size(), nullptr)); },
-        [] { benchmark::DoNotOptimize(sys::load<xdp_ipv4_only>({.type = BPF_PROG_TYPE_XDP}).value().fd()); });
+        [] { benchmark::DoNotOptimize(sys::load<sys_test::xdp_ipv4_only>({.type = BPF_PROG_TYPE_XDP}).value().fd()); });
 }
 BENCHMARK(BM_interleaved)->MinTime(2.0);
 
@@ -131,7 +106,7 @@ void BM_interleaved_with_map(benchmark::State& state) {
     const int fds[] = {m.fd()};
     interleaved(
         state, [&] { ::close(raw_load(count_insns.data(), count_insns.size(), fds)); },
-        [&] { benchmark::DoNotOptimize(sys::load<count>({.type = BPF_PROG_TYPE_XDP}, {{"counts", m}}).value().fd()); });
+        [&] { benchmark::DoNotOptimize(sys::load<sys_test::count_runs>({.type = BPF_PROG_TYPE_XDP}, {{"counts", m}}).value().fd()); });
 }
 BENCHMARK(BM_interleaved_with_map)->MinTime(2.0);
 

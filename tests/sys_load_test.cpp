@@ -77,23 +77,7 @@ constexpr auto add_ten = [] {
     };
 };
 
-// XDP: pass IPv4, drop the rest (the design document's example).
-constexpr auto xdp_ipv4_only = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        w0 = XDP_DROP,
-        r2 = mem<u32>(r1 + 4),
-        r1 = mem<u32>(r1 + 0),
-        r3 = r1,
-        r3 += 14,
-        if_(r3 > r2).goto_("out"),
-        r1 = mem<u16>(r1 + 12),
-        if_(w1 != 0x0008).goto_("out"),
-        w0 = XDP_PASS,
-    label("out"),
-        exit_(),
-    };
-};
+constexpr auto xdp_ipv4_only = sys_test::xdp_ipv4_only;
 
 // XDP: writes 0xff into the first byte of the packet and returns XDP_TX.
 constexpr auto xdp_mark = [] {

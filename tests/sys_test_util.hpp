@@ -1,13 +1,15 @@
 // Shared by the kernel-facing tests (sys_*_test.cpp): whether this process can use bpf() (found by
 // trying), KERNEL_TEST() to skip with the reason when it cannot (never as root: then it fails),
-// a count of the kernel tests that ran printed at exit, fd counting, and the small programs that
-// several of them load.
+// a count of the kernel tests that ran printed at exit, fd counting; and (sys_test_programs.hpp)
+// the small programs that several of them load.
 #pragma once
 
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 
 #include <doctest/doctest.h>
+
+#include "sys_test_programs.hpp"
 
 #include <dirent.h>
 #include <unistd.h>
@@ -26,60 +28,6 @@ namespace sys = ctbpf::sys;
 struct kernel_state {
     bool usable = false;
     std::string why;
-};
-
-// Small programs that more than one test file loads. Each is a captureless lambda, the form
-// sys::load<F>() and sys::prog_spec<"name", F>() take; a template gives one distinct program per
-// argument.
-
-// Returns 0: the probe below, a no-op tracepoint program, a cgroup_skb program that drops all.
-inline constexpr auto ret0 = [] {
-    using namespace ctbpf::syntax;
-    return program{r0 = 0, exit_()};
-};
-
-// XDP: adds 1 to counts[0] through a direct value address (lddw src=6), returns XDP_PASS.
-inline constexpr auto count_runs = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-
-// XDP: writes the 8-byte record `Value` to the ring buffer "events", returns XDP_PASS.
-// (Template parameters go through dyn(): Clang 14 refuses them as literals in a consteval
-// conversion inside a template.)
-template <std::int32_t Value>
-inline constexpr auto emit_record = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        mem<u64>(r10 - 8) = dyn(Value),
-        r1 = map("events"),
-        r2 = r10,
-        r2 += -8,
-        r3 = 8,
-        r4 = 0,
-        call(helper::ringbuf_output),
-        w0 = XDP_PASS,
-        exit_(),
-    };
-};
-
-// Tail-calls slot `Slot` of the program array "jumps"; when the slot is empty, returns `Ret`.
-template <std::int32_t Slot, std::int32_t Ret>
-inline constexpr auto tail_call_or = [] {
-    using namespace ctbpf::syntax;
-    return program{
-        r2 = map("jumps"),
-        r3 = dyn(Slot),
-        call(helper::tail_call),
-        w0 = dyn(Ret),
-        exit_(),
-    };
 };
 
 inline const kernel_state& kernel() {
