@@ -56,6 +56,7 @@ public:
         data_ = d;
         cap_ = n;
     }
+    constexpr bool has_room(std::size_t n) const { return size_ + n <= cap_; }
     // room for n more elements
     constexpr void make_room(std::size_t n) {
         if (size_ + n > cap_) reserve(size_ + n > 2 * cap_ ? size_ + n : 2 * cap_);
@@ -182,16 +183,14 @@ private:
     // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
     // the compiler reload every size after each instruction)
     constexpr void append(const item* src, std::size_t n) {
-        std::size_t slots = 0, defs = 0, refs = 0; // exactly the room needed (reserve(n) holds)
-        for (std::size_t i = 0; i < n; ++i) {
-            slots += static_cast<std::size_t>(src[i].slots());
-            defs += src[i].kind == item_kind::label;
-            refs += src[i].kind != item_kind::insn && src[i].kind != item_kind::wide && src[i].kind != item_kind::label;
+        if (!code_.has_room(2 * n)) { // count the slots exactly: reserve(n) suffices for n slots
+            std::size_t slots = 0;
+            for (std::size_t i = 0; i < n; ++i) slots += static_cast<std::size_t>(src[i].slots());
+            code_.make_room(slots);
+            lines_.make_room(slots);
         }
-        code_.make_room(slots);
-        lines_.make_room(slots);
-        if (defs != 0) defs_.make_room(defs);
-        if (refs != 0) refs_.make_room(refs);
+        defs_.make_room(n);
+        refs_.make_room(n);
         insn* const code0 = code_.data() + code_.size();
         insn* c = code0;
         std::uint32_t* l = lines_.data() + lines_.size();
