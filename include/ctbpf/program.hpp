@@ -183,7 +183,7 @@ private:
     // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
     // the compiler reload every size after each instruction)
     constexpr void append(const item* src, std::size_t n) {
-        if (!code_.has_room(2 * n)) { // count the slots exactly: reserve(n) suffices for n slots
+        if (!code_.has_room(2 * n) || !lines_.has_room(2 * n)) { // count exactly: reserve(n) suffices
             std::size_t slots = 0;
             for (std::size_t i = 0; i < n; ++i) slots += static_cast<std::size_t>(src[i].slots());
             code_.make_room(slots);
