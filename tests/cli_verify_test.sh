@@ -64,6 +64,10 @@ expect "unknown type" 2 "" "unknown program type 'socket' (one of: socket_filter
     "$ctbpf" verify --type socket "$dir/ok.bin"
 expect "unknown option" 2 "" "unknown option '--fast'" -- "$ctbpf" verify --fast "$dir/ok.bin"
 expect "bad --attach" 2 "" "--attach takes a number" -- "$ctbpf" verify --attach egress "$dir/ok.bin"
+# a context load (deferred first), then a loop of 2^31 iterations: the walk stops, and says so
+hexfile "$dir/ctxloop.hex" '61 12 00 00 00 00 00 00  b7 00 00 00 00 00 00 00  07 00 00 00 01 00 00 00  a5 00 fe ff ff ff ff 7f  95 00 00 00 00 00 00 00'
+expect "the walk stopped early" 0 "ok" "note: the path walk stopped early" -- "$ctbpf" verify --hex "$dir/ctxloop.hex"
+
 holds "--help" sh -c '"$1" verify --help | grep -q "usage: ctbpf verify FILE"' sh "$ctbpf"
 holds "listed in ctbpf --help" sh -c '"$1" --help | grep -q "verify FILE"' sh "$ctbpf"
 

@@ -188,10 +188,20 @@ TEST_CASE("what is left to the kernel is said, and the budget gives up gracefull
     const auto r = ctbpf::check(long_loop, {.max_visits = 10000});
     CHECK(r.ok());
     CHECK(r.deferred == ctbpf::deferral::exploration_budget);
+    CHECK(r.walk_stopped);
+    // the same after a context load was deferred first: the stop is still said
+    const bpf_insn ctx_then_loop[] = {I(0x61, 2, 1, 0, 0), I(0xb7, 0, 0, 0, 0), I(0x07, 0, 0, 0, 1),
+                                      I(0xa5, 0, 0, -2, 0x7fffffff), I(0x95, 0, 0, 0, 0)};
+    const auto r2 = ctbpf::check(ctx_then_loop, {.max_visits = 10000});
+    CHECK(r2.ok());
+    CHECK(r2.deferred == ctbpf::deferral::context_access);
+    CHECK(r2.walk_stopped);
+    CHECK(ctbpf::check(long_loop).walk_stopped); // the automatic budget stops it too
     // a map reference: the fd is looked up by the kernel
     const bpf_insn map[] = {I(0x18, 1, 5, 0, 0), I(0, 0, 0, 0, 0), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
     CHECK(ctbpf::check(map).ok());
     CHECK(ctbpf::check(map).deferred == ctbpf::deferral::kernel_object);
+    CHECK_FALSE(ctbpf::check(map).walk_stopped);
     CHECK(ctbpf::to_string(ctbpf::deferral::kernel_object) == "maps, BTF, kfuncs or arenas");
     // an infinite loop with no way out is the kernel's error too
     const bpf_insn spin[] = {I(0xb7, 0, 0, 0, 0), I(0x05, 0, 0, -1, 0)};

@@ -102,6 +102,8 @@ inline int cmd_verify(std::span<char* const> args) {
         std::puts("ok");
         std::fprintf(stderr, "note: left to the kernel: %s (first at insn %u)\n", std::string(to_string(r.deferred)).c_str(),
                      r.deferred_index);
+        if (r.walk_stopped && r.deferred != deferral::exploration_budget && r.deferred != deferral::complexity)
+            std::fprintf(stderr, "note: the path walk stopped early (%u instructions simulated)\n", r.visits);
     } else {
         std::printf("insn %u: %.*s\n", r.index, static_cast<int>(r.message().size()), r.message().data());
         std::fprintf(stderr, "rule: %s (errno %d)\n", std::string(to_string(r.code)).c_str(), r.error);

@@ -111,6 +111,7 @@ public:
             ++r_.visits;
             if (++work_ > budget_) {
                 defer(deferral::exploration_budget, pc_);
+                r_.walk_stopped = true;
                 return true;
             }
             int a = fl[pc_] & f_prune ? prune_check() : 0;
@@ -1243,6 +1244,7 @@ private:
         if (pending_.size >= o_.kernel.max_pending_branches) {
             defer(deferral::complexity, pc_);
             stopped_ = true;
+            r_.walk_stopped = true;
             pending_.size = 0; // no path is left: do_check() ends, accepting
             return false;
         }

@@ -188,6 +188,8 @@ struct check_result {
     deferral deferred = deferral::none; // the first thing left to the kernel, if any
     std::uint32_t deferred_index = 0;
     std::uint32_t visits = 0;      // instructions simulated by the path exploration
+    bool walk_stopped = false;     // the path walk ended early (budget, or the kernel's pending-branch
+                                   // limit), whatever was deferred first
 
     constexpr bool ok() const { return code == errc::ok; }
     constexpr explicit operator bool() const { return ok(); }
