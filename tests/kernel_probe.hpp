@@ -1,6 +1,8 @@
 // Test-only access to the live kernel verifier: raw bpf(BPF_PROG_LOAD), unprivileged runs in a
 // forked child (uid/gid 65534) with kernel.unprivileged_bpf_disabled temporarily 0.
 // The verdict always comes from the syscall's return value; the log is only for the message.
+// Raw on purpose rather than sys::load(): the shim refuses some inputs itself (an empty program,
+// no program type) and these tests need the kernel's own verdict on any bytes.
 #pragma once
 
 #include "ctbpf/insn.hpp"

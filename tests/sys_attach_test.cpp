@@ -62,24 +62,14 @@ constexpr auto count_getpid = [] {
     };
 };
 
-// Raw tracepoint sys_enter (args[1] is the syscall number): counts getppid() calls of config[0].
+// Raw tracepoint sys_enter (args[1] is the syscall number): counts getppid() calls of config[0]
+// (the tracepoint program above behind a check of the syscall number).
 constexpr auto count_getppid_raw = [] {
     using namespace ctbpf::syntax;
     return program{
         r6 = mem<u64>(r1 + 8),
         if_(r6 != SYS_getppid).goto_("out"),
-        call(helper::get_current_pid_tgid),
-        r0 >>= 32,
-        r1 = map_value("config", 0),
-        w1 = mem<u32>(r1 + 0),
-        if_(r0 != r1).goto_("out"),
-        r1 = map_value("counts", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-    label("out"),
-        r0 = 0,
-        exit_(),
-    };
+    } + count_getpid();
 };
 
 // XDP: counts frames of ethertype 0x88b5 (IEEE local experimental) in counts[0]; passes all.

@@ -2,6 +2,7 @@
 // log growth from a tiny buffer, maps bound through fd_array (no copy) and by copy-and-patch,
 // the precheck hook, and BPF_PROG_TEST_RUN (XDP verdicts, data out, repeat, duration).
 #include "sys_test_util.hpp"
+#include "verify_cases.hpp"
 
 #include <algorithm>
 #include <array>
@@ -201,15 +202,7 @@ TEST_CASE("errors found before the walk name their instruction too") {
 
 TEST_CASE("EFAULT from the verifier gets the log too (more than 8,192 pending branches)") {
     KERNEL_TEST();
-    // 8,193 times: r0 = get_prandom_u32(); if r0 > 7 goto +1; r1 = 1 — then r0 = 0; exit
-    std::vector<bpf_insn> code;
-    for (int i = 0; i < 8193; ++i) {
-        code.push_back(ctbpf::make_insn(0x85, 0, 0, 0, 7));
-        code.push_back(ctbpf::make_insn(0x25, 0, 0, 1, 7));
-        code.push_back(ctbpf::make_insn(0xb7, 1, 0, 0, 1));
-    }
-    code.push_back(ctbpf::make_insn(0xb7, 0, 0, 0, 0));
-    code.push_back(ctbpf::make_insn(0x95, 0, 0, 0, 0));
+    const std::vector<bpf_insn> code = verify_cases::pending_branches(8193);
     sys::load_report rep;
     auto p = sys::load(sys::program_image{code}, {.type = BPF_PROG_TYPE_SOCKET_FILTER}, {}, &rep);
     REQUIRE_FALSE(p.ok());

@@ -29,7 +29,6 @@ struct emit_extras {
     std::string_view* map_names = nullptr; // [map count]
     std::size_t* map_count = nullptr;
     slot_info* slots = nullptr;            // [slot count]
-    bool out_holds_code = false;           // `out` already holds program::code(): only patch it
 };
 
 namespace detail {
@@ -103,19 +102,16 @@ constexpr void note_error(verdict& best, verdict v) {
     if (best.ok() || v.index < best.index) best = v;
 }
 
-// Resolve the references of `p` and write its slots to out[0..slot count) (nullptr: check
-// only). Maps named in the program get indices 0, 1, ... in order of first use; their names go
-// to map_names[0..map count) when given. Returns the first error (lowest instruction index).
-// Written with index loops and few calls: at compile time every statement counts against the
-// compilers' constexpr step limits.
+// Resolve the references of `p` and patch them into `out`, which holds a copy of p.code()
+// (nullptr: check only). Maps named in the program get indices 0, 1, ... in order of first use;
+// their names go to map_names[0..map count) when given. Returns the first error (lowest
+// instruction index). Written with index loops and few calls: at compile time every statement
+// counts against the compilers' constexpr step limits.
 constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     verdict best{};
-    const std::span<const insn> code = p.code();
     const std::span<const label_def> defs = p.labels();
     const std::span<const label_ref> refs = p.references();
-    const auto total = static_cast<std::uint32_t>(code.size());
-    if (out && !extra.out_holds_code)
-        for (std::size_t i = 0; i < code.size(); ++i) out[i] = code[i];
+    const auto total = static_cast<std::uint32_t>(p.slot_count());
 
     label_table labels(defs.size());
     for (std::size_t i = 0; i < defs.size(); ++i) {
@@ -233,8 +229,11 @@ constexpr bool reject(std::index_sequence<I...>) {
 // The instructions of F, and check()'s verdict on them: each its own constant evaluation.
 template <auto F>
 constexpr auto emit_array() {
+    const program p = F();
+    const insn* const code = p.code().data();
     std::array<insn, probe_v<F>.slots> out;
-    emit(F(), out.data());
+    for (std::size_t i = 0; i < out.size(); ++i) out[i] = code[i];
+    emit(p, out.data());
     return out;
 }
 template <auto F>
@@ -325,7 +324,6 @@ constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
     out.assign(p.code().begin(), p.code().end());
     std::size_t count = 0;
     emit_extras extra{};
-    extra.out_holds_code = true;
     if (maps) {
         maps->assign(p.map_reference_count(), std::string_view{});
         extra.map_names = maps->data();

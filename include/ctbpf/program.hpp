@@ -64,10 +64,6 @@ public:
     constexpr void push_unchecked(const T& v) { data_[size_++] = v; }
     // the next n elements (within the room made) were written
     constexpr void grow_by(std::size_t n) { size_ += n; }
-    constexpr void push(const T& v) {
-        make_room(1);
-        data_[size_++] = v;
-    }
     constexpr void append(const T* src, std::size_t n) {
         make_room(n);
         for (std::size_t i = 0; i < n; ++i) data_[size_ + i] = src[i];

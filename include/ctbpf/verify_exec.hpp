@@ -103,7 +103,6 @@ public:
                   : std::is_constant_evaluated() ? (n_ < 12'000 ? (800'000 - 56 * n_) / 30 : 2'000)
                                                  : 4'000'000 + 2 * n_;
         if (has_prune_) liveness();
-        if (!std::is_constant_evaluated()) reserve_for_forks();
         rf_.f[0].r[1] = {0, k_ctx, 0, 0, 0};   // R1 = ctx
         rf_.f[0].r[10] = {0, k_stack, 0, 0, 0}; // R10 = frame pointer of frame 0
         const std::uint8_t* fl = flags_.p;
@@ -1222,19 +1221,6 @@ private:
     }
 
     // ---- paths ----
-    // At run time: room for one pending fork per conditional jump up front (no regrowth copies).
-    void reserve_for_forks() {
-        std::uint32_t branches = 0;
-        for (std::uint32_t i = 0; i < n_; ++i) {
-            const std::uint8_t c = p_[i].code;
-            branches += ((c & 7) == 5 || (c & 7) == 6) && (c & 0xf0) != 0 && (c & 0xf0) < 0x80;
-            branches += ((c & 7) == 5 || (c & 7) == 6) && (c & 0xf0) >= 0xa0 && (c & 0xf0) <= 0xd0;
-        }
-        if (branches > o_.kernel.max_pending_branches) branches = o_.kernel.max_pending_branches;
-        // (may_goto forks too; snapshots are per frame: a shortfall only costs a regrowth)
-        pending_.reserve(branches + 1);
-        snaps_.reserve(branches + 1);
-    }
     // More branches pending than the kernel keeps (push_stack(): "The sequence of 8193 jumps is
     // too complex."): the kernel may have decided some of them with value ranges the model does
     // not track, so this is left to the kernel, and the walk stops (the caller ends this path;
