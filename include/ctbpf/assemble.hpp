@@ -184,6 +184,22 @@ constexpr probe_result probe() {
 template <auto F>
 inline constexpr probe_result probe_v = probe<F>();
 
+// The map names and the source map of F, from one more evaluation of F shared by map_names<F>(),
+// source_map<F>() and the lines in assemble<F>()'s errors.
+template <auto F>
+struct program_extras {
+    std::array<std::string_view, probe_v<F>.maps> map_names{};
+    std::array<slot_info, probe_v<F>.slots> slots{};
+};
+template <auto F>
+constexpr program_extras<F> extras() {
+    program_extras<F> e{};
+    emit(F(), nullptr, {e.map_names.data(), nullptr, e.slots.data()});
+    return e;
+}
+template <auto F>
+inline constexpr program_extras<F> extras_v = extras<F>();
+
 // A label name carried into template arguments so that it shows in the compiler's output.
 struct label_text {
     static constexpr std::size_t capacity = 48;
@@ -251,9 +267,7 @@ constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index
 }
 template <auto F, std::uint32_t Index>
 constexpr slot_info slot_at() {
-    std::array<slot_info, probe_v<F>.slots> info{};
-    emit(F(), nullptr, {nullptr, nullptr, info.data()});
-    return locate(info, Index);
+    return locate(extras_v<F>.slots, Index);
 }
 template <auto F, options O, std::size_t... L, std::size_t... M>
 constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M...>) {
@@ -302,18 +316,14 @@ consteval check_result check() {
 // first use): fd_array[i] must hold the fd of map_names<F>()[i] at load.
 template <auto F>
 consteval auto map_names() {
-    std::array<std::string_view, detail::probe_v<F>.maps> names{};
-    detail::emit(F(), nullptr, {names.data(), nullptr, nullptr});
-    return names;
+    return detail::extras_v<F>.map_names;
 }
 
 // Per instruction slot: the source line and the label naming it, for messages about a
 // compile-time program (e.g. next to the kernel verifier's log).
 template <auto F>
 consteval auto source_map() {
-    std::array<slot_info, detail::probe_v<F>.slots> info{};
-    detail::emit(F(), nullptr, {nullptr, nullptr, info.data()});
-    return info;
+    return detail::extras_v<F>.slots;
 }
 
 // Assemble at run time; returns the verdict and fills `out` (cleared first) and, when given,
