@@ -170,6 +170,18 @@ TEST_CASE("kernel profile: helper ids and the opcode table are parameters") {
     CHECK(std::string(ctbpf::check(gotol, no_gotol).message()) == "unknown opcode 06");
 }
 
+TEST_CASE("kernel profile: where builds of 6.18.44 differ, load-acquire from the context") {
+    // w5 = load_acquire((u32 *)(r1 + 1)); r0 = 0; exit — the messages the two builds print
+    const bpf_insn la[] = {I(0xc3, 5, 1, 1, 0x100), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(std::string(ctbpf::check(la).message()) == "BPF_ATOMIC loads from R1 ctx is not allowed");
+    ctbpf::options access_first{};
+    access_first.kernel.atomic_load_type_first = false;
+    CHECK(std::string(ctbpf::check(la, access_first).message()) == "misaligned context access off 0+0+1 size 4");
+    // store-release checks the access first on both
+    const bpf_insn sr[] = {I(0xb4, 2, 0, 0, 0), I(0xc3, 1, 2, 1, 0x110), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(std::string(ctbpf::check(sr).message()) == "misaligned context access off 0+0+1 size 4");
+}
+
 TEST_CASE("dead branches: kernel mode follows the values, lint mode checks every instruction") {
     for (const verify_cases::golden& c : verify_cases::probe_table()) {
         if (c.name.rfind("dead_branch_", 0) != 0) continue;

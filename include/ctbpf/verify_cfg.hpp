@@ -373,13 +373,13 @@ public:
     // arithmetic, stored values, call arguments, the returned value) and (high 16 bits) the
     // registers whose value it computes from its operands.
     // Pointer arithmetic (64-bit + and -) uses the scalar operand's value when the other operand
-    // may hold a pointer (`ptrs`: registers that may hold one here).
+    // may hold a pointer (`ptrs`: registers that may hold one here; r10 always does).
     static constexpr std::uint32_t value_use(const insn& x, bool exit_value, std::uint32_t ptrs) {
         const std::uint32_t cls = x.code & 7u, opc = x.code & 0xf0u, mode = x.code & 0xe0u;
         const std::uint32_t d = x.dst_reg < 10 ? 1u << x.dst_reg : 0u, s = x.src_reg < 10 ? 1u << x.src_reg : 0u;
         const bool xs = x.code & 8;
         return cls == 4 || cls == 7 ? ((cls == 7 && (opc == 0x00 || opc == 0x10))
-                                           ? ((ptrs & (d | (xs ? s : 0u))) ? d | (xs ? s : 0u) : 0u)
+                                           ? ((ptrs & (d | (xs ? s : 0u))) || (xs && x.src_reg == 10) ? d | (xs ? s : 0u) : 0u)
                                            : 0u) |
                                           d << 16
                : cls == 1           ? s

@@ -836,8 +836,13 @@ private:
         const std::uint32_t d = x.dst_reg, s = x.src_reg;
         if (aop == op::load_acq || aop == op::store_rel) {
             const bool load = aop == op::load_acq;
-            if (load ? (!read_reg(s) || !write_ok(d)) : (!read_reg(s) || !read_reg(d))) return false;
             const std::uint32_t base = load ? s : d;
+            if (load && o_.kernel.atomic_load_type_first && s <= 10 && reg(s).kind == k_ctx) {
+                fail(errc::atomic_access_to_this_pointer_is_not_allowed, pc_)
+                    .put("BPF_ATOMIC loads from R").put_uint(s).put(" ctx is not allowed");
+                return false;
+            }
+            if (load ? (!read_reg(s) || !write_ok(d)) : (!read_reg(s) || !read_reg(d))) return false;
             if (!mem_access(base, x.off, size, !load, load ? static_cast<int>(d) : static_cast<int>(s), false, 0,
                             false, true))
                 return false;

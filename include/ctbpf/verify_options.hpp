@@ -68,6 +68,10 @@ struct kernel_profile {
     std::uint32_t max_pending_branches = 8192;     // BPF_COMPLEXITY_LIMIT_JMP_SEQ: branches left to explore
     bool jit = true;                               // stack depth rounded to 16 (JIT) or 32 bytes
     bool private_stack = true; // tracing programs run subprograms of >= 64 bytes on a private stack
+    // load-acquire checks the pointer type before the access (so from ctx: "BPF_ATOMIC loads from
+    // R1 ctx is not allowed" even when misaligned). Builds of 6.18.44 differ: measured true on
+    // 6.18.44-fc-v1252, false (the access first: "misaligned context access") on an earlier build.
+    bool atomic_load_type_first = true;
 };
 inline constexpr kernel_profile linux_6_18{};
 
