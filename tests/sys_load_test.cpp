@@ -200,13 +200,14 @@ TEST_CASE("errors found before the walk name their instruction too") {
     CHECK(p.error().annotation.find("insn 2: r0 = 1   (label 'dead', line ") == 0);
 }
 
-TEST_CASE("EFAULT from the verifier gets the log too (more than 8,192 pending branches)") {
+TEST_CASE("E2BIG or EFAULT from the verifier gets the log too (more than 8,192 pending branches)") {
     KERNEL_TEST();
     const std::vector<bpf_insn> code = verify_cases::pending_branches(8193);
     sys::load_report rep;
     auto p = sys::load(sys::program_image{code}, {.type = BPF_PROG_TYPE_SOCKET_FILTER}, {}, &rep);
     REQUIRE_FALSE(p.ok());
-    CHECK(p.error().is(std::errc::bad_address));
+    // E2BIG on 6.18.44-fc-v1252, EFAULT on an earlier 6.18.44 build
+    CHECK((p.error().is(std::errc::argument_list_too_long) || p.error().is(std::errc::bad_address)));
     CHECK(rep.attempts >= 2); // retried with a log
     CHECK(p.error().kernel_message == std::vector<std::string>{"The sequence of 8193 jumps is too complex."});
     CHECK(p.error().message.find("the verifier rejected the program") != std::string::npos);

@@ -18,7 +18,7 @@
 // expect: kernel_message<{{R1 pointer comparison prohibited}}>
 // expect: program_rejected<ctbpf::errc::atomic_access_to_this_pointer_is_not_allowed, 1, @atomic_ctx@>
 // expect: kernel_message<{{BPF_ATOMIC stores into R1 ctx is not allowed}}>
-// expect: program_rejected<ctbpf::errc::misaligned_context_access, 0, @acquire_ctx@>
+// expect: program_rejected<ctbpf::errc::misaligned_context_access, 1, @release_ctx@>
 // expect: kernel_message<{{misaligned context access off 0+0+1 size 4}}>
 #include <ctbpf.hpp>
 
@@ -119,14 +119,16 @@ constexpr auto atomic_on_ctx = ctbpf::assemble<[] {
     };
 }>();
 
-// atomics are always checked for alignment, also on the context (a 4-byte load-acquire at ctx + 1)
+// atomics are always checked for alignment, also on the context (a 4-byte store-release at ctx + 1)
 constexpr auto misaligned_ctx = ctbpf::assemble<[] {
     return program{
+        w2 = 0,
 #ifndef CTBPF_TWIN
-        w0 = load_acquire(mem<u32>(r1 + 1)), // @acquire_ctx
+        store_release(mem<u32>(r1 + 1), w2), // @release_ctx
 #else
-        w0 = load_acquire(mem<u32>(r10 - 4)),
+        store_release(mem<u32>(r10 - 4), w2),
 #endif
+        r0 = 0,
         exit_(),
     };
 }>();
@@ -134,5 +136,5 @@ constexpr auto misaligned_ctx = ctbpf::assemble<[] {
 #ifdef CTBPF_TWIN
 static_assert(modified_ctx.size() == 2 && through_a_scalar.size() == 3 && multiply_pointer.size() == 4);
 static_assert(far_pointer.size() == 4 && leak.size() == 2 && compare_pointer.size() == 4);
-static_assert(atomic_on_ctx.size() == 4 && misaligned_ctx.size() == 2);
+static_assert(atomic_on_ctx.size() == 4 && misaligned_ctx.size() == 4);
 #endif

@@ -304,7 +304,7 @@ inline bool privileged() {
     return has_capability(cap_bpf).value_or(false) || has_capability(cap_sys_admin).value_or(false);
 }
 // Errors the verifier cannot explain: no log retry for these (nor for EPERM without privilege).
-// (Not EFAULT: the verifier returns it too, e.g. "The sequence of 8193 jumps is too complex.")
+// (Not EFAULT nor E2BIG: the verifier returns them too, e.g. "The sequence of 8193 jumps is too complex.")
 inline bool log_cannot_help(int e) {
     return e == EMFILE || e == ENFILE || e == ENOMEM || e == ENOSYS || e == EBADF ||
            (e == EPERM && !privileged());
@@ -443,7 +443,10 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
 
     std::string hint;
     if (err == EACCES || err == EINVAL) hint = "the verifier rejected the program";
-    if (err == E2BIG) hint = "the program is too large for this kernel";
+    // E2BIG: the size check says nothing in the log; the verifier's limits (complexity, call
+    // depth, and on some 6.18 builds the pending-branch limit) say why
+    if (err == E2BIG) hint = log.empty() ? "the program is too large for this kernel"
+                                         : "the verifier rejected the program (a size or complexity limit; see its message)";
     if (err == EFAULT && !log.empty()) hint = "the verifier rejected the program (see its message)";
     if (err == EPERM) {
         hint = detail::privilege_hint();
