@@ -310,13 +310,16 @@ public:
         const std::uint8_t opc = x.code & 0xf0;
         const bool call = opc == 0x80 && x.src_reg == 1, pfunc = x.code == 0x18 && x.src_reg == 4;
         if (x.code == 0x18 && !pfunc) return;
-        if (opc == 0x80 && !call) return;
         if (opc == 0x90) return;
-        back_edges_ = back_edges_ || e.w0 <= t || (e.count > 1 && e.w1 <= t);
         has_prune_ = true;
+        if (opc == 0x80 && !call) { // helper and kfunc calls: the instruction after them
+            flags_.p[t + 1] |= f_prune;
+            return;
+        }
+        back_edges_ = back_edges_ || e.w0 <= t || (e.count > 1 && e.w1 <= t);
         flags_.p[e.count == 1 ? e.w0 : e.w1] |= f_prune;
         if (call || pfunc) flags_.p[e.w0] |= f_prune;
-        else if (e.count == 2) flags_.p[t] |= f_prune;
+        if (e.count == 2) flags_.p[t] |= f_prune; // conditional jumps, pseudo calls, func_addr
     }
 
     // Registers live before each instruction (read before written on some path), and among them

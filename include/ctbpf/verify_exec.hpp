@@ -75,11 +75,20 @@ struct pending_entry {
 };
 
 struct visit_record {
-    std::uint64_t hash = 0;
+    std::uint64_t exact = 0;           // the whole state (an infinite loop repeats it exactly)
     std::int64_t forks = 0, gotos = 0; // path counters when recorded
     std::uint32_t insn = 0;
     std::uint32_t pos = 0;             // trail size when recorded
+    std::uint32_t group = 0;           // its state_group
     bool open = false;                 // still an ancestor of the current path
+};
+// The records of one instruction that are equal for pruning (the same key: live registers,
+// imprecise ones by kind only, and the stack).
+struct state_group {
+    std::uint64_t hash = 0;
+    std::uint32_t insn = 0;
+    std::uint32_t first = 0;  // its first record
+    std::uint32_t closed = 0; // records explored completely: a state equal to them is pruned
 };
 
 class explorer : public structure {
@@ -93,7 +102,7 @@ public:
     constexpr bool do_check() {
         c_.reset(total_cells);
         lint_ = o_.policy == dead_branch_policy::lint;
-        if (lint_) open_count_.reset(n_);
+        open_count_.reset(n_);
         if (!root_) alu_aux_.reset(n_);
         // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
         // fork 1 + 1 per 4 undone changes. At compile time it keeps the whole check near 800,000
@@ -114,7 +123,10 @@ public:
                 return true;
             }
             int a = fl[pc_] & f_prune ? prune_check() : 0;
-            if (a == 0) a = exec(p_[pc_]);
+            if (a == 0) {
+                jmps_ += (p_[pc_].code & 7) == 5 || (p_[pc_].code & 7) == 6; // env->jmps_processed
+                a = exec(p_[pc_]);
+            }
             if (a != 0 && (a < 0 || !next_path())) return a > 0;
         }
     }
@@ -1017,17 +1029,24 @@ private:
         const int pred = lint_ ? -1 : branch_taken(opc, (x.code & 7) == 6, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
-        const bool eq = (x.code == 0x15 || x.code == 0x1d || x.code == 0x55 || x.code == 0x5d);
-        const std::uint8_t rr = !eq ? 0xff
-                                : a.kind == k_scalar && b.kind == k_const ? x.dst_reg
-                                : (x.code & 8) && b.kind == k_scalar && a.kind == k_const ? x.src_reg
-                                                                                            : 0xff;
-        const std::int64_t rv = rr == x.dst_reg ? b.v : a.v;
-        // on the other side, "!= 0" raises the lower bound (64-bit; the kernel's umin)
-        const std::uint8_t nz = rr != 0xff && rv == 0 && (x.code & 7) == 5 ? rr : 0xff;
-        if (!fork(taken, opc == 0x10 ? rr : nz, rv, false, opc == 0x50)) return 1;
-        if (opc == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
-        if (opc == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
+        // a 64-bit scalar against a constant: JEQ/JNE, and the unsigned spellings of "== 0" and
+        // "!= 0" (<= 0, < 1, > 0, >= 1)
+        const bool on_dst = a.kind == k_scalar && b.kind == k_const;
+        const bool on_src = (x.code & 8) && b.kind == k_scalar && a.kind == k_const;
+        const std::uint8_t o = on_dst ? opc : flip(opc);
+        const std::int64_t k = on_dst ? b.v : a.v;
+        const std::uint8_t eq = (x.code & 7) != 5 || (!on_dst && !on_src) ? 0
+                                : o == 0x10 || o == 0x50              ? o
+                                : (o == 0xb0 && k == 0) || (o == 0xa0 && k == 1) ? 0x10
+                                : (o == 0x20 && k == 0) || (o == 0x30 && k == 1) ? 0x50
+                                                                                  : 0;
+        const std::uint8_t rr = eq == 0 ? 0xff : on_dst ? x.dst_reg : x.src_reg;
+        const std::int64_t rv = o == 0x10 || o == 0x50 ? k : 0;
+        // on the other side, "!= 0" raises the lower bound (the kernel's umin)
+        const std::uint8_t nz = rr != 0xff && rv == 0 ? rr : 0xff;
+        if (!fork(taken, eq == 0x10 ? rr : nz, rv, false, eq == 0x50)) return 1;
+        if (eq == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
+        if (eq == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
         return ++pc_, 0;
     }
     // conditional jumps between scalars with well-formed fields (else: the general path)
@@ -1271,7 +1290,8 @@ private:
         while (open_.size != 0 && records_.p[open_.p[open_.size - 1]].pos > e.mark) {
             visit_record& r = records_.p[open_.p[--open_.size]];
             r.open = false;
-            if (lint_) --open_count_.p[r.insn];
+            --open_count_.p[r.insn];
+            ++groups_.p[r.group].closed;
         }
         for (std::uint32_t f = 0; f < e.frames; ++f) rf_.f[f] = snaps_.p[e.snap + f];
         for (std::uint32_t f = e.frames; f <= deepest_; ++f) rf_.f[f] = frame_registers{};
@@ -1302,23 +1322,60 @@ private:
         return cell_hash(i, cell{0, c.kind == k_const ? std::uint8_t{k_scalar} : c.kind, 0, 0, 0});
     }
 
-    // At a prune point: 0 go on, 1 stop this path, -1 rejected (infinite loop).
+    // At a prune point (is_state_visited()): 0 go on, 1 stop this path, -1 rejected (infinite loop).
+    // A state equal for pruning to one explored completely ends the path; one still open on this
+    // path is a loop when the whole state repeats. A new state is recorded when the kernel would
+    // record one: at least 2 jumps and 8 instructions since the last (20 jumps or 100
+    // instructions inside a loop), always at may_goto. (Not modelled: the kernel also forces one
+    // after 40 jump-history entries, caps unprivileged programs at 64 states per instruction and
+    // evicts states that keep missing.)
     constexpr int prune_check() {
         work_ += 2 + static_cast<std::uint32_t>(std::popcount(live_.p[pc_])) / 3 + cf_;
         key_ = state_key();
-        if (2 * records_.size >= table_.n) rehash(table_.n == 0 ? 256 : 2 * table_.n);
-        std::uint32_t slot = bucket(key_, pc_);
-        while (table_.p[slot] != 0 &&
-               (records_.p[table_.p[slot] - 1].hash != key_ || records_.p[table_.p[slot] - 1].insn != pc_))
-            slot = (slot + 1) & (table_.n - 1);
-        if (table_.p[slot] != 0) return revisit(records_.p[table_.p[slot] - 1]);
+        if (2 * groups_.size >= gtable_.n || (!lint_ && 2 * records_.size >= xtable_.n))
+            rehash(gtable_.n == 0 ? 256 : 2 * gtable_.n, xtable_.n == 0 ? 256 : 2 * xtable_.n);
+        const std::uint32_t gslot = group_slot(key_, pc_);
+        const std::uint32_t g = gtable_.p[gslot];
+        std::uint64_t exact = 0;
+        if (g != 0) {
+            const state_group& grp = groups_.p[g - 1];
+            if (grp.closed != 0) return 1; // an equal state was explored completely
+            const visit_record& first = records_.p[grp.first];
+            if (lint_) return revisit(first);
+            if (first.gotos != c_.p[cell_gotos].v) return 1; // converged (may_goto bounds it)
+            exact = exact_key();
+            const std::uint32_t x = xtable_.p[exact_slot(exact, pc_)];
+            if (x != 0 && records_.p[x - 1].open) return revisit(records_.p[x - 1]); // the same state again
+        }
         if (lint_ && open_count_.p[pc_] != 0) return widen_and_check(); // another iteration of a loop
-        // a new state here: the slot where the search stopped is free
-        records_.push({key_, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, true});
-        open_.push(records_.size - 1);
-        table_.p[slot] = records_.size;
-        if (lint_) ++open_count_.p[pc_];
+        if (!lint_) {
+            const bool force = p_[pc_].code == 0xe5; // may_goto
+            const std::uint32_t jumps = jmps_ - prev_jmps_, insns = r_.visits - prev_insns_;
+            if (!force && (jumps < 2 || insns < 8 || (open_count_.p[pc_] != 0 && jumps < 20 && insns < 100))) return 0;
+            prev_jmps_ = jmps_;
+            prev_insns_ = r_.visits;
+            if (g == 0) exact = exact_key();
+        }
+        add_record(gslot, exact);
         return 0;
+    }
+    // A new state here (gslot: where its group is or goes).
+    constexpr void add_record(std::uint32_t gslot, std::uint64_t exact) {
+        if (gtable_.p[gslot] == 0) {
+            groups_.push({key_, pc_, records_.size, 0});
+            gtable_.p[gslot] = groups_.size;
+        }
+        records_.push({exact, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, gtable_.p[gslot] - 1, true});
+        if (!lint_) xtable_.p[exact_slot(exact, pc_)] = records_.size;
+        open_.push(records_.size - 1);
+        ++open_count_.p[pc_];
+    }
+    // The whole state: the stack and frame cells and every register of every frame.
+    constexpr std::uint64_t exact_key() const {
+        std::uint64_t k = h_;
+        for (std::uint32_t f = 0; f <= cf_; ++f)
+            for (std::uint32_t r = 0; r < 11; ++r) k ^= cell_hash(f * frame_cells + r, rf_.f[f].r[r]);
+        return k;
     }
     // An equal state was seen here: explored completely (prune), or still on this path (a loop).
     constexpr int revisit(const visit_record& r) {
@@ -1334,34 +1391,34 @@ private:
     constexpr int widen_and_check() {
         widen();
         key_ = state_key();
-        const std::int32_t found = lookup();
-        if (found >= 0) return revisit(records_.p[found]);
-        records_.push({key_, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, true});
-        open_.push(records_.size - 1);
-        ++open_count_.p[pc_];
-        std::uint32_t slot = bucket(key_, pc_);
-        while (table_.p[slot] != 0) slot = (slot + 1) & (table_.n - 1);
-        table_.p[slot] = records_.size;
+        const std::uint32_t gslot = group_slot(key_, pc_);
+        if (gtable_.p[gslot] != 0) return revisit(records_.p[groups_.p[gtable_.p[gslot] - 1].first]);
+        add_record(gslot, 0);
         return 0;
     }
-    // the table holds record index + 1 (0: empty), open addressing
-    constexpr std::uint32_t bucket(std::uint64_t key, std::uint32_t insn) const {
-        return static_cast<std::uint32_t>(((key ^ std::uint64_t{insn}) * 0x9e3779b97f4a7c15ull) >> 40) & (table_.n - 1);
+    // Open addressing, index + 1 (0: empty): groups by (key, instruction), records by (exact
+    // state, instruction). Returns the matching slot or the free one where the search stopped.
+    static constexpr std::uint32_t bucket(std::uint64_t key, std::uint32_t insn, std::uint32_t n) {
+        return static_cast<std::uint32_t>(((key ^ std::uint64_t{insn}) * 0x9e3779b97f4a7c15ull) >> 40) & (n - 1);
     }
-    constexpr std::int32_t lookup() const {
-        std::uint32_t slot = bucket(key_, pc_);
-        while (table_.p[slot] != 0 &&
-               (records_.p[table_.p[slot] - 1].hash != key_ || records_.p[table_.p[slot] - 1].insn != pc_))
-            slot = (slot + 1) & (table_.n - 1);
-        return static_cast<std::int32_t>(table_.p[slot]) - 1;
+    constexpr std::uint32_t group_slot(std::uint64_t key, std::uint32_t insn) const {
+        std::uint32_t slot = bucket(key, insn, gtable_.n);
+        while (gtable_.p[slot] != 0 && (groups_.p[gtable_.p[slot] - 1].hash != key || groups_.p[gtable_.p[slot] - 1].insn != insn))
+            slot = (slot + 1) & (gtable_.n - 1);
+        return slot;
     }
-    constexpr void rehash(std::uint32_t capacity) {
-        table_.reset(capacity);
-        for (std::uint32_t i = 0; i < records_.size; ++i) {
-            std::uint32_t slot = bucket(records_.p[i].hash, records_.p[i].insn);
-            while (table_.p[slot] != 0) slot = (slot + 1) & (table_.n - 1);
-            table_.p[slot] = i + 1;
-        }
+    constexpr std::uint32_t exact_slot(std::uint64_t exact, std::uint32_t insn) const {
+        std::uint32_t slot = bucket(exact, insn, xtable_.n);
+        while (xtable_.p[slot] != 0 && (records_.p[xtable_.p[slot] - 1].exact != exact || records_.p[xtable_.p[slot] - 1].insn != insn))
+            slot = (slot + 1) & (xtable_.n - 1);
+        return slot;
+    }
+    constexpr void rehash(std::uint32_t groups, std::uint32_t records) {
+        gtable_.reset(groups);
+        for (std::uint32_t i = 0; i < groups_.size; ++i) gtable_.p[group_slot(groups_.p[i].hash, groups_.p[i].insn)] = i + 1;
+        if (lint_) return;
+        xtable_.reset(records);
+        for (std::uint32_t i = 0; i < records_.size; ++i) xtable_.p[exact_slot(records_.p[i].exact, records_.p[i].insn)] = i + 1;
     }
     // lint mode: forget constants so that loops converge
     constexpr void widen() {
@@ -1380,6 +1437,7 @@ private:
     std::uint32_t base_ = 0, pc_ = 0, budget_ = 0, cf_ = 0; // base_ = cf_ * frame_cells
     std::uint32_t work_ = 0; // against budget_
     std::uint32_t deepest_ = 0; // the deepest frame used so far
+    std::uint32_t jmps_ = 0, prev_jmps_ = 0, prev_insns_ = 0; // jumps processed; both counts when a state was last recorded
     stack_of<frame_registers> snaps_; // registers at the pending forks
     register_file rf_{};
     bool lint_ = false;
@@ -1387,8 +1445,9 @@ private:
     stack_of<trail_entry> trail_;
     stack_of<pending_entry> pending_;
     stack_of<visit_record> records_;
+    stack_of<state_group> groups_;
     stack_of<std::uint32_t> open_;
-    buffer<std::uint32_t> table_; // visit records by (instruction, state): index + 1
+    buffer<std::uint32_t> gtable_, xtable_; // groups by (key, insn), records by (exact, insn): index + 1
     buffer<std::uint16_t> open_count_;
     buffer<std::uint64_t> alu_aux_;
 };
