@@ -255,6 +255,9 @@ inline std::vector<golden> probe_table() {
         // found by the differential run (seed 137): past "if r0 <= 0" r0 is nonzero, so "r0 s> 0"
         // (r0 a u32) is always taken: the loop repeats before the pushed r0 == 0 path is explored
         {"loop_after_le0", {I(0x61, 0, 10, -8, 0), I(0xb5, 0, 0, 0, 0), I(0x65, 0, 0, -2, 0), movx(6, 3), I(0x30, 0, 0, 0, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "infinite loop detected at insn 1"},
+        // found by the differential run (seed 220): unknown * 0 is the constant 0 (the kernel's
+        // bounds), so the branch is always taken and the read of the clobbered R1 is dead
+        {"mul_zero_dead", {movx(6, 1), I(0x30, 0, 0, 0, 0), I(0x27, 0, 0, 0, 0), I(0xb5, 0, 0, 1, 0), movx(6, 1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, OK, "", OK, ""},
         // r1 counts, nothing reads its value: equal for pruning on every round, but no exact
         // repeat, so the kernel does not call it an infinite loop (it runs out of instructions)
         {"loop_imprecise_counter", {mov(1, 0), I(0x07, 1, 0, 0, 1), I(0x05, 0, 0, -2, 0)}, prog_type::socket_filter, 0, E2BIG, "BPF program is too large. Processed 1000001 insn", -1, "", true},

@@ -86,11 +86,27 @@ private:
         while (c < 2 * n) c *= 2;
         return c;
     }
-    // FNV-1a, mixed: the low bits pick the bucket, the high 32 bits are compared before the names
+    // The low bits pick the bucket, the high 32 bits are compared before the names. FNV-1a at
+    // compile time; at run time 8 bytes per multiply (any hash will do: it never leaves emit()).
     static constexpr std::uint64_t hash(std::string_view s) {
         std::uint64_t h = 14695981039346656037ull;
-        for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
-        return h ^ (h >> 29);
+        if (std::is_constant_evaluated()) {
+            for (char c : s) h = (h ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+            return h ^ (h >> 29);
+        }
+        const char* p = s.data();
+        std::size_t n = s.size();
+        h ^= n;
+        for (; n >= 8; n -= 8, p += 8) {
+            std::uint64_t w;
+            __builtin_memcpy(&w, p, 8);
+            h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        }
+        std::uint64_t w = 0;
+        for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+        h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+        h = (h ^ (h >> 32)) * 0xd6e8feb86659fd93ull;
+        return h ^ (h >> 32);
     }
     std::size_t mask_;
     std::vector<std::int32_t> slots_;

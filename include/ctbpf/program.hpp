@@ -11,6 +11,7 @@
 #include <initializer_list>
 #include <span>
 #include <string_view>
+#include <type_traits>
 
 #include "ctbpf/item.hpp"
 
@@ -196,6 +197,13 @@ private:
         std::size_t maps = 0;
         for (std::size_t i = 0; i < n; ++i) {
             const item& it = src[i];
+            if (it.kind == item_kind::insn) { // the common case first
+                if (std::is_constant_evaluated()) *c = it.ins;
+                else __builtin_memcpy(static_cast<void*>(c), &it.ins, sizeof(insn)); // one 8-byte move, not field by field
+                ++c;
+                *l++ = it.line;
+                continue;
+            }
             const auto slot = base + static_cast<std::uint32_t>(c - code0);
             if (it.kind == item_kind::label) { // (field by field: no temporary to store-forward)
                 d->name = it.name;
@@ -206,7 +214,6 @@ private:
             }
             *c++ = it.ins;
             *l++ = it.line;
-            if (it.kind == item_kind::insn) continue;
             if (it.kind == item_kind::wide || it.kind >= item_kind::func_addr) {
                 *c++ = make_insn(0, 0, 0, 0, it.imm_hi);
                 *l++ = it.line;

@@ -152,7 +152,10 @@ private:
     static constexpr std::uint64_t umax_of(const cell& c) {
         return c.kind == k_const ? static_cast<std::uint64_t>(c.v) : ~static_cast<std::uint64_t>(c.v);
     }
-    static constexpr cell scalar(std::uint64_t umax) { return {static_cast<std::int64_t>(~umax), k_scalar, 0, 0, 0}; }
+    // (a scalar in [0, 0] is the constant 0, as the kernel's tnum says)
+    static constexpr cell scalar(std::uint64_t umax) {
+        return umax == 0 ? cell{0, k_const, 0, 0, 0} : cell{static_cast<std::int64_t>(~umax), k_scalar, 0, 0, 0};
+    }
     static constexpr std::uint64_t low_bits(std::uint64_t u) { // the smallest 2^k - 1 >= u
         u |= u >> 1;
         u |= u >> 2;
@@ -171,11 +174,13 @@ private:
         if (!is64) {
             const std::uint64_t a32 = min_u(ua, m32), b32 = min_u(ub, m32);
             return opc == 0x50 ? min_u(a32, b32)
+                   : opc == 0x20 ? (b32 == 0 || a32 <= m32 / b32 ? a32 * b32 : m32)
                    : opc == 0x70 && ua <= m32 ? ua >> ub
                    : opc == 0x40 || opc == 0xa0 ? low_bits(a32 > b32 ? a32 : b32)
                                                 : m32;
         }
         return opc == 0x50 ? min_u(ua, ub)
+               : opc == 0x20 ? (ub == 0 || ua <= ~0ull / ub ? ua * ub : ~0ull)
                : opc == 0x70 ? ua >> ub
                : opc == 0x40 || opc == 0xa0 ? low_bits(ua > ub ? ua : ub)
                : opc == 0x00 && ua + ub >= ua ? ua + ub
