@@ -35,48 +35,48 @@ namespace detail {
 
 struct label_entry {
     std::string_view name;
-    std::uint32_t slot;
+    std::uint32_t slot; // a label's slot, a map's index
     std::uint32_t line;
-    std::uint32_t hash = 0; // of name (set by label_table)
+    std::uint32_t hash; // the high half of the name's hash
 };
 
-// Open-addressing hash table of names (labels, maps): linear time at compile time, no sort.
+// Open-addressing hash table of names (labels, maps), entries in the slots: linear time at
+// compile time, no sort, one allocation.
 class label_table {
 public:
-    constexpr explicit label_table(std::size_t labels) : mask_(capacity_for(labels) - 1) {
-        slots_.assign(mask_ + 1, -1);
-        entries_.reserve(labels);
-    }
-    // Returns the earlier entry with the same name, or nullptr when the name is new.
-    constexpr const label_entry* insert(const label_entry& e) {
+    // (an empty slot has a null name: string_view's default; the names added are never empty)
+    constexpr explicit label_table(std::size_t names) : mask_(capacity_for(names) - 1), slots_(new label_entry[mask_ + 1]) {}
+    label_table(const label_table&) = delete;
+    label_table& operator=(const label_table&) = delete;
+    constexpr ~label_table() { delete[] slots_; }
+
+    // The entry named e.name: the earlier one (returned with `added` false) or e, added.
+    constexpr const label_entry& insert(const label_entry& e, bool& added) {
         const std::uint64_t full = hash(e.name);
-        const auto h32 = static_cast<std::uint32_t>(full >> 32);
-        std::size_t h = static_cast<std::size_t>(full) & mask_;
-        while (slots_[h] >= 0) {
-            const label_entry& old = entries_[static_cast<std::size_t>(slots_[h])];
-            if (old.hash == h32 && same_name(old.name, e.name)) return &old;
-            h = (h + 1) & mask_;
+        label_entry& at = slots_[probe(e.name, full)];
+        added = at.name.data() == nullptr;
+        if (added) {
+            at = e;
+            at.hash = static_cast<std::uint32_t>(full >> 32);
+            ++size_;
         }
-        slots_[h] = static_cast<std::int32_t>(entries_.size());
-        entries_.push_back(e);
-        entries_.back().hash = h32;
-        return nullptr;
+        return at;
     }
-    constexpr std::size_t size() const { return entries_.size(); }
-    constexpr const label_entry& operator[](std::size_t i) const { return entries_[i]; }
+    constexpr std::size_t size() const { return size_; }
     constexpr const label_entry* find(std::string_view name) const {
-        const std::uint64_t full = hash(name);
-        const auto h32 = static_cast<std::uint32_t>(full >> 32);
-        std::size_t h = static_cast<std::size_t>(full) & mask_;
-        while (slots_[h] >= 0) {
-            const label_entry& e = entries_[static_cast<std::size_t>(slots_[h])];
-            if (e.hash == h32 && same_name(e.name, name)) return &e;
-            h = (h + 1) & mask_;
-        }
-        return nullptr;
+        const label_entry& at = slots_[probe(name, hash(name))];
+        return at.name.data() == nullptr ? nullptr : &at;
     }
 
 private:
+    // the slot holding `name`, or the empty one where it would go
+    constexpr std::size_t probe(std::string_view name, std::uint64_t full) const {
+        const auto h32 = static_cast<std::uint32_t>(full >> 32);
+        std::size_t h = static_cast<std::size_t>(full) & mask_;
+        while (slots_[h].name.data() != nullptr && !(slots_[h].hash == h32 && same_name(slots_[h].name, name)))
+            h = (h + 1) & mask_;
+        return h;
+    }
     // (a label and its uses often share the same characters: compare the pointers first)
     static constexpr bool same_name(std::string_view a, std::string_view b) {
         return a.size() == b.size() && ((!std::is_constant_evaluated() && a.data() == b.data()) || a == b);
@@ -86,7 +86,7 @@ private:
         while (c < 2 * n) c *= 2;
         return c;
     }
-    // The low bits pick the bucket, the high 32 bits are compared before the names. FNV-1a at
+    // The low bits pick the slot, the high 32 bits are compared before the names. FNV-1a at
     // compile time; at run time 8 bytes per multiply (any hash will do: it never leaves emit()).
     static constexpr std::uint64_t hash(std::string_view s) {
         std::uint64_t h = 14695981039346656037ull;
@@ -102,15 +102,23 @@ private:
             __builtin_memcpy(&w, p, 8);
             h = (h ^ w) * 0x9e3779b97f4a7c15ull;
         }
-        std::uint64_t w = 0;
-        for (std::size_t i = 0; i < n; ++i) w |= std::uint64_t{static_cast<unsigned char>(p[i])} << (8 * i);
+        std::uint64_t w = 0; // the last 0-7 bytes: two overlapping 4-byte loads, or 3 bytes (the length is in h)
+        if (n >= 4) {
+            std::uint32_t a, b;
+            __builtin_memcpy(&a, p, 4);
+            __builtin_memcpy(&b, p + n - 4, 4);
+            w = std::uint64_t{a} << 32 | b;
+        } else if (n > 0) {
+            w = std::uint64_t{static_cast<unsigned char>(p[0])} << 16 | std::uint64_t{static_cast<unsigned char>(p[n >> 1])} << 8 |
+                static_cast<unsigned char>(p[n - 1]);
+        }
         h = (h ^ w) * 0x9e3779b97f4a7c15ull;
         h = (h ^ (h >> 32)) * 0xd6e8feb86659fd93ull;
         return h ^ (h >> 32);
     }
     std::size_t mask_;
-    std::vector<std::int32_t> slots_;
-    std::vector<label_entry> entries_;
+    label_entry* slots_;
+    std::size_t size_ = 0;
 };
 
 // Keep the error at the lowest instruction index (the first the kernel would meet).
@@ -132,8 +140,13 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     label_table labels(defs.size());
     for (std::size_t i = 0; i < defs.size(); ++i) {
         const label_def& d = defs[i];
-        if (d.name.empty()) note_error(best, {errc::label_name_is_empty, d.slot, d.line, {}});
-        if (labels.insert({d.name, d.slot, d.line})) note_error(best, {errc::label_is_defined_twice, d.slot, d.line, d.name});
+        if (d.name.empty()) { // (an empty name would read as an empty slot)
+            note_error(best, {errc::label_name_is_empty, d.slot, d.line, {}});
+            continue;
+        }
+        bool added = false;
+        labels.insert({d.name, d.slot, d.line, 0}, added);
+        if (!added) note_error(best, {errc::label_is_defined_twice, d.slot, d.line, d.name});
     }
     if (extra.slots) {
         const std::span<const std::uint32_t> lines = p.lines();
@@ -146,16 +159,17 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     for (std::size_t i = 0; i < refs.size(); ++i) {
         const label_ref& r = refs[i];
         if (r.kind == item_kind::map_ref) {
-            const label_entry* known = maps.find(r.name);
-            if (!known) {
-                if (r.name.empty()) note_error(best, {errc::map_name_is_empty, r.slot, r.line, {}});
-                maps.insert({r.name, static_cast<std::uint32_t>(maps.size()), r.line});
-                known = maps.find(r.name);
+            if (r.name.empty()) {
+                note_error(best, {errc::map_name_is_empty, r.slot, r.line, {}});
+                continue;
             }
-            if (out) out[r.slot].imm = static_cast<std::int32_t>(known->slot);
+            bool added = false;
+            const label_entry& m = maps.insert({r.name, static_cast<std::uint32_t>(maps.size()), r.line, 0}, added);
+            if (added && extra.map_names) extra.map_names[m.slot] = r.name;
+            if (out) out[r.slot].imm = static_cast<std::int32_t>(m.slot);
             continue;
         }
-        const label_entry* target = labels.find(r.name);
+        const label_entry* target = r.name.empty() ? nullptr : labels.find(r.name);
         if (!target) {
             note_error(best, {errc::label_is_not_defined, r.slot, r.line, r.name});
             continue;
@@ -176,8 +190,6 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
             out[r.slot].imm = static_cast<std::int32_t>(rel);
         }
     }
-    if (extra.map_names)
-        for (std::size_t i = 0; i < maps.size(); ++i) extra.map_names[i] = maps[i].name;
     if (extra.map_count) *extra.map_count = maps.size();
     return best;
 }
