@@ -50,7 +50,9 @@ inline std::string last_message(std::string_view log) {
             line.starts_with("stack depth") || line.starts_with("cur state:") ||
             line.starts_with("old state:") || line.starts_with("mark_precise") || line.starts_with("func#"))
             continue;
-        best.assign(line);
+        // (a message from a prune point can follow an instruction's text on its line)
+        const std::size_t loop = line.find("infinite loop detected");
+        best.assign(loop == std::string_view::npos ? line : line.substr(loop));
         if (best.starts_with("infinite loop detected")) break; // followed by state dumps
     }
     return best;

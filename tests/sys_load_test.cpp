@@ -200,6 +200,22 @@ TEST_CASE("errors found before the walk name their instruction too") {
     CHECK(p.error().annotation.find("insn 2: r0 = 1   (label 'dead', line ") == 0);
 }
 
+TEST_CASE("an infinite loop: the message printed after an instruction's text, and the loop's instruction") {
+    KERNEL_TEST();
+    // loop: r0 = get_prandom_u32(); if r0 s>= 0 goto loop — the kernel repeats the loop state exactly
+    using namespace ctbpf::syntax;
+    const auto img = sys::assemble_for_load(program{
+        r7 = imm64(0x100000001), label("loop"), call(ctbpf::helper::get_prandom_u32), if_(s(r0) >= 0).goto_("loop"),
+        label("inner"), r9 = 3, if_(r0 == 0).goto_("inner"), r9 = 1, r0 = 0, exit_()});
+    auto p = sys::load(img.image(), {.type = BPF_PROG_TYPE_SOCKET_FILTER});
+    REQUIRE_FALSE(p.ok());
+    REQUIRE_FALSE(p.error().kernel_message.empty());
+    CHECK(p.error().kernel_message.front() == "infinite loop detected at insn 2");
+    REQUIRE(p.error().insn.has_value());
+    CHECK(*p.error().insn == 2);
+    CHECK(p.error().annotation.find("insn 2: call 7   (label 'loop', line ") == 0);
+}
+
 TEST_CASE("E2BIG or EFAULT from the verifier gets the log too (more than 8,192 pending branches)") {
     KERNEL_TEST();
     const std::vector<bpf_insn> code = verify_cases::pending_branches(8193);

@@ -235,6 +235,13 @@ inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
     }
     return r;
 }
+// Messages the verifier prints at a prune point or before an instruction: they may follow the
+// previous instruction's text on its line ("3: (75) if r0 s>= 0x0 goto pc-2 infinite loop ...").
+inline std::size_t joined_message(std::string_view l) {
+    for (std::string_view m : {"infinite loop detected", "BPF program is too large", "The sequence of "})
+        if (std::size_t at = l.find(m); at != std::string_view::npos && at != 0) return at;
+    return std::string_view::npos;
+}
 inline bool summary_line(std::string_view l) {
     return l.empty() || l.rfind("processed ", 0) == 0 || l.rfind("verification time", 0) == 0 ||
            l.rfind("stack depth", 0) == 0 || l.rfind("func#", 0) == 0;
@@ -247,7 +254,13 @@ inline verifier_log parse_verifier_log(std::string_view text) {
         std::size_t nl = text.find('\n');
         std::string_view l = text.substr(0, nl);
         if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-        if (!l.empty()) v.lines.emplace_back(l);
+        const std::size_t joined = detail::joined_message(l);
+        if (joined != std::string_view::npos && detail::insn_line_index(l)) { // split it in two
+            v.lines.emplace_back(l.substr(0, joined - (l[joined - 1] == ' ' ? 1 : 0)));
+            v.lines.emplace_back(l.substr(joined));
+        } else if (!l.empty()) {
+            v.lines.emplace_back(l);
+        }
         if (nl == std::string_view::npos) break;
         text.remove_prefix(nl + 1);
     }
@@ -259,6 +272,9 @@ inline verifier_log parse_verifier_log(std::string_view text) {
             break;
         }
     }
+    // "infinite loop detected at insn 2" after insn 3's text: the loop's instruction is meant
+    if (from < v.lines.size() && v.lines[from].rfind("infinite loop detected", 0) == 0)
+        if (auto n = detail::insn_mention(v.lines[from])) v.insn = n;
     for (std::size_t i = from; i < v.lines.size(); ++i)
         if (!detail::summary_line(v.lines[i])) v.message.push_back(v.lines[i]);
     if (v.message.size() > 12) v.message.erase(v.message.begin(), v.message.end() - 12);
