@@ -258,6 +258,14 @@ inline std::vector<golden> probe_table() {
         // found by the differential run (seed 220): unknown * 0 is the constant 0 (the kernel's
         // bounds), so the branch is always taken and the read of the clobbered R1 is dead
         {"mul_zero_dead", {movx(6, 1), I(0x30, 0, 0, 0, 0), I(0x27, 0, 0, 0, 0), I(0xb5, 0, 0, 1, 0), movx(6, 1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, OK, "", OK, ""},
+        // bounds from branches (the kernel's reg_set_min_max()): past "if r0 > 10" r0 <= 10, so
+        // "if r0 > 20" is never taken and the read of r3 is dead
+        {"umax_from_branch", {call(7), I(0x25, 0, 0, 4, 10), I(0x25, 0, 0, 2, 20), mov(0, 0), exit_(), movx(0, 3), mov(0, 1), exit_()}, prog_type::socket_filter, 0, OK, "", OK, ""},
+        // found by the differential run (seed 340): past "if r0 s< 0" r0 s>= 0, so "if r0 s>= 0"
+        // is always taken and the ld_abs with a scalar R6 is dead (ctbpf used to reject there).
+        // The loop back to insn 0 repeats the kernel's state exactly; the model's state repeats
+        // too, but across a branch it cannot tell an exact repeat, so it leaves the loop to the kernel
+        {"signed_bounds_loop", {call(7), mov(1, 2), I(0xc5, 0, 0, -3, 0), I(0x75, 0, 0, 5, 0), movx(6, 1), I(0x30, 0, 0, 0, 0), I(0x18, 6, 0, 0, 1), I(0, 0, 0, 0, 1), mov(3, 2), mov(0, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "infinite loop detected at insn 0", -1, "", true},
         // r1 counts, nothing reads its value: equal for pruning on every round, but no exact
         // repeat, so the kernel does not call it an infinite loop (it runs out of instructions)
         {"loop_imprecise_counter", {mov(1, 0), I(0x07, 1, 0, 0, 1), I(0x05, 0, 0, -2, 0)}, prog_type::socket_filter, 0, E2BIG, "BPF program is too large. Processed 1000001 insn", -1, "", true},

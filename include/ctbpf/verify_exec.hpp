@@ -66,10 +66,9 @@ struct register_file {
 struct pending_entry {
     std::uint32_t insn = 0;   // where the other side continues
     std::uint32_t mark = 0;   // trail size at the fork
-    std::int64_t refine_v = 0;
-    std::uint8_t refine_reg = 0xff; // on the other side this register is the constant refine_v
+    cell refine{};                  // on the other side register refine_reg is this
+    std::uint8_t refine_reg = 0xff;
     bool may_goto = false;
-    bool refine_nonzero = false;    // ... or known to be nonzero
     std::uint8_t frames = 0;        // frames 0 .. frames-1 were copied to snaps_[snap ...]
     std::uint32_t snap = 0;
 };
@@ -998,7 +997,7 @@ private:
                 fail(errc::invalid_may_goto, pc_).put("invalid may_goto imm ").put_int(x.imm);
                 return -1;
             }
-            if (!fork(pc_ + 1, 0xff, 0, true)) return 1;
+            if (!fork(pc_ + 1, 0xff, {}, true)) return 1;
             pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
             return 0;
         }
@@ -1034,24 +1033,17 @@ private:
         const int pred = lint_ ? -1 : branch_taken(opc, (x.code & 7) == 6, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
-        // a 64-bit scalar against a constant: JEQ/JNE, and the unsigned spellings of "== 0" and
-        // "!= 0" (<= 0, < 1, > 0, >= 1)
+        // a 64-bit scalar against a constant: each side learns what the kernel's reg_set_min_max()
+        // learns, as far as the model holds it
         const bool on_dst = a.kind == k_scalar && b.kind == k_const;
         const bool on_src = (x.code & 8) && b.kind == k_scalar && a.kind == k_const;
+        const bool learns = (x.code & 7) == 5 && (on_dst || on_src);
+        const std::uint8_t rr = learns ? (on_dst ? x.dst_reg : x.src_reg) : 0xff;
+        const cell rc = on_dst ? a : b;
         const std::uint8_t o = on_dst ? opc : flip(opc);
-        const std::int64_t k = on_dst ? b.v : a.v;
-        const std::uint8_t eq = (x.code & 7) != 5 || (!on_dst && !on_src) ? 0
-                                : o == 0x10 || o == 0x50              ? o
-                                : (o == 0xb0 && k == 0) || (o == 0xa0 && k == 1) ? 0x10
-                                : (o == 0x20 && k == 0) || (o == 0x30 && k == 1) ? 0x50
-                                                                                  : 0;
-        const std::uint8_t rr = eq == 0 ? 0xff : on_dst ? x.dst_reg : x.src_reg;
-        const std::int64_t rv = o == 0x10 || o == 0x50 ? k : 0;
-        // on the other side, "!= 0" raises the lower bound (the kernel's umin)
-        const std::uint8_t nz = rr != 0xff && rv == 0 ? rr : 0xff;
-        if (!fork(taken, eq == 0x10 ? rr : nz, rv, false, eq == 0x50)) return 1;
-        if (eq == 0x50 && rr != 0xff) set_reg(rr, k_const, rv);
-        if (eq == 0x10 && nz != 0xff) set_reg(nz, nonzero_of(reg(nz)));
+        const auto k = static_cast<std::uint64_t>(on_dst ? b.v : a.v);
+        if (!fork(taken, rr, learns ? refine(rc, o, k, true) : cell{}, false)) return 1;
+        if (learns) set_reg(rr, refine(rc, o, k, false));
         return ++pc_, 0;
     }
     // conditional jumps between scalars with well-formed fields (else: the general path)
@@ -1096,18 +1088,54 @@ private:
         return opc == 0x20 ? 0xa0 : opc == 0xa0 ? 0x20 : opc == 0x30 ? 0xb0 : opc == 0xb0 ? 0x30
              : opc == 0x60 ? 0xc0 : opc == 0xc0 ? 0x60 : opc == 0x70 ? 0xd0 : opc == 0xd0 ? 0x70 : opc;
     }
-    // the lower bound of a scalar: 1 after "!= 0" was seen (64-bit), else 0
+    // the lower bound of a scalar (64-bit): 2^63 when negative, 1 when nonzero, else 0
     static constexpr std::uint64_t umin_of(const cell& c, bool is32) {
-        return c.kind == k_scalar && !is32 && (c.frame & nonzero) ? 1 : 0;
+        return c.kind != k_scalar || is32 ? 0 : (c.frame & negative) ? 1ull << 63 : (c.frame & nonzero) ? 1 : 0;
+    }
+    // The scalar c after "c o k" was (taken) or was not (!taken) true, 64-bit, in the model's
+    // terms: an upper bound, nonzero (umin >= 1), negative (umin >= 2^63). Only what the kernel's
+    // bounds also say (so a branch the model decides, the kernel decides too).
+    static constexpr cell refine(const cell& c, std::uint8_t o, std::uint64_t k, bool taken) {
+        constexpr std::uint64_t smax = ~0ull >> 1;
+        const std::uint8_t t = taken ? o : o == 0x10 ? 0x50 : o == 0x50 ? 0x10 : negate(o); // what holds
+        if (t == 0x10) return {static_cast<std::int64_t>(k), k_const, 0, 0, 0};
+        std::uint64_t lo = 0, hi = ~0ull; // new unsigned bounds
+        const auto sk = static_cast<std::int64_t>(k);
+        switch (t) {
+        case 0x50: lo = k == 0 ? 1 : 0; break;             // != 0
+        case 0x20: lo = k == ~0ull ? ~0ull : k + 1; break; // >
+        case 0x30: lo = k; break;                           // >=
+        case 0xa0: hi = k == 0 ? 0 : k - 1; break;          // <
+        case 0xb0: hi = k; break;                           // <=
+        case 0x60: if (sk >= 0) { hi = smax; lo = sk == INT64_MAX ? 0 : static_cast<std::uint64_t>(sk) + 1; } break; // s>
+        case 0x70: if (sk >= 0) { hi = smax; lo = k; } break;                                                       // s>=
+        case 0xc0: if (sk <= 0) { lo = 1ull << 63; hi = k - 1; } else if (umax_of(c) <= smax) { hi = k - 1; } break; // s<
+        case 0xd0: if (sk < 0) { lo = 1ull << 63; hi = k; } else if (umax_of(c) <= smax) { hi = k; } break;         // s<=
+        default: break;
+        }
+        const std::uint64_t umax = min_u(umax_of(c), hi);
+        const std::uint64_t umin = umin_of(c, false) > lo ? umin_of(c, false) : lo;
+        cell r = scalar(umax);
+        if (r.kind == k_scalar)
+            r.frame = static_cast<std::uint8_t>((umin >= 1 ? nonzero : 0) | (umin >= (1ull << 63) ? negative : 0));
+        r.init = umax == ~0ull && umin < (1ull << 63) ? c.init : 0; // every bit still unknown?
+        return r;
+    }
+    // the condition that holds when "o" does not (unsigned and signed orders)
+    static constexpr std::uint8_t negate(std::uint8_t o) {
+        return o == 0x20 ? 0xb0 : o == 0xb0 ? 0x20 : o == 0x30 ? 0xa0 : o == 0xa0 ? 0x30
+             : o == 0x60 ? 0xd0 : o == 0xd0 ? 0x60 : o == 0x70 ? 0xc0 : o == 0xc0 ? 0x70 : 0;
     }
     // "scalar OP k" for a scalar in [umin, umax] (as 32 or 64 bits)
     static constexpr int compare_range(std::uint8_t o, bool is32, std::uint64_t umin, std::uint64_t umax, std::uint64_t kv) {
         return compare_bounds(o, umin, is32 ? min_u(umax, 0xffffffffull) : umax, is32 ? kv & 0xffffffffull : kv,
                               is32 ? 0xffffffffull : ~0ull);
     }
+    // (the signed range of [l, u]: itself when it does not cross the sign boundary)
     static constexpr int compare_bounds(std::uint8_t o, std::uint64_t l, std::uint64_t u, std::uint64_t k, std::uint64_t mask) {
-        return compare_signed(o, l, u, k, as_signed(k, mask), u <= (mask >> 1) ? static_cast<std::int64_t>(l) : as_signed((mask >> 1) + 1, mask),
-                              u <= (mask >> 1) ? static_cast<std::int64_t>(u) : as_signed(mask >> 1, mask));
+        return compare_signed(o, l, u, k, as_signed(k, mask),
+                              u <= (mask >> 1) || l > (mask >> 1) ? as_signed(l, mask) : as_signed((mask >> 1) + 1, mask),
+                              u <= (mask >> 1) || l > (mask >> 1) ? as_signed(u, mask) : as_signed(mask >> 1, mask));
     }
     static constexpr int compare_signed(std::uint8_t o, std::uint64_t l, std::uint64_t u, std::uint64_t k,
                                         std::int64_t sk, std::int64_t smin, std::int64_t smax) {
@@ -1254,8 +1282,7 @@ private:
     // too complex."): the kernel may have decided some of them with value ranges the model does
     // not track, so this is left to the kernel, and the walk stops (the caller ends this path;
     // with nothing pending, do_check() returns). Returns false when stopping.
-    constexpr bool fork(std::uint32_t other, std::uint8_t refine_reg, std::int64_t refine_v, bool may_goto,
-                        bool refine_nonzero = false) {
+    constexpr bool fork(std::uint32_t other, std::uint8_t refine_reg, const cell& refine, bool may_goto) {
         if (pending_.size >= o_.kernel.max_pending_branches) {
             defer(deferral::complexity, pc_);
             stopped_ = true;
@@ -1264,7 +1291,7 @@ private:
             return false;
         }
         work_ += 3;
-        pending_.push({other, trail_.size, refine_v, refine_reg, may_goto, refine_nonzero,
+        pending_.push({other, trail_.size, refine, refine_reg, may_goto,
                        static_cast<std::uint8_t>(cf_ + 1), snaps_.size});
         for (std::uint32_t f = 0; f <= cf_; ++f) snaps_.push(rf_.f[f]);
         // may_goto: the kernel goes on with the goto at the same depth (a loop through it can be
@@ -1272,7 +1299,6 @@ private:
         if (!may_goto) count_fork(false);
         return true;
     }
-    static constexpr cell nonzero_of(const cell& c) { return {c.v, c.kind, static_cast<std::uint8_t>(c.frame | nonzero), c.init, c.size}; }
     constexpr void count_fork(bool may_goto) { // the path counters are not hashed
         if (pending_.size != 0) trail_.push({cell_forks, c_.p[cell_forks]});
         ++c_.p[cell_forks].v;
@@ -1304,8 +1330,7 @@ private:
         cf_ = curframe();
         base_ = cf_ * frame_cells;
         count_fork(e.may_goto);
-        if (e.refine_reg != 0xff)
-            set_reg(e.refine_reg, e.refine_nonzero ? nonzero_of(reg(e.refine_reg)) : cell{e.refine_v, k_const, 0, 0, 0});
+        if (e.refine_reg != 0xff) set_reg(e.refine_reg, e.refine);
         pc_ = e.insn;
         return true;
     }

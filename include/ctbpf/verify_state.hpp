@@ -75,8 +75,8 @@ enum : std::uint8_t {
 };
 // cell::init of a k_scalar register: every bit unknown (the kernel's mark_reg_unknown())
 inline constexpr std::uint8_t unbounded = 1;
-// cell::frame of a k_scalar register: not zero (a lower bound of 1 after "!= 0")
-inline constexpr std::uint8_t nonzero = 1;
+// cell::frame of a k_scalar register: not zero (a lower bound of 1), negative (of 2^63)
+inline constexpr std::uint8_t nonzero = 1, negative = 2;
 
 // One cell of the state. Registers: kind, frame (stack pointers), v. Stack slots (8 bytes):
 // kind/frame/v describe a spilled value, `size` its width (0: no spill), `init` which bytes were
