@@ -266,6 +266,12 @@ inline std::vector<golden> probe_table() {
         // The loop back to insn 0 repeats the kernel's state exactly; the model's state repeats
         // too, but across a branch it cannot tell an exact repeat, so it leaves the loop to the kernel
         {"signed_bounds_loop", {call(7), mov(1, 2), I(0xc5, 0, 0, -3, 0), I(0x75, 0, 0, 5, 0), movx(6, 1), I(0x30, 0, 0, 0, 0), I(0x18, 6, 0, 0, 1), I(0, 0, 0, 0, 1), mov(3, 2), mov(0, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "infinite loop detected at insn 0", -1, "", true},
+        // found by the differential run (seed 519): "w0 = w0" gives r0 a new id on every round,
+        // so the kernel never sees the loop state repeat (it runs out of instructions)
+        {"loop_fresh_ids", {mov(8, 3), I(0x61, 0, 10, -8, 0), I(0xbc, 0, 0, 0, 0), I(0x75, 0, 0, -3, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, E2BIG, "BPF program is too large. Processed 1000001 insn", -1, "", true},
+        // r0 -= 1 on a u8: the model's bound is gone after one round, the kernel's signed bounds
+        // move on every round, so its state never repeats (it runs out of instructions)
+        {"loop_sub_bounds", {I(0x71, 0, 10, -8, 0), I(0x17, 0, 0, 0, 1), I(0x05, 0, 0, -2, 0)}, prog_type::socket_filter, 0, E2BIG, "BPF program is too large. Processed 1000001 insn", -1, "", true},
         // r1 counts, nothing reads its value: equal for pruning on every round, but no exact
         // repeat, so the kernel does not call it an infinite loop (it runs out of instructions)
         {"loop_imprecise_counter", {mov(1, 0), I(0x07, 1, 0, 0, 1), I(0x05, 0, 0, -2, 0)}, prog_type::socket_filter, 0, E2BIG, "BPF program is too large. Processed 1000001 insn", -1, "", true},

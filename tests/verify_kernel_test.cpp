@@ -59,6 +59,25 @@ struct kernel_state {
                   (profile.atomic_load_type_first ? "first" : "after the access") + " ('" + r.message + "')";
         if (!profile.atomic_load_type_first && !r.message.starts_with("misaligned context access"))
             variant += " — neither known variant";
+        profile.nr_cpu_ids = possible_cpus();
+        variant += "; nr_cpu_ids " + std::to_string(profile.nr_cpu_ids);
+    }
+    // the highest possible CPU + 1, from "0-1" or "0,2-5" (0: unreadable)
+    static std::uint32_t possible_cpus() {
+        std::FILE* f = std::fopen("/sys/devices/system/cpu/possible", "r");
+        if (!f) return 0;
+        char buf[256]{};
+        const bool got = std::fgets(buf, sizeof buf, f) != nullptr;
+        std::fclose(f);
+        if (!got) return 0;
+        std::uint32_t last = 0, n = 0;
+        bool digits = false;
+        for (const char* c = buf; *c; ++c) {
+            if (*c >= '0' && *c <= '9') n = n * 10 + static_cast<std::uint32_t>(*c - '0'), digits = true;
+            else if (digits) last = n > last ? n : last, n = 0, digits = false;
+        }
+        if (digits) last = n > last ? n : last;
+        return last + 1;
     }
 };
 const kernel_state& kernel() {
@@ -221,6 +240,93 @@ TEST_CASE("the probe table against the live kernel") {
     }
     std::printf("kernel comparisons (probe table): %ld ran (root %ld, unpriv %ld), %ld disagreements\n", root + unpriv,
                 root, unpriv, disagreements);
+}
+
+TEST_CASE("helpers without arguments: where they may be called, and what get_smp_processor_id returns") {
+    if (!kernel().why_not.empty()) {
+        std::printf("SKIP: helper availability against the kernel, because %s\n", kernel().why_not.c_str());
+        return;
+    }
+    using verify_cases::I;
+    const std::pair<ctbpf::prog_type, std::uint32_t> types[] = {
+        {ctbpf::prog_type::socket_filter, BPF_PROG_TYPE_SOCKET_FILTER}, {ctbpf::prog_type::sched_cls, BPF_PROG_TYPE_SCHED_CLS},
+        {ctbpf::prog_type::sched_act, BPF_PROG_TYPE_SCHED_ACT}, {ctbpf::prog_type::xdp, BPF_PROG_TYPE_XDP},
+        {ctbpf::prog_type::cgroup_skb, BPF_PROG_TYPE_CGROUP_SKB}};
+    // ctbpf's verdict where it has one (rejected, or accepted with nothing left to the kernel) is the kernel's
+    auto same = [](const ctbpf::check_result& r, const kernel_probe::load_result& kr) {
+        if (!r.ok()) return r.error == kr.err && std::string(r.message()) == kr.message;
+        return !r.complete() || kr.ok();
+    };
+    long compared = 0, decided = 0;
+    std::string unpriv_programs;
+    for (int id = 1; id <= ctbpf::helper_max_id; ++id) {
+        if (ctbpf::helper_table[id].arg_count != 0) continue;
+        const std::vector<bpf_insn> p = {I(0x85, 0, 0, 0, id), verify_cases::mov(0, 0), verify_cases::exit_()};
+        for (const auto& [type, kernel_type] : types) {
+            const ctbpf::check_result r = ctbpf::check(p, {.type = type, .kernel = kernel().profile});
+            const kernel_probe::load_result kr = kernel_probe::loader{}.load(p, kernel_type);
+            INFO("helper " << id << " as root, type " << ctbpf::to_string(type) << ": kernel " << kr.err << " '" << kr.message << "'");
+            CHECK(same(r, kr));
+            ++compared;
+            decided += !r.ok() || r.complete();
+        }
+    }
+    kernel_probe::unprivileged_window window;
+    if (!window.ok()) {
+        std::printf("SKIP: unprivileged helper availability, because %s\n", window.reason().c_str());
+    } else {
+        std::string out, why;
+        REQUIRE(kernel_probe::run_unprivileged(
+            [] {
+                std::string s;
+                for (int id = 1; id <= ctbpf::helper_max_id; ++id) {
+                    if (ctbpf::helper_table[id].arg_count != 0) continue;
+                    const std::vector<bpf_insn> p = {I(0x85, 0, 0, 0, id), verify_cases::mov(0, 0), verify_cases::exit_()};
+                    for (std::uint32_t t : {BPF_PROG_TYPE_SOCKET_FILTER, BPF_PROG_TYPE_CGROUP_SKB}) {
+                        const auto kr = kernel_probe::loader{}.load(p, t);
+                        s += std::to_string(id) + ' ' + std::to_string(t) + ' ' + std::to_string(kr.err) + ' ' + kr.message + '\n';
+                    }
+                }
+                return s;
+            },
+            out, why));
+        std::istringstream lines(out);
+        std::string line;
+        while (std::getline(lines, line)) {
+            std::istringstream f(line);
+            int id = 0;
+            std::uint32_t t = 0;
+            kernel_probe::load_result kr;
+            f >> id >> t >> kr.err;
+            std::getline(f >> std::ws, kr.message);
+            const std::vector<bpf_insn> p = {I(0x85, 0, 0, 0, id), verify_cases::mov(0, 0), verify_cases::exit_()};
+            const ctbpf::check_result r = ctbpf::check(
+                p, {.priv = ctbpf::privilege::unprivileged,
+                    .type = t == BPF_PROG_TYPE_SOCKET_FILTER ? ctbpf::prog_type::socket_filter : ctbpf::prog_type::cgroup_skb,
+                    .kernel = kernel().profile});
+            INFO("helper " << id << " unprivileged, type " << t << ": kernel " << kr.err << " '" << kr.message << "'");
+            CHECK(same(r, kr));
+            ++compared;
+            decided += !r.ok() || r.complete();
+        }
+    }
+    // get_smp_processor_id() < nr_cpu_ids: "if r0 < N goto +1; r0 = r3" reads r3 only when N < nr_cpu_ids
+    const std::uint32_t n = kernel().profile.nr_cpu_ids;
+    REQUIRE(n >= 1);
+    for (std::uint32_t bound : {n, n - 1}) {
+        if (bound == 0) continue;
+        const std::vector<bpf_insn> p = {I(0x85, 0, 0, 0, 8), I(0xa5, 0, 0, 1, static_cast<int>(bound)), verify_cases::movx(0, 3),
+                                         verify_cases::mov(0, 0), verify_cases::exit_()};
+        const ctbpf::check_result r = ctbpf::check(p, {.type = ctbpf::prog_type::socket_filter, .kernel = kernel().profile});
+        const kernel_probe::load_result kr = kernel_probe::loader{}.load(p, BPF_PROG_TYPE_SOCKET_FILTER);
+        INFO("if r0 < " << bound << " with nr_cpu_ids " << n << ": kernel " << kr.err << " '" << kr.message << "'");
+        CHECK(r.complete());
+        CHECK(r.ok() == kr.ok());
+        CHECK(same(r, kr));
+        compared += 1;
+        decided += 1;
+    }
+    std::printf("kernel comparisons (helpers without arguments): %ld ran, ctbpf decided %ld\n", compared, decided);
 }
 
 TEST_CASE("random programs: ctbpf::check() against BPF_PROG_LOAD") {

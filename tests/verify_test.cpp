@@ -182,6 +182,31 @@ TEST_CASE("kernel profile: where builds of 6.18.44 differ, load-acquire from the
     CHECK(std::string(ctbpf::check(sr).message()) == "misaligned context access off 0+0+1 size 4");
 }
 
+TEST_CASE("helpers without arguments: where they may be called, get_smp_processor_id's range") {
+    // (the kernel's answers; tests/verify_kernel_test.cpp asks it again)
+    const bpf_insn task[] = {I(0x85, 0, 0, 0, 35), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(task, {.type = ctbpf::prog_type::socket_filter}).ok());
+    CHECK(ctbpf::check(task, {.type = ctbpf::prog_type::socket_filter}).complete());
+    const auto un = ctbpf::check(task, {.priv = ctbpf::privilege::unprivileged, .type = ctbpf::prog_type::socket_filter});
+    CHECK(un.code == errc::helper_is_not_allowed);
+    CHECK(un.error == EINVAL);
+    CHECK(std::string(un.message()) == "program of this type cannot use helper bpf_get_current_task#35");
+    // not measured for this program type, or not an everywhere helper: left to the kernel
+    CHECK(ctbpf::check(task, {.type = ctbpf::prog_type::tracepoint}).deferred == ctbpf::deferral::helper_availability);
+    const bpf_insn retval[] = {I(0x85, 0, 0, 0, 186), I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(retval, {.type = ctbpf::prog_type::socket_filter}).deferred == ctbpf::deferral::helper_availability);
+    // r0 = get_smp_processor_id(); if r0 < 2 goto +1; r0 = r3 — dead when there are at most 2 CPUs
+    const bpf_insn cpu[] = {I(0x85, 0, 0, 0, 8), I(0xa5, 0, 0, 1, 2), I(0xbf, 0, 3, 0, 0), I(0xb7, 0, 0, 0, 0),
+                            I(0x95, 0, 0, 0, 0)};
+    CHECK(std::string(ctbpf::check(cpu).message()) == "R3 !read_ok"); // nr_cpu_ids not known
+    ctbpf::options two{};
+    two.kernel.nr_cpu_ids = 2;
+    CHECK(ctbpf::check(cpu, two).ok());
+    CHECK(ctbpf::check(cpu, two).complete());
+    two.kernel.nr_cpu_ids = 3;
+    CHECK(std::string(ctbpf::check(cpu, two).message()) == "R3 !read_ok");
+}
+
 TEST_CASE("dead branches: kernel mode follows the values, lint mode checks every instruction") {
     for (const verify_cases::golden& c : verify_cases::probe_table()) {
         if (c.name.rfind("dead_branch_", 0) != 0) continue;

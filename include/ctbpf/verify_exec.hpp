@@ -17,11 +17,21 @@
 
 namespace ctbpf::detail::vfy {
 
-// Helper return kinds by id (from the documented signatures; bpf_task_pt_regs returns a pointer).
+// Where a helper without arguments may be called (measured on Linux 6.18.44 for socket_filter,
+// sched_cls, sched_act, xdp and cgroup_skb, as root and unprivileged; tests/verify_kernel_test.cpp
+// measures it again): 0 not known (left to the kernel), 1 everywhere, 2 only with CAP_BPF and
+// CAP_PERFMON ("program of this type cannot use helper ..." unprivileged).
+inline constexpr std::uint8_t avail_unknown = 0, avail_everywhere = 1, avail_root = 2;
+
+// Helper facts by id: return kinds (from the documented signatures; bpf_task_pt_regs returns a
+// pointer) and where the helpers without arguments may be called.
 inline constexpr auto helper_returns = [] {
     struct table {
         std::uint8_t kind[helper_max_id + 1]{};
+        std::uint8_t avail[helper_max_id + 1]{};
     } t{};
+    for (int id : {5, 7, 8, 14, 15, 42, 125, 160, 208}) t.avail[id] = avail_everywhere; // ktime, prandom, cpu, pid/uid, numa...
+    for (int id : {35, 80, 118, 158}) t.avail[id] = avail_root; // current task (btf), cgroup id, jiffies64
     for (std::int32_t id = 0; id <= helper_max_id; ++id) {
         const std::string_view sig = helper_table[id].signature;
         const std::size_t name = sig.find("bpf_");
@@ -69,6 +79,7 @@ struct pending_entry {
     cell refine{};                  // on the other side register refine_reg is this
     std::uint8_t refine_reg = 0xff;
     bool may_goto = false;
+    std::uint32_t lossy = 0;        // explorer::lossy_ at the fork
     std::uint8_t frames = 0;        // frames 0 .. frames-1 were copied to snaps_[snap ...]
     std::uint32_t snap = 0;
 };
@@ -76,6 +87,7 @@ struct pending_entry {
 struct visit_record {
     std::uint64_t exact = 0;           // the whole state (an infinite loop repeats it exactly)
     std::int64_t forks = 0, gotos = 0; // path counters when recorded
+    std::uint32_t lossy = 0;           // explorer::lossy_ when recorded
     std::uint32_t insn = 0;
     std::uint32_t pos = 0;             // trail size when recorded
     std::uint32_t group = 0;           // its state_group
@@ -102,6 +114,9 @@ public:
         c_.reset(total_cells);
         lint_ = o_.policy == dead_branch_policy::lint;
         open_count_.reset(n_);
+        helpers_known_ = o_.type == prog_type::unspecified || o_.type == prog_type::socket_filter ||
+                         o_.type == prog_type::sched_cls || o_.type == prog_type::sched_act ||
+                         o_.type == prog_type::xdp || o_.type == prog_type::cgroup_skb;
         if (!root_) alu_aux_.reset(n_);
         // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
         // fork 1 + 1 per 4 undone changes. At compile time it keeps the whole check near 800,000
@@ -141,6 +156,22 @@ private:
     constexpr void set_reg(std::uint32_t r, const cell& v) { rf_.f[cf_].r[r] = v; }
     constexpr void set_reg(std::uint32_t r, std::uint8_t kind, std::int64_t v = 0) { set_reg(r, {v, kind, 0, 0, 0}); }
     constexpr std::uint32_t curframe() const { return static_cast<std::uint32_t>(c_.p[cell_curframe].v); }
+    // A scalar whose bound or flags a spill would drop.
+    static constexpr bool bounded(const cell& c) { return c.kind == k_scalar && (c.v != 0 || c.frame != 0); }
+    // The id a move of the unknown scalar in register r gives both registers (the kernel's
+    // assign_scalar_id_before_mov(): a new one unless it has one). Ids only tell loops apart: the
+    // kernel calls a loop infinite only when the registers repeat with their ids.
+    constexpr std::uint32_t scalar_id(std::uint32_t r) {
+        cell& c = rf_.f[cf_].r[r];
+        if (c.id == 0) c.id = ++id_gen_;
+        return c.id;
+    }
+    // The id of `before` + const (64-bit; `after` its result): kept, marked, once, as root
+    constexpr std::uint32_t added_const_id(const cell& before, const cell& after, std::uint64_t k) const {
+        return root_ && before.id != 0 && !(before.id & add_const_id) && k <= 0x7fffffff && after.kind == k_scalar
+                   ? before.id | add_const_id
+                   : 0;
+    }
 
     static constexpr bool is_ptr(const cell& x) { return x.kind == k_ctx || x.kind == k_stack; }
     static constexpr std::string_view type_name(const cell& x) {
@@ -188,7 +219,7 @@ private:
     // a value loaded into a register: narrow loads zero-extend (or sign-extend)
     constexpr void fill(std::uint32_t r, cell v, std::uint32_t size, bool sx) {
         if (size < 8 && v.kind == k_const) v.v = narrow(v.v, size, sx);
-        else if (size < 8 && v.kind == k_scalar) v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1));
+        else if (size < 8 && v.kind == k_scalar) v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1)), ++lossy_;
         set_reg(r, v);
     }
 
@@ -259,9 +290,12 @@ private:
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || v.kind == k_uninit ||
             (x.code == 0xbc && v.kind > k_const))
             return step(x);
-        set_reg(x.dst_reg, x.code == 0xbf       ? v
-                           : v.kind == k_const ? cell{static_cast<std::uint32_t>(v.v), k_const, 0, 0, 0}
-                                               : scalar(min_u(umax_of(v), 0xffffffff)));
+        cell out = x.code == 0xbf       ? v
+                   : v.kind == k_const ? cell{static_cast<std::uint32_t>(v.v), k_const, 0, 0, 0}
+                                       : scalar(min_u(umax_of(v), 0xffffffff));
+        if (v.kind == k_scalar && (x.code == 0xbf || umax_of(v) <= 0xffffffff)) out.id = scalar_id(x.src_reg);
+        else if (v.kind == k_scalar) ++lossy_;
+        set_reg(x.dst_reg, out);
         return ++pc_, 0;
     }
     constexpr int alu_imm(const insn& x) { // scalar op= imm, pointer += imm
@@ -277,7 +311,10 @@ private:
             a.kind > k_const ||
             ((opc == 0x60 || opc == 0x70 || opc == 0xc0) && (x.imm < 0 || x.imm >= ((x.code & 7) == 7 ? 64 : 32))))
             return step(x);
-        set_reg(x.dst_reg, fold(opc, (x.code & 7) == 7, a, cell{x.imm, k_const, 0, 0, 0}));
+        cell out = fold(opc, (x.code & 7) == 7, a, cell{x.imm, k_const, 0, 0, 0});
+        if (x.code == 0x07) out.id = added_const_id(a, out, static_cast<std::uint64_t>(std::int64_t{x.imm}));
+        lossy_ += out.kind == k_scalar;
+        set_reg(x.dst_reg, out);
         return ++pc_, 0;
     }
     constexpr int alu_reg(const insn& x) { // scalar op= scalar
@@ -286,7 +323,10 @@ private:
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
             a.kind == k_uninit || a.kind > k_const)
             return step(x);
-        set_reg(x.dst_reg, fold(x.code & 0xf0, (x.code & 7) == 7, a, b));
+        cell out = fold(x.code & 0xf0, (x.code & 7) == 7, a, b);
+        if (x.code == 0x0f && b.kind == k_const) out.id = added_const_id(a, out, static_cast<std::uint64_t>(b.v));
+        lossy_ += out.kind == k_scalar;
+        set_reg(x.dst_reg, out);
         return ++pc_, 0;
     }
     // loads from the stack (root): aligned, in bounds, no partial spill in the way
@@ -302,7 +342,7 @@ private:
         if (sl.size != 0 && !(sl.size == 8 && size == 8)) return step(x);
         grow(fb, off);
         set_reg(x.dst_reg, sl.size == 0 ? scalar(size == 8 ? ~0ull : (std::uint64_t{1} << (8 * size)) - 1)
-                                        : cell{sl.v, sl.kind, sl.frame, 0, 0});
+                                        : cell{sl.v, sl.kind, sl.frame, 0, 0, sl.id});
         return ++pc_, 0;
     }
     // stores of scalars and immediates to the stack (root): a scalar at a slot boundary is a
@@ -318,8 +358,9 @@ private:
             return step(x);
         const std::uint32_t fb = b.frame * frame_cells;
         grow(fb, off);
+        lossy_ += bounded(v); // a spill keeps no bound
         set(fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8),
-            off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size)} : cell{});
+            off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size), v.id} : cell{});
         return ++pc_, 0;
     }
     constexpr int goto_(const insn& x) {
@@ -327,14 +368,21 @@ private:
         pc_ = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         return 0;
     }
-    constexpr int call_plain(const insn& x) { // helpers without arguments
+    constexpr int call_plain(const insn& x) { // helpers without arguments that every program may call
         if ((x.src_reg | x.dst_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.imm <= 0 ||
-            x.imm > o_.kernel.helper_max_id || x.imm > helper_max_id || helper_table[x.imm].arg_count != 0)
+            x.imm > o_.kernel.helper_max_id || x.imm > helper_max_id || helper_table[x.imm].arg_count != 0 ||
+            helper_returns.avail[x.imm] != avail_everywhere || !helpers_known_)
             return step(x);
         clobber_caller_saved(helper_returns.kind[x.imm] == ret_scalar    ? k_scalar
                              : helper_returns.kind[x.imm] == ret_pointer ? k_opaque
                                                                          : k_uninit);
+        helper_result(x.imm);
         return ++pc_, 0;
+    }
+    // do_refine_retval_range(): bpf_get_smp_processor_id() < nr_cpu_ids, when the profile knows it
+    constexpr void helper_result(std::int32_t id) {
+        if (id == static_cast<std::int32_t>(helper::get_smp_processor_id) && o_.kernel.nr_cpu_ids != 0)
+            rf_.f[cf_].r[0] = scalar(o_.kernel.nr_cpu_ids - 1);
     }
     static constexpr std::uint32_t size_of(std::uint32_t code) {
         return (code & 0x18) == 0x18 ? 8u : (code & 0x18) == 0x10 ? 1u : (code & 0x18) == 0x08 ? 2u : 4u;
@@ -419,7 +467,7 @@ private:
             if (!write_ok(d)) return false;
             const cell v = reg(d);
             if (v.kind == k_const) set_reg(d, k_const, unary(x, is64, v.v));
-            else set_reg(d, k_scalar);
+            else set_reg(d, k_scalar), ++lossy_;
             return true;
         }
         if (opc == 0xb0) return mov(x, is64);
@@ -463,7 +511,10 @@ private:
         const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
         if (dv.kind != k_const || sv.kind != k_const || opc == 0x30 || opc == 0x90 ||
             ((opc == 0x60 || opc == 0x70 || opc == 0xc0) && b >= (is64 ? 64u : 32u))) {
-            set_reg(d, scalar(result_bound(opc, is64, dv, sv)));
+            cell r = scalar(result_bound(opc, is64, dv, sv));
+            if (opc == 0x00 && is64 && sv.kind == k_const) r.id = added_const_id(dv, r, static_cast<std::uint64_t>(sv.v));
+            lossy_ += r.kind == k_scalar;
+            set_reg(d, r);
             return true;
         }
         std::uint64_t out = 0;
@@ -521,7 +572,9 @@ private:
             return true;
         }
         if (is64 && x.off == 0) {
-            set_reg(d, sv);
+            cell out = sv;
+            if (sv.kind == k_scalar) out.id = scalar_id(s);
+            set_reg(d, out);
             return true;
         }
         if (leaks(sv)) {
@@ -529,7 +582,10 @@ private:
             return false;
         }
         if (sv.kind != k_const) { // a 32-bit move zero-extends
-            set_reg(d, scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff)));
+            cell out = scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff));
+            if (!is64 && x.off == 0 && sv.kind == k_scalar && umax_of(sv) <= 0xffffffff) out.id = scalar_id(s);
+            else ++lossy_;
+            set_reg(d, out);
             return true;
         }
         const auto u = static_cast<std::uint64_t>(sv.v);
@@ -750,7 +806,7 @@ private:
                 return true;
             }
             if (value >= 0) {
-                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0});
+                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0, sl.id});
             } else if (leaks(sl)) {
                 fail(errc::pointer_leak, pc_).put("leaking pointer from stack off ").put_int(off);
                 return false;
@@ -812,8 +868,9 @@ private:
             }
         } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
             // constants are kept; a bound is dropped (fewer distinct states, never more knowledge)
+            lossy_ += bounded(v);
             set(slot_cell, {v.kind == k_const ? v.v : 0, v.kind, 0, static_cast<std::uint8_t>(sl.init | bytes),
-                            static_cast<std::uint8_t>(size)});
+                            static_cast<std::uint8_t>(size), value >= 0 ? v.id : 0});
             return true;
         }
         set(slot_cell, {0, 0, 0, static_cast<std::uint8_t>(sl.init | bytes), 0}); // plain data
@@ -1098,7 +1155,7 @@ private:
     static constexpr cell refine(const cell& c, std::uint8_t o, std::uint64_t k, bool taken) {
         constexpr std::uint64_t smax = ~0ull >> 1;
         const std::uint8_t t = taken ? o : o == 0x10 ? 0x50 : o == 0x50 ? 0x10 : negate(o); // what holds
-        if (t == 0x10) return {static_cast<std::int64_t>(k), k_const, 0, 0, 0};
+        if (t == 0x10) return {static_cast<std::int64_t>(k), k_const, 0, 0, 0, c.id};
         std::uint64_t lo = 0, hi = ~0ull; // new unsigned bounds
         const auto sk = static_cast<std::int64_t>(k);
         switch (t) {
@@ -1119,6 +1176,7 @@ private:
         if (r.kind == k_scalar)
             r.frame = static_cast<std::uint8_t>((umin >= 1 ? nonzero : 0) | (umin >= (1ull << 63) ? negative : 0));
         r.init = umax == ~0ull && umin < (1ull << 63) ? c.init : 0; // every bit still unknown?
+        r.id = c.id;
         return r;
     }
     // the condition that holds when "o" does not (unsigned and signed orders)
@@ -1166,7 +1224,14 @@ private:
         std::uint8_t ret = ret_scalar;
         if (id <= helper_max_id) {
             const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
+            const std::uint8_t avail = args != 0 ? avail_unknown : helper_returns.avail[id];
+            if (avail == avail_root && !root_) { // (unprivileged: socket_filter and cgroup_skb only)
+                fail(errc::helper_is_not_allowed, pc_)
+                    .put("program of this type cannot use helper bpf_").put(helper_table[id].name).put("#").put_int(id);
+                return -1;
+            }
             if (args != 0) defer(deferral::helper_arguments, pc_); // argument types: the helper's prototype
+            else if (avail == avail_unknown || !helpers_known_) defer(deferral::helper_availability, pc_);
             for (std::uint32_t r = 1; r <= args; ++r)
                 if (!read_reg(r)) return -1;
             ret = helper_returns.kind[id];
@@ -1175,6 +1240,7 @@ private:
             ret = ret_pointer;
         }
         clobber_caller_saved(ret == ret_scalar ? k_scalar : ret == ret_pointer ? k_opaque : k_uninit);
+        helper_result(id);
         ++pc_;
         return 0;
     }
@@ -1291,7 +1357,7 @@ private:
             return false;
         }
         work_ += 3;
-        pending_.push({other, trail_.size, refine, refine_reg, may_goto,
+        pending_.push({other, trail_.size, refine, refine_reg, may_goto, lossy_,
                        static_cast<std::uint8_t>(cf_ + 1), snaps_.size});
         for (std::uint32_t f = 0; f <= cf_; ++f) snaps_.push(rf_.f[f]);
         // may_goto: the kernel goes on with the goto at the same depth (a loop through it can be
@@ -1331,6 +1397,7 @@ private:
         base_ = cf_ * frame_cells;
         count_fork(e.may_goto);
         if (e.refine_reg != 0xff) set_reg(e.refine_reg, e.refine);
+        lossy_ = e.lossy;
         pc_ = e.insn;
         return true;
     }
@@ -1395,7 +1462,7 @@ private:
             groups_.push({key_, pc_, records_.size, 0});
             gtable_.p[gslot] = groups_.size;
         }
-        records_.push({exact, c_.p[cell_forks].v, c_.p[cell_gotos].v, pc_, trail_.size, gtable_.p[gslot] - 1, true});
+        records_.push({exact, c_.p[cell_forks].v, c_.p[cell_gotos].v, lossy_, pc_, trail_.size, gtable_.p[gslot] - 1, true});
         if (!lint_) xtable_.p[exact_slot(exact, pc_)] = records_.size;
         open_.push(records_.size - 1);
         ++open_count_.p[pc_];
@@ -1405,12 +1472,14 @@ private:
         std::uint64_t k = h_;
         for (std::uint32_t f = 0; f <= cf_; ++f)
             for (std::uint32_t r = 0; r < 11; ++r) k ^= cell_hash(f * frame_cells + r, rf_.f[f].r[r]);
+        for (std::uint32_t r = 0; r < 10; ++r) // the kernel compares the current frame's ids as they are
+            if (rf_.f[cf_].r[r].id != 0) k ^= avalanche((std::uint64_t{rf_.f[cf_].r[r].id} << 4 | r) * 0x9e3779b97f4a7c15ull);
         return k;
     }
     // An equal state was seen here: explored completely (prune), or still on this path (a loop).
     constexpr int revisit(const visit_record& r) {
         if (!r.open) return 1;
-        if (r.forks == c_.p[cell_forks].v) {
+        if (r.forks == c_.p[cell_forks].v && r.lossy == lossy_) {
             fail(errc::infinite_loop_detected, pc_).put("infinite loop detected at insn ").put_uint(pc_);
             return -1;
         }
@@ -1468,6 +1537,12 @@ private:
     std::uint32_t work_ = 0; // against budget_
     std::uint32_t deepest_ = 0; // the deepest frame used so far
     std::uint32_t jmps_ = 0, prev_jmps_ = 0, prev_insns_ = 0; // jumps processed; both counts when a state was last recorded
+    std::uint32_t id_gen_ = 0; // the kernel's env->id_gen (scalar ids; global, never undone)
+    bool helpers_known_ = false; // the helper availability table holds for this program type
+    // Transfers on the path where the model's scalar may know less than the kernel's (ALU
+    // results, narrowed fills, spilled bounds): a state that repeats across one of them is not
+    // called an infinite loop, since the kernel's state may still change.
+    std::uint32_t lossy_ = 0;
     stack_of<frame_registers> snaps_; // registers at the pending forks
     register_file rf_{};
     bool lint_ = false;

@@ -72,6 +72,9 @@ struct kernel_profile {
     // R1 ctx is not allowed" even when misaligned). Builds of 6.18.44 differ: measured true on
     // 6.18.44-fc-v1252, false (the access first: "misaligned context access") on an earlier build.
     bool atomic_load_type_first = true;
+    // bpf_get_smp_processor_id() returns less than this (the kernel's nr_cpu_ids: the highest
+    // possible CPU + 1, /sys/devices/system/cpu/possible); 0: not known (any value)
+    std::uint32_t nr_cpu_ids = 0;
 };
 inline constexpr kernel_profile linux_6_18{};
 
@@ -100,6 +103,7 @@ enum class deferral : std::uint8_t {
     unknown_pointer,      // a value whose pointer type only the kernel knows (ctx field, packet, map value)
     value_range,          // needs the kernel's value ranges (variable offsets, unknown return value)
     helper_arguments,     // argument types from the helper's prototype
+    helper_availability,  // which helpers this program type (and privilege) may call
 };
 
 constexpr std::string_view to_string(deferral d) {
@@ -113,6 +117,7 @@ constexpr std::string_view to_string(deferral d) {
     case deferral::unknown_pointer: return "a value whose type only the kernel knows";
     case deferral::value_range: return "value ranges";
     case deferral::helper_arguments: return "helper argument types";
+    case deferral::helper_availability: return "helper availability for this program type";
     }
     return "?";
 }

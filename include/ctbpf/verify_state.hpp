@@ -87,7 +87,10 @@ struct cell {
     std::uint8_t frame = 0;
     std::uint8_t init = 0;
     std::uint8_t size = 0;
+    std::uint32_t id = 0; // a scalar's id (the kernel's, from a move of an unknown scalar); not hashed
 };
+// cell::id: the kernel's BPF_ADD_CONST (the register went through rX += const since it got its id)
+inline constexpr std::uint32_t add_const_id = 1u << 31;
 
 constexpr bool same_cell(const cell& a, const cell& b) {
     return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size;
