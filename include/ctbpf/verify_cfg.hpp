@@ -317,6 +317,7 @@ public:
             return;
         }
         back_edges_ = back_edges_ || e.w0 <= t || (e.count > 1 && e.w1 <= t);
+        forks_ = forks_ || (e.count == 2 && !call);
         flags_.p[e.count == 1 ? e.w0 : e.w1] |= f_prune;
         if (call || pfunc) flags_.p[e.w0] |= f_prune;
         if (e.count == 2) flags_.p[t] |= f_prune; // conditional jumps, pseudo calls, func_addr
@@ -567,6 +568,7 @@ protected:
     bool has_calls_ = false; // pseudo calls or callback addresses
     bool back_edges_ = false;
     bool has_prune_ = false;
+    bool forks_ = false; // conditional jumps, may_goto or callbacks: more than one path
     buffer<std::uint16_t> live_; // registers live before each instruction (bit r)
     buffer<std::uint16_t> prec_; // live registers whose value matters (bit r)
     std::uint32_t nsub_ = 0;

@@ -114,6 +114,7 @@ public:
         c_.reset(total_cells);
         lint_ = o_.policy == dead_branch_policy::lint;
         open_count_.reset(n_);
+        loops_ = !lint_ && back_edges_;
         helpers_known_ = o_.type == prog_type::unspecified || o_.type == prog_type::socket_filter ||
                          o_.type == prog_type::sched_cls || o_.type == prog_type::sched_act ||
                          o_.type == prog_type::xdp || o_.type == prog_type::cgroup_skb;
@@ -125,7 +126,9 @@ public:
         budget_ = o_.max_visits != 0            ? o_.max_visits
                   : std::is_constant_evaluated() ? (n_ < 12'000 ? (800'000 - 56 * n_) / 30 : 2'000)
                                                  : 4'000'000 + 2 * n_;
-        if (has_prune_) liveness();
+        // one path that never comes back to an instruction needs no states
+        const std::uint8_t prune = has_prune_ && (forks_ || back_edges_) ? f_prune : 0;
+        if (prune != 0) liveness();
         rf_.f[0].r[1] = {0, k_ctx, 0, 0, 0};   // R1 = ctx
         rf_.f[0].r[10] = {0, k_stack, 0, 0, 0}; // R10 = frame pointer of frame 0
         const std::uint8_t* fl = flags_.p;
@@ -136,7 +139,7 @@ public:
                 r_.walk_stopped = true;
                 return true;
             }
-            int a = fl[pc_] & f_prune ? prune_check() : 0;
+            int a = fl[pc_] & prune ? prune_check() : 0;
             if (a == 0) {
                 jmps_ += (p_[pc_].code & 7) == 5 || (p_[pc_].code & 7) == 6; // env->jmps_processed
                 a = exec(p_[pc_]);
@@ -1429,7 +1432,7 @@ private:
     constexpr int prune_check() {
         work_ += 2 + static_cast<std::uint32_t>(std::popcount(live_.p[pc_])) / 3 + cf_;
         key_ = state_key();
-        if (2 * groups_.size >= gtable_.n || (!lint_ && 2 * records_.size >= xtable_.n))
+        if (2 * groups_.size >= gtable_.n || (loops_ && 2 * records_.size >= xtable_.n))
             rehash(gtable_.n == 0 ? 256 : 2 * gtable_.n, xtable_.n == 0 ? 256 : 2 * xtable_.n);
         const std::uint32_t gslot = group_slot(key_, pc_);
         const std::uint32_t g = gtable_.p[gslot];
@@ -1440,9 +1443,11 @@ private:
             const visit_record& first = records_.p[grp.first];
             if (lint_) return revisit(first);
             if (first.gotos != c_.p[cell_gotos].v) return 1; // converged (may_goto bounds it)
-            exact = exact_key();
-            const std::uint32_t x = xtable_.p[exact_slot(exact, pc_)];
-            if (x != 0 && records_.p[x - 1].open) return revisit(records_.p[x - 1]); // the same state again
+            if (loops_) { // (an open state here means a loop)
+                exact = exact_key();
+                const std::uint32_t x = xtable_.p[exact_slot(exact, pc_)];
+                if (x != 0 && records_.p[x - 1].open) return revisit(records_.p[x - 1]); // the same state again
+            }
         }
         if (lint_ && open_count_.p[pc_] != 0) return widen_and_check(); // another iteration of a loop
         if (!lint_) {
@@ -1451,7 +1456,7 @@ private:
             if (!force && (jumps < 2 || insns < 8 || (open_count_.p[pc_] != 0 && jumps < 20 && insns < 100))) return 0;
             prev_jmps_ = jmps_;
             prev_insns_ = r_.visits;
-            if (g == 0) exact = exact_key();
+            if (g == 0 && loops_) exact = exact_key();
         }
         add_record(gslot, exact);
         return 0;
@@ -1463,7 +1468,7 @@ private:
             gtable_.p[gslot] = groups_.size;
         }
         records_.push({exact, c_.p[cell_forks].v, c_.p[cell_gotos].v, lossy_, pc_, trail_.size, gtable_.p[gslot] - 1, true});
-        if (!lint_) xtable_.p[exact_slot(exact, pc_)] = records_.size;
+        if (loops_) xtable_.p[exact_slot(exact, pc_)] = records_.size;
         open_.push(records_.size - 1);
         ++open_count_.p[pc_];
     }
@@ -1515,7 +1520,7 @@ private:
     constexpr void rehash(std::uint32_t groups, std::uint32_t records) {
         gtable_.reset(groups);
         for (std::uint32_t i = 0; i < groups_.size; ++i) gtable_.p[group_slot(groups_.p[i].hash, groups_.p[i].insn)] = i + 1;
-        if (lint_) return;
+        if (!loops_) return;
         xtable_.reset(records);
         for (std::uint32_t i = 0; i < records_.size; ++i) xtable_.p[exact_slot(records_.p[i].exact, records_.p[i].insn)] = i + 1;
     }
@@ -1539,6 +1544,7 @@ private:
     std::uint32_t jmps_ = 0, prev_jmps_ = 0, prev_insns_ = 0; // jumps processed; both counts when a state was last recorded
     std::uint32_t id_gen_ = 0; // the kernel's env->id_gen (scalar ids; global, never undone)
     bool helpers_known_ = false; // the helper availability table holds for this program type
+    bool loops_ = false;         // kernel mode with back-edges: exact states are kept (infinite loops)
     // Transfers on the path where the model's scalar may know less than the kernel's (ALU
     // results, narrowed fills, spilled bounds): a state that repeats across one of them is not
     // called an infinite loop, since the kernel's state may still change.
