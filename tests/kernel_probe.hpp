@@ -96,6 +96,8 @@ private:
             attr.log_buf = reinterpret_cast<std::uintptr_t>(log_.data());
         }
         long fd = sys_bpf(BPF_PROG_LOAD, &attr);
+        // (the verifier gives up with EAGAIN when a signal is pending: ask again, as the shim does)
+        for (int tries = 0; fd < 0 && errno == EAGAIN && tries < 5; ++tries) fd = sys_bpf(BPF_PROG_LOAD, &attr);
         if (fd >= 0) {
             ::close(static_cast<int>(fd));
             return 0;
