@@ -262,7 +262,9 @@ TEST_CASE("helpers without arguments: where they may be called, and what get_smp
     for (int id = 1; id <= ctbpf::helper_max_id; ++id) {
         if (ctbpf::helper_table[id].arg_count != 0) continue;
         const std::vector<bpf_insn> p = {I(0x85, 0, 0, 0, id), verify_cases::mov(0, 0), verify_cases::exit_()};
-        for (const auto& [type, kernel_type] : types) {
+        for (const auto& tt : types) { // (no structured binding: Clang 14 cannot capture one in INFO)
+            const ctbpf::prog_type type = tt.first;
+            const std::uint32_t kernel_type = tt.second;
             const ctbpf::check_result r = ctbpf::check(p, {.type = type, .kernel = kernel().profile});
             const kernel_probe::load_result kr = kernel_probe::loader{}.load(p, kernel_type);
             INFO("helper " << id << " as root, type " << ctbpf::to_string(type) << ": kernel " << kr.err << " '" << kr.message << "'");
