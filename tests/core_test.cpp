@@ -184,3 +184,54 @@ constexpr auto self_appended = [] {
 };
 static_assert(ctbpf::assemble<self_appended, ctbpf::unchecked>().size() == 6);
 static_assert(ctbpf::assemble<self_appended, ctbpf::unchecked>()[3].imm == 5);
+
+// One item at a time (`p += item`, the path a generator's loop takes) gives the bytes and the lines
+// of the same program written as one braced list, at run time and at compile time.
+constexpr auto item_by_item = [] {
+    ctbpf::program q;
+    q += (r0 = 0);
+    q += label("top");
+    q += (r0 += 1);
+    q += if_(r0 < 10).goto_("top");
+    q += (r1 = imm64(0x1122334455667788));
+    q += if_(s(w0) >= -1).goto_("end");
+    q += call("sub");
+    q += gotol("end");
+    q += label("end");
+    q += exit_();
+    q += label("sub");
+    q += (r2 = func_addr("sub"));
+    q += may_goto("sub");
+    q += exit_();
+    return q;
+};
+constexpr auto item_by_item_code = ctbpf::assemble<item_by_item, ctbpf::unchecked>();
+static_assert(item_by_item_code.size() == p.size());
+static_assert(item_by_item_code[2].off == -2 && item_by_item_code[9].imm == -1 && item_by_item_code[11].off == -3);
+
+TEST_CASE("one item at a time gives the bytes of the braced list") {
+    std::vector<bpf_insn> code;
+    std::vector<ctbpf::slot_info> lines;
+    REQUIRE(ctbpf::try_assemble(item_by_item(), code, nullptr, &lines).ok());
+    REQUIRE(code.size() == p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) CHECK(same(code[i], p[i]));
+    CHECK(lines[0].line == lines[1].line - 2); // q += (r0 = 0) and q += (r0 += 1), two lines apart
+
+    // run-time immediates: the caller stores the instruction's fields separately
+    volatile int k = -7;
+    ctbpf::program q;
+    for (int i = 0; i < 100; ++i) {
+        q += (r0 = dyn(i * k));
+        q += (w2 ^= dyn(k));
+        q += (mem<u32>(r10 - 4) = dyn(i));
+    }
+    q += exit_();
+    REQUIRE(ctbpf::try_assemble(q, code).ok());
+    REQUIRE(code.size() == 301);
+    for (int i = 0; i < 100; ++i) {
+        const auto at = static_cast<std::size_t>(3 * i);
+        CHECK(same(code[at], ctbpf::make_insn(0xb7, 0, 0, 0, i * -7)));
+        CHECK(same(code[at + 1], ctbpf::make_insn(0xa4, 2, 0, 0, -7)));
+        CHECK(same(code[at + 2], ctbpf::make_insn(0x62, 10, 0, -4, i)));
+    }
+}

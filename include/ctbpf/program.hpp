@@ -103,7 +103,15 @@ public:
 
     // Append one item, a list of items or another program (fragments, subprograms).
     constexpr program& operator+=(const item& i) {
-        append(&i, 1);
+        if (i.kind == item_kind::insn && code_.has_room(1) && lines_.has_room(1)) { // (inlined: the common case)
+            insn* const c = code_.data() + code_.size();
+            if (std::is_constant_evaluated()) *c = i.ins;
+            else copy_halves(c, &i.ins);
+            code_.grow_by(1);
+            lines_.push_unchecked(i.line);
+        } else {
+            append(&i, 1);
+        }
         return *this;
     }
     constexpr program& operator+=(std::initializer_list<item> items) {
@@ -177,6 +185,14 @@ public:
     }
 
 private:
+    // An instruction as two 4-byte moves: an item's instruction is often stored as its first word
+    // and its immediate, and one 8-byte load of two 4-byte stores stalls store forwarding.
+    static void copy_halves(insn* to, const insn* from) {
+        std::uint32_t w[2];
+        __builtin_memcpy(w, from, 4);
+        __builtin_memcpy(w + 1, reinterpret_cast<const char*>(from) + 4, 4);
+        __builtin_memcpy(static_cast<void*>(to), w, 8);
+    }
     // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
     // the compiler reload every size after each instruction)
     constexpr void append(const item* src, std::size_t n) {
@@ -205,8 +221,10 @@ private:
                 continue;
             }
             const auto slot = base + static_cast<std::uint32_t>(c - code0);
-            if (it.kind == item_kind::label) { // (field by field: no temporary to store-forward)
-                d->name = it.name;
+            // (names copied as pointer and size: one 16-byte load of the caller's two 8-byte stores
+            // would stall store forwarding)
+            if (it.kind == item_kind::label) {
+                d->name = std::string_view(it.name.data(), it.name.size());
                 d->slot = slot;
                 d->line = it.line;
                 ++d;
@@ -219,7 +237,7 @@ private:
                 *l++ = it.line;
             }
             if (it.kind != item_kind::wide) {
-                r->name = it.name;
+                r->name = std::string_view(it.name.data(), it.name.size());
                 r->slot = slot;
                 r->line = it.line;
                 r->kind = it.kind;
