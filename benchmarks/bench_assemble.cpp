@@ -61,7 +61,12 @@ std::vector<std::string> make_labels() {
     return names;
 }
 
-void dsl_assemble(benchmark::State& state) {
+// The same program through the DSL: one braced list per block (`p += {...}`, the items built in
+// an array, then appended) or one `p += item` per instruction, as a generator's loop writes it.
+enum class spelling { braced_lists, one_per_item };
+
+template <spelling S>
+void dsl(benchmark::State& state) {
     using namespace ctbpf::syntax;
     const std::vector<std::string> labels = make_labels();
     std::vector<bpf_insn> out;
@@ -73,15 +78,27 @@ void dsl_assemble(benchmark::State& state) {
         p.reserve(n_insns + n_insns / block);
         for (int i = 0, b = 0; i + block <= n_insns - block; i += block, ++b) {
             const std::string& l = labels[static_cast<std::size_t>(b)];
-            p += {label(l),
-                  r0 = dyn(i + k),
-                  r1 += r2,
-                  r3 = mem<u32>(r1 + 4),
-                  mem<u64>(r10 - 8) = r1,
-                  if_(r1 > r2).goto_(l),
-                  r4 <<= 3,
-                  s(r5) >>= r6,
-                  w2 ^= dyn(k)};
+            if constexpr (S == spelling::braced_lists) {
+                p += {label(l),
+                      r0 = dyn(i + k),
+                      r1 += r2,
+                      r3 = mem<u32>(r1 + 4),
+                      mem<u64>(r10 - 8) = r1,
+                      if_(r1 > r2).goto_(l),
+                      r4 <<= 3,
+                      s(r5) >>= r6,
+                      w2 ^= dyn(k)};
+            } else {
+                p += label(l);
+                p += (r0 = dyn(i + k));
+                p += (r1 += r2);
+                p += (r3 = mem<u32>(r1 + 4));
+                p += (mem<u64>(r10 - 8) = r1);
+                p += if_(r1 > r2).goto_(l);
+                p += (r4 <<= 3);
+                p += (s(r5) >>= r6);
+                p += (w2 ^= dyn(k));
+            }
         }
         for (int i = n_insns - block; i < n_insns - 1; ++i) p += (r0 = dyn(k));
         p += exit_();
@@ -92,7 +109,10 @@ void dsl_assemble(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * n_insns);
 }
+void dsl_assemble(benchmark::State& state) { dsl<spelling::braced_lists>(state); }
+void dsl_assemble_each(benchmark::State& state) { dsl<spelling::one_per_item>(state); }
 BENCHMARK(dsl_assemble);
+BENCHMARK(dsl_assemble_each);
 
 } // namespace
 

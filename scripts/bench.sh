@@ -8,3 +8,4 @@ cmake -S . -B build/bench -DCMAKE_BUILD_TYPE=Release -DCTBPF_BUILD_BENCHMARKS=ON
 cmake --build build/bench -j"$(nproc)" >/dev/null
 for b in build/bench/benchmarks/bench_*; do [ -x "$b" ] && "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true; done
 python3 benchmarks/compile_time.py "$@"
+python3 benchmarks/compile_floor.py
