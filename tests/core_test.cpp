@@ -235,3 +235,83 @@ TEST_CASE("one item at a time gives the bytes of the braced list") {
         CHECK(same(code[at + 2], ctbpf::make_insn(0x62, 10, 0, -4, i)));
     }
 }
+
+// Label handles (program::new_label()): the same program as with_labels, without names.
+constexpr auto with_handles = [] {
+    ctbpf::program q;
+    const label_id top = q.new_label(), end = q.new_label(), sub = q.new_label();
+    q += {
+        r0 = 0,
+    label(top),
+        r0 += 1,
+        if_(r0 < 10).goto_(top),
+        r1 = imm64(0x1122334455667788),
+        if_(s(w0) >= -1).goto_(end),
+        call(sub),
+        gotol(end),
+    label(end),
+        exit_(),
+    label(sub),
+        r2 = func_addr(sub),
+        may_goto(sub),
+        exit_(),
+    };
+    return q;
+};
+constexpr auto handles_code = ctbpf::assemble<with_handles, ctbpf::unchecked>();
+constexpr bool same_code(std::span<const bpf_insn> a, std::span<const bpf_insn> b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!ctbpf::same_insn(a[i], b[i])) return false;
+    return true;
+}
+static_assert(same_code(handles_code, p));
+
+TEST_CASE("label handles: no names, local to their program, renumbered when appended") {
+    CHECK(same_code(ctbpf::assemble(with_handles()), p));
+
+    // a fragment with a local loop, appended twice: each copy jumps within itself
+    ctbpf::program loop;
+    const label_id again = loop.new_label();
+    loop += {label(again), r1 += 1, if_(r1 < 5).goto_(again)};
+    ctbpf::program q{r1 = 0};
+    const label_id out = q.new_label();
+    q += loop;
+    q += loop;
+    q += {goto_(out), r0 = 1, label(out), exit_()};
+    CHECK(q.label_handle_count() == 3);
+    const auto code = ctbpf::assemble(q);
+    REQUIRE(code.size() == 8);
+    CHECK(code[2].off == -2); // slot 2 -> 1 (target = pc + 1 + off)
+    CHECK(code[4].off == -2); // slot 4 -> 3
+    CHECK(code[5].off == 1);  // slot 5 -> 7
+
+    // handles and names together; a slot named by a handle has no label in the source map
+    ctbpf::program m;
+    const label_id h = m.new_label();
+    m += {if_(r1 == 0).goto_("named"), goto_(h), label("named"), r0 = 0, label(h), exit_()};
+    std::vector<bpf_insn> out_code;
+    std::vector<ctbpf::slot_info> slots;
+    REQUIRE(ctbpf::try_assemble(m, out_code, nullptr, &slots).ok());
+    CHECK((out_code[0].off == 1 && out_code[1].off == 1));
+    CHECK((slots[2].label == "named" && slots[3].label.empty()));
+}
+
+TEST_CASE("label handles: an unplaced or twice-placed handle names the index and the line") {
+    ctbpf::program q;
+    const label_id nowhere = q.new_label();
+    const unsigned jump_line = __LINE__ + 1;
+    q += {r0 = 0, goto_(nowhere), exit_()};
+    ctbpf::verdict v = assemble_error(q);
+    CHECK(v.code == errc::label_is_not_defined);
+    CHECK(v.index == 1);
+    CHECK(v.line == jump_line);
+    CHECK(v.label.empty());
+
+    ctbpf::program twice;
+    const label_id l = twice.new_label();
+    twice += {label(l), r0 = 0, label(l), exit_()};
+    v = assemble_error(twice);
+    CHECK(v.code == errc::label_is_defined_twice);
+    CHECK(v.index == 1);
+}

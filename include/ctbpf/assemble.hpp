@@ -138,8 +138,16 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     const auto total = static_cast<std::uint32_t>(p.slot_count());
 
     label_table labels(defs.size());
+    const vfy::buffer<std::uint32_t> placed(p.label_handle_count()); // by handle index: slot + 1 (0: not placed)
     for (std::size_t i = 0; i < defs.size(); ++i) {
         const label_def& d = defs[i];
+        if (d.id != 0) { // (a handle this program did not make is not defined in it)
+            if (d.id > placed.n) continue;
+            std::uint32_t& at = placed.p[d.id - 1];
+            if (at != 0) note_error(best, {errc::label_is_defined_twice, d.slot, d.line, {}});
+            else at = d.slot + 1;
+            continue;
+        }
         if (d.name.empty()) { // (an empty name would read as an empty slot)
             note_error(best, {errc::label_name_is_empty, d.slot, d.line, {}});
             continue;
@@ -169,16 +177,22 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
             if (out) out[r.slot].imm = static_cast<std::int32_t>(m.slot);
             continue;
         }
-        const label_entry* target = r.name.empty() ? nullptr : labels.find(r.name);
-        if (!target) {
+        std::uint32_t target = 0; // slot + 1 (0: not defined)
+        if (r.id != 0) {
+            target = r.id <= placed.n ? placed.p[r.id - 1] : 0;
+        } else if (!r.name.empty()) {
+            const label_entry* e = labels.find(r.name);
+            if (e) target = e->slot + 1;
+        }
+        if (target-- == 0) {
             note_error(best, {errc::label_is_not_defined, r.slot, r.line, r.name});
             continue;
         }
-        if (target->slot >= total) {
+        if (target >= total) {
             note_error(best, {errc::jump_target_is_outside_the_program, r.slot, r.line, r.name});
             continue;
         }
-        const std::int64_t rel = std::int64_t{target->slot} - (std::int64_t{r.slot} + 1);
+        const std::int64_t rel = std::int64_t{target} - (std::int64_t{r.slot} + 1);
         if (r.kind == item_kind::jump) {
             if (rel < INT16_MIN || rel > INT16_MAX)
                 note_error(best, {errc::jump_distance_does_not_fit_in_16_bits_use_gotol, r.slot, r.line, r.name});

@@ -15,7 +15,9 @@ namespace ctbpf {
 struct jump_target {
     std::string_view name{};
     std::int32_t rel = 0;
+    std::uint32_t id = 0; // a label handle's index + 1
     constexpr jump_target(label_name l) : name(l.text) {}
+    constexpr jump_target(label_id l) : id(l.index() + 1) {}
     constexpr jump_target(rel16 r) : rel(r.value) {}
     template <integer_like T>
     consteval jump_target(T v) : rel(rel16(v).value) {}
@@ -27,7 +29,9 @@ struct jump_target {
 struct long_jump_target {
     std::string_view name{};
     std::int32_t rel = 0;
+    std::uint32_t id = 0; // a label handle's index + 1
     constexpr long_jump_target(label_name l) : name(l.text) {}
+    constexpr long_jump_target(label_id l) : id(l.index() + 1) {}
     constexpr long_jump_target(rel32 r) : rel(r.value) {}
     template <integer_like T>
     consteval long_jump_target(T v) : rel(rel32(v).value) {}
@@ -62,8 +66,8 @@ constexpr item alu_x(std::uint8_t cls, std::uint8_t opc, std::uint8_t dst, std::
 }
 constexpr item jmp(std::uint8_t code, std::uint8_t dst, std::uint8_t src, std::int32_t imm,
                    jump_target t, std::uint32_t line) {
-    return item{make_insn(code, dst, src, static_cast<std::int16_t>(t.rel), imm), 0,
-                t.name.empty() ? item_kind::insn : item_kind::jump, t.name, line};
+    return item{make_insn(code, dst, src, static_cast<std::int16_t>(t.rel), imm), static_cast<std::int32_t>(t.id),
+                t.name.empty() && t.id == 0 ? item_kind::insn : item_kind::jump, t.name, line};
 }
 constexpr item wide(std::uint8_t dst, std::uint8_t src, std::int32_t lo, std::int32_t hi,
                     std::uint32_t line) {
@@ -185,6 +189,13 @@ constexpr item ld_func(const reg64& d, label_name target, std::uint32_t line = _
     item it = detail::wide(d.n, op::pseudo_func, 0, 0, line);
     it.kind = item_kind::func_addr;
     it.name = target.text;
+    return it;
+}
+// r1 = &subprog, by label handle: 0x18 src=4
+constexpr item ld_func(const reg64& d, label_id target, std::uint32_t line = __builtin_LINE()) {
+    item it = detail::wide(d.n, op::pseudo_func, 0, 0, line);
+    it.kind = item_kind::func_addr;
+    it.imm_hi = static_cast<std::int32_t>(target.index() + 1);
     return it;
 }
 // r1 = map("counts") (BPF_PSEUDO_MAP_IDX, index assigned at assembly): 0x18 src=5
@@ -332,9 +343,10 @@ constexpr item ja(jump_target t, std::uint32_t line = __builtin_LINE()) {
 // gotol L / gotol +imm (32-bit distance in imm): 0x06
 constexpr item gotol(long_jump_target t, std::uint32_t line = __builtin_LINE()) {
     item it = detail::one(op::jmp32 | op::ja, 0, 0, 0, t.rel, line);
-    if (!t.name.empty()) {
+    if (!t.name.empty() || t.id != 0) {
         it.kind = item_kind::jump_long;
         it.name = t.name;
+        it.imm_hi = static_cast<std::int32_t>(t.id);
     }
     return it;
 }
@@ -351,6 +363,13 @@ constexpr item call(label_name target, std::uint32_t line = __builtin_LINE()) {
     item it = detail::one(op::jmp | op::call, 0, op::pseudo_call, 0, 0, line);
     it.kind = item_kind::call_label;
     it.name = target.text;
+    return it;
+}
+// call L, by label handle: 0x85 src=1
+constexpr item call(label_id target, std::uint32_t line = __builtin_LINE()) {
+    item it = detail::one(op::jmp | op::call, 0, op::pseudo_call, 0, 0, line);
+    it.kind = item_kind::call_label;
+    it.imm_hi = static_cast<std::int32_t>(target.index() + 1);
     return it;
 }
 // call kfunc by BTF id (BPF_PSEUDO_KFUNC_CALL; off = fd_array index of a module BTF): 0x85 src=2
@@ -373,6 +392,14 @@ constexpr item label(label_name name, std::uint32_t line = __builtin_LINE()) {
     item it;
     it.kind = item_kind::label;
     it.name = name.text;
+    it.line = line;
+    return it;
+}
+// A label by handle (program::new_label()): names the next instruction.
+constexpr item label(label_id l, std::uint32_t line = __builtin_LINE()) {
+    item it;
+    it.kind = item_kind::label;
+    it.imm_hi = static_cast<std::int32_t>(l.index() + 1);
     it.line = line;
     return it;
 }

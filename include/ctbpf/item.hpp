@@ -1,5 +1,5 @@
 // An item of a program: one instruction (or an lddw pair), a label definition, or an
-// instruction whose distance field is filled in from a label when the program is assembled.
+// instruction whose distance field is filled in from a label (by name or by handle) at assembly.
 #pragma once
 
 #include <cstdint>
@@ -22,14 +22,34 @@ enum class item_kind : std::uint8_t {
 
 struct item {
     insn ins{};
-    std::int32_t imm_hi = 0;
+    std::int32_t imm_hi = 0; // wide, map_ref: the second slot's imm; label, jumps, calls, func_addr: handle()
     item_kind kind = item_kind::insn;
     std::string_view name{};
     std::uint32_t line = 0;
 
+    // A label handle's index + 1, used instead of `name` (0: by name). It lives in imm_hi, which
+    // only wide and map_ref items use (func_addr's second slot is 0): items stay five fields.
+    constexpr std::uint32_t handle() const {
+        return kind == item_kind::wide || kind == item_kind::map_ref ? 0 : static_cast<std::uint32_t>(imm_hi);
+    }
+
     constexpr int slots() const {
         return kind == item_kind::label ? 0 : kind == item_kind::wide || kind >= item_kind::func_addr ? 2 : 1;
     }
+};
+
+class program;
+// A label handle, made by program::new_label(): a label without a name, for generated code (no
+// string to keep alive, no name to hash). Local to the program that made it: appending that
+// program to another renumbers its handles, so a fragment appended twice has two sets of labels.
+class label_id {
+public:
+    constexpr std::uint32_t index() const { return v_; }
+
+private:
+    friend class program;
+    constexpr explicit label_id(std::uint32_t v) : v_(v) {}
+    std::uint32_t v_;
 };
 
 // A source-located operand: the line of the expression that converted to it.

@@ -17,11 +17,12 @@
 
 namespace ctbpf {
 
-// A label definition: `name` names instruction slot `slot`.
+// A label definition: `name` (or the handle `id`) names instruction slot `slot`.
 struct label_def {
     std::string_view name;
     std::uint32_t slot;
     std::uint32_t line;
+    std::uint32_t id; // a label handle's index + 1 (0: by name)
 };
 // A reference to a name in slot `slot`: a jump, call or func_addr to a label, or a map by name.
 struct label_ref {
@@ -29,6 +30,7 @@ struct label_ref {
     std::uint32_t slot;
     std::uint32_t line;
     item_kind kind;
+    std::uint32_t id; // a label handle's index + 1 (0: by name)
 };
 
 namespace detail {
@@ -102,15 +104,18 @@ public:
     constexpr ~program() = default;
 
     // Append one item, a list of items or another program (fragments, subprograms).
-    constexpr program& operator+=(const item& i) {
-        if (i.kind == item_kind::insn && code_.has_room(1) && lines_.has_room(1)) { // (inlined: the common case)
-            insn* const c = code_.data() + code_.size();
-            if (std::is_constant_evaluated()) *c = i.ins;
-            else copy_halves(c, &i.ins);
-            code_.grow_by(1);
-            lines_.push_unchecked(i.line);
+    constexpr program& operator+=(const item& i) { // (inline paths for the common kinds)
+        const auto slot = static_cast<std::uint32_t>(code_.size());
+        const bool room = code_.has_room(1) && lines_.has_room(1);
+        if (i.kind == item_kind::insn && room) {
+            push_one(i);
+        } else if (i.kind == item_kind::label && defs_.has_room(1)) {
+            defs_.push_unchecked(def_of(i, slot));
+        } else if (i.kind == item_kind::jump && room && refs_.has_room(1)) {
+            push_one(i);
+            refs_.push_unchecked(ref_of(i, slot));
         } else {
-            append(&i, 1);
+            append_one(i);
         }
         return *this;
     }
@@ -131,17 +136,21 @@ public:
         refs_.make_room(refs);
         code_.append(other.code_.data(), slots);
         lines_.append(other.lines_.data(), slots);
+        const std::uint32_t ids = ids_; // the other program's handles come after this one's
         for (std::size_t i = 0; i < defs; ++i) {
             label_def d = other.defs_.data()[i];
             d.slot += base;
+            d.id += d.id != 0 ? ids : 0;
             defs_.push_unchecked(d);
         }
         for (std::size_t i = 0; i < refs; ++i) {
             label_ref r = other.refs_.data()[i];
             r.slot += base;
+            r.id += r.id != 0 ? ids : 0;
             refs_.push_unchecked(r);
         }
         map_refs_ += other.map_refs_;
+        ids_ += other.ids_;
         return *this;
     }
     friend constexpr program operator+(program a, const program& b) {
@@ -161,6 +170,12 @@ public:
     // Number of map("name") references.
     constexpr std::size_t map_reference_count() const { return map_refs_; }
 
+    // A new label handle, local to this program: label(l) places it, goto_(l), if_(...).goto_(l),
+    // gotol(l), may_goto(l), call(l) and func_addr(l) refer to it.
+    constexpr label_id new_label() { return label_id{ids_++}; }
+    // Number of label handles made (by new_label() and by appended programs).
+    constexpr std::uint32_t label_handle_count() const { return ids_; }
+
     // Room for n instruction slots.
     constexpr void reserve(std::size_t n) {
         code_.reserve(n);
@@ -173,6 +188,7 @@ public:
         defs_.clear();
         refs_.clear();
         map_refs_ = 0;
+        ids_ = 0;
     }
     constexpr void swap(program& o) noexcept {
         code_.swap(o.code_);
@@ -182,6 +198,9 @@ public:
         const std::size_t t = map_refs_;
         map_refs_ = o.map_refs_;
         o.map_refs_ = t;
+        const std::uint32_t h = ids_;
+        ids_ = o.ids_;
+        o.ids_ = h;
     }
 
 private:
@@ -193,9 +212,27 @@ private:
         __builtin_memcpy(w + 1, reinterpret_cast<const char*>(from) + 4, 4);
         __builtin_memcpy(static_cast<void*>(to), w, 8);
     }
+    // (out of line: append() stays small enough to inline where a braced list is appended)
+    [[gnu::noinline]] constexpr void append_one(const item& i) { append(&i, 1); }
+    // one instruction slot, within the room made
+    constexpr void push_one(const item& i) {
+        insn* const c = code_.data() + code_.size();
+        if (std::is_constant_evaluated()) *c = i.ins;
+        else copy_halves(c, &i.ins);
+        code_.grow_by(1);
+        lines_.push_unchecked(i.line);
+    }
+    // The label definition and the reference an item at `slot` makes. (Names copied as pointer
+    // and size: one 16-byte load of the caller's two 8-byte stores would stall store forwarding.)
+    static constexpr label_def def_of(const item& it, std::uint32_t slot) {
+        return {std::string_view(it.name.data(), it.name.size()), slot, it.line, it.handle()};
+    }
+    static constexpr label_ref ref_of(const item& it, std::uint32_t slot) {
+        return {std::string_view(it.name.data(), it.name.size()), slot, it.line, it.kind, it.handle()};
+    }
     // (local cursors: a write through insn*, whose fields are char-typed, would otherwise make
     // the compiler reload every size after each instruction)
-    constexpr void append(const item* src, std::size_t n) {
+    [[gnu::always_inline]] constexpr void append(const item* src, std::size_t n) {
         if (!code_.has_room(2 * n) || !lines_.has_room(2 * n)) { // count exactly: reserve(n) suffices
             std::size_t slots = 0;
             for (std::size_t i = 0; i < n; ++i) slots += static_cast<std::size_t>(src[i].slots());
@@ -221,27 +258,18 @@ private:
                 continue;
             }
             const auto slot = base + static_cast<std::uint32_t>(c - code0);
-            // (names copied as pointer and size: one 16-byte load of the caller's two 8-byte stores
-            // would stall store forwarding)
             if (it.kind == item_kind::label) {
-                d->name = std::string_view(it.name.data(), it.name.size());
-                d->slot = slot;
-                d->line = it.line;
-                ++d;
+                *d++ = def_of(it, slot);
                 continue;
             }
             *c++ = it.ins;
             *l++ = it.line;
             if (it.kind == item_kind::wide || it.kind >= item_kind::func_addr) {
-                *c++ = make_insn(0, 0, 0, 0, it.imm_hi);
+                *c++ = make_insn(0, 0, 0, 0, it.kind == item_kind::func_addr ? 0 : it.imm_hi);
                 *l++ = it.line;
             }
             if (it.kind != item_kind::wide) {
-                r->name = std::string_view(it.name.data(), it.name.size());
-                r->slot = slot;
-                r->line = it.line;
-                r->kind = it.kind;
-                ++r;
+                *r++ = ref_of(it, slot);
                 maps += it.kind == item_kind::map_ref;
             }
         }
@@ -258,6 +286,7 @@ private:
     detail::grow_array<label_def> defs_;
     detail::grow_array<label_ref> refs_;
     std::size_t map_refs_ = 0;
+    std::uint32_t ids_ = 0; // label handles made
 };
 
 } // namespace ctbpf

@@ -282,6 +282,7 @@ using fn::may_goto;
 using ctbpf::kfunc;
 using ctbpf::helper;
 using ctbpf::program;
+using ctbpf::label_id;
 
 // s(r1): the signed view of a register (s>>=, s/=, s%=, s<, s<=, s>, s>=)
 constexpr signed_reg<reg64> s(const reg64& r) { return {r}; }
@@ -334,6 +335,10 @@ constexpr wide_value btf_var(std::int32_t btf_id, std::int32_t module_fd = 0, st
 }
 constexpr wide_value func_addr(label_name name, std::uint32_t l = __builtin_LINE()) {
     return {op::pseudo_func, 0, 0, name.text, l, item_kind::func_addr};
+}
+// r1 = func_addr(L), by label handle
+constexpr wide_value func_addr(label_id target, std::uint32_t l = __builtin_LINE()) {
+    return {op::pseudo_func, 0, static_cast<std::int32_t>(target.index() + 1), {}, l, item_kind::func_addr}; // (hi: the handle)
 }
 // r1 = map("counts"): the map by name; the loader binds it through fd_array (BPF_PSEUDO_MAP_IDX)
 constexpr wide_value map(label_name name, std::uint32_t l = __builtin_LINE()) {
