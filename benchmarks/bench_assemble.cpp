@@ -62,13 +62,15 @@ std::vector<std::string> make_labels() {
 }
 
 // The same program through the DSL: one braced list per block (`p += {...}`, the items built in
-// an array, then appended) or one `p += item` per instruction, as a generator's loop writes it.
+// an array, then appended) or one `p += item` per instruction, as a generator's loop writes it;
+// labels by name (std::string, as a generator makes them) or by handle (program::new_label()).
 enum class spelling { braced_lists, one_per_item };
+enum class labels_by { name, handle };
 
-template <spelling S>
+template <spelling S, labels_by L>
 void dsl(benchmark::State& state) {
     using namespace ctbpf::syntax;
-    const std::vector<std::string> labels = make_labels();
+    const std::vector<std::string> names = make_labels();
     std::vector<bpf_insn> out;
     volatile int seed = 3;
     ctbpf::program p;
@@ -77,7 +79,10 @@ void dsl(benchmark::State& state) {
         p.clear(); // keeps the storage, as `out` is kept for raw_fill
         p.reserve(n_insns + n_insns / block);
         for (int i = 0, b = 0; i + block <= n_insns - block; i += block, ++b) {
-            const std::string& l = labels[static_cast<std::size_t>(b)];
+            const auto l = [&] {
+                if constexpr (L == labels_by::name) return ctbpf::label_name(names[static_cast<std::size_t>(b)]);
+                else return p.new_label();
+            }();
             if constexpr (S == spelling::braced_lists) {
                 p += {label(l),
                       r0 = dyn(i + k),
@@ -109,10 +114,14 @@ void dsl(benchmark::State& state) {
     }
     state.SetItemsProcessed(state.iterations() * n_insns);
 }
-void dsl_assemble(benchmark::State& state) { dsl<spelling::braced_lists>(state); }
-void dsl_assemble_each(benchmark::State& state) { dsl<spelling::one_per_item>(state); }
+void dsl_assemble(benchmark::State& state) { dsl<spelling::braced_lists, labels_by::name>(state); }
+void dsl_assemble_each(benchmark::State& state) { dsl<spelling::one_per_item, labels_by::name>(state); }
+void dsl_assemble_handles(benchmark::State& state) { dsl<spelling::braced_lists, labels_by::handle>(state); }
+void dsl_assemble_each_handles(benchmark::State& state) { dsl<spelling::one_per_item, labels_by::handle>(state); }
 BENCHMARK(dsl_assemble);
 BENCHMARK(dsl_assemble_each);
+BENCHMARK(dsl_assemble_handles);
+BENCHMARK(dsl_assemble_each_handles);
 
 } // namespace
 
