@@ -67,6 +67,8 @@ public:
     constexpr void push_unchecked(const T& v) { data_[size_++] = v; }
     // the next n elements (within the room made) were written
     constexpr void grow_by(std::size_t n) { size_ += n; }
+    // the elements up to n (within the room made) were written
+    constexpr void set_size(std::size_t n) { size_ = n; }
     constexpr void append(const T* src, std::size_t n) {
         make_room(n);
         for (std::size_t i = 0; i < n; ++i) data_[size_ + i] = src[i];
@@ -106,14 +108,14 @@ public:
     // Append one item, a list of items or another program (fragments, subprograms).
     constexpr program& operator+=(const item& i) { // (inline paths for the common kinds)
         const auto slot = static_cast<std::uint32_t>(code_.size());
-        const bool room = code_.has_room(1) && lines_.has_room(1);
-        if (i.kind == item_kind::insn && room) {
-            push_one(i);
-        } else if (i.kind == item_kind::label && defs_.has_room(1)) {
-            defs_.push_unchecked(def_of(i, slot));
-        } else if (i.kind == item_kind::jump && room && refs_.has_room(1)) {
-            push_one(i);
-            refs_.push_unchecked(ref_of(i, slot));
+        if (i.kind == item_kind::insn || i.kind == item_kind::label || i.kind == item_kind::jump) {
+            if (!code_.has_room(1) || !lines_.has_room(1) || !defs_.has_room(1) || !refs_.has_room(1)) make_room_for_one();
+            if (i.kind == item_kind::label) {
+                defs_.push_unchecked(def_of(i, slot));
+            } else {
+                push_one(i);
+                if (i.kind == item_kind::jump) refs_.push_unchecked(ref_of(i, slot));
+            }
         } else {
             append_one(i);
         }
@@ -212,15 +214,25 @@ private:
         __builtin_memcpy(w + 1, reinterpret_cast<const char*>(from) + 4, 4);
         __builtin_memcpy(static_cast<void*>(to), w, 8);
     }
-    // (out of line: append() stays small enough to inline where a braced list is appended)
+    // (out of line: the inline paths stay small, and the item's address does not escape them)
     [[gnu::noinline]] constexpr void append_one(const item& i) { append(&i, 1); }
-    // one instruction slot, within the room made
+    [[gnu::noinline]] constexpr void make_room_for_one() {
+        code_.make_room(1);
+        lines_.make_room(1);
+        defs_.make_room(1);
+        refs_.make_room(1);
+    }
+    // One instruction slot, within the room made. (Every load of the arrays' fields before the
+    // store through insn*: byte-typed, it may alias them, and a load after it would be a reload.)
     constexpr void push_one(const item& i) {
-        insn* const c = code_.data() + code_.size();
+        const std::size_t n = code_.size(), m = lines_.size();
+        insn* const c = code_.data() + n;
+        std::uint32_t* const l = lines_.data() + m;
         if (std::is_constant_evaluated()) *c = i.ins;
         else copy_halves(c, &i.ins);
-        code_.grow_by(1);
-        lines_.push_unchecked(i.line);
+        *l = i.line;
+        code_.set_size(n + 1);
+        lines_.set_size(m + 1);
     }
     // The label definition and the reference an item at `slot` makes. (Names copied as pointer
     // and size: one 16-byte load of the caller's two 8-byte stores would stall store forwarding.)
