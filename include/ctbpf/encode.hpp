@@ -17,7 +17,7 @@ struct jump_target {
     std::int32_t rel = 0;
     std::uint32_t id = 0; // a label handle's index + 1
     constexpr jump_target(label_name l) : name(l.text) {}
-    constexpr jump_target(label_id l) : id(l.index() + 1) {}
+    constexpr jump_target(label_id l) : id(l.key()) {}
     constexpr jump_target(rel16 r) : rel(r.value) {}
     template <integer_like T>
     consteval jump_target(T v) : rel(rel16(v).value) {}
@@ -31,7 +31,7 @@ struct long_jump_target {
     std::int32_t rel = 0;
     std::uint32_t id = 0; // a label handle's index + 1
     constexpr long_jump_target(label_name l) : name(l.text) {}
-    constexpr long_jump_target(label_id l) : id(l.index() + 1) {}
+    constexpr long_jump_target(label_id l) : id(l.key()) {}
     constexpr long_jump_target(rel32 r) : rel(r.value) {}
     template <integer_like T>
     consteval long_jump_target(T v) : rel(rel32(v).value) {}
@@ -195,7 +195,7 @@ constexpr item ld_func(const reg64& d, label_name target, std::uint32_t line = _
 constexpr item ld_func(const reg64& d, label_id target, std::uint32_t line = __builtin_LINE()) {
     item it = detail::wide(d.n, op::pseudo_func, 0, 0, line);
     it.kind = item_kind::func_addr;
-    it.imm_hi = static_cast<std::int32_t>(target.index() + 1);
+    it.imm_hi = static_cast<std::int32_t>(target.key());
     return it;
 }
 // r1 = map("counts") (BPF_PSEUDO_MAP_IDX, index assigned at assembly): 0x18 src=5
@@ -369,7 +369,7 @@ constexpr item call(label_name target, std::uint32_t line = __builtin_LINE()) {
 constexpr item call(label_id target, std::uint32_t line = __builtin_LINE()) {
     item it = detail::one(op::jmp | op::call, 0, op::pseudo_call, 0, 0, line);
     it.kind = item_kind::call_label;
-    it.imm_hi = static_cast<std::int32_t>(target.index() + 1);
+    it.imm_hi = static_cast<std::int32_t>(target.key());
     return it;
 }
 // call kfunc by BTF id (BPF_PSEUDO_KFUNC_CALL; off = fd_array index of a module BTF): 0x85 src=2
@@ -399,7 +399,7 @@ constexpr item label(label_name name, std::uint32_t line = __builtin_LINE()) {
 constexpr item label(label_id l, std::uint32_t line = __builtin_LINE()) {
     item it;
     it.kind = item_kind::label;
-    it.imm_hi = static_cast<std::int32_t>(l.index() + 1);
+    it.imm_hi = static_cast<std::int32_t>(l.key());
     it.line = line;
     return it;
 }

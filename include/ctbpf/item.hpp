@@ -45,6 +45,8 @@ class program;
 class label_id {
 public:
     constexpr std::uint32_t index() const { return v_; }
+    // Its value in items and label records: index + 1 (0 there means "by name").
+    constexpr std::uint32_t key() const { return v_ + 1; }
 
 private:
     friend class program;

@@ -338,7 +338,7 @@ constexpr wide_value func_addr(label_name name, std::uint32_t l = __builtin_LINE
 }
 // r1 = func_addr(L), by label handle
 constexpr wide_value func_addr(label_id target, std::uint32_t l = __builtin_LINE()) {
-    return {op::pseudo_func, 0, static_cast<std::int32_t>(target.index() + 1), {}, l, item_kind::func_addr}; // (hi: the handle)
+    return {op::pseudo_func, 0, static_cast<std::int32_t>(target.key()), {}, l, item_kind::func_addr}; // (hi: the handle)
 }
 // r1 = map("counts"): the map by name; the loader binds it through fd_array (BPF_PSEUDO_MAP_IDX)
 constexpr wide_value map(label_name name, std::uint32_t l = __builtin_LINE()) {
