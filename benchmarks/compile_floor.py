@@ -6,7 +6,7 @@ no checks, no lines, no verifier, one evaluation), parsed only and assembled, th
 
 usage: compile_floor.py [--n 4096] [--cxx g++] [--reps 5]
 Prints a Markdown table (median wall time of `CXX -std=c++20 -O0 -c`)."""
-import argparse, os, statistics, subprocess, sys, tempfile
+import argparse, os, statistics, sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -15,14 +15,8 @@ import compile_time  # noqa: E402  (the benchmark program and the compile driver
 STD_HEADERS = ['array', 'span', 'string', 'string_view', 'vector', 'stdexcept', 'concepts', 'limits', 'bit', 'new']
 
 
-def dsl_lines(n):
-    src = compile_time.program(n, True, False)
-    body = src[src.index('return program{') + len('return program{'):src.index('    };\n}')]
-    return body
-
-
 def sources(n):
-    lines = dsl_lines(n)
+    lines = '\n        ' + ',\n        '.join(compile_time.program_lines(n, True)) + ',\n'
     calls = ',\n'.join(f'    one(0xb7, {i % 10}, 0, 0, {i})' for i in range(n))
     return [
         ('aggregate: struct bpf_insn[] of constants', compile_time.program(n, False)),

@@ -24,7 +24,8 @@ RAW_BLOCK = ['{{0xb7, 0, 0, 0, {i}}}', '{{0x0f, 3, 2, 0, 0}}', '{{0x61, 4, 6, 4,
              '{{0x2d, 3, 2, 3, 0}}', '{{0x67, 4, 0, 0, 3}}', '{{0xcf, 5, 7, 0, 0}}', '{{0xa4, 2, 0, 0, 7}}']
 
 
-def program(n, dsl, checked=True, chunk=0):
+def program_lines(n, dsl):
+    """The program's N instructions as DSL expressions (with labels) or as raw initializers."""
     lines = list(DSL_PRELUDE if dsl else RAW_PRELUDE)
     blocks = (n - 1 - len(lines)) // 8
     for b in range(blocks):
@@ -35,6 +36,11 @@ def program(n, dsl, checked=True, chunk=0):
     while len([x for x in lines if not x.startswith('label(')]) < n - 1:
         lines.append('r0 = 0' if dsl else '{0xb7, 0, 0, 0, 0}')
     lines.append('exit_()' if dsl else '{0x95, 0, 0, 0, 0}')
+    return lines
+
+
+def program(n, dsl, checked=True, chunk=0):
+    lines = program_lines(n, dsl)
     if dsl:
         opt = '' if checked else ', ctbpf::unchecked'
         if chunk:  # program p; p += {...}; per `chunk` lines: one full-expression each

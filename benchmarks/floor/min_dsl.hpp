@@ -28,7 +28,6 @@ template <int Size>
 struct mem_ref {
     address a;
 };
-struct reg64;
 struct reg32 {
     int n;
     constexpr item operator^=(int v) const { return one(0xa4, n, 0, 0, v); }
@@ -56,7 +55,7 @@ struct u32 {};
 struct u64 {};
 template <class T>
 constexpr auto mem(address a) {
-    if constexpr (sizeof(T) && __is_same(T, u64)) return store_to<0x18>{a};
+    if constexpr (__is_same(T, u64)) return store_to<0x18>{a};
     else return mem_ref<0x00>{a};
 }
 constexpr address operator+(reg64 r, int off) { return {r.n, off}; }
