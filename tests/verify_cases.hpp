@@ -5,7 +5,7 @@
 #pragma once
 
 #include <ctbpf/insn.hpp>
-#include <ctbpf/verify_options.hpp>
+#include <ctbpf/verify/options.hpp>
 
 #include <cerrno>
 #include <cstdint>

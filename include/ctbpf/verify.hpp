@@ -12,8 +12,8 @@
 #include <string>
 
 #include "ctbpf/insn.hpp"
-#include "ctbpf/verify_exec.hpp"
-#include "ctbpf/verify_options.hpp"
+#include "ctbpf/verify/do_check.hpp"
+#include "ctbpf/verify/options.hpp"
 
 namespace ctbpf {
 

@@ -9,9 +9,9 @@
 
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/insn.hpp"
-#include "ctbpf/verify_messages.hpp"
-#include "ctbpf/verify_options.hpp"
-#include "ctbpf/verify_state.hpp"
+#include "ctbpf/verify/messages.hpp"
+#include "ctbpf/verify/options.hpp"
+#include "ctbpf/verify/state.hpp"
 
 namespace ctbpf::detail::vfy {
 

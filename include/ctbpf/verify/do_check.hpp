@@ -13,7 +13,7 @@
 #include <type_traits>
 
 #include "ctbpf/helper_table.hpp"
-#include "ctbpf/verify_cfg.hpp"
+#include "ctbpf/verify/cfg.hpp"
 
 namespace ctbpf::detail::vfy {
 
