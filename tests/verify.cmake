@@ -9,3 +9,15 @@ if(TARGET ctbpf_cli)
   add_test(NAME cli_verify
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_verify_test.sh $<TARGET_FILE:ctbpf_cli>)
 endif()
+
+# Program-type context layouts (ctbpf/verify/context.hpp): compile-time checks, and the live kernel
+# offset by offset (CTBPF_CTX_FULL=1: every encodable offset for tracepoint and syscall, ~30 s).
+ctbpf_doctest(verify_context_test verify_context_test.cpp)
+ctbpf_doctest(verify_context_kernel_test verify_context_kernel_test.cpp)
+set_tests_properties(verify_context_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)
+
+# Helper prototypes (parsed from the kernel source) and availability (measured on the live kernel):
+# tools/gen_helper_protos.py writes include/ctbpf/verify/helper_protos.hpp and helper_availability.hpp.
+ctbpf_doctest(verify_helpers_proto_test verify_helpers_proto_test.cpp)
+ctbpf_doctest(verify_helpers_kernel_test verify_helpers_kernel_test.cpp)
+set_tests_properties(verify_helpers_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)

@@ -1,4 +1,4 @@
-// `ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N] [--hex]`: ctbpf::check() on
+// `ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N] [--map FD=SHAPE]... [--hex]`: ctbpf::check() on
 // raw bytecode. Prints "ok" or "insn N: MESSAGE" (the kernel's message); what the model left to
 // the kernel is noted on stderr. Exit status: 0 accepted, 1 rejected, 2 unusable input.
 #pragma once
@@ -9,14 +9,17 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace ctbpf::cli {
 
 inline constexpr std::string_view verify_help =
-    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N] [--hex]\n"
+    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N]\n"
+    "                    [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--hex]\n"
     "\n"
     "Checks FILE the way the Linux 6.18 verifier would (BPF_PROG_LOAD), without the kernel.\n"
     "Prints 'ok', or 'insn N: MESSAGE' with the kernel's message for the first error it would\n"
@@ -32,6 +35,12 @@ inline constexpr std::string_view verify_help =
     "  --lint       check every instruction, also those only reached on branches that cannot\n"
     "               be taken (the kernel skips them)\n"
     "  --attach N   expected attach type (enum bpf_attach_type), e.g. 1 for cgroup egress\n"
+    "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
+    "               the shape of the map that ld_imm64 instructions with imm FD refer to (src 1\n"
+    "               and 2, BPF_PSEUDO_MAP_FD/VALUE), or with index FD in fd_array (src 5 and 6),\n"
+    "               e.g. --map 3=hash,4,8,1024 (FD < 256). TYPE as bpftool spells it:\n"
+    "               hash, array, percpu_array, lru_hash, prog_array, ringbuf, ...; FLAGS a\n"
+    "               number (BPF_F_RDONLY_PROG 0x80, BPF_F_WRONLY_PROG 0x100). Repeatable.\n"
     "  --hex        FILE is hex text (as for 'ctbpf disasm --hex')\n"
     "\n"
     "Exit status: 0 accepted, 1 rejected, 2 usage error or malformed input.\n";
@@ -42,16 +51,68 @@ inline int verify_usage(std::string_view msg) {
     return 2;
 }
 
+// "3=hash,4,8,1024[,FLAGS]" -> a map shape with fd 3.
+inline std::optional<map_shape> parse_map_option(std::string_view text, std::string& error) {
+    const auto bad = [&](const std::string& why) {
+        error = "--map '" + std::string(text) + "': " + why + " (expected FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS])";
+        return std::optional<map_shape>{};
+    };
+    const std::size_t eq = text.find('=');
+    if (eq == std::string_view::npos) return bad("no '='");
+    std::vector<std::string> parts;
+    std::string cur;
+    for (char c : text.substr(eq + 1)) {
+        if (c == ',') parts.push_back(cur), cur.clear();
+        else cur += c;
+    }
+    parts.push_back(cur);
+    if (parts.size() != 4 && parts.size() != 5) return bad("wrong number of fields");
+    const auto number = [](const std::string& v, std::uint64_t max, std::uint64_t& out) {
+        char* end = nullptr;
+        if (v.empty() || v[0] == '-') return false;
+        out = std::strtoull(v.c_str(), &end, 0);
+        return *end == '\0' && out <= max;
+    };
+    map_shape m{};
+    std::uint64_t n = 0;
+    if (!number(std::string(text.substr(0, eq)), 255, n)) return bad("FD must be a number below 256");
+    m.fd = static_cast<std::int32_t>(n);
+    if (!parse_map_type(parts[0], m.type)) {
+        std::string names;
+        for (std::uint32_t t = 1; to_string(static_cast<map_type>(t)) != "unknown"; ++t)
+            names += (t == 1 ? "" : ", ") + std::string(to_string(static_cast<map_type>(t)));
+        return bad("unknown map type '" + parts[0] + "' (one of: " + names + ")");
+    }
+    std::uint32_t* fields[] = {&m.key_size, &m.value_size, &m.max_entries, &m.flags};
+    const char* names[] = {"KEY_SIZE", "VALUE_SIZE", "MAX_ENTRIES", "FLAGS"};
+    for (std::size_t k = 1; k < parts.size(); ++k) {
+        if (!number(parts[k], 0xffffffff, n)) return bad(std::string(names[k - 1]) + " must be a number");
+        *fields[k - 1] = static_cast<std::uint32_t>(n);
+    }
+    return m;
+}
+
 inline int cmd_verify(std::span<char* const> args) {
     std::string path;
     bool have_path = false, options_done = false;
     auto format = input_format::raw;
     options o{};
+    std::vector<map_shape> maps;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string_view arg = args[i];
         if (!options_done && (arg == "--help" || arg == "-h")) {
             std::fputs(verify_help.data(), stdout);
             return 0;
+        }
+        if (!options_done && arg == "--map") {
+            if (i + 1 == args.size()) return verify_usage("--map needs a value (FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS])");
+            std::string error;
+            const std::optional<map_shape> m = parse_map_option(args[++i], error);
+            if (!m) return verify_usage(error);
+            for (const map_shape& other : maps)
+                if (other.fd == m->fd) return verify_usage("--map " + std::to_string(m->fd) + " given twice");
+            maps.push_back(*m);
+            continue;
         }
         if (!options_done && (arg == "--type" || arg == "--attach")) {
             if (i + 1 == args.size()) return verify_usage(std::string(arg) + " needs a value");
@@ -95,7 +156,13 @@ inline int cmd_verify(std::span<char* const> args) {
         std::fprintf(stderr, "ctbpf verify: %s: %s\n", path == "-" ? "<stdin>" : path.c_str(), in.error.c_str());
         return 2;
     }
-    const check_result r = check(in.insns, o);
+    // --map N: fd N (src 1/2) and index N of fd_array (src 5/6); the gaps are maps not described
+    std::vector<map_shape> table;
+    for (const map_shape& m : maps) {
+        if (static_cast<std::size_t>(m.fd) >= table.size()) table.resize(static_cast<std::size_t>(m.fd) + 1);
+        table[static_cast<std::size_t>(m.fd)] = m;
+    }
+    const check_result r = check(in.insns, o, table);
     if (r.ok() && r.complete()) {
         std::puts("ok");
     } else if (r.ok()) {

@@ -82,6 +82,16 @@ enum class errc : int {
     return_value_is_not_a_known_value,
     return_value_is_out_of_range,
     infinite_loop_detected,
+    pointer_may_be_null,
+    invalid_memory_access,
+    map_value_access_is_out_of_bounds,
+    map_access_is_forbidden,
+    packet_access_is_out_of_range,
+    cannot_write_into_packet,
+    helper_argument_has_the_wrong_type,
+    helper_memory_argument_is_invalid,
+    unreleased_reference,
+    invalid_context_access,
 };
 
 constexpr std::string_view to_string(errc e) {
@@ -156,6 +166,16 @@ constexpr std::string_view to_string(errc e) {
     case errc::return_value_is_not_a_known_value: return "return value is not a known value";
     case errc::return_value_is_out_of_range: return "return value is out of range";
     case errc::infinite_loop_detected: return "infinite loop detected";
+    case errc::pointer_may_be_null: return "pointer may be null (check it against 0 first)";
+    case errc::invalid_memory_access: return "invalid memory access through this pointer type";
+    case errc::map_value_access_is_out_of_bounds: return "map value access is out of bounds";
+    case errc::map_access_is_forbidden: return "map access is forbidden by the map flags";
+    case errc::packet_access_is_out_of_range: return "packet access is outside the checked range";
+    case errc::cannot_write_into_packet: return "this program type cannot write into the packet";
+    case errc::helper_argument_has_the_wrong_type: return "helper argument has the wrong type";
+    case errc::helper_memory_argument_is_invalid: return "helper memory argument is invalid";
+    case errc::unreleased_reference: return "reference leak: an acquired reference is not released";
+    case errc::invalid_context_access: return "invalid context access";
     }
     return "unknown error";
 }

@@ -13,19 +13,23 @@
 
 #include "ctbpf/insn.hpp"
 #include "ctbpf/verify/do_check.hpp"
+#include "ctbpf/verify/maps.hpp"
 #include "ctbpf/verify/options.hpp"
 
 namespace ctbpf {
 
 // Checks a program the way BPF_PROG_LOAD would, with the given privilege, program type and kernel.
-constexpr check_result check(std::span<const insn> prog, const options& o = {}) {
+// `maps`: the shapes of the maps the program refers to (index i: fd_array[i], BPF_PSEUDO_MAP_IDX;
+// or by map_shape::fd); a map whose shape is not given is left to the kernel.
+constexpr check_result check(std::span<const insn> prog, const options& o = {}, std::span<const map_shape> maps = {}) {
     check_result r{};
     if (prog.size() > 0xffffffffu) {
         r.code = errc::program_is_too_large;
         r.error = detail::vfy::rule_errno(r.code);
         return r;
     }
-    detail::vfy::explorer v(prog.data(), static_cast<std::uint32_t>(prog.size()), o, r);
+    detail::vfy::explorer v(prog.data(), static_cast<std::uint32_t>(prog.size()), o, r, maps.data(),
+                            static_cast<std::uint32_t>(maps.size()));
     (void)(v.size_limits() && v.add_subprogs() && v.check_subprogs() && v.pseudo_ldimm64() && v.cfg() &&
            v.do_check() && (v.stopped() || v.max_stack_depth()));
     return r;

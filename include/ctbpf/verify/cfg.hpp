@@ -9,6 +9,7 @@
 
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/insn.hpp"
+#include "ctbpf/verify/maps.hpp"
 #include "ctbpf/verify/messages.hpp"
 #include "ctbpf/verify/options.hpp"
 #include "ctbpf/verify/state.hpp"
@@ -28,8 +29,22 @@ enum : std::uint8_t {
 
 class structure {
 public:
-    constexpr structure(const insn* code, std::uint32_t n, const options& o, check_result& r)
-        : p_(code), n_(n), o_(o), r_(r), root_(o.priv == privilege::root) {}
+    constexpr structure(const insn* code, std::uint32_t n, const options& o, check_result& r,
+                        const map_shape* maps = nullptr, std::uint32_t nmaps = 0)
+        : p_(code), n_(n), o_(o), r_(r), root_(o.priv == privilege::root), maps_(maps), nmaps_(nmaps) {}
+
+    // The map an ld_imm64 refers to (src 1/2: by fd, src 5/6: by index), or -1 when its shape
+    // was not given.
+    constexpr int map_of(const insn& x) const {
+        if (x.src_reg == 5 || x.src_reg == 6)
+            return x.imm >= 0 && x.imm < 255 && static_cast<std::uint32_t>(x.imm) < nmaps_ &&
+                           maps_[x.imm].type != map_type::unspec
+                       ? x.imm
+                       : -1;
+        for (std::uint32_t i = 0; i < nmaps_ && i < 255; ++i)
+            if (maps_[i].fd >= 0 && maps_[i].fd == x.imm && maps_[i].type != map_type::unspec) return static_cast<int>(i);
+        return -1;
+    }
 
     // bpf_prog_load(): size limits (E2BIG, no log), then the program types open to unprivileged users.
     constexpr bool size_limits() {
@@ -170,7 +185,8 @@ public:
                 const std::uint8_t s = x.src_reg;
                 if (s == 2 || s == 6 || ((s == 1 || s == 5) && p[i + 1].imm == 0) || s == 3) {
                     has_maps_ = has_maps_ || s != 3;
-                    defer(deferral::kernel_object, i); // the kernel looks up the map fd or BTF id here
+                    // the kernel looks up the map fd or BTF id here (a map whose shape was given is known)
+                    if (s == 3 || s == 2 || s == 6 || map_of(x) < 0) defer(deferral::kernel_object, i);
                 } else if (s != 0 && s != 4) {
                     fail(errc::unrecognized_ld_imm64, i).put("unrecognized bpf_ld_imm64 insn");
                     return false;
@@ -564,6 +580,8 @@ protected:
     const options& o_;
     check_result& r_;
     bool root_;
+    const map_shape* maps_;
+    std::uint32_t nmaps_;
     bool has_maps_ = false;
     bool has_calls_ = false; // pseudo calls or callback addresses
     bool back_edges_ = false;

@@ -34,7 +34,7 @@ inline constexpr auto helper_returns = [] {
     for (int id : {35, 80, 118, 158}) t.avail[id] = avail_root; // current task (btf), cgroup id, jiffies64
     for (std::int32_t id = 0; id <= helper_max_id; ++id) {
         const std::string_view sig = helper_table[id].signature;
-        const std::size_t name = sig.find("bpf_");
+        const std::size_t name = sig.rfind("bpf_", sig.find('(')); // (the return type may be struct bpf_...)
         const std::string_view head = name == std::string_view::npos ? std::string_view{} : sig.substr(0, name);
         t.kind[id] = head.find('*') != std::string_view::npos ? ret_pointer : head == "void " ? ret_void : ret_scalar;
     }
@@ -82,6 +82,12 @@ struct pending_entry {
     std::uint32_t lossy = 0;        // explorer::lossy_ at the fork
     std::uint8_t frames = 0;        // frames 0 .. frames-1 were copied to snaps_[snap ...]
     std::uint32_t snap = 0;
+    // on the other side, also: mark_ptr_or_null_regs() (mark_id: the id; mark_arg 1: null, 0: not
+    // null), or find_good_pkt_pointers() (mark_kind: the packet pointer type, mark_id, mark_arg: range)
+    std::uint8_t mark_kind = 0;
+    std::uint32_t mark_id = 0;
+    std::int32_t mark_arg = 0;
+    std::uint32_t doubt = 0;        // explorer::doubt_ at the fork
 };
 
 struct visit_record {
@@ -144,6 +150,11 @@ public:
                 jmps_ += (p_[pc_].code & 7) == 5 || (p_[pc_].code & 7) == 6; // env->jmps_processed
                 a = exec(p_[pc_]);
             }
+            if (a < 0 && doubt_ != 0) { // a path the kernel may not walk: left to it
+                r_.code = errc::ok, r_.error = 0, r_.msg = verifier_message{};
+                defer(deferral::value_range, pc_);
+                a = 1;
+            }
             if (a != 0 && (a < 0 || !next_path())) return a > 0;
         }
     }
@@ -176,10 +187,14 @@ private:
                    : 0;
     }
 
-    static constexpr bool is_ptr(const cell& x) { return x.kind == k_ctx || x.kind == k_stack; }
+    static constexpr bool is_ptr(const cell& x) { return is_known_pointer(x.kind); }
+    // reg_type_str()
     static constexpr std::string_view type_name(const cell& x) {
-        return x.kind == k_ctx ? "ctx" : x.kind == k_stack ? "fp" : "scalar";
+        constexpr std::string_view names[] = {"?", "scalar", "scalar", "ctx", "fp", "?", "map_ptr", "map_value",
+                                              "map_value_or_null", "pkt", "pkt_meta", "pkt_end"};
+        return names[x.kind < k_kinds ? x.kind : 0];
     }
+    constexpr const map_shape& map_at(const cell& x) const { return maps_[x.frame]; }
     // Scalars carry an unsigned upper bound umax, kept as ~umax in v (0: nothing known). It only
     // ever holds bounds the kernel derives too: zero extension, narrow loads, &, >>, |, ^, +.
     static constexpr std::uint64_t umax_of(const cell& c) {
@@ -345,7 +360,7 @@ private:
         if (sl.size != 0 && !(sl.size == 8 && size == 8)) return step(x);
         grow(fb, off);
         set_reg(x.dst_reg, sl.size == 0 ? scalar(size == 8 ? ~0ull : (std::uint64_t{1} << (8 * size)) - 1)
-                                        : cell{sl.v, sl.kind, sl.frame, 0, 0, sl.id});
+                                        : cell{sl.v, sl.kind, sl.frame, 0, 0, sl.id, sl.range});
         return ++pc_, 0;
     }
     // stores of scalars and immediates to the stack (root): a scalar at a slot boundary is a
@@ -612,6 +627,22 @@ private:
             fail_reg(errc::pointer_arithmetic_is_prohibited, d, " 32-bit pointer arithmetic prohibited");
             return false;
         }
+        if (ptr.kind == k_map_value_or_null) {
+            fail(errc::pointer_may_be_null, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited, null-check it first");
+            return false;
+        }
+        if (ptr.kind == k_pkt_end || (ptr.kind == k_map_ptr && !(off.kind == k_const && off.v == 0 && opc == 0x00))) {
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited");
+            return false;
+        }
+        // check_reg_sane_offset(): an unknown scalar's smin is S64_MIN
+        if (off.kind == k_scalar && off.init == unbounded) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("math between ").put(type_name(ptr)).put(" pointer and register with unbounded min value is not allowed");
+            return false;
+        }
         if (off.kind != k_const) { // the offset's range decides; only += and -= can succeed
             defer(deferral::value_range, pc_);
             if (opc == 0x00 || (opc == 0x10 && ptr_is_dst && ptr.kind != k_stack)) {
@@ -675,7 +706,7 @@ private:
         }
         if (sanitize) {
             std::uint32_t after = 0;
-            const cell moved{result, ptr.kind, ptr.frame, 0, 0};
+            const cell moved{result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range};
             if (!ptr_limit(moved, to_left, d, after)) return false;
             // update_alu_sanitation_state(): every path through this insn must agree
             const std::uint32_t state = (k < 0 ? 1u : 0u) | 2u | (ptr_is_dst ? 4u : 8u);
@@ -690,12 +721,23 @@ private:
             }
             slot = rec;
         }
-        set_reg(d, {result, ptr.kind, ptr.frame, 0, 0});
+        set_reg(d, {result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range});
         return true;
     }
 
     // retrieve_ptr_limit() for unprivileged pointer arithmetic through a register
     constexpr bool ptr_limit(const cell& ptr, bool to_left, std::uint32_t reg_no, std::uint32_t& limit) {
+        if (ptr.kind == k_map_value) { // (a fixed offset: smin = umax = 0)
+            limit = static_cast<std::uint32_t>(ptr.v);
+            if (limit >= map_at(ptr).value_size) {
+                const insn& x = p_[pc_];
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(x.dst_reg).put(" tried to ").put((x.code & 0xf0) == 0 ? "add" : "sub")
+                    .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            return true;
+        }
         if (ptr.kind != k_stack) {
             fail(errc::pointer_arithmetic_is_prohibited, pc_)
                 .put("R").put_uint(reg_no)
@@ -764,6 +806,7 @@ private:
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
             return true;
         }
+        if (b.kind >= k_map_ptr) return typed_access(b, base, ioff, size, write, value, ldsx, strict);
         if (b.kind == k_opaque) {
             defer(deferral::unknown_pointer, pc_);
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
@@ -788,6 +831,81 @@ private:
         return false;
     }
 
+    // check_mem_access() through map values and packets (fixed offsets: the model turns a pointer
+    // with a variable offset into one only the kernel knows)
+    constexpr bool typed_access(const cell& b, std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write,
+                                int value, bool ldsx, bool strict) {
+        const bool pkt = is_packet(b.kind);
+        if (b.kind == k_map_ptr) { // check_ptr_to_map_access(): BTF
+            defer(deferral::kernel_object, pc_);
+            if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
+            return true;
+        }
+        if (b.kind != k_map_value && !pkt) {
+            fail_reg(b.kind == k_map_value_or_null ? errc::pointer_may_be_null : errc::invalid_memory_access, base,
+                     " invalid mem access '").put(type_name(b)).put("'");
+            return false;
+        }
+        // check_ptr_alignment(): strict for atomics; packets as if NET_IP_ALIGN were 2
+        const std::int64_t off = b.v + ioff;
+        if (strict && size > 1 && ((pkt ? 2 : 0) + off) % size != 0) {
+            verifier_message& m = fail(errc::invalid_memory_access, pc_);
+            m.put(pkt ? "misaligned packet access off 2+(0x0; 0x0)+" : "misaligned value access off (0x0; 0x0)+")
+                .put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
+            return false;
+        }
+        const bool leak = write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)));
+        if (pkt) {
+            if (write && !direct_packet_write()) {
+                fail(errc::cannot_write_into_packet, pc_).put("cannot write into packet");
+                return false;
+            }
+            if (leak) {
+                fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into packet");
+                return false;
+            }
+            // check_packet_access(): the range verified against data_end covers [off, off + size)
+            if (b.range < 0 || off < 0 || off + size > b.range) {
+                fail_reg(errc::packet_access_is_out_of_range, base, " offset is outside of the packet");
+                if (b.range < 0) r_.error = EINVAL;
+                return false;
+            }
+        } else {
+            const map_shape& m = map_at(b);
+            if (leak) {
+                fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into map");
+                return false;
+            }
+            if ((write && (m.flags & map_rdonly_prog)) || (!write && (m.flags & map_wronly_prog))) {
+                fail(errc::map_access_is_forbidden, pc_)
+                    .put(write ? "write into map forbidden, value_size=" : "read from map forbidden, value_size=")
+                    .put_uint(m.value_size).put(" off=").put_int(off).put(" size=").put_uint(size);
+                return false;
+            }
+            // check_map_access() -> check_mem_region_access(): (the kernel first logs "invalid
+            // access to map value, value_size=.. off=.. size=..")
+            if (off < 0 || off + size > m.value_size) {
+                fail_reg(errc::map_value_access_is_out_of_bounds, base, " min value is outside of the allowed memory range");
+                return false;
+            }
+        }
+        if (!write && value >= 0) {
+            // a frozen read-only array gives the kernel the value itself: only it knows
+            const bool rdonly = !pkt && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
+            if (rdonly) defer(deferral::kernel_object, pc_);
+            fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : cell{0, k_scalar, 0, unbounded, 0},
+                 size, ldsx);
+        }
+        return true;
+    }
+    // may_access_direct_pkt_data() for a store
+    constexpr bool direct_packet_write() const {
+        const prog_type t = o_.type;
+        return t == prog_type::sched_cls || t == prog_type::sched_act || t == prog_type::xdp ||
+               t == prog_type::lwt_xmit || t == prog_type::sk_skb || t == prog_type::sk_msg ||
+               t == prog_type::cgroup_sockopt;
+    }
+
     // check_stack_read_fixed_off()
     constexpr bool stack_read(std::uint32_t slot_cell, std::int64_t off, std::uint32_t pos, std::uint32_t size,
                               int value, bool ldsx) {
@@ -809,7 +927,7 @@ private:
                 return true;
             }
             if (value >= 0) {
-                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0, sl.id});
+                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0, sl.id, sl.range});
             } else if (leaks(sl)) {
                 fail(errc::pointer_leak, pc_).put("leaking pointer from stack off ").put_int(off);
                 return false;
@@ -866,7 +984,7 @@ private:
                 return false;
             }
             if (size == 8) {
-                set(slot_cell, {v.v, v.kind, v.frame, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 8});
+                set(slot_cell, {v.v, v.kind, v.frame, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 8, v.id, v.range});
                 return true;
             }
         } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
@@ -922,9 +1040,10 @@ private:
             if (!mem_access(base, x.off, size, !load, load ? static_cast<int>(d) : static_cast<int>(s), false, 0,
                             false, true))
                 return false;
-            if (reg(base).kind == k_ctx) {
+            if (reg(base).kind == k_ctx || is_packet(reg(base).kind)) {
                 fail(errc::atomic_access_to_this_pointer_is_not_allowed, pc_)
-                    .put(load ? "BPF_ATOMIC loads from R" : "BPF_ATOMIC stores into R").put_uint(base).put(" ctx is not allowed");
+                    .put(load ? "BPF_ATOMIC loads from R" : "BPF_ATOMIC stores into R").put_uint(base).put(" ")
+                    .put(type_name(reg(base))).put(" is not allowed");
                 return false;
             }
             return true;
@@ -950,9 +1069,9 @@ private:
             fail_reg(errc::pointer_leak, s, " leaks addr into mem");
             return false;
         }
-        if (reg(d).kind == k_ctx) {
+        if (reg(d).kind == k_ctx || is_packet(reg(d).kind)) {
             fail(errc::atomic_access_to_this_pointer_is_not_allowed, pc_)
-                .put("BPF_ATOMIC stores into R").put_uint(d).put(" ctx is not allowed");
+                .put("BPF_ATOMIC stores into R").put_uint(d).put(" ").put(type_name(reg(d))).put(" is not allowed");
             return false;
         }
         const int load_reg = aop & op::fetch ? (aop == op::cmpxchg ? 0 : static_cast<int>(s)) : -1;
@@ -1012,8 +1131,10 @@ private:
         } else if (x.src_reg == 4) {
             fail(errc::callback_needs_btf_func_info, pc_).put("missing btf func_info");
             return -1;
+        } else if ((x.src_reg == 1 || x.src_reg == 5) && map_of(x) >= 0) {
+            set_reg(x.dst_reg, {0, k_map_ptr, static_cast<std::uint8_t>(map_of(x)), 0, 0});
         } else {
-            set_reg(x.dst_reg, k_opaque); // map, map value, BTF variable: deferred in the pre-pass
+            set_reg(x.dst_reg, k_opaque); // map value, BTF variable, a map not described: deferred in the pre-pass
         }
         pc_ += 2;
         return 0;
@@ -1070,7 +1191,7 @@ private:
                 return -1;
             }
             if (!read_reg(s)) return -1;
-            if (leaks(reg(s))) {
+            if (!(is_pkt_any(reg(d)) && is_pkt_any(reg(s))) && leaks(reg(s))) {
                 fail_reg(errc::pointer_comparison_is_prohibited, s, " pointer comparison prohibited");
                 return -1;
             }
@@ -1079,7 +1200,8 @@ private:
             return -1;
         }
         const cell b = isx ? reg(s) : cell{x.imm, k_const, 0, 0, 0};
-        if (leaks(reg(d)) && (lint_ || branch_taken(opc, cls == 6, reg(d), b) < 0)) {
+        if (leaks(reg(d)) && (lint_ || branch_taken(opc, cls == 6, reg(d), b) < 0) && !is_null_check(x, reg(d)) &&
+            pkt_match(x, reg(d), b) == 0) {
             fail_reg(errc::pointer_comparison_is_prohibited, d, " pointer comparison prohibited");
             return -1;
         }
@@ -1093,6 +1215,7 @@ private:
         const int pred = lint_ ? -1 : branch_taken(opc, (x.code & 7) == 6, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
+        if (a.kind >= k_map_ptr || b.kind >= k_map_ptr) return pointer_branch(x, cell(a), cell(b), taken);
         // a 64-bit scalar against a constant: each side learns what the kernel's reg_set_min_max()
         // learns, as far as the model holds it
         const bool on_dst = a.kind == k_scalar && b.kind == k_const;
@@ -1102,9 +1225,86 @@ private:
         const cell rc = on_dst ? a : b;
         const std::uint8_t o = on_dst ? opc : flip(opc);
         const auto k = static_cast<std::uint64_t>(on_dst ? b.v : a.v);
+        // the model learns nothing from these; the kernel does (and may decide later branches)
+        if (!lint_ && ((x.code & 7) == 6 ? a.kind == k_scalar || b.kind == k_scalar : a.kind == k_scalar && b.kind == k_scalar))
+            ++doubt_;
         if (!fork(taken, rr, learns ? refine(rc, o, k, true) : cell{}, false)) return 1;
         if (learns) set_reg(rr, refine(rc, o, k, false));
         return ++pc_, 0;
+    }
+    // mark_ptr_or_null_regs(): "if rX == 0" on a pointer that may be null
+    static constexpr bool is_null_check(const insn& x, const cell& a) {
+        return x.code == 0x15 || x.code == 0x55 ? x.imm == 0 && a.kind == k_map_value_or_null : false;
+    }
+    static constexpr bool is_pkt_any(const cell& c) { return c.kind == k_pkt || c.kind == k_pkt_meta || c.kind == k_pkt_end; }
+    static constexpr bool init_pkt(const cell& c) { return c.kind == k_pkt && c.id == 0 && c.v == 0; }
+    // try_match_pkt_pointers(): 1 the packet pointer is dst (pkt > pkt_end, meta > pkt), 2 it is
+    // src (pkt_end > pkt, pkt > meta), 0 no match
+    static constexpr int pkt_match(const insn& x, const cell& a, const cell& b) {
+        const std::uint8_t opc = x.code & 0xf0;
+        if (!(x.code & 8) || (x.code & 7) != 5 || (opc != 0x20 && opc != 0xa0 && opc != 0x30 && opc != 0xb0)) return 0;
+        return (a.kind == k_pkt && b.kind == k_pkt_end) || (a.kind == k_pkt_meta && init_pkt(b))   ? 1
+               : (a.kind == k_pkt_end && b.kind == k_pkt) || (init_pkt(a) && b.kind == k_pkt_meta) ? 2
+                                                                                                  : 0;
+    }
+    // A branch on pointers the kernel does not decide: null checks mark every copy of the pointer
+    // on both sides; a packet pointer against the packet end gives the copies of the pointer a
+    // verified range on the side where it is in bounds (find_good_pkt_pointers()) and says it is
+    // at or beyond the end on the other (mark_pkt_end()).
+    constexpr int pointer_branch(const insn& x, const cell a, const cell b, std::uint32_t taken) {
+        const std::uint8_t opc = x.code & 0xf0;
+        if (is_null_check(x, a)) {
+            if (!fork(taken, 0xff, {}, false)) return 1;
+            set_mark(k_map_value_or_null, a.id, opc == 0x10 ? 1 : 0);
+            mark_regs(k_map_value_or_null, a.id, opc == 0x50 ? 1 : 0);
+            return ++pc_, 0;
+        }
+        const int m = pkt_match(x, a, b);
+        if (m == 0) {
+            if (!fork(taken, 0xff, {}, false)) return 1;
+            return ++pc_, 0;
+        }
+        const cell p = m == 1 ? a : b;
+        const std::uint8_t preg = m == 1 ? x.dst_reg : x.src_reg;
+        const bool good_here = m == 1 ? (opc == 0x20 || opc == 0x30) : (opc == 0xa0 || opc == 0xb0);
+        const bool open = m == 1 ? (opc == 0xa0 || opc == 0x30) : (opc == 0x20 || opc == 0xb0);
+        const bool good = p.v > 0 && p.v <= 0xffff; // find_good_pkt_pointers() learns nothing else
+        const std::int32_t range = static_cast<std::int32_t>(p.v) + (open ? 1 : 0);
+        cell at_end = p; // mark_pkt_end(): at (-1) or beyond (-2) the end; packet data pointers only
+        at_end.range = open ? -1 : -2;
+        const bool end = p.kind == k_pkt;
+        if (!fork(taken, !good_here && end ? preg : std::uint8_t{0xff}, at_end, false)) return 1;
+        if (good) {
+            if (good_here) mark_regs(p.kind, p.id, range);
+            else set_mark(p.kind, p.id, range);
+        }
+        if (good_here || !end) return ++pc_, 0;
+        set_reg(preg, at_end);
+        return ++pc_, 0;
+    }
+    constexpr void set_mark(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
+        pending_entry& e = pending_.p[pending_.size - 1];
+        e.mark_kind = kind, e.mark_id = id, e.mark_arg = arg;
+    }
+    // Every register and spilled register of every frame that is a copy of the pointer: a null
+    // check's outcome (arg 1: null, 0: not null), or a packet range (arg: the new range).
+    constexpr void mark_regs(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
+        for (std::uint32_t f = 0; f <= cf_; ++f) {
+            for (cell& c : rf_.f[f].r)
+                if (c.kind == kind && c.id == id) c = marked(c, arg);
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
+                if (c_.p[i].size == 8 && c_.p[i].kind == kind && c_.p[i].id == id) {
+                    cell v = marked(c_.p[i], arg);
+                    v.init = c_.p[i].init, v.size = 8;
+                    set(i, v);
+                }
+        }
+    }
+    static constexpr cell marked(const cell& c, std::int32_t arg) {
+        if (c.kind == k_map_value_or_null) return arg ? cell{0, k_const, 0, 0, 0} : cell{c.v, k_map_value, c.frame, 0, 0};
+        cell r = c;
+        if (r.range < arg) r.range = arg;
+        return r;
     }
     // conditional jumps between scalars with well-formed fields (else: the general path)
     constexpr int cond_plain(const insn& x) {
@@ -1119,13 +1319,32 @@ private:
     // is_branch_taken(): 1 always, 0 never, -1 unknown: two constants, or a constant and a scalar
     // whose range [0, umax] (or the whole type) decides; pointers are not folded.
     static constexpr int branch_taken(std::uint8_t opc, bool is32, const cell& a, const cell& b) {
-        return (a.kind != k_scalar && a.kind != k_const) || (b.kind != k_scalar && b.kind != k_const) ? -1
+        return is_pkt_any(a) && is_pkt_any(b) && !is32 ? pkt_branch_taken(opc, a, b)
+               : is_ptr(a) || is_ptr(b)
+                   ? (is32 ? -1 : b.kind == k_const ? null_taken(opc, a, b.v) : a.kind == k_const ? null_taken(flip(opc), b, a.v) : -1)
+               : (a.kind != k_scalar && a.kind != k_const) || (b.kind != k_scalar && b.kind != k_const) ? -1
                : a.kind == k_const && b.kind == k_const
                    ? compare_consts(opc, is32 ? 0xffffffffull : ~0ull, static_cast<std::uint64_t>(a.v),
                                     static_cast<std::uint64_t>(b.v))
                : a.kind != k_const && b.kind != k_const ? -1
                : b.kind == k_const ? compare_range(opc, is32, umin_of(a, is32), umax_of(a), static_cast<std::uint64_t>(b.v))
                                    : compare_range(flip(opc), is32, umin_of(b, is32), umax_of(b), static_cast<std::uint64_t>(a.v));
+    }
+    // a pointer that is never null (reg_not_null(): here map values and, on 6.18, map pointers)
+    // against 0
+    static constexpr int null_taken(std::uint8_t opc, const cell& p, std::int64_t k) {
+        return (p.kind != k_map_value && p.kind != k_map_ptr) || k != 0 ? -1 : opc == 0x10 ? 0 : opc == 0x50 ? 1 : -1;
+    }
+    // is_pkt_ptr_branch_taken(): a packet pointer known to be at or beyond the packet end
+    static constexpr int pkt_branch_taken(std::uint8_t opc, const cell& a, const cell& b) {
+        const bool dst = b.kind == k_pkt_end;
+        if (!dst && a.kind != k_pkt_end) return -1;
+        const cell& p = dst ? a : b;
+        const std::uint8_t o = dst ? opc : flip(opc);
+        if (p.range >= 0) return -1;
+        if ((o == 0xb0 || o == 0x20) && p.range == -2) return o == 0x20;
+        if (o == 0xa0 || o == 0x30) return o == 0x30;
+        return -1;
     }
     static constexpr std::int64_t as_signed(std::uint64_t v, std::uint64_t mask) {
         return mask == ~0ull ? static_cast<std::int64_t>(v) : std::int64_t{static_cast<std::int32_t>(v)};
@@ -1224,6 +1443,7 @@ private:
             fail(errc::helper_is_not_allowed, pc_).put("program of this type cannot use helper bpf_unspec#0");
             return -1;
         }
+        if (id >= 1 && id <= 3) return map_helper(id);
         std::uint8_t ret = ret_scalar;
         if (id <= helper_max_id) {
             const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
@@ -1246,6 +1466,107 @@ private:
         helper_result(id);
         ++pc_;
         return 0;
+    }
+
+    // bpf_map_lookup_elem(map, key), bpf_map_update_elem(map, key, value, flags),
+    // bpf_map_delete_elem(map, key): check_func_arg() argument by argument, then
+    // check_map_func_compatibility(); lookups give map_value_or_null with a new id.
+    constexpr int map_helper(std::int32_t id) {
+        const std::uint32_t nargs = id == 2 ? 4 : 2;
+        bool known = true; // the map's shape is known
+        for (std::uint32_t r = 1; r <= nargs; ++r) {
+            if (!read_reg(r)) return -1;
+            const cell a = reg(r);
+            if (r == 4) { // ARG_ANYTHING
+                if (leaks(a)) {
+                    fail_reg(errc::pointer_leak, r, " leaks addr into helper function");
+                    return -1;
+                }
+                continue;
+            }
+            if (a.kind == k_opaque || !known) {
+                defer(deferral::helper_arguments, pc_);
+                known = false;
+                continue;
+            }
+            if (r == 1) {
+                if (a.kind != k_map_ptr) {
+                    fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(a)).put(" expected=map_ptr");
+                    return -1;
+                }
+                continue;
+            }
+            if (a.kind != k_stack && a.kind != k_map_value && !is_packet(a.kind)) {
+                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=")
+                    .put(type_name(a))
+                    .put(" expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+                return -1;
+            }
+            const map_shape& m = map_at(reg(1));
+            if (!helper_mem(r, a, r == 2 ? m.key_size : m.value_size)) return -1;
+        }
+        if (known) {
+            const map_shape& m = map_at(reg(1));
+            const map_type t = m.type;
+            if (t == map_type::prog_array || t == map_type::perf_event_array || t == map_type::stack_trace ||
+                t == map_type::cgroup_array || t == map_type::ringbuf || t == map_type::user_ringbuf) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_)
+                    .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(t)).put(" into func bpf_")
+                    .put(helper_table[id].name).put("#").put_int(id);
+                return -1;
+            }
+            known = t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
+                    t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
+            if (!known && id == 1) defer(deferral::kernel_object, pc_); // arrays: a constant key elides the null check
+        }
+        const std::uint8_t slot = known ? reg(1).frame : 0;
+        clobber_caller_saved(k_scalar);
+        if (id == 1) rf_.f[cf_].r[0] = known ? cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_} : cell{0, k_opaque, 0, 0, 0};
+        ++pc_;
+        return 0;
+    }
+    // check_helper_mem_access(): `size` bytes read through a helper argument
+    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size) {
+        if (is_packet(a.kind)) {
+            if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
+                fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
+                if (a.range < 0) r_.error = EINVAL;
+                return false;
+            }
+            return true;
+        }
+        if (a.kind == k_map_value) {
+            if (a.v < 0 || a.v + size > map_at(a).value_size) {
+                fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
+                return false;
+            }
+            return true;
+        }
+        // the stack: check_stack_range_initialized()
+        if (size == 0) {
+            fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
+            return false;
+        }
+        const std::int64_t off = a.v;
+        if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
+            fail(errc::helper_memory_argument_is_invalid, pc_)
+                .put("invalid indirect access to stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+            return false;
+        }
+        const std::uint32_t fb = a.frame * frame_cells;
+        if (!root_) // every byte written (or a spilled scalar); root may pass uninitialized stack
+            for (std::int64_t i = off; i < off + size; ++i) {
+                const cell& sl = c_.p[fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8)];
+                const std::uint32_t pos = static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1));
+                if (sl.size != 0 ? sl.kind != k_scalar && sl.kind != k_const : !((sl.init >> pos) & 1)) {
+                    fail(errc::helper_memory_argument_is_invalid, pc_)
+                        .put("invalid indirect read from stack R").put_uint(r).put(" off ").put_int(off).put("+")
+                        .put_int(i - off).put(" size ").put_uint(size);
+                    return false;
+                }
+            }
+        grow(fb, off);
+        return true;
     }
 
     constexpr int call_subprog(const insn& x) { // check_func_call(), setup_func_entry()
@@ -1361,7 +1682,7 @@ private:
         }
         work_ += 3;
         pending_.push({other, trail_.size, refine, refine_reg, may_goto, lossy_,
-                       static_cast<std::uint8_t>(cf_ + 1), snaps_.size});
+                       static_cast<std::uint8_t>(cf_ + 1), snaps_.size, 0, 0, 0, doubt_});
         for (std::uint32_t f = 0; f <= cf_; ++f) snaps_.push(rf_.f[f]);
         // may_goto: the kernel goes on with the goto at the same depth (a loop through it can be
         // infinite) and queues the fall-through one level deeper (bounded)
@@ -1400,7 +1721,9 @@ private:
         base_ = cf_ * frame_cells;
         count_fork(e.may_goto);
         if (e.refine_reg != 0xff) set_reg(e.refine_reg, e.refine);
+        if (e.mark_kind != 0) mark_regs(e.mark_kind, e.mark_id, e.mark_arg);
         lossy_ = e.lossy;
+        doubt_ = e.doubt;
         pc_ = e.insn;
         return true;
     }
@@ -1549,6 +1872,10 @@ private:
     // results, narrowed fills, spilled bounds): a state that repeats across one of them is not
     // called an infinite loop, since the kernel's state may still change.
     std::uint32_t lossy_ = 0;
+    // Forks on the path that the kernel may have decided with value ranges the model does not
+    // keep (32-bit comparisons, two unknown scalars): the kernel may never walk this path, so a
+    // rejection on it is left to the kernel.
+    std::uint32_t doubt_ = 0;
     stack_of<frame_registers> snaps_; // registers at the pending forks
     register_file rf_{};
     bool lint_ = false;

@@ -32,7 +32,17 @@ constexpr int rule_errno(errc e) {
     case errc::memory_access_through_a_scalar:
     case errc::pointer_arithmetic_is_prohibited:
     case errc::pointer_leak:
-    case errc::pointer_comparison_is_prohibited: return EACCES;
+    case errc::pointer_comparison_is_prohibited:
+    case errc::pointer_may_be_null:
+    case errc::invalid_memory_access:
+    case errc::map_value_access_is_out_of_bounds:
+    case errc::map_access_is_forbidden:
+    case errc::packet_access_is_out_of_range:
+    case errc::cannot_write_into_packet:
+    case errc::helper_argument_has_the_wrong_type:
+    case errc::helper_memory_argument_is_invalid:
+    case errc::invalid_context_access:
+        return EACCES;
     default: return EINVAL;
     }
 }

@@ -71,8 +71,18 @@ enum : std::uint8_t {
     k_const,      // scalar with a known value (v)
     k_ctx,        // PTR_TO_CTX + v
     k_stack,      // PTR_TO_STACK of frame `frame`, + v
-    k_opaque,     // initialized, but only the kernel knows the type (ctx fields, maps, packets...)
+    k_opaque,     // initialized, but only the kernel knows the type (BTF objects, sockets, ...)
+    k_map_ptr,            // CONST_PTR_TO_MAP: frame = the map's index in the shapes given to check()
+    k_map_value,          // PTR_TO_MAP_VALUE + v (frame: the map)
+    k_map_value_or_null,  // PTR_TO_MAP_VALUE | PTR_MAYBE_NULL + v (frame: the map; id: the null check's)
+    k_pkt,                // PTR_TO_PACKET + v, range bytes verified from its start
+    k_pkt_meta,           // PTR_TO_PACKET_META + v, range
+    k_pkt_end,            // PTR_TO_PACKET_END
+    k_kinds
 };
+// Pointers whose type the model knows (is_pointer_value() for these is certain).
+constexpr bool is_known_pointer(std::uint8_t kind) { return kind >= k_ctx && kind != k_opaque; }
+constexpr bool is_packet(std::uint8_t kind) { return kind == k_pkt || kind == k_pkt_meta; }
 // cell::init of a k_scalar register: every bit unknown (the kernel's mark_reg_unknown())
 inline constexpr std::uint8_t unbounded = 1;
 // cell::frame of a k_scalar register: not zero (a lower bound of 1), negative (of 2^63)
@@ -87,13 +97,16 @@ struct cell {
     std::uint8_t frame = 0;
     std::uint8_t init = 0;
     std::uint8_t size = 0;
-    std::uint32_t id = 0; // a scalar's id (the kernel's, from a move of an unknown scalar); not hashed
+    std::uint32_t id = 0; // a scalar's id (from a move of an unknown scalar; not hashed), a null check's
+    std::int32_t range = 0; // packet pointers: bytes verified from the packet start (the kernel's reg->range;
+                            // -1 AT_PKT_END, -2 BEYOND_PKT_END)
 };
 // cell::id: the kernel's BPF_ADD_CONST (the register went through rX += const since it got its id)
 inline constexpr std::uint32_t add_const_id = 1u << 31;
 
 constexpr bool same_cell(const cell& a, const cell& b) {
-    return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size;
+    return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size &&
+           a.range == b.range;
 }
 
 // Layout: per frame 11 registers, 2 frame cells, 64 stack slots; then the globals.
@@ -114,17 +127,18 @@ constexpr bool is_register_cell(std::uint32_t i) { return i < cell_curframe && i
 
 // Contribution of one cell to a state hash; an all-zero cell contributes nothing. (One
 // expression: constant evaluation counts statements.)
+// Pointers that may be null hash their id too: which registers a null check marks decides the
+// state (ids are never reused, so such states are never equal: sound, if less pruning).
+constexpr std::uint64_t cell_bits(std::uint32_t i, const cell& c) {
+    return std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
+           std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32 | (std::uint64_t{static_cast<std::uint32_t>(c.range)} << 44) |
+           (c.kind == k_map_value_or_null ? std::uint64_t{c.id} * 0x9e3779b97f4a7c15ull : 0);
+}
 constexpr std::uint64_t cell_hash(std::uint32_t i, const cell& c) {
-    return (c.v | c.kind | c.frame | c.init | c.size) == 0 || i >= hashed_cells
+    return (c.v | c.kind | c.frame | c.init | c.size | c.range) == 0 || i >= hashed_cells
                ? 0
-               : ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^
-                   (std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
-                    std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32)) *
-                      0x94d049bb133111ebull ^
-                  ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^
-                    (std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
-                     std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32)) *
-                       0x94d049bb133111ebull >>
+               : ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c)) * 0x94d049bb133111ebull ^
+                  ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c)) * 0x94d049bb133111ebull >>
                    29)) *
                      0x9e3779b97f4a7c15ull;
 }
