@@ -50,10 +50,33 @@ hexfile "$dir/dead.hex" 'b7 00 00 00 00 00 00 00  15 00 01 00 00 00 00 00  37 00
 expect "dead branch, kernel mode" 0 "ok" "" -- "$ctbpf" verify --hex "$dir/dead.hex"
 expect "dead branch, lint" 1 "insn 2: div by zero" "div by zero" -- "$ctbpf" verify --hex --lint "$dir/dead.hex"
 
-# r0 = *(u32 *)(r1 + 0); exit: context fields are the kernel's business
+# r0 = *(u32 *)(r1 + 0); exit: context fields of BTF-typed programs are the kernel's business
 hexfile "$dir/ctx.hex" '61 10 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
 expect "left to the kernel" 0 "ok" "note: left to the kernel: a context field access (first at insn 0)" -- \
-    "$ctbpf" verify --hex --type xdp "$dir/ctx.hex"
+    "$ctbpf" verify --hex --type tracing "$dir/ctx.hex"
+# struct xdp_md has no field at offset 100
+hexfile "$dir/ctx100.hex" '61 10 64 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "context layout" 1 "insn 0: invalid bpf_context access off=100 size=4" "invalid context access" -- \
+    "$ctbpf" verify --hex --type xdp "$dir/ctx100.hex"
+
+# *(u32 *)(r10 - 4) = 0; r2 = r10; r2 += -4; r1 = map fd 3; call bpf_map_lookup_elem; r0 = *(u64 *)(r0 + 0)
+hexfile "$dir/lookup.hex" '62 0a fc ff 00 00 00 00  bf a2 00 00 00 00 00 00  07 02 00 00 fc ff ff ff
+  18 11 00 00 03 00 00 00  00 00 00 00 00 00 00 00  85 00 00 00 01 00 00 00  79 00 00 00 00 00 00 00
+  b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "no map shape: left to the kernel" 0 "ok" "note: left to the kernel: maps, BTF, kfuncs or arenas (first at insn 3)" -- \
+    "$ctbpf" verify --hex "$dir/lookup.hex"
+expect "--map: null check missing" 1 "insn 6: R0 invalid mem access 'map_value_or_null'" "pointer may be null" -- \
+    "$ctbpf" verify --hex --map 3=hash,4,8,16 "$dir/lookup.hex"
+# the same with "if r0 == 0 goto +1" before the read
+hexfile "$dir/lookup2.hex" '62 0a fc ff 00 00 00 00  bf a2 00 00 00 00 00 00  07 02 00 00 fc ff ff ff
+  18 11 00 00 03 00 00 00  00 00 00 00 00 00 00 00  85 00 00 00 01 00 00 00  15 00 01 00 00 00 00 00
+  79 00 00 00 00 00 00 00  b7 00 00 00 00 00 00 00  95 00 00 00 00 00 00 00'
+expect "--map: null check" 0 "ok" "" -- "$ctbpf" verify --hex --map 3=hash,4,8,16 "$dir/lookup2.hex"
+expect "--map: value too small for the read" 1 "insn 7: R0 min value is outside of the allowed memory range" \
+    "map value access is out of bounds" -- "$ctbpf" verify --hex --map 3=lru_hash,4,4,16,0 "$dir/lookup2.hex"
+expect "--map: unknown map type" 2 "" "unknown map type 'hashmap'" -- "$ctbpf" verify --hex --map 3=hashmap,4,8,16 "$dir/lookup.hex"
+expect "--map: missing field" 2 "" "wrong number of fields" -- "$ctbpf" verify --hex --map 3=hash,4,8 "$dir/lookup.hex"
+expect "--map: twice" 2 "" "--map 3 given twice" -- "$ctbpf" verify --hex --map 3=hash,4,8,1 --map 3=array,4,8,1 "$dir/lookup.hex"
 
 # unusable input and usage errors: exit 2
 bin "$dir/odd.bin" b7 00 00 00 00 00 00 00 95 00 00

@@ -21,3 +21,13 @@ set_tests_properties(verify_context_kernel_test PROPERTIES LABELS kernel RESOURC
 ctbpf_doctest(verify_helpers_proto_test verify_helpers_proto_test.cpp)
 ctbpf_doctest(verify_helpers_kernel_test verify_helpers_kernel_test.cpp)
 set_tests_properties(verify_helpers_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)
+
+# check() with map shapes, packets and contexts against the live kernel (real maps, fds patched in).
+ctbpf_doctest(verify_maps_kernel_test verify_maps_kernel_test.cpp)
+set_tests_properties(verify_maps_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)
+
+# The scalar value domain (tnum + bounds): static_asserts, a seeded random soundness run, and a
+# differential against the live kernel's verifier log.
+ctbpf_doctest(verify_value_test verify_value_test.cpp)
+ctbpf_doctest(verify_value_kernel_test verify_value_kernel_test.cpp)
+set_tests_properties(verify_value_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)

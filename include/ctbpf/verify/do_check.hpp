@@ -14,6 +14,7 @@
 
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/verify/cfg.hpp"
+#include "ctbpf/verify/context.hpp"
 
 namespace ctbpf::detail::vfy {
 
@@ -125,6 +126,7 @@ public:
                          o_.type == prog_type::sched_cls || o_.type == prog_type::sched_act ||
                          o_.type == prog_type::xdp || o_.type == prog_type::cgroup_skb;
         if (!root_) alu_aux_.reset(n_);
+        ptr_aux_.reset(n_);
         // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
         // fork 1 + 1 per 4 undone changes. At compile time it keeps the whole check near 800,000
         // evaluation steps (Clang's default limit is 1,048,576; a unit is about 30 steps, the
@@ -237,7 +239,8 @@ private:
     // a value loaded into a register: narrow loads zero-extend (or sign-extend)
     constexpr void fill(std::uint32_t r, cell v, std::uint32_t size, bool sx) {
         if (size < 8 && v.kind == k_const) v.v = narrow(v.v, size, sx);
-        else if (size < 8 && v.kind == k_scalar) v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1)), ++lossy_;
+        else if (size < 8 && v.kind == k_scalar) // (zero-extending an unknown value: exactly what the kernel knows)
+            lossy_ += sx || umax_of(v) != ~0ull, v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1));
         set_reg(r, v);
     }
 
@@ -352,7 +355,8 @@ private:
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
-        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || x.dst_reg >= 10 || (size > 1 && off % size != 0) ||
+        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack || x.dst_reg >= 10 ||
+            (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
         const std::uint32_t fb = b.frame * frame_cells;
@@ -371,7 +375,8 @@ private:
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
         if (!root_ || (imm ? x.src_reg != 0 : (x.imm != 0 || x.src_reg >= 11 || v.kind == k_uninit)) ||
-            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || (size > 1 && off % size != 0) ||
+            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack ||
+            (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
         const std::uint32_t fb = b.frame * frame_cells;
@@ -802,9 +807,7 @@ private:
                     .put(" off=").put_int(b.v).put(" disallowed");
                 return false;
             }
-            defer(deferral::context_access, pc_); // which fields exist is the program type's business
-            if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
-            return true;
+            return ctx_access_at(base, ioff, size, write, value, st_imm, ldsx, strict);
         }
         if (b.kind >= k_map_ptr) return typed_access(b, base, ioff, size, write, value, ldsx, strict);
         if (b.kind == k_opaque) {
@@ -906,6 +909,37 @@ private:
                t == prog_type::cgroup_sockopt;
     }
 
+    // check_ctx_access(): the program type's context layout (verify/context.hpp); atomics, and
+    // types the table does not cover, are left to the kernel
+    constexpr bool ctx_access_at(std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write, int value,
+                                 bool st_imm, bool ldsx, bool strict) {
+        const ctx_access a = check_ctx_access(
+            o_, ioff, size, write ? (st_imm ? ctx_op::store_imm : ctx_op::store_reg) : ldsx ? ctx_op::load_sx : ctx_op::load,
+            static_cast<std::uint8_t>(base));
+        if (strict || a.reason == ctx_reject::not_covered) {
+            defer(deferral::context_access, pc_);
+            if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
+            return true;
+        }
+        if (!a.allowed) {
+            fail(errc::invalid_context_access, pc_).put(a.message());
+            r_.error = a.error;
+            return false;
+        }
+        if (write || value < 0) return true;
+        const std::uint32_t d = static_cast<std::uint32_t>(value);
+        switch (a.reg) {
+        case ctx_reg_type::scalar: fill(d, cell{0, k_scalar, 0, unbounded, 0}, size, ldsx); break;
+        case ctx_reg_type::pkt: set_reg(d, k_pkt); break;
+        case ctx_reg_type::pkt_meta: set_reg(d, k_pkt_meta); break;
+        case ctx_reg_type::pkt_end: set_reg(d, k_pkt_end); break;
+        default: // sockets, flow keys, tracepoint buffers, BTF objects
+            defer(deferral::unknown_pointer, pc_);
+            set_reg(d, k_opaque);
+        }
+        return true;
+    }
+
     // check_stack_read_fixed_off()
     constexpr bool stack_read(std::uint32_t slot_cell, std::int64_t off, std::uint32_t pos, std::uint32_t size,
                               int value, bool ldsx) {
@@ -1000,8 +1034,26 @@ private:
 
     constexpr bool load(const insn& x) { // LDX: check_load_mem()
         if (!read_reg(x.src_reg) || !write_ok(x.dst_reg)) return false;
+        const std::uint8_t base = reg(x.src_reg).kind;
         return mem_access(x.src_reg, x.off, static_cast<std::uint32_t>(op::size_bytes(op::size(x.code))), false,
-                          x.dst_reg, false, 0, (x.code & 0xe0) == 0x80, false);
+                          x.dst_reg, false, 0, (x.code & 0xe0) == 0x80, false) &&
+               save_aux_ptr_type(base);
+    }
+    // save_aux_ptr_type(): a load or store instruction is used with one kind of pointer on every
+    // path, where one of them is the context (or a socket or BTF object: only the kernel knows)
+    constexpr bool save_aux_ptr_type(std::uint8_t kind) {
+        std::uint8_t& prev = ptr_aux_.p[pc_];
+        if (prev == 0) prev = kind;
+        else if (prev != kind && (prev == k_ctx || kind == k_ctx || prev == k_opaque || kind == k_opaque)) {
+            if (prev == k_opaque || kind == k_opaque) {
+                defer(deferral::unknown_pointer, pc_);
+                return true;
+            }
+            fail(errc::invalid_memory_access, pc_).put("same insn cannot be used with different pointers");
+            r_.error = EINVAL;
+            return false;
+        }
+        return true;
     }
 
     constexpr bool store(const insn& x) { // STX
@@ -1012,7 +1064,8 @@ private:
             return false;
         }
         if (!read_reg(x.src_reg) || !read_reg(x.dst_reg)) return false;
-        return mem_access(x.dst_reg, x.off, size, true, x.src_reg, false, 0, false, false);
+        return mem_access(x.dst_reg, x.off, size, true, x.src_reg, false, 0, false, false) &&
+               save_aux_ptr_type(reg(x.dst_reg).kind);
     }
 
     constexpr bool store_imm(const insn& x) { // ST
@@ -1022,7 +1075,8 @@ private:
         }
         if (!read_reg(x.dst_reg)) return false;
         return mem_access(x.dst_reg, x.off, static_cast<std::uint32_t>(op::size_bytes(op::size(x.code))), true, -1,
-                          true, x.imm, false, false);
+                          true, x.imm, false, false) &&
+               save_aux_ptr_type(reg(x.dst_reg).kind);
     }
 
     constexpr bool atomic(const insn& x, std::uint32_t size) { // check_atomic()
@@ -1273,7 +1327,7 @@ private:
         cell at_end = p; // mark_pkt_end(): at (-1) or beyond (-2) the end; packet data pointers only
         at_end.range = open ? -1 : -2;
         const bool end = p.kind == k_pkt;
-        if (!fork(taken, !good_here && end ? preg : std::uint8_t{0xff}, at_end, false)) return 1;
+        if (!fork(taken, good_here && end ? preg : std::uint8_t{0xff}, at_end, false)) return 1;
         if (good) {
             if (good_here) mark_regs(p.kind, p.id, range);
             else set_mark(p.kind, p.id, range);
@@ -1513,6 +1567,7 @@ private:
                 fail(errc::helper_argument_has_the_wrong_type, pc_)
                     .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(t)).put(" into func bpf_")
                     .put(helper_table[id].name).put("#").put_int(id);
+                r_.error = EINVAL;
                 return -1;
             }
             known = t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
@@ -1548,9 +1603,11 @@ private:
             return false;
         }
         const std::int64_t off = a.v;
+        // (measured on 6.18.44: "read from"; EINVAL, but EACCES for an unprivileged map key)
         if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_)
-                .put("invalid indirect access to stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+                .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+            if (root_ || r != 2) r_.error = EINVAL;
             return false;
         }
         const std::uint32_t fb = a.frame * frame_cells;
@@ -1560,8 +1617,7 @@ private:
                 const std::uint32_t pos = static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1));
                 if (sl.size != 0 ? sl.kind != k_scalar && sl.kind != k_const : !((sl.init >> pos) & 1)) {
                     fail(errc::helper_memory_argument_is_invalid, pc_)
-                        .put("invalid indirect read from stack R").put_uint(r).put(" off ").put_int(off).put("+")
-                        .put_int(i - off).put(" size ").put_uint(size);
+                        .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
                     return false;
                 }
             }
@@ -1888,6 +1944,7 @@ private:
     buffer<std::uint32_t> gtable_, xtable_; // groups by (key, insn), records by (exact, insn): index + 1
     buffer<std::uint16_t> open_count_;
     buffer<std::uint64_t> alu_aux_;
+    buffer<std::uint8_t> ptr_aux_; // the kind of pointer each load and store went through first
 };
 
 } // namespace ctbpf::detail::vfy
