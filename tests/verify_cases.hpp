@@ -165,7 +165,7 @@ inline std::vector<golden> probe_table() {
         {"helper_big", {call(999999), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "invalid func unknown#999999"},
         {"helper_neg", {call(-1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "invalid func unknown#-1"},
         {"helper_0", {call(0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "program of this type cannot use helper bpf_unspec#0"},
-        {"helper_wrongtype", {mov(2, 0), call(44), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "program of this type cannot use helper bpf_xdp_adjust_head#44", EINVAL, "program of this type cannot use helper bpf_xdp_adjust_head#44", true},
+        {"helper_wrongtype", {mov(2, 0), call(44), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "program of this type cannot use helper bpf_xdp_adjust_head#44", EINVAL, "program of this type cannot use helper bpf_xdp_adjust_head#44"},
         {"helper_argcheck", {mov(1, 0), mov(2, 0), call(1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EACCES, "R1 type=scalar expected=map_ptr"},
         {"stk_w_pos", {I(0x7a, 10, 0, 8, 1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EACCES, "invalid write to stack R10 off=8 size=8", EACCES, "invalid write to stack R10 off=8 size=8"},
         {"stk_w_0", {I(0x7a, 10, 0, 0, 1), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EACCES, "invalid write to stack R10 off=0 size=8"},

@@ -15,6 +15,8 @@
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/verify/cfg.hpp"
 #include "ctbpf/verify/context.hpp"
+#include "ctbpf/verify/helper_availability.hpp"
+#include "ctbpf/verify/helper_protos.hpp"
 
 namespace ctbpf::detail::vfy {
 
@@ -127,6 +129,9 @@ public:
                          o_.type == prog_type::xdp || o_.type == prog_type::cgroup_skb;
         if (!root_) alu_aux_.reset(n_);
         ptr_aux_.reset(n_);
+        for (const helper_availability_row& row : helper_availability_rows)
+            if (row.type == static_cast<std::uint8_t>(o_.type) && row.privilege == static_cast<std::uint8_t>(o_.priv))
+                avail_row_ = &row;
         // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
         // fork 1 + 1 per 4 undone changes. At compile time it keeps the whole check near 800,000
         // evaluation steps (Clang's default limit is 1,048,576; a unit is about 30 steps, the
@@ -406,6 +411,30 @@ private:
     constexpr void helper_result(std::int32_t id) {
         if (id == static_cast<std::int32_t>(helper::get_smp_processor_id) && o_.kernel.nr_cpu_ids != 0)
             rf_.f[cf_].r[0] = scalar(o_.kernel.nr_cpu_ids - 1);
+        if (changes_pkt_data(id)) clear_all_pkt_pointers();
+    }
+    // bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid
+    static constexpr bool changes_pkt_data(std::int32_t id) {
+        switch (id) {
+        case 9: case 10: case 11: case 12: case 13: case 18: case 19: case 31: case 38: case 39: case 43: case 44:
+        case 50: case 54: case 63: case 65: case 73: case 74: case 75: case 76: case 90: case 91: case 142:
+            return true;
+        default: return false;
+        }
+    }
+    // clear_all_pkt_pointers() -> mark_reg_invalid(): an unknown scalar for root, uninitialized otherwise
+    constexpr void clear_all_pkt_pointers() {
+        const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
+        for (std::uint32_t f = 0; f <= cf_; ++f) {
+            for (cell& c : rf_.f[f].r)
+                if (is_pkt_any(c)) c = invalid;
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
+                if (c_.p[i].size == 8 && is_pkt_any(c_.p[i])) {
+                    cell v = invalid;
+                    v.init = c_.p[i].init, v.size = root_ ? 8 : 0;
+                    set(i, v);
+                }
+        }
     }
     static constexpr std::uint32_t size_of(std::uint32_t code) {
         return (code & 0x18) == 0x18 ? 8u : (code & 0x18) == 0x10 ? 1u : (code & 0x18) == 0x08 ? 2u : 4u;
@@ -1497,12 +1526,30 @@ private:
             fail(errc::helper_is_not_allowed, pc_).put("program of this type cannot use helper bpf_unspec#0");
             return -1;
         }
+        // get_func_proto(): where the helper may be called, as measured on the live kernel
+        if (avail_row_ != nullptr && id <= helper_max_id && id < helper_availability_ids) {
+            const auto u = static_cast<std::uint32_t>(id);
+            const std::uint64_t bit = std::uint64_t{1} << (u % 64);
+            if (!(avail_row_->yes[u / 64] & bit)) {
+                fail(errc::helper_is_not_allowed, pc_)
+                    .put(avail_row_->unknown_func[u / 64] & bit ? "unknown func bpf_" : "program of this type cannot use helper bpf_")
+                    .put(helper_table[id].name).put("#").put_int(id);
+                return -1;
+            }
+            std::uint8_t flags = 0;
+            const helper_proto* pr = proto_for(o_.type, o_.priv, id, &flags);
+            // a prototype this type surely uses, with arguments the model knows (no BTF, no sleeping)
+            if (pr != nullptr && !(flags & type_proto_flag::conditional) &&
+                !pr->has(proto_prop::might_sleep) && !pr->has(proto_prop::has_allowed) &&
+                !pr->has(proto_prop::arg_btf_id) && !pr->has(proto_prop::ret_btf_id))
+                return call_proto(id, *pr);
+        }
         if (id >= 1 && id <= 3) return map_helper(id);
         std::uint8_t ret = ret_scalar;
         if (id <= helper_max_id) {
             const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
             const std::uint8_t avail = args != 0 ? avail_unknown : helper_returns.avail[id];
-            if (avail == avail_root && !root_) { // (unprivileged: socket_filter and cgroup_skb only)
+            if (avail == avail_root && !root_ && avail_row_ == nullptr) { // (unprivileged: socket_filter and cgroup_skb only)
                 fail(errc::helper_is_not_allowed, pc_)
                     .put("program of this type cannot use helper bpf_").put(helper_table[id].name).put("#").put_int(id);
                 return -1;
@@ -1520,6 +1567,157 @@ private:
         helper_result(id);
         ++pc_;
         return 0;
+    }
+
+    // check_func_arg() for each argument of the helper's prototype, then
+    // check_map_func_compatibility() and the return value. What the model does not know (BTF
+    // types, sockets, spin locks, dynptrs, variable sizes) is left to the kernel.
+    constexpr int call_proto(std::int32_t id, const helper_proto& pr) {
+        constexpr std::uint8_t none = 0xff;
+        std::uint8_t slot = none; // the map argument, when its shape is known
+        for (std::uint32_t i = 0; i < 5 && pr.args[i].base != arg_base::dontcare; ++i) {
+            const helper_arg& a = pr.args[i];
+            const std::uint32_t r = i + 1;
+            if (!read_reg(r)) return -1;
+            const cell v = reg(r);
+            if (a.base == arg_base::anything || a.base == arg_base::scalar) {
+                if (leaks(v)) {
+                    fail_reg(errc::pointer_leak, r, " leaks addr into helper function");
+                    return -1;
+                }
+                continue;
+            }
+            if (v.kind == k_opaque) {
+                defer(deferral::helper_arguments, pc_);
+                continue;
+            }
+            if (is_packet(v.kind) && !(direct_packet_read() ? pr.has(proto_prop::pkt_access)
+                                                            : o_.type == prog_type::cgroup_sockopt)) {
+                fail(errc::helper_memory_argument_is_invalid, pc_).put("helper access to the packet is not allowed");
+                return -1;
+            }
+            if (a.has(type_flag::maybe_null) && v.kind == k_const && v.v == 0) continue; // NULL where NULL may be
+            // check_reg_type(): the register types this argument takes
+            const std::string_view expected = a.base == arg_base::const_map_ptr ? "map_ptr"
+                                              : a.base == arg_base::ptr_to_ctx  ? "ctx"
+                                              : a.base == arg_base::const_size || a.base == arg_base::const_size_or_zero
+                                                  ? "scalar"
+                                              : a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value ||
+                                                      a.base == arg_base::ptr_to_mem
+                                                  ? "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+                                                  : "";
+            const bool fits = expected == "map_ptr" ? v.kind == k_map_ptr
+                              : expected == "ctx"   ? v.kind == k_ctx
+                              : expected == "scalar" ? v.kind == k_scalar || v.kind == k_const
+                                                     : v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind);
+            if (expected.empty()) { // sockets, BTF objects, spin locks, callbacks, dynptrs...
+                defer(deferral::helper_arguments, pc_);
+                continue;
+            }
+            if (!fits) {
+                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(v)).put(" expected=").put(expected);
+                return -1;
+            }
+            switch (a.base) {
+            case arg_base::const_map_ptr: slot = v.frame; break;
+            case arg_base::ptr_to_ctx: // check_func_arg_reg_off()
+                if (v.v != 0) {
+                    fail(errc::modified_context_pointer, pc_)
+                        .put("dereference of modified ctx ptr R").put_uint(r).put(" off=").put_int(v.v).put(" disallowed");
+                    return -1;
+                }
+                break;
+            case arg_base::ptr_to_map_key:
+            case arg_base::ptr_to_map_value:
+                if (slot == none) defer(deferral::helper_arguments, pc_);
+                else if (!helper_mem(r, v, a.base == arg_base::ptr_to_map_key ? maps_[slot].key_size : maps_[slot].value_size,
+                                     a.has(type_flag::mem_uninit)))
+                    return -1;
+                break;
+            case arg_base::ptr_to_mem: // a fixed size here; else the size argument that follows
+                if (a.has(type_flag::mem_aligned) && v.kind == k_stack && a.size > 1 && v.v % a.size != 0) {
+                    fail(errc::misaligned_stack_access, pc_)
+                        .put("misaligned stack access off 0+").put_int(v.v).put("+0 size ").put_uint(a.size);
+                    return -1;
+                }
+                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
+                break;
+            default: { // check_mem_size_reg(): the memory argument before this one, of this size
+                if (v.kind != k_const) {
+                    defer(deferral::value_range, pc_);
+                    break;
+                }
+                const std::int64_t size = v.v;
+                if (size < 0) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r,
+                             " min value is negative, either use unsigned or 'var &= const'");
+                    return -1;
+                }
+                if (size == 0 && a.base == arg_base::const_size) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r, " invalid zero-sized read: u64=[0,0]");
+                    return -1;
+                }
+                if (size >= (std::int64_t{1} << 29)) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r,
+                             " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+                    return -1;
+                }
+                const cell m = reg(r - 1);
+                if (size == 0 || m.kind == k_opaque || (m.kind == k_const && m.v == 0)) break;
+                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
+                    return -1;
+            }
+            }
+        }
+        if (slot != none) {
+            const int compatible = map_func_compatible(maps_[slot].type, id);
+            if (compatible == 0) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_)
+                    .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(maps_[slot].type))
+                    .put(" into func bpf_").put(helper_table[id].name).put("#").put_int(id);
+                r_.error = EINVAL;
+                return -1;
+            }
+            if (compatible < 0) defer(deferral::helper_arguments, pc_);
+        }
+        const ret_kind ret = pr.returns();
+        clobber_caller_saved(ret == ret_kind::integer ? k_scalar : k_uninit);
+        if (ret == ret_kind::map_value_or_null && slot != none && hash_like(maps_[slot].type)) {
+            rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
+        } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
+            // arrays (a constant key elides the null check), sockets, ring buffer records, BTF objects
+            defer(ret == ret_kind::map_value_or_null ? deferral::kernel_object : deferral::unknown_pointer, pc_);
+            rf_.f[cf_].r[0] = cell{0, k_opaque, 0, 0, 0};
+        }
+        helper_result(id);
+        ++pc_;
+        return 0;
+    }
+    static constexpr bool hash_like(map_type t) {
+        return t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
+               t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
+    }
+    // check_map_func_compatibility(): 1 yes, 0 no, -1 not known to the model
+    static constexpr int map_func_compatible(map_type t, std::int32_t id) {
+        // the map types that only some helpers take, and the helpers that take only them
+        const map_type needs = id == 12 ? map_type::prog_array
+                               : id == 25 || id == 22 || id == 55 || id == 111 || id == 121 ? map_type::perf_event_array
+                               : id == 27                                                    ? map_type::stack_trace
+                               : id == 36 || id == 37                                        ? map_type::cgroup_array
+                               : id == 130 || id == 131 || id == 134                         ? map_type::ringbuf
+                                                                                             : map_type::unspec;
+        const bool special = t == map_type::prog_array || t == map_type::perf_event_array ||
+                             t == map_type::stack_trace || t == map_type::cgroup_array || t == map_type::ringbuf;
+        if (special || needs != map_type::unspec) return t == needs ? 1 : 0;
+        const bool generic = hash_like(t) || t == map_type::array || t == map_type::percpu_array;
+        return generic && id >= 1 && id <= 3 ? 1 : -1;
+    }
+    // may_access_direct_pkt_data() for a read
+    constexpr bool direct_packet_read() const {
+        const prog_type t = o_.type;
+        return direct_packet_write() || t == prog_type::lwt_in || t == prog_type::lwt_out ||
+               t == prog_type::lwt_seg6local || t == prog_type::sk_reuseport || t == prog_type::flow_dissector ||
+               t == prog_type::cgroup_skb;
     }
 
     // bpf_map_lookup_elem(map, key), bpf_map_update_elem(map, key, value, flags),
@@ -1581,7 +1779,7 @@ private:
         return 0;
     }
     // check_helper_mem_access(): `size` bytes read through a helper argument
-    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size) {
+    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw = false) {
         if (is_packet(a.kind)) {
             if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
                 fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
@@ -1611,7 +1809,7 @@ private:
             return false;
         }
         const std::uint32_t fb = a.frame * frame_cells;
-        if (!root_) // every byte written (or a spilled scalar); root may pass uninitialized stack
+        if (!root_ && !raw) // every byte written (or a spilled scalar); root may pass uninitialized stack
             for (std::int64_t i = off; i < off + size; ++i) {
                 const cell& sl = c_.p[fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8)];
                 const std::uint32_t pos = static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1));
@@ -1622,6 +1820,18 @@ private:
                 }
             }
         grow(fb, off);
+        // the helper may write anything there: spilled registers become plain bytes (scrubbed)
+        for (std::int64_t i = off; i < off + size; i += 8) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+            if (c_.p[at].size != 0) set(at, {0, 0, 0, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 0});
+        }
+        if (raw && !root_)
+            for (std::int64_t i = off; i < off + size; ++i) {
+                const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+                cell c = c_.p[at];
+                c.init = static_cast<std::uint8_t>(c.init | 1u << static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1)));
+                set(at, c);
+            }
         return true;
     }
 
@@ -1923,6 +2133,7 @@ private:
     std::uint32_t jmps_ = 0, prev_jmps_ = 0, prev_insns_ = 0; // jumps processed; both counts when a state was last recorded
     std::uint32_t id_gen_ = 0; // the kernel's env->id_gen (scalar ids; global, never undone)
     bool helpers_known_ = false; // the helper availability table holds for this program type
+    const helper_availability_row* avail_row_ = nullptr; // measured availability for this type and privilege
     bool loops_ = false;         // kernel mode with back-edges: exact states are kept (infinite loops)
     // Transfers on the path where the model's scalar may know less than the kernel's (ALU
     // results, narrowed fills, spilled bounds): a state that repeats across one of them is not
