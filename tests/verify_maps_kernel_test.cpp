@@ -49,12 +49,14 @@ struct map_def {
     map_type type;
     std::uint32_t key, value, max, flags;
 };
-// slots: 0 hash 4/8, 1 array 4/8, 2 prog_array, 3 hash 4/8 read-only for programs, 4 hash 4/8 write-only
+// slots: 0 hash 4/8, 1 array 4/8, 2 prog_array, 3 hash 4/8 read-only for programs, 4 hash 4/8
+// write-only, 5 a 4 KiB ring buffer
 const map_def defs[] = {{map_type::hash, 4, 8, 16, 0},
                         {map_type::array, 4, 8, 16, 0},
                         {map_type::prog_array, 4, 4, 4, 0},
                         {map_type::hash, 4, 8, 16, ctbpf::map_rdonly_prog},
-                        {map_type::hash, 4, 8, 16, ctbpf::map_wronly_prog}};
+                        {map_type::hash, 4, 8, 16, ctbpf::map_wronly_prog},
+                        {map_type::ringbuf, 0, 0, 4096, 0}};
 
 struct tcase {
     std::string name;
@@ -143,6 +145,47 @@ std::vector<tcase> cases() {
         ld_map(p, 1, 0);
         t.push_back({"map pointer arithmetic", p + std::vector{add(1, 8)} + ret0});
     }
+    // references: ring buffer records and sockets
+    const auto reserve = [](int size) {
+        std::vector<bpf_insn> p;
+        ld_map(p, 1, 5);
+        return p + std::vector{mov(2, size), mov(3, 0), call(131)}; // bpf_ringbuf_reserve(rb, size, 0)
+    };
+    const std::vector<bpf_insn> submit{movx(1, 6), mov(2, 0), call(132)}; // bpf_ringbuf_submit(r6, 0)
+    t.push_back({"ringbuf reserve and submit", reserve(16) + std::vector{jeq(0, 0, 5), movx(6, 0), st(DW, 6, 8, 1)} + submit + ret0});
+    t.push_back({"ringbuf record not checked", reserve(16) + std::vector{st(DW, 0, 0, 1), movx(6, 0)} + submit + ret0});
+    t.push_back({"ringbuf record leaked", reserve(16) + std::vector{jeq(0, 0, 1), st(DW, 0, 0, 1)} + ret0});
+    t.push_back({"ringbuf record written past its size", reserve(16) + std::vector{jeq(0, 0, 5), movx(6, 0), st(DW, 6, 12, 1)} + submit + ret0});
+    t.push_back({"ringbuf record submitted twice", reserve(16) + std::vector{jeq(0, 0, 8), movx(6, 0)} + submit + submit + ret0});
+    t.push_back({"ringbuf submit of a stack pointer", std::vector{movx(1, 10), add(1, -8), mov(2, 0), call(132)} + ret0});
+    t.push_back({"ringbuf output from the stack", std::vector{st(DW, 10, -8, 1), movx(2, 10), add(2, -8)} + [] {
+        std::vector<bpf_insn> p;
+        ld_map(p, 1, 5);
+        return p;
+    }() + std::vector{mov(3, 8), mov(4, 0), call(130)} + ret0});
+    t.push_back({"ringbuf output past the frame", std::vector{movx(2, 10), add(2, -8)} + [] {
+        std::vector<bpf_insn> p;
+        ld_map(p, 1, 5);
+        return p;
+    }() + std::vector{mov(3, 16), mov(4, 0), call(130)} + ret0});
+    // bpf_sk_lookup_tcp(ctx, tuple on the stack (36 bytes), 36, netns 0, flags 0)
+    std::vector<bpf_insn> lookup_tcp;
+    for (int off = -40; off < 0; off += 8) lookup_tcp.push_back(st(DW, 10, off, 0));
+    lookup_tcp = lookup_tcp + std::vector{movx(2, 10), add(2, -40), mov(3, 36), mov(4, 0), mov(5, 0), call(84)};
+    const auto cls = prog_type::sched_cls;
+    t.push_back({"socket looked up and released", lookup_tcp + std::vector{jeq(0, 0, 2), movx(1, 0), call(86)} + ret0, cls});
+    t.push_back({"socket leaked", lookup_tcp + ret0, cls});
+    t.push_back({"socket leaked on one path", lookup_tcp + std::vector{jeq(0, 0, 3), ldx(W, 1, 0, 4), jeq(1, 0, 1), call(86)} + ret0, cls});
+    t.push_back({"socket read unchecked", lookup_tcp + std::vector{ldx(W, 2, 0, 4), movx(1, 0), call(86)} + ret0, cls});
+    t.push_back({"socket written", lookup_tcp + std::vector{jeq(0, 0, 3), st(W, 0, 4, 1), movx(1, 0), call(86)} + ret0, cls});
+    t.push_back({"socket released twice", lookup_tcp + std::vector{jeq(0, 0, 4), movx(6, 0), movx(1, 6), call(86), movx(1, 6), call(86)} + ret0, cls});
+    t.push_back({"socket pointer arithmetic", lookup_tcp + std::vector{jeq(0, 0, 3), add(0, 4), movx(1, 0), call(86)} + ret0, cls});
+    t.push_back({"skb->sk released", std::vector{ldx(DW, 1, 1, 168), jeq(1, 0, 1), call(86)} + ret0, cls});
+    t.push_back({"socket and tail call", lookup_tcp + std::vector{movx(6, 0), movx(1, 0)} + [] {
+        std::vector<bpf_insn> p;
+        ld_map(p, 2, 2);
+        return p;
+    }() + std::vector{mov(3, 0), call(12), jeq(6, 0, 2), movx(1, 6), call(86)} + ret0, cls});
     // packets (xdp, sched_cls, cgroup_skb)
     const auto xdp = prog_type::xdp;
     t.push_back({"packet read unchecked", xdp_ptrs + std::vector{ldx(B, 0, 2, 0)} + ret0, xdp});

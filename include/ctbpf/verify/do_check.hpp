@@ -198,10 +198,53 @@ private:
     // reg_type_str()
     static constexpr std::string_view type_name(const cell& x) {
         constexpr std::string_view names[] = {"?", "scalar", "scalar", "ctx", "fp", "?", "map_ptr", "map_value",
-                                              "map_value_or_null", "pkt", "pkt_meta", "pkt_end"};
+                                              "map_value_or_null", "pkt", "pkt_meta", "pkt_end", "sock_or_null", "sock",
+                                              "sock_common_or_null", "sock_common", "tcp_sock_or_null", "tcp_sock",
+                                              "ringbuf_mem_or_null", "ringbuf_mem"};
         return names[x.kind < k_kinds ? x.kind : 0];
     }
     constexpr const map_shape& map_at(const cell& x) const { return maps_[x.frame]; }
+    // acquired references (the kernel's refs[]): ids in the reference cells
+    constexpr bool has_ref(std::uint32_t id) const {
+        for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i)
+            if (id != 0 && c_.p[i].kind != 0 && static_cast<std::uint32_t>(c_.p[i].v) == id) return true;
+        return false;
+    }
+    constexpr bool holds_refs() const {
+        for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i)
+            if (c_.p[i].kind != 0) return true;
+        return false;
+    }
+    constexpr bool add_ref(std::uint32_t id) { // false: more than the model tracks
+        for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i)
+            if (c_.p[i].kind == 0) return set(i, {id, 1, 0, 0, 0}), true;
+        return false;
+    }
+    constexpr void drop_ref(std::uint32_t id) {
+        for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i)
+            if (c_.p[i].kind != 0 && static_cast<std::uint32_t>(c_.p[i].v) == id) set(i, cell{});
+    }
+    // release_reference(): the reference is gone and every copy of the pointer is invalid
+    constexpr void release_reference(std::uint32_t id) {
+        drop_ref(id);
+        const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
+        for (std::uint32_t f = 0; f <= cf_; ++f) {
+            for (cell& c : rf_.f[f].r)
+                if (c.id == id && c.kind >= k_sock_or_null) c = invalid;
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
+                if (c_.p[i].size == 8 && c_.p[i].id == id && c_.p[i].kind >= k_sock_or_null) {
+                    cell v = invalid;
+                    v.init = c_.p[i].init, v.size = root_ ? 8 : 0;
+                    set(i, v);
+                }
+        }
+    }
+    // check_reference_leak(): "<what> would lead to reference leak"
+    constexpr bool reference_leak(std::string_view what) {
+        if (!holds_refs()) return false;
+        fail(errc::unreleased_reference, pc_).put(what).put(" would lead to reference leak");
+        return true;
+    }
     // Scalars carry an unsigned upper bound umax, kept as ~umax in v (0: nothing known). It only
     // ever holds bounds the kernel derives too: zero extension, narrow loads, &, >>, |, ^, +.
     static constexpr std::uint64_t umax_of(const cell& c) {
@@ -661,12 +704,13 @@ private:
             fail_reg(errc::pointer_arithmetic_is_prohibited, d, " 32-bit pointer arithmetic prohibited");
             return false;
         }
-        if (ptr.kind == k_map_value_or_null) {
+        if (is_or_null(ptr.kind)) {
             fail(errc::pointer_may_be_null, pc_)
                 .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited, null-check it first");
             return false;
         }
-        if (ptr.kind == k_pkt_end || (ptr.kind == k_map_ptr && !(off.kind == k_const && off.v == 0 && opc == 0x00))) {
+        if (ptr.kind == k_pkt_end || is_sock(ptr.kind) ||
+            (ptr.kind == k_map_ptr && !(off.kind == k_const && off.v == 0 && opc == 0x00))) {
             fail(errc::pointer_arithmetic_is_prohibited, pc_)
                 .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited");
             return false;
@@ -873,10 +917,19 @@ private:
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
             return true;
         }
-        if (b.kind != k_map_value && !pkt) {
-            fail_reg(b.kind == k_map_value_or_null ? errc::pointer_may_be_null : errc::invalid_memory_access, base,
+        if (is_or_null(b.kind) || b.kind == k_pkt_end) {
+            fail_reg(is_or_null(b.kind) ? errc::pointer_may_be_null : errc::invalid_memory_access, base,
                      " invalid mem access '").put(type_name(b)).put("'");
             return false;
+        }
+        if (is_sock(b.kind)) { // check_sock_access(): the fields of struct bpf_sock / bpf_tcp_sock
+            if (write) {
+                fail_reg(errc::invalid_memory_access, base, " cannot write into ").put(type_name(b));
+                return false;
+            }
+            defer(deferral::context_access, pc_);
+            if (value >= 0) set_reg(static_cast<std::uint32_t>(value), {0, k_scalar, 0, unbounded, 0});
+            return true;
         }
         // check_ptr_alignment(): strict for atomics; packets as if NET_IP_ALIGN were 2
         const std::int64_t off = b.v + ioff;
@@ -905,10 +958,12 @@ private:
         } else {
             const map_shape& m = map_at(b);
             if (leak) {
-                fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into map");
+                fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value),
+                         b.kind == k_ringbuf_mem ? " leaks addr into mem" : " leaks addr into map");
                 return false;
             }
-            if ((write && (m.flags & map_rdonly_prog)) || (!write && (m.flags & map_wronly_prog))) {
+            if (b.kind == k_map_value &&
+                ((write && (m.flags & map_rdonly_prog)) || (!write && (m.flags & map_wronly_prog)))) {
                 fail(errc::map_access_is_forbidden, pc_)
                     .put(write ? "write into map forbidden, value_size=" : "read from map forbidden, value_size=")
                     .put_uint(m.value_size).put(" off=").put_int(off).put(" size=").put_uint(size);
@@ -916,14 +971,14 @@ private:
             }
             // check_map_access() -> check_mem_region_access(): (the kernel first logs "invalid
             // access to map value, value_size=.. off=.. size=..")
-            if (off < 0 || off + size > m.value_size) {
+            if (off < 0 || off + size > (b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, base, " min value is outside of the allowed memory range");
                 return false;
             }
         }
         if (!write && value >= 0) {
             // a frozen read-only array gives the kernel the value itself: only it knows
-            const bool rdonly = !pkt && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
+            const bool rdonly = b.kind == k_map_value && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
             if (rdonly) defer(deferral::kernel_object, pc_);
             fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : cell{0, k_scalar, 0, unbounded, 0},
                  size, ldsx);
@@ -962,6 +1017,9 @@ private:
         case ctx_reg_type::pkt: set_reg(d, k_pkt); break;
         case ctx_reg_type::pkt_meta: set_reg(d, k_pkt_meta); break;
         case ctx_reg_type::pkt_end: set_reg(d, k_pkt_end); break;
+        case ctx_reg_type::sock_common_or_null: set_reg(d, {0, k_sock_common_or_null, 0, 0, 0, ++id_gen_}); break;
+        case ctx_reg_type::sock_or_null: set_reg(d, {0, k_sock_or_null, 0, 0, 0, ++id_gen_}); break;
+        case ctx_reg_type::socket: set_reg(d, k_sock); break;
         default: // sockets, flow keys, tracepoint buffers, BTF objects
             defer(deferral::unknown_pointer, pc_);
             set_reg(d, k_opaque);
@@ -1183,6 +1241,7 @@ private:
                 return -1;
             }
             if (!read_reg(6)) return -1;
+            if (reference_leak("BPF_LD_[ABS|IND]")) return -1;
             const cell r6 = reg(6);
             if (r6.kind == k_opaque) {
                 defer(deferral::unknown_pointer, pc_);
@@ -1317,7 +1376,7 @@ private:
     }
     // mark_ptr_or_null_regs(): "if rX == 0" on a pointer that may be null
     static constexpr bool is_null_check(const insn& x, const cell& a) {
-        return x.code == 0x15 || x.code == 0x55 ? x.imm == 0 && a.kind == k_map_value_or_null : false;
+        return x.code == 0x15 || x.code == 0x55 ? x.imm == 0 && is_or_null(a.kind) : false;
     }
     static constexpr bool is_pkt_any(const cell& c) { return c.kind == k_pkt || c.kind == k_pkt_meta || c.kind == k_pkt_end; }
     static constexpr bool init_pkt(const cell& c) { return c.kind == k_pkt && c.id == 0 && c.v == 0; }
@@ -1338,13 +1397,23 @@ private:
         const std::uint8_t opc = x.code & 0xf0;
         if (is_null_check(x, a)) {
             if (!fork(taken, 0xff, {}, false)) return 1;
-            set_mark(k_map_value_or_null, a.id, opc == 0x10 ? 1 : 0);
-            mark_regs(k_map_value_or_null, a.id, opc == 0x50 ? 1 : 0);
+            set_mark(a.kind, a.id, opc == 0x10 ? 1 : 0);
+            mark_regs(a.kind, a.id, opc == 0x50 ? 1 : 0);
             return ++pc_, 0;
         }
         const int m = pkt_match(x, a, b);
         if (m == 0) {
-            if (!fork(taken, 0xff, {}, false)) return 1;
+            // "if rA == rB" with one of them never null: on the equal side the other is not null
+            // either (that register only: mark_ptr_not_null_reg())
+            const bool eq_ptrs = (x.code == 0x1d || x.code == 0x5d) && is_ptr(a) && is_ptr(b);
+            const std::uint8_t rr = !eq_ptrs                                   ? std::uint8_t{0xff}
+                                    : is_or_null(a.kind) && null_taken(0x50, b, 0) == 1 ? x.dst_reg
+                                    : is_or_null(b.kind) && null_taken(0x50, a, 0) == 1 ? x.src_reg
+                                                                                        : std::uint8_t{0xff};
+            const cell p = rr == 0xff ? cell{} : rr == x.dst_reg ? a : b;
+            const cell nn = rr == 0xff ? cell{} : marked(p, 0);
+            if (!fork(taken, opc == 0x10 ? rr : std::uint8_t{0xff}, nn, false)) return 1;
+            if (opc == 0x50 && rr != 0xff) set_reg(rr, nn);
             return ++pc_, 0;
         }
         const cell p = m == 1 ? a : b;
@@ -1372,6 +1441,7 @@ private:
     // Every register and spilled register of every frame that is a copy of the pointer: a null
     // check's outcome (arg 1: null, 0: not null), or a packet range (arg: the new range).
     constexpr void mark_regs(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
+        if (is_or_null(kind) && arg) drop_ref(id); // a NULL holds no reference
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
                 if (c.kind == kind && c.id == id) c = marked(c, arg);
@@ -1384,7 +1454,10 @@ private:
         }
     }
     static constexpr cell marked(const cell& c, std::int32_t arg) {
-        if (c.kind == k_map_value_or_null) return arg ? cell{0, k_const, 0, 0, 0} : cell{c.v, k_map_value, c.frame, 0, 0};
+        if (is_or_null(c.kind)) // (map values lose the id; acquired pointers keep it: it is their reference)
+            return arg ? cell{0, k_const, 0, 0, 0}
+                       : c.kind == k_map_value_or_null ? cell{c.v, k_map_value, c.frame, 0, 0}
+                                                        : cell{c.v, static_cast<std::uint8_t>(c.kind + 1), c.frame, 0, 0, c.id, c.range};
         cell r = c;
         if (r.range < arg) r.range = arg;
         return r;
@@ -1416,7 +1489,9 @@ private:
     // a pointer that is never null (reg_not_null(): here map values and, on 6.18, map pointers)
     // against 0
     static constexpr int null_taken(std::uint8_t opc, const cell& p, std::int64_t k) {
-        return (p.kind != k_map_value && p.kind != k_map_ptr) || k != 0 ? -1 : opc == 0x10 ? 0 : opc == 0x50 ? 1 : -1;
+        const bool not_null = p.kind == k_map_value || p.kind == k_map_ptr || p.kind == k_sock || p.kind == k_sock_common ||
+                              p.kind == k_tcp_sock || p.kind == k_ringbuf_mem;
+        return !not_null || k != 0 ? -1 : opc == 0x10 ? 0 : opc == 0x50 ? 1 : -1;
     }
     // is_pkt_ptr_branch_taken(): a packet pointer known to be at or beyond the packet end
     static constexpr int pkt_branch_taken(std::uint8_t opc, const cell& a, const cell& b) {
@@ -1575,9 +1650,16 @@ private:
     constexpr int call_proto(std::int32_t id, const helper_proto& pr) {
         constexpr std::uint8_t none = 0xff;
         std::uint8_t slot = none; // the map argument, when its shape is known
+        std::uint32_t release = 0; // the reference an OBJ_RELEASE argument gives back
+        int cast_from = 0;         // a socket argument: 1 referenced, 2 not
+        bool forget_refs = false;
         for (std::uint32_t i = 0; i < 5 && pr.args[i].base != arg_base::dontcare; ++i) {
-            const helper_arg& a = pr.args[i];
+            helper_arg a = pr.args[i];
             const std::uint32_t r = i + 1;
+            // resolve_map_arg_type(): a sockmap's values are sockets
+            if (a.base == arg_base::ptr_to_map_value && slot != none &&
+                (maps_[slot].type == map_type::sockmap || maps_[slot].type == map_type::sockhash))
+                a.base = arg_base::ptr_to_btf_id_sock_common;
             if (!read_reg(r)) return -1;
             const cell v = reg(r);
             if (a.base == arg_base::anything || a.base == arg_base::scalar) {
@@ -1589,6 +1671,7 @@ private:
             }
             if (v.kind == k_opaque) {
                 defer(deferral::helper_arguments, pc_);
+                forget_refs = forget_refs || pr.release_arg == r; // which reference it gives back: unknown
                 continue;
             }
             if (is_packet(v.kind) && !(direct_packet_read() ? pr.has(proto_prop::pkt_access)
@@ -1600,6 +1683,10 @@ private:
             // check_reg_type(): the register types this argument takes
             const std::string_view expected = a.base == arg_base::const_map_ptr ? "map_ptr"
                                               : a.base == arg_base::ptr_to_ctx  ? "ctx"
+                                              : a.base == arg_base::ptr_to_ringbuf_mem ? "ringbuf_mem"
+                                              : a.base == arg_base::ptr_to_sock_common ? "sock_common, sock, tcp_sock, xdp_sock"
+                                              : a.base == arg_base::ptr_to_btf_id_sock_common
+                                                  ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
                                               : a.base == arg_base::const_size || a.base == arg_base::const_size_or_zero
                                                   ? "scalar"
                                               : a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value ||
@@ -1608,8 +1695,11 @@ private:
                                                   : "";
             const bool fits = expected == "map_ptr" ? v.kind == k_map_ptr
                               : expected == "ctx"   ? v.kind == k_ctx
+                              : expected == "ringbuf_mem" ? v.kind == k_ringbuf_mem
+                              : expected.starts_with("sock_common") ? v.kind == k_sock || v.kind == k_sock_common || v.kind == k_tcp_sock
                               : expected == "scalar" ? v.kind == k_scalar || v.kind == k_const
-                                                     : v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind);
+                                                     : v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind) ||
+                                                           v.kind == k_ringbuf_mem;
             if (expected.empty()) { // sockets, BTF objects, spin locks, callbacks, dynptrs...
                 defer(deferral::helper_arguments, pc_);
                 continue;
@@ -1618,6 +1708,18 @@ private:
                 fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(v)).put(" expected=").put(expected);
                 return -1;
             }
+            if (pr.release_arg == r) { // check_func_arg_reg_off(), then the reference itself
+                if (v.v != 0) {
+                    fail_reg(errc::unreleased_reference, r, " must have zero offset when passed to release func or trusted arg to kfunc");
+                    return -1;
+                }
+                if (!has_ref(v.id)) {
+                    fail_reg(errc::unreleased_reference, r, " must be referenced when passed to release function");
+                    return -1;
+                }
+                release = v.id;
+            }
+            if (cast_from == 0 && is_sock(v.kind)) cast_from = v.id != 0 && has_ref(v.id) ? 1 : 2;
             switch (a.base) {
             case arg_base::const_map_ptr: slot = v.frame; break;
             case arg_base::ptr_to_ctx: // check_func_arg_reg_off()
@@ -1634,6 +1736,9 @@ private:
                                      a.has(type_flag::mem_uninit)))
                     return -1;
                 break;
+            case arg_base::ptr_to_ringbuf_mem:
+            case arg_base::ptr_to_sock_common:
+            case arg_base::ptr_to_btf_id_sock_common: break;
             case arg_base::ptr_to_mem: // a fixed size here; else the size argument that follows
                 if (a.has(type_flag::mem_aligned) && v.kind == k_stack && a.size > 1 && v.v % a.size != 0) {
                     fail(errc::misaligned_stack_access, pc_)
@@ -1680,10 +1785,27 @@ private:
             }
             if (compatible < 0) defer(deferral::helper_arguments, pc_);
         }
+        if (forget_refs)
+            for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i) set(i, cell{});
+        if (id == 12 && reference_leak("tail_call")) return -1;
+        const cell size_arg = reg(pr.ret_size_arg != 0 ? pr.ret_size_arg : 1);
+        if (release != 0) release_reference(release);
         const ret_kind ret = pr.returns();
         clobber_caller_saved(ret == ret_kind::integer ? k_scalar : k_uninit);
+        // acquired pointers (sk_lookup_*, ringbuf_reserve) carry a new reference; casts
+        // (tcp_sock, sk_fullsock) of a referenced socket share it: left to the kernel
+        const std::uint8_t kind = ret == ret_kind::socket_or_null        ? k_sock_or_null
+                                  : ret == ret_kind::tcp_sock_or_null    ? k_tcp_sock_or_null
+                                  : ret == ret_kind::sock_common_or_null ? k_sock_common_or_null
+                                  : ret == ret_kind::ringbuf_mem_or_null && size_arg.kind == k_const &&
+                                          size_arg.v >= 0 && size_arg.v < (std::int64_t{1} << 29)
+                                      ? k_ringbuf_mem_or_null
+                                      : k_opaque;
+        const bool acquires = pr.has(proto_prop::acquires_ref);
         if (ret == ret_kind::map_value_or_null && slot != none && hash_like(maps_[slot].type)) {
             rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
+        } else if (kind != k_opaque && cast_from != 1 && (!acquires || add_ref(id_gen_ + 1))) {
+            rf_.f[cf_].r[0] = cell{0, kind, 0, 0, 0, ++id_gen_, kind == k_ringbuf_mem_or_null ? static_cast<std::int32_t>(size_arg.v) : 0};
         } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
             // arrays (a constant key elides the null check), sockets, ring buffer records, BTF objects
             defer(ret == ret_kind::map_value_or_null ? deferral::kernel_object : deferral::unknown_pointer, pc_);
@@ -1755,6 +1877,10 @@ private:
                 return -1;
             }
             const map_shape& m = map_at(reg(1));
+            if (r == 3 && (m.type == map_type::sockmap || m.type == map_type::sockhash)) { // values are sockets
+                defer(deferral::helper_arguments, pc_);
+                continue;
+            }
             if (!helper_mem(r, a, r == 2 ? m.key_size : m.value_size)) return -1;
         }
         if (known) {
@@ -1788,8 +1914,8 @@ private:
             }
             return true;
         }
-        if (a.kind == k_map_value) {
-            if (a.v < 0 || a.v + size > map_at(a).value_size) {
+        if (a.kind == k_map_value || a.kind == k_ringbuf_mem) {
+            if (a.v < 0 || a.v + size > (a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
                 return false;
             }
@@ -1860,6 +1986,7 @@ private:
 
     constexpr int exit_insn() {
         const std::uint32_t cf = curframe();
+        if (cf == 0 && reference_leak("BPF_EXIT instruction in main prog")) return -1;
         if (cf == 0) return return_value() ? 1 : -1;
         const cell r0 = reg(0);
         if (r0.kind == k_stack) {

@@ -78,8 +78,18 @@ enum : std::uint8_t {
     k_pkt,                // PTR_TO_PACKET + v, range bytes verified from its start
     k_pkt_meta,           // PTR_TO_PACKET_META + v, range
     k_pkt_end,            // PTR_TO_PACKET_END
+    // pointers that may carry a reference (id: the null check's and the reference's, as the
+    // kernel gives acquired pointers both); ring buffer memory: range = its size
+    k_sock_or_null, k_sock, k_sock_common_or_null, k_sock_common, k_tcp_sock_or_null, k_tcp_sock,
+    k_ringbuf_mem_or_null, k_ringbuf_mem,
     k_kinds
 };
+// PTR_MAYBE_NULL kinds (the non-null kind: the next one; for map values the one before)
+constexpr bool is_or_null(std::uint8_t kind) {
+    return kind == k_map_value_or_null || kind == k_sock_or_null || kind == k_sock_common_or_null ||
+           kind == k_tcp_sock_or_null || kind == k_ringbuf_mem_or_null;
+}
+constexpr bool is_sock(std::uint8_t kind) { return kind >= k_sock_or_null && kind <= k_tcp_sock; }
 // Pointers whose type the model knows (is_pointer_value() for these is certain).
 constexpr bool is_known_pointer(std::uint8_t kind) { return kind >= k_ctx && kind != k_opaque; }
 constexpr bool is_packet(std::uint8_t kind) { return kind == k_pkt || kind == k_pkt_meta; }
@@ -113,7 +123,9 @@ constexpr bool same_cell(const cell& a, const cell& b) {
 inline constexpr std::uint32_t frame_regs = 11, frame_meta = 11, frame_slots = 13, frame_cells = 77,
                                max_frames = 8;
 // frame_meta: v = allocated stack bytes; frame_meta + 1: v = call site, frame = subprogram index
-inline constexpr std::uint32_t cell_curframe = max_frames * frame_cells; // v = current frame
+inline constexpr std::uint32_t max_refs = 8;                              // acquired references tracked
+inline constexpr std::uint32_t cell_refs = max_frames * frame_cells;     // v = an acquired reference's id
+inline constexpr std::uint32_t cell_curframe = cell_refs + max_refs;     // v = current frame
 inline constexpr std::uint32_t cell_forks = cell_curframe + 1;  // v = unfolded branches on the path
 inline constexpr std::uint32_t cell_gotos = cell_curframe + 2;  // v = may_goto forks on the path
 inline constexpr std::uint32_t hashed_cells = cell_curframe + 1; // the path counters are not hashed
@@ -123,7 +135,7 @@ constexpr std::uint64_t avalanche(std::uint64_t x) { return (x ^ (x >> 31)) * 0x
 
 // Registers are hashed when a state is compared (only the live ones count); every other cell is
 // hashed incrementally as it changes.
-constexpr bool is_register_cell(std::uint32_t i) { return i < cell_curframe && i % frame_cells < frame_regs; }
+constexpr bool is_register_cell(std::uint32_t i) { return i < cell_refs && i % frame_cells < frame_regs; }
 
 // Contribution of one cell to a state hash; an all-zero cell contributes nothing. (One
 // expression: constant evaluation counts statements.)
@@ -132,7 +144,9 @@ constexpr bool is_register_cell(std::uint32_t i) { return i < cell_curframe && i
 constexpr std::uint64_t cell_bits(std::uint32_t i, const cell& c) {
     return std::uint64_t{c.kind} | std::uint64_t{c.frame} << 8 | std::uint64_t{c.init} << 16 |
            std::uint64_t{c.size} << 24 | std::uint64_t{i} << 32 | (std::uint64_t{static_cast<std::uint32_t>(c.range)} << 44) |
-           (c.kind == k_map_value_or_null ? std::uint64_t{c.id} * 0x9e3779b97f4a7c15ull : 0);
+           (c.kind >= k_map_value_or_null && c.kind != k_map_value && !is_packet(c.kind) && c.kind != k_pkt_end
+                ? std::uint64_t{c.id} * 0x9e3779b97f4a7c15ull
+                : 0);
 }
 constexpr std::uint64_t cell_hash(std::uint32_t i, const cell& c) {
     return (c.v | c.kind | c.frame | c.init | c.size | c.range) == 0 || i >= hashed_cells
