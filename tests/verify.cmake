@@ -22,6 +22,9 @@ ctbpf_doctest(verify_helpers_proto_test verify_helpers_proto_test.cpp)
 ctbpf_doctest(verify_helpers_kernel_test verify_helpers_kernel_test.cpp)
 set_tests_properties(verify_helpers_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)
 
+# The compile-time budget: long walks assemble with default constexpr limits and defer.
+ctbpf_doctest(verify_budget_test verify_budget_test.cpp)
+
 # check() with map shapes, packets and contexts against the live kernel (real maps, fds patched in).
 ctbpf_doctest(verify_maps_kernel_test verify_maps_kernel_test.cpp)
 set_tests_properties(verify_maps_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)

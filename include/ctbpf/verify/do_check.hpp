@@ -226,6 +226,7 @@ private:
     }
     // release_reference(): the reference is gone and every copy of the pointer is invalid
     constexpr void release_reference(std::uint32_t id) {
+        work_ += 12 * (cf_ + 1);
         drop_ref(id);
         const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
         for (std::uint32_t f = 0; f <= cf_; ++f) {
@@ -467,6 +468,7 @@ private:
     }
     // clear_all_pkt_pointers() -> mark_reg_invalid(): an unknown scalar for root, uninitialized otherwise
     constexpr void clear_all_pkt_pointers() {
+        work_ += 12 * (cf_ + 1);
         const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
@@ -1441,6 +1443,7 @@ private:
     // Every register and spilled register of every frame that is a copy of the pointer: a null
     // check's outcome (arg 1: null, 0: not null), or a packet range (arg: the new range).
     constexpr void mark_regs(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
+        work_ += 12 * (cf_ + 1); // (every register and stack slot of every frame)
         if (is_or_null(kind) && arg) drop_ref(id); // a NULL holds no reference
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
@@ -1922,6 +1925,7 @@ private:
             return true;
         }
         // the stack: check_stack_range_initialized()
+        work_ += 2 + size / 4;
         if (size == 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
             return false;
@@ -2189,7 +2193,8 @@ private:
         ++open_count_.p[pc_];
     }
     // The whole state: the stack and frame cells and every register of every frame.
-    constexpr std::uint64_t exact_key() const {
+    constexpr std::uint64_t exact_key() {
+        work_ += 10 * (cf_ + 1); // (about 300 evaluation steps a frame)
         std::uint64_t k = h_;
         for (std::uint32_t f = 0; f <= cf_; ++f)
             for (std::uint32_t r = 0; r < 11; ++r) k ^= cell_hash(f * frame_cells + r, rf_.f[f].r[r]);
