@@ -1,0 +1,315 @@
+// Verifier internals: check_alu_op() and adjust_ptr_min_max_vals(): ALU and ALU64 on scalars
+// (constants folded, bounds where the kernel keeps them) and on pointers (the kernel's rules and
+// messages for pointer arithmetic, unprivileged sanitation limits).
+#pragma once
+
+#include "ctbpf/verify/machine.hpp"
+
+namespace ctbpf::detail::vfy {
+
+class alu_transfer : public machine {
+protected:
+    using machine::machine;
+
+    // ---- ALU and ALU64 ----
+    static constexpr std::int64_t unary(const insn& x, bool is64, std::int64_t v) {
+        const auto u = static_cast<std::uint64_t>(v);
+        const std::uint8_t opc = op::alu_op(x.code);
+        if (opc == op::neg) return is64 ? static_cast<std::int64_t>(0 - u) : static_cast<std::int64_t>(static_cast<std::uint32_t>(0 - u));
+        // END: to_le on this (little-endian) model truncates; to_be and ALU64 bswap swap bytes
+        const int bits = x.imm;
+        const std::uint64_t low = bits == 64 ? u : u & ((std::uint64_t{1} << bits) - 1);
+        if (!is64 && !op::src_bit(x.code)) return static_cast<std::int64_t>(low);
+        std::uint64_t out = 0;
+        for (int i = 0; i < bits / 8; ++i) out |= ((low >> (8 * i)) & 0xff) << (bits - 8 - 8 * i);
+        return static_cast<std::int64_t>(out);
+    }
+    constexpr bool alu(const insn& x, bool is64) {
+        const std::uint8_t opc = op::alu_op(x.code);
+        const bool isx = op::src_bit(x.code) != 0;
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (opc == op::neg || opc == op::end) {
+            if (opc == op::neg ? (isx || s != 0 || x.off != 0 || x.imm != 0)
+                            : (s != 0 || x.off != 0 || (x.imm != 16 && x.imm != 32 && x.imm != 64) || (is64 && isx))) {
+                fail(opc == op::neg ? errc::neg_uses_reserved_fields : errc::end_uses_reserved_fields, pc_)
+                    .put(opc == op::neg ? "BPF_NEG uses reserved fields" : "BPF_END uses reserved fields");
+                return false;
+            }
+            if (!read_reg(d)) return false;
+            if (leaks(reg(d))) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " pointer arithmetic prohibited");
+                return false;
+            }
+            if (!write_ok(d)) return false;
+            const cell v = reg(d);
+            if (v.kind == k_const) set_reg(d, k_const, unary(x, is64, v.v));
+            else set_reg(d, k_scalar), ++lossy_;
+            return true;
+        }
+        if (opc == op::mov) return mov(x, is64);
+        if (isx ? (x.imm != 0 || (x.off != 0 && x.off != 1) || (x.off == 1 && opc != op::div && opc != op::mod))
+                : (s != 0 || (x.off != 0 && x.off != 1) || (x.off == 1 && opc != op::div && opc != op::mod))) {
+            fail(errc::alu_uses_reserved_fields, pc_).put("BPF_ALU uses reserved fields");
+            return false;
+        }
+        if ((isx && !read_reg(s)) || !read_reg(d)) return false;
+        if (!isx && (opc == op::div || opc == op::mod) && x.imm == 0) {
+            fail(errc::div_by_zero, pc_).put("div by zero");
+            return false;
+        }
+        if (!isx && (opc == op::lsh || opc == op::rsh || opc == op::arsh) && (x.imm < 0 || x.imm >= (is64 ? 64 : 32))) {
+            fail(errc::invalid_shift, pc_).put("invalid shift ").put_int(x.imm);
+            return false;
+        }
+        if (!write_ok(d)) return false;
+        const cell dv = reg(d);
+        const cell sv = isx ? reg(s) : cell{x.imm, k_const, 0, 0, 0};
+        if (dv.kind == k_opaque || sv.kind == k_opaque) {
+            defer(deferral::unknown_pointer, pc_);
+            set_reg(d, k_opaque);
+            return true;
+        }
+        if (is_ptr(sv)) {
+            if (is_ptr(dv)) {
+                if (opc == op::sub && root_) {
+                    set_reg(d, k_scalar);
+                    return true;
+                }
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" pointer ").put(alu_op_text[opc >> 4]).put(" pointer prohibited");
+                return false;
+            }
+            return pointer_alu(x, is64, sv, dv, false);
+        }
+        if (is_ptr(dv)) return pointer_alu(x, is64, dv, sv, true);
+        // two scalars: the kernel tracks constants through everything but division and modulo
+        const std::uint64_t a = static_cast<std::uint64_t>(dv.v), b = static_cast<std::uint64_t>(sv.v);
+        const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
+        if (dv.kind != k_const || sv.kind != k_const || opc == op::div || opc == op::mod ||
+            ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && b >= (is64 ? 64u : 32u))) {
+            cell r = scalar(result_bound(opc, is64, dv, sv));
+            if (opc == op::add && is64 && sv.kind == k_const) r.id = added_const_id(dv, r, static_cast<std::uint64_t>(sv.v));
+            lossy_ += r.kind == k_scalar;
+            set_reg(d, r);
+            return true;
+        }
+        std::uint64_t out = 0;
+        switch (opc) {
+        case op::add: out = a + b; break;
+        case op::sub: out = a - b; break;
+        case op::mul: out = is64 ? a * b : a32 * b32; break;
+        case op::or_: out = a | b; break;
+        case op::and_: out = a & b; break;
+        case op::xor_: out = a ^ b; break;
+        case op::lsh: out = is64 ? a << b : a32 << b; break;
+        case op::rsh: out = is64 ? a >> b : a32 >> b; break;
+        default: // arsh
+            out = is64 ? static_cast<std::uint64_t>(dv.v >> b)
+                       : static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(a)) >> b);
+        }
+        set_reg(d, k_const, static_cast<std::int64_t>(is64 ? out : static_cast<std::uint32_t>(out)));
+        return true;
+    }
+    constexpr bool mov(const insn& x, bool is64) {
+        const bool isx = op::src_bit(x.code) != 0;
+        const std::uint32_t d = x.dst_reg, s = x.src_reg;
+        if (isx) {
+            if (is64 && x.off == 1) {
+                if (x.imm != 1 && x.imm != 0x10000) {
+                    fail(errc::addr_space_cast_needs_an_arena, pc_)
+                        .put("addr_space_cast insn can only convert between address space 1 and 0");
+                    return false;
+                }
+                if (!has_maps_) {
+                    fail(errc::addr_space_cast_needs_an_arena, pc_)
+                        .put("addr_space_cast insn can only be used in a program that has an associated arena");
+                    return false;
+                }
+                defer(deferral::kernel_object, pc_);
+            } else if (is64 ? ((x.off != 0 && x.off != 8 && x.off != 16 && x.off != 32) || x.imm != 0)
+                            : ((x.off != 0 && x.off != 8 && x.off != 16) || x.imm != 0)) {
+                fail(errc::mov_uses_reserved_fields, pc_).put("BPF_MOV uses reserved fields");
+                return false;
+            }
+            if (!read_reg(s)) return false;
+        } else if (s != 0 || x.off != 0) {
+            fail(errc::mov_uses_reserved_fields, pc_).put("BPF_MOV uses reserved fields");
+            return false;
+        }
+        if (!write_ok(d)) return false;
+        if (!isx) {
+            set_reg(d, k_const, is64 ? std::int64_t{x.imm} : std::int64_t{static_cast<std::uint32_t>(x.imm)});
+            return true;
+        }
+        const cell sv = reg(s);
+        if (is64 && x.off == 1) {
+            set_reg(d, k_opaque);
+            return true;
+        }
+        if (is64 && x.off == 0) {
+            cell out = sv;
+            if (sv.kind == k_scalar) out.id = scalar_id(s);
+            set_reg(d, out);
+            return true;
+        }
+        if (leaks(sv)) {
+            fail_reg(errc::pointer_leak, s, is64 ? " sign-extension part of pointer" : " partial copy of pointer");
+            return false;
+        }
+        if (sv.kind != k_const) { // a 32-bit move zero-extends
+            cell out = scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff));
+            if (!is64 && x.off == 0 && sv.kind == k_scalar && umax_of(sv) <= 0xffffffff) out.id = scalar_id(s);
+            else ++lossy_;
+            set_reg(d, out);
+            return true;
+        }
+        const auto u = static_cast<std::uint64_t>(sv.v);
+        std::int64_t v = x.off == 8 ? static_cast<std::int8_t>(u) : x.off == 16 ? static_cast<std::int16_t>(u)
+                                                                 : static_cast<std::int32_t>(u);
+        if (!is64) v = static_cast<std::uint32_t>(x.off == 0 ? u : static_cast<std::uint64_t>(v));
+        set_reg(d, k_const, v);
+        return true;
+    }
+    // adjust_ptr_min_max_vals(): ptr op scalar (ptr_is_dst) or scalar op ptr
+    constexpr bool pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {
+        const std::uint8_t opc = op::alu_op(x.code);
+        const std::uint32_t d = x.dst_reg;
+        const bool isx = op::src_bit(x.code) != 0;
+        if (!is64) {
+            if (opc == op::sub && root_) {
+                set_reg(d, k_scalar);
+                return true;
+            }
+            fail_reg(errc::pointer_arithmetic_is_prohibited, d, " 32-bit pointer arithmetic prohibited");
+            return false;
+        }
+        if (is_or_null(ptr.kind)) {
+            fail(errc::pointer_may_be_null, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited, null-check it first");
+            return false;
+        }
+        if (ptr.kind == k_pkt_end || is_sock(ptr.kind) ||
+            (ptr.kind == k_map_ptr && !(off.kind == k_const && off.v == 0 && opc == op::add))) {
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic on ").put(type_name(ptr)).put(" prohibited");
+            return false;
+        }
+        // check_reg_sane_offset(): an unknown scalar's smin is S64_MIN
+        if (off.kind == k_scalar && off.init == unbounded) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("math between ").put(type_name(ptr)).put(" pointer and register with unbounded min value is not allowed");
+            return false;
+        }
+        if (off.kind != k_const) { // the offset's range decides; only += and -= can succeed
+            defer(deferral::value_range, pc_);
+            if (opc == op::add || (opc == op::sub && ptr_is_dst && ptr.kind != k_stack)) {
+                set_reg(d, k_opaque);
+                return true;
+            }
+        }
+        const std::int64_t k = off.v;
+        constexpr std::int64_t max_off = std::int64_t{1} << 29;
+        if (off.kind == k_const && (k >= max_off || k <= -max_off)) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("math between ").put(type_name(ptr)).put(" pointer and ").put_int(k).put(" is not allowed");
+            return false;
+        }
+        if (ptr.v >= max_off || ptr.v <= -max_off) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put(type_name(ptr)).put(" pointer offset ").put_int(ptr.v).put(" is not allowed");
+            return false;
+        }
+        const bool sanitize = !root_ && isx && (opc == op::add || opc == op::sub);
+        const bool to_left = (opc == op::add && k < 0) || (opc == op::sub && k >= 0);
+        std::uint32_t limit = 0;
+        const std::uint32_t ptr_reg = ptr_is_dst ? d : x.src_reg;
+        if (sanitize && !ptr_limit(ptr, to_left, ptr_reg, limit)) return false;
+        std::int64_t result = 0;
+        switch (opc) {
+        case op::add: result = ptr.v + k; break;
+        case op::sub:
+            if (!ptr_is_dst) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " tried to subtract pointer from scalar");
+                return false;
+            }
+            if (ptr.kind == k_stack) {
+                fail_reg(errc::pointer_arithmetic_is_prohibited, d, " subtraction from stack pointer prohibited");
+                return false;
+            }
+            result = ptr.v - k;
+            break;
+        case op::or_:
+        case op::and_:
+        case op::xor_:
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" bitwise operator ").put(alu_op_text[opc >> 4]).put(" on pointer prohibited");
+            return false;
+        default:
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(d).put(" pointer arithmetic with ").put(alu_op_text[opc >> 4]).put(" operator prohibited");
+            return false;
+        }
+        if (result >= max_off || result <= -max_off) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put(type_name(ptr)).put(" pointer offset ").put_int(result).put(" is not allowed");
+            return false;
+        }
+        if (!root_ && ptr.kind == k_stack && (result >= 0 || result < -o_.kernel.max_stack)) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("R").put_uint(d).put(" stack pointer arithmetic goes out of range, prohibited for !root; off=")
+                .put_int(result);
+            r_.error = EACCES;
+            return false;
+        }
+        if (sanitize) {
+            std::uint32_t after = 0;
+            const cell moved{result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range};
+            if (!ptr_limit(moved, to_left, d, after)) return false;
+            // update_alu_sanitation_state(): every path through this insn must agree
+            const std::uint32_t state = (k < 0 ? 1u : 0u) | 2u | (ptr_is_dst ? 4u : 8u);
+            const std::uint32_t alu_limit = limit > after ? limit - after : after - limit;
+            const std::uint64_t rec = std::uint64_t{state} << 32 | alu_limit;
+            std::uint64_t& slot = alu_aux_.p[pc_];
+            if (slot != 0 && slot != rec) {
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" tried to ").put(opc == 0 ? "add" : "sub")
+                    .put(" from different maps, paths or scalars, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            slot = rec;
+        }
+        set_reg(d, {result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range});
+        return true;
+    }
+    // retrieve_ptr_limit() for unprivileged pointer arithmetic through a register
+    constexpr bool ptr_limit(const cell& ptr, bool to_left, std::uint32_t reg_no, std::uint32_t& limit) {
+        if (ptr.kind == k_map_value) { // (a fixed offset: smin = umax = 0)
+            limit = static_cast<std::uint32_t>(ptr.v);
+            if (limit >= map_at(ptr).value_size) {
+                const insn& x = p_[pc_];
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(x.dst_reg).put(" tried to ").put((op::alu_op(x.code)) == 0 ? "add" : "sub")
+                    .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            return true;
+        }
+        if (ptr.kind != k_stack) {
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(reg_no)
+                .put(" has pointer with unsupported alu operation, pointer arithmetic with it prohibited for !root");
+            return false;
+        }
+        limit = static_cast<std::uint32_t>(-ptr.v);
+        if (limit >= static_cast<std::uint32_t>(o_.kernel.max_stack) + (to_left ? 1u : 0u)) {
+            const insn& x = p_[pc_];
+            fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                .put("R").put_uint(x.dst_reg).put(" tried to ").put((op::alu_op(x.code)) == 0 ? "add" : "sub")
+                .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
+            return false;
+        }
+        return true;
+    }
+};
+
+} // namespace ctbpf::detail::vfy

@@ -1,0 +1,480 @@
+// Verifier internals: check_helper_call() (availability, prototypes, check_func_arg(), map
+// compatibility, references acquired and released, return values), bpf-to-bpf calls, exit and
+// check_return_code().
+#pragma once
+
+#include "ctbpf/verify/check_mem_access.hpp"
+
+namespace ctbpf::detail::vfy {
+
+class call_transfer : public mem_transfer {
+protected:
+    using mem_transfer::mem_transfer;
+
+    constexpr int call_helper(const insn& x) { // check_helper_call()
+        const std::int32_t id = x.imm;
+        if (id < 0 || id > o_.kernel.helper_max_id) {
+            fail(errc::invalid_func_id, pc_).put("invalid func unknown#").put_int(id);
+            return -1;
+        }
+        if (id == 0) {
+            fail(errc::helper_is_not_allowed, pc_).put("program of this type cannot use helper bpf_unspec#0");
+            return -1;
+        }
+        // get_func_proto(): where the helper may be called, as measured on the live kernel
+        if (avail_row_ != nullptr && id <= helper_max_id && id < helper_availability_ids) {
+            const auto u = static_cast<std::uint32_t>(id);
+            const std::uint64_t bit = std::uint64_t{1} << (u % 64);
+            if (!(avail_row_->yes[u / 64] & bit)) {
+                fail(errc::helper_is_not_allowed, pc_)
+                    .put(avail_row_->unknown_func[u / 64] & bit ? "unknown func bpf_" : "program of this type cannot use helper bpf_")
+                    .put(helper_table[id].name).put("#").put_int(id);
+                return -1;
+            }
+            std::uint8_t flags = 0;
+            const helper_proto* pr = proto_for(o_.type, o_.priv, id, &flags);
+            // a prototype this type surely uses, with arguments the model knows (no BTF, no sleeping)
+            if (pr != nullptr && !(flags & type_proto_flag::conditional) &&
+                !pr->has(proto_prop::might_sleep) && !pr->has(proto_prop::has_allowed) &&
+                !pr->has(proto_prop::arg_btf_id) && !pr->has(proto_prop::ret_btf_id))
+                return call_proto(id, *pr);
+        }
+        if (id >= 1 && id <= 3) return map_helper(id);
+        std::uint8_t ret = ret_scalar;
+        if (id <= helper_max_id) {
+            const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
+            const std::uint8_t avail = args != 0 ? avail_unknown : helper_returns.avail[id];
+            if (avail == avail_root && !root_ && avail_row_ == nullptr) { // (unprivileged: socket_filter and cgroup_skb only)
+                fail(errc::helper_is_not_allowed, pc_)
+                    .put("program of this type cannot use helper bpf_").put(helper_table[id].name).put("#").put_int(id);
+                return -1;
+            }
+            if (args != 0) defer(deferral::helper_arguments, pc_); // argument types: the helper's prototype
+            else if (avail == avail_unknown || !helpers_known_) defer(deferral::helper_availability, pc_);
+            for (std::uint32_t r = 1; r <= args; ++r)
+                if (!read_reg(r)) return -1;
+            ret = helper_returns.kind[id];
+        } else {
+            defer(deferral::kernel_object, pc_); // a helper this table does not know
+            ret = ret_pointer;
+        }
+        clobber_caller_saved(ret == ret_scalar ? k_scalar : ret == ret_pointer ? k_opaque : k_uninit);
+        helper_result(id);
+        ++pc_;
+        return 0;
+    }
+    // check_func_arg() for each argument of the helper's prototype, then
+    // check_map_func_compatibility() and the return value. What the model does not know (BTF
+    // types, sockets, spin locks, dynptrs, variable sizes) is left to the kernel.
+    constexpr int call_proto(std::int32_t id, const helper_proto& pr) {
+        constexpr std::uint8_t none = 0xff;
+        std::uint8_t slot = none; // the map argument, when its shape is known
+        std::uint32_t release = 0; // the reference an OBJ_RELEASE argument gives back
+        int cast_from = 0;         // a socket argument: 1 referenced, 2 not
+        bool forget_refs = false;
+        for (std::uint32_t i = 0; i < 5 && pr.args[i].base != arg_base::dontcare; ++i) {
+            helper_arg a = pr.args[i];
+            const std::uint32_t r = i + 1;
+            // resolve_map_arg_type(): a sockmap's values are sockets
+            if (a.base == arg_base::ptr_to_map_value && slot != none &&
+                (maps_[slot].type == map_type::sockmap || maps_[slot].type == map_type::sockhash))
+                a.base = arg_base::ptr_to_btf_id_sock_common;
+            if (!read_reg(r)) return -1;
+            const cell v = reg(r);
+            if (a.base == arg_base::anything || a.base == arg_base::scalar) {
+                if (leaks(v)) {
+                    fail_reg(errc::pointer_leak, r, " leaks addr into helper function");
+                    return -1;
+                }
+                continue;
+            }
+            if (v.kind == k_opaque) {
+                defer(deferral::helper_arguments, pc_);
+                forget_refs = forget_refs || pr.release_arg == r; // which reference it gives back: unknown
+                continue;
+            }
+            if (is_packet(v.kind) && !(direct_packet_read() ? pr.has(proto_prop::pkt_access)
+                                                            : o_.type == prog_type::cgroup_sockopt)) {
+                fail(errc::helper_memory_argument_is_invalid, pc_).put("helper access to the packet is not allowed");
+                return -1;
+            }
+            if (a.has(type_flag::maybe_null) && v.kind == k_const && v.v == 0) continue; // NULL where NULL may be
+            // check_reg_type(): the register types this argument takes
+            const std::string_view expected = a.base == arg_base::const_map_ptr ? "map_ptr"
+                                              : a.base == arg_base::ptr_to_ctx  ? "ctx"
+                                              : a.base == arg_base::ptr_to_ringbuf_mem ? "ringbuf_mem"
+                                              : a.base == arg_base::ptr_to_sock_common ? "sock_common, sock, tcp_sock, xdp_sock"
+                                              : a.base == arg_base::ptr_to_btf_id_sock_common
+                                                  ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
+                                              : a.base == arg_base::const_size || a.base == arg_base::const_size_or_zero
+                                                  ? "scalar"
+                                              : a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value ||
+                                                      a.base == arg_base::ptr_to_mem
+                                                  ? "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
+                                                  : "";
+            const bool fits = expected == "map_ptr" ? v.kind == k_map_ptr
+                              : expected == "ctx"   ? v.kind == k_ctx
+                              : expected == "ringbuf_mem" ? v.kind == k_ringbuf_mem
+                              : expected.starts_with("sock_common") ? v.kind == k_sock || v.kind == k_sock_common || v.kind == k_tcp_sock
+                              : expected == "scalar" ? v.kind == k_scalar || v.kind == k_const
+                                                     : v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind) ||
+                                                           v.kind == k_ringbuf_mem;
+            if (expected.empty()) { // sockets, BTF objects, spin locks, callbacks, dynptrs...
+                defer(deferral::helper_arguments, pc_);
+                continue;
+            }
+            if (!fits) {
+                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(v)).put(" expected=").put(expected);
+                return -1;
+            }
+            if (pr.release_arg == r) { // check_func_arg_reg_off(), then the reference itself
+                if (v.v != 0) {
+                    fail_reg(errc::unreleased_reference, r, " must have zero offset when passed to release func or trusted arg to kfunc");
+                    return -1;
+                }
+                if (!has_ref(v.id)) {
+                    fail_reg(errc::unreleased_reference, r, " must be referenced when passed to release function");
+                    return -1;
+                }
+                release = v.id;
+            }
+            if (cast_from == 0 && is_sock(v.kind)) cast_from = v.id != 0 && has_ref(v.id) ? 1 : 2;
+            switch (a.base) {
+            case arg_base::const_map_ptr: slot = v.frame; break;
+            case arg_base::ptr_to_ctx: // check_func_arg_reg_off()
+                if (v.v != 0) {
+                    fail(errc::modified_context_pointer, pc_)
+                        .put("dereference of modified ctx ptr R").put_uint(r).put(" off=").put_int(v.v).put(" disallowed");
+                    return -1;
+                }
+                break;
+            case arg_base::ptr_to_map_key:
+            case arg_base::ptr_to_map_value:
+                if (slot == none) defer(deferral::helper_arguments, pc_);
+                else if (!helper_mem(r, v, a.base == arg_base::ptr_to_map_key ? maps_[slot].key_size : maps_[slot].value_size,
+                                     a.has(type_flag::mem_uninit)))
+                    return -1;
+                break;
+            case arg_base::ptr_to_ringbuf_mem:
+            case arg_base::ptr_to_sock_common:
+            case arg_base::ptr_to_btf_id_sock_common: break;
+            case arg_base::ptr_to_mem: // a fixed size here; else the size argument that follows
+                if (a.has(type_flag::mem_aligned) && v.kind == k_stack && a.size > 1 && v.v % a.size != 0) {
+                    fail(errc::misaligned_stack_access, pc_)
+                        .put("misaligned stack access off 0+").put_int(v.v).put("+0 size ").put_uint(a.size);
+                    return -1;
+                }
+                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
+                break;
+            default: { // check_mem_size_reg(): the memory argument before this one, of this size
+                if (v.kind != k_const) {
+                    defer(deferral::value_range, pc_);
+                    break;
+                }
+                const std::int64_t size = v.v;
+                if (size < 0) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r,
+                             " min value is negative, either use unsigned or 'var &= const'");
+                    return -1;
+                }
+                if (size == 0 && a.base == arg_base::const_size) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r, " invalid zero-sized read: u64=[0,0]");
+                    return -1;
+                }
+                if (size >= (std::int64_t{1} << 29)) {
+                    fail_reg(errc::helper_memory_argument_is_invalid, r,
+                             " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+                    return -1;
+                }
+                const cell m = reg(r - 1);
+                if (size == 0 || m.kind == k_opaque || (m.kind == k_const && m.v == 0)) break;
+                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
+                    return -1;
+            }
+            }
+        }
+        if (slot != none) {
+            const int compatible = map_func_compatible(maps_[slot].type, id);
+            if (compatible == 0) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_)
+                    .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(maps_[slot].type))
+                    .put(" into func bpf_").put(helper_table[id].name).put("#").put_int(id);
+                r_.error = EINVAL;
+                return -1;
+            }
+            if (compatible < 0) defer(deferral::helper_arguments, pc_);
+        }
+        if (forget_refs)
+            for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i) set(i, cell{});
+        if (id == 12 && reference_leak("tail_call")) return -1;
+        const cell size_arg = reg(pr.ret_size_arg != 0 ? pr.ret_size_arg : 1);
+        if (release != 0) release_reference(release);
+        const ret_kind ret = pr.returns();
+        clobber_caller_saved(ret == ret_kind::integer ? k_scalar : k_uninit);
+        // acquired pointers (sk_lookup_*, ringbuf_reserve) carry a new reference; casts
+        // (tcp_sock, sk_fullsock) of a referenced socket share it: left to the kernel
+        const std::uint8_t kind = ret == ret_kind::socket_or_null        ? k_sock_or_null
+                                  : ret == ret_kind::tcp_sock_or_null    ? k_tcp_sock_or_null
+                                  : ret == ret_kind::sock_common_or_null ? k_sock_common_or_null
+                                  : ret == ret_kind::ringbuf_mem_or_null && size_arg.kind == k_const &&
+                                          size_arg.v >= 0 && size_arg.v < (std::int64_t{1} << 29)
+                                      ? k_ringbuf_mem_or_null
+                                      : k_opaque;
+        const bool acquires = pr.has(proto_prop::acquires_ref);
+        if (ret == ret_kind::map_value_or_null && slot != none && hash_like(maps_[slot].type)) {
+            rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
+        } else if (kind != k_opaque && cast_from != 1 && (!acquires || add_ref(id_gen_ + 1))) {
+            rf_.f[cf_].r[0] = cell{0, kind, 0, 0, 0, ++id_gen_, kind == k_ringbuf_mem_or_null ? static_cast<std::int32_t>(size_arg.v) : 0};
+        } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
+            // arrays (a constant key elides the null check), sockets, ring buffer records, BTF objects
+            defer(ret == ret_kind::map_value_or_null ? deferral::kernel_object : deferral::unknown_pointer, pc_);
+            rf_.f[cf_].r[0] = cell{0, k_opaque, 0, 0, 0};
+        }
+        helper_result(id);
+        ++pc_;
+        return 0;
+    }
+    static constexpr bool hash_like(map_type t) {
+        return t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
+               t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
+    }
+    // check_map_func_compatibility(): 1 yes, 0 no, -1 not known to the model
+    static constexpr int map_func_compatible(map_type t, std::int32_t id) {
+        // the map types that only some helpers take, and the helpers that take only them
+        const map_type needs = id == 12 ? map_type::prog_array
+                               : id == 25 || id == 22 || id == 55 || id == 111 || id == 121 ? map_type::perf_event_array
+                               : id == 27                                                    ? map_type::stack_trace
+                               : id == 36 || id == 37                                        ? map_type::cgroup_array
+                               : id == 130 || id == 131 || id == 134                         ? map_type::ringbuf
+                                                                                             : map_type::unspec;
+        const bool special = t == map_type::prog_array || t == map_type::perf_event_array ||
+                             t == map_type::stack_trace || t == map_type::cgroup_array || t == map_type::ringbuf;
+        if (special || needs != map_type::unspec) return t == needs ? 1 : 0;
+        const bool generic = hash_like(t) || t == map_type::array || t == map_type::percpu_array;
+        return generic && id >= 1 && id <= 3 ? 1 : -1;
+    }
+    // may_access_direct_pkt_data() for a read
+    constexpr bool direct_packet_read() const {
+        const prog_type t = o_.type;
+        return direct_packet_write() || t == prog_type::lwt_in || t == prog_type::lwt_out ||
+               t == prog_type::lwt_seg6local || t == prog_type::sk_reuseport || t == prog_type::flow_dissector ||
+               t == prog_type::cgroup_skb;
+    }
+    // bpf_map_lookup_elem(map, key), bpf_map_update_elem(map, key, value, flags),
+    // bpf_map_delete_elem(map, key): check_func_arg() argument by argument, then
+    // check_map_func_compatibility(); lookups give map_value_or_null with a new id.
+    constexpr int map_helper(std::int32_t id) {
+        const std::uint32_t nargs = id == 2 ? 4 : 2;
+        bool known = true; // the map's shape is known
+        for (std::uint32_t r = 1; r <= nargs; ++r) {
+            if (!read_reg(r)) return -1;
+            const cell a = reg(r);
+            if (r == 4) { // ARG_ANYTHING
+                if (leaks(a)) {
+                    fail_reg(errc::pointer_leak, r, " leaks addr into helper function");
+                    return -1;
+                }
+                continue;
+            }
+            if (a.kind == k_opaque || !known) {
+                defer(deferral::helper_arguments, pc_);
+                known = false;
+                continue;
+            }
+            if (r == 1) {
+                if (a.kind != k_map_ptr) {
+                    fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(a)).put(" expected=map_ptr");
+                    return -1;
+                }
+                continue;
+            }
+            if (a.kind != k_stack && a.kind != k_map_value && !is_packet(a.kind)) {
+                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=")
+                    .put(type_name(a))
+                    .put(" expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
+                return -1;
+            }
+            const map_shape& m = map_at(reg(1));
+            if (r == 3 && (m.type == map_type::sockmap || m.type == map_type::sockhash)) { // values are sockets
+                defer(deferral::helper_arguments, pc_);
+                continue;
+            }
+            if (!helper_mem(r, a, r == 2 ? m.key_size : m.value_size)) return -1;
+        }
+        if (known) {
+            const map_shape& m = map_at(reg(1));
+            const map_type t = m.type;
+            if (t == map_type::prog_array || t == map_type::perf_event_array || t == map_type::stack_trace ||
+                t == map_type::cgroup_array || t == map_type::ringbuf || t == map_type::user_ringbuf) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_)
+                    .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(t)).put(" into func bpf_")
+                    .put(helper_table[id].name).put("#").put_int(id);
+                r_.error = EINVAL;
+                return -1;
+            }
+            known = t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
+                    t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
+            if (!known && id == 1) defer(deferral::kernel_object, pc_); // arrays: a constant key elides the null check
+        }
+        const std::uint8_t slot = known ? reg(1).frame : 0;
+        clobber_caller_saved(k_scalar);
+        if (id == 1) rf_.f[cf_].r[0] = known ? cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_} : cell{0, k_opaque, 0, 0, 0};
+        ++pc_;
+        return 0;
+    }
+    // check_helper_mem_access(): `size` bytes read through a helper argument
+    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw = false) {
+        if (is_packet(a.kind)) {
+            if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
+                fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
+                if (a.range < 0) r_.error = EINVAL;
+                return false;
+            }
+            return true;
+        }
+        if (a.kind == k_map_value || a.kind == k_ringbuf_mem) {
+            if (a.v < 0 || a.v + size > (a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size)) {
+                fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
+                return false;
+            }
+            return true;
+        }
+        // the stack: check_stack_range_initialized()
+        work_ += 2 + size / 4;
+        if (size == 0) {
+            fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
+            return false;
+        }
+        const std::int64_t off = a.v;
+        // (measured on 6.18.44: "read from"; EINVAL, but EACCES for an unprivileged map key)
+        if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
+            fail(errc::helper_memory_argument_is_invalid, pc_)
+                .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+            if (root_ || r != 2) r_.error = EINVAL;
+            return false;
+        }
+        const std::uint32_t fb = a.frame * frame_cells;
+        if (!root_ && !raw) // every byte written (or a spilled scalar); root may pass uninitialized stack
+            for (std::int64_t i = off; i < off + size; ++i) {
+                const cell& sl = c_.p[fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8)];
+                const std::uint32_t pos = static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1));
+                if (sl.size != 0 ? sl.kind != k_scalar && sl.kind != k_const : !((sl.init >> pos) & 1)) {
+                    fail(errc::helper_memory_argument_is_invalid, pc_)
+                        .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+                    return false;
+                }
+            }
+        grow(fb, off);
+        // the helper may write anything there: spilled registers become plain bytes (scrubbed)
+        for (std::int64_t i = off; i < off + size; i += 8) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+            if (c_.p[at].size != 0) set(at, {0, 0, 0, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 0});
+        }
+        if (raw && !root_)
+            for (std::int64_t i = off; i < off + size; ++i) {
+                const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+                cell c = c_.p[at];
+                c.init = static_cast<std::uint8_t>(c.init | 1u << static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1)));
+                set(at, c);
+            }
+        return true;
+    }
+    constexpr int call_subprog(const insn& x) { // check_func_call(), setup_func_entry()
+        const std::uint32_t cf = curframe();
+        if (cf + 1 >= o_.kernel.max_call_frames || cf + 1 >= max_frames) {
+            fail(errc::call_stack_is_too_deep, pc_).put("the call stack of ").put_uint(cf + 2).put(" frames is too deep");
+            return -1;
+        }
+        const std::uint32_t target = static_cast<std::uint32_t>(std::int64_t{pc_} + x.imm + 1);
+        const std::uint32_t nb = (cf + 1) * frame_cells;
+        cell* caller = rf_.f[cf].r;
+        cell* callee = rf_.f[cf + 1].r;
+        callee[0] = callee[6] = callee[7] = callee[8] = callee[9] = cell{}; // the arguments pass in r1-r5
+        callee[1] = caller[1], callee[2] = caller[2], callee[3] = caller[3], callee[4] = caller[4], callee[5] = caller[5];
+        callee[10] = {0, k_stack, static_cast<std::uint8_t>(cf + 1), 0, 0};
+        caller[0] = caller[1] = caller[2] = caller[3] = caller[4] = caller[5] = cell{};
+        set(nb + frame_meta + 1, {pc_, 0, static_cast<std::uint8_t>(find_subprog(target)), 0, 0});
+        set(cell_curframe, {cf + 1, 0, 0, 0, 0});
+        cf_ = cf + 1;
+        deepest_ = deepest_ > cf_ ? deepest_ : cf_;
+        base_ = nb;
+        pc_ = target;
+        return 0;
+    }
+    constexpr int exit_insn() {
+        const std::uint32_t cf = curframe();
+        if (cf == 0 && reference_leak("BPF_EXIT instruction in main prog")) return -1;
+        if (cf == 0) return return_value() ? 1 : -1;
+        const cell r0 = reg(0);
+        if (r0.kind == k_stack) {
+            fail(errc::cannot_return_stack_pointer_to_the_caller, pc_).put("cannot return stack pointer to the caller");
+            return -1;
+        }
+        if (r0.kind == k_opaque) defer(deferral::unknown_pointer, pc_);
+        const std::uint32_t callsite = static_cast<std::uint32_t>(c_.p[base_ + frame_meta + 1].v);
+        const std::uint32_t pb = (cf - 1) * frame_cells;
+        rf_.f[cf - 1].r[0] = r0;
+        rf_.f[cf] = frame_registers{};
+        for (std::uint32_t i = base_ + frame_regs; i < base_ + frame_cells; ++i)
+            if (!same_cell(c_.p[i], cell{})) set(i, cell{});
+        set(cell_curframe, {cf - 1, 0, 0, 0, 0});
+        cf_ = cf - 1;
+        base_ = pb;
+        pc_ = callsite + 1;
+        return 0;
+    }
+    // check_return_code() for the main program's exit
+    constexpr bool return_value() {
+        if (!read_reg(0)) return false;
+        const cell r0 = reg(0);
+        if (leaks(r0)) {
+            fail(errc::pointer_leak, pc_).put("R0 leaks addr as return value");
+            return false;
+        }
+        std::int64_t lo = 0, hi = 1;
+        const std::uint32_t at = o_.attach_type;
+        switch (o_.type) {
+        case prog_type::cgroup_skb: hi = at == 1 ? 3 : 1; break; // BPF_CGROUP_INET_EGRESS: [0, 3]
+        case prog_type::cgroup_sock_addr:
+            if (at == 19 || at == 20 || at == 29 || at == 30 || at == 31 || at == 32 || at == 51 || at == 52 || at == 53)
+                lo = 1; // recvmsg, getpeername, getsockname: [1, 1]
+            else if (at == 8 || at == 9)
+                hi = 3; // bind: [0, 3]
+            break;
+        case prog_type::cgroup_sock:
+        case prog_type::sock_ops:
+        case prog_type::cgroup_device:
+        case prog_type::cgroup_sysctl:
+        case prog_type::cgroup_sockopt:
+        case prog_type::sk_lookup:
+        case prog_type::netfilter: break;
+        case prog_type::kprobe:
+            if (at != 56 && at != 57) return true; // kprobe/uprobe sessions: [0, 1]
+            break;
+        default: return true;
+        }
+        if (r0.kind == k_opaque) {
+            defer(deferral::unknown_pointer, pc_);
+            return true;
+        }
+        if (is_ptr(r0)) {
+            fail(errc::return_value_is_not_a_known_value, pc_)
+                .put("At program exit the register R0 is not a known value (").put(type_name(r0)).put(")");
+            return false;
+        }
+        if (r0.kind != k_const) {
+            defer(deferral::value_range, pc_);
+            return true;
+        }
+        if (r0.v < lo || r0.v > hi) {
+            verifier_message& m = fail(errc::return_value_is_out_of_range, pc_).put("At program exit the register R0 has");
+            if (r0.v != INT64_MIN) m.put(" smin=").put_int(r0.v);
+            if (r0.v != INT64_MAX) m.put(" smax=").put_int(r0.v);
+            m.put(" should have been in [").put_int(lo).put(", ").put_int(hi).put("]");
+            return false;
+        }
+        return true;
+    }
+};
+
+} // namespace ctbpf::detail::vfy
