@@ -62,6 +62,8 @@ inline constexpr std::uint8_t pseudo_call = 1, pseudo_kfunc_call = 2;
 // MOV X with off = 1 on ALU64
 inline constexpr std::int16_t addr_space_cast = 1;
 
+// field masks (for code that must not pay a function call per use: the constexpr verifier)
+inline constexpr std::uint8_t class_mask = 0x07, src_mask = 0x08, op_mask = 0xf0, size_mask = 0x18, mode_mask = 0xe0;
 constexpr std::uint8_t cls(std::uint8_t code) { return code & 0x07; }
 constexpr std::uint8_t alu_op(std::uint8_t code) { return code & 0xf0; }
 constexpr std::uint8_t src_bit(std::uint8_t code) { return code & 0x08; }

@@ -14,19 +14,19 @@ protected:
     // ---- ALU and ALU64 ----
     static constexpr std::int64_t unary(const insn& x, bool is64, std::int64_t v) {
         const auto u = static_cast<std::uint64_t>(v);
-        const std::uint8_t opc = op::alu_op(x.code);
+        const std::uint8_t opc = (x.code & op::op_mask);
         if (opc == op::neg) return is64 ? static_cast<std::int64_t>(0 - u) : static_cast<std::int64_t>(static_cast<std::uint32_t>(0 - u));
         // END: to_le on this (little-endian) model truncates; to_be and ALU64 bswap swap bytes
         const int bits = x.imm;
         const std::uint64_t low = bits == 64 ? u : u & ((std::uint64_t{1} << bits) - 1);
-        if (!is64 && !op::src_bit(x.code)) return static_cast<std::int64_t>(low);
+        if (!is64 && !(x.code & op::src_mask)) return static_cast<std::int64_t>(low);
         std::uint64_t out = 0;
         for (int i = 0; i < bits / 8; ++i) out |= ((low >> (8 * i)) & 0xff) << (bits - 8 - 8 * i);
         return static_cast<std::int64_t>(out);
     }
     constexpr bool alu(const insn& x, bool is64) {
-        const std::uint8_t opc = op::alu_op(x.code);
-        const bool isx = op::src_bit(x.code) != 0;
+        const std::uint8_t opc = (x.code & op::op_mask);
+        const bool isx = (x.code & op::src_mask) != 0;
         const std::uint32_t d = x.dst_reg, s = x.src_reg;
         if (opc == op::neg || opc == op::end) {
             if (opc == op::neg ? (isx || s != 0 || x.off != 0 || x.imm != 0)
@@ -111,7 +111,7 @@ protected:
         return true;
     }
     constexpr bool mov(const insn& x, bool is64) {
-        const bool isx = op::src_bit(x.code) != 0;
+        const bool isx = (x.code & op::src_mask) != 0;
         const std::uint32_t d = x.dst_reg, s = x.src_reg;
         if (isx) {
             if (is64 && x.off == 1) {
@@ -172,9 +172,9 @@ protected:
     }
     // adjust_ptr_min_max_vals(): ptr op scalar (ptr_is_dst) or scalar op ptr
     constexpr bool pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {
-        const std::uint8_t opc = op::alu_op(x.code);
+        const std::uint8_t opc = (x.code & op::op_mask);
         const std::uint32_t d = x.dst_reg;
-        const bool isx = op::src_bit(x.code) != 0;
+        const bool isx = (x.code & op::src_mask) != 0;
         if (!is64) {
             if (opc == op::sub && root_) {
                 set_reg(d, k_scalar);
@@ -288,7 +288,7 @@ protected:
             if (limit >= map_at(ptr).value_size) {
                 const insn& x = p_[pc_];
                 fail(errc::pointer_arithmetic_is_prohibited, pc_)
-                    .put("R").put_uint(x.dst_reg).put(" tried to ").put((op::alu_op(x.code)) == 0 ? "add" : "sub")
+                    .put("R").put_uint(x.dst_reg).put(" tried to ").put(((x.code & op::op_mask)) == 0 ? "add" : "sub")
                     .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
                 return false;
             }
@@ -304,7 +304,7 @@ protected:
         if (limit >= static_cast<std::uint32_t>(o_.kernel.max_stack) + (to_left ? 1u : 0u)) {
             const insn& x = p_[pc_];
             fail(errc::pointer_arithmetic_is_prohibited, pc_)
-                .put("R").put_uint(x.dst_reg).put(" tried to ").put((op::alu_op(x.code)) == 0 ? "add" : "sub")
+                .put("R").put_uint(x.dst_reg).put(" tried to ").put(((x.code & op::op_mask)) == 0 ? "add" : "sub")
                 .put(" beyond pointer bounds, pointer arithmetic with it prohibited for !root");
             return false;
         }

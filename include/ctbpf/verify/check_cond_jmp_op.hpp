@@ -14,8 +14,8 @@ protected:
 
     // ---- jumps, calls, exit ----
     constexpr int jump(const insn& x) {
-        const std::uint8_t cls = op::cls(x.code), opc = op::alu_op(x.code);
-        const bool isx = op::src_bit(x.code) != 0;
+        const std::uint8_t cls = (x.code & op::class_mask), opc = (x.code & op::op_mask);
+        const bool isx = (x.code & op::src_mask) != 0;
         if (opc == op::call) {
             if (isx || (x.src_reg != 2 && x.off != 0) || x.src_reg > 2 || x.dst_reg != 0 || cls == op::jmp32) {
                 fail(errc::call_uses_reserved_fields, pc_).put("BPF_CALL uses reserved fields");
@@ -83,22 +83,22 @@ protected:
     // fall-through first, like the kernel). JEQ/JNE against a constant: on the equal side the
     // register is that constant.
     constexpr int branch(const insn& x, const cell& a, const cell& b) {
-        const std::uint8_t opc = op::alu_op(x.code);
-        const int pred = lint_ ? -1 : branch_taken(opc, op::cls(x.code) == op::jmp32, a, b);
+        const std::uint8_t opc = (x.code & op::op_mask);
+        const int pred = lint_ ? -1 : branch_taken(opc, (x.code & op::class_mask) == op::jmp32, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
         if (a.kind >= k_map_ptr || b.kind >= k_map_ptr) return pointer_branch(x, cell(a), cell(b), taken);
         // a 64-bit scalar against a constant: each side learns what the kernel's reg_set_min_max()
         // learns, as far as the model holds it
         const bool on_dst = a.kind == k_scalar && b.kind == k_const;
-        const bool on_src = op::src_bit(x.code) && b.kind == k_scalar && a.kind == k_const;
-        const bool learns = op::cls(x.code) == op::jmp && (on_dst || on_src);
+        const bool on_src = (x.code & op::src_mask) && b.kind == k_scalar && a.kind == k_const;
+        const bool learns = (x.code & op::class_mask) == op::jmp && (on_dst || on_src);
         const std::uint8_t rr = learns ? (on_dst ? x.dst_reg : x.src_reg) : 0xff;
         const cell rc = on_dst ? a : b;
         const std::uint8_t o = on_dst ? opc : flip(opc);
         const auto k = static_cast<std::uint64_t>(on_dst ? b.v : a.v);
         // the model learns nothing from these; the kernel does (and may decide later branches)
-        if (!lint_ && (op::cls(x.code) == op::jmp32 ? a.kind == k_scalar || b.kind == k_scalar : a.kind == k_scalar && b.kind == k_scalar))
+        if (!lint_ && ((x.code & op::class_mask) == op::jmp32 ? a.kind == k_scalar || b.kind == k_scalar : a.kind == k_scalar && b.kind == k_scalar))
             ++doubt_;
         if (!fork(taken, rr, learns ? refine(rc, o, k, true) : cell{}, false)) return 1;
         if (learns) set_reg(rr, refine(rc, o, k, false));
@@ -107,8 +107,8 @@ protected:
     // try_match_pkt_pointers(): 1 the packet pointer is dst (pkt > pkt_end, meta > pkt), 2 it is
     // src (pkt_end > pkt, pkt > meta), 0 no match
     static constexpr int pkt_match(const insn& x, const cell& a, const cell& b) {
-        const std::uint8_t opc = op::alu_op(x.code);
-        if (!op::src_bit(x.code) || op::cls(x.code) != op::jmp || (opc != op::jgt && opc != op::jlt && opc != op::jge && opc != op::jle)) return 0;
+        const std::uint8_t opc = (x.code & op::op_mask);
+        if (!(x.code & op::src_mask) || (x.code & op::class_mask) != op::jmp || (opc != op::jgt && opc != op::jlt && opc != op::jge && opc != op::jle)) return 0;
         return (a.kind == k_pkt && b.kind == k_pkt_end) || (a.kind == k_pkt_meta && init_pkt(b))   ? 1
                : (a.kind == k_pkt_end && b.kind == k_pkt) || (init_pkt(a) && b.kind == k_pkt_meta) ? 2
                                                                                                   : 0;
@@ -118,7 +118,7 @@ protected:
     // verified range on the side where it is in bounds (find_good_pkt_pointers()) and says it is
     // at or beyond the end on the other (mark_pkt_end()).
     constexpr int pointer_branch(const insn& x, const cell a, const cell b, std::uint32_t taken) {
-        const std::uint8_t opc = op::alu_op(x.code);
+        const std::uint8_t opc = (x.code & op::op_mask);
         if (is_null_check(x, a)) {
             if (!fork(taken, 0xff, {}, false)) return 1;
             set_mark(a.kind, a.id, opc == op::jeq ? 1 : 0);

@@ -287,7 +287,7 @@ protected:
         if (!read_reg(x.src_reg) || !write_ok(x.dst_reg)) return false;
         const std::uint8_t base = reg(x.src_reg).kind;
         return mem_access(x.src_reg, x.off, static_cast<std::uint32_t>(op::size_bytes(op::size(x.code))), false,
-                          x.dst_reg, false, 0, op::mode(x.code) == op::memsx, false) &&
+                          x.dst_reg, false, 0, (x.code & op::mode_mask) == op::memsx, false) &&
                save_aux_ptr_type(base);
     }
     // save_aux_ptr_type(): a load or store instruction is used with one kind of pointer on every
@@ -308,8 +308,8 @@ protected:
     }
     constexpr bool store(const insn& x) { // STX
         const std::uint32_t size = static_cast<std::uint32_t>(op::size_bytes(op::size(x.code)));
-        if (op::mode(x.code) == op::atomic) return atomic(x, size);
-        if (op::mode(x.code) != op::mem || x.imm != 0) {
+        if ((x.code & op::mode_mask) == op::atomic) return atomic(x, size);
+        if ((x.code & op::mode_mask) != op::mem || x.imm != 0) {
             fail(errc::stx_uses_reserved_fields, pc_).put("BPF_STX uses reserved fields");
             return false;
         }
@@ -318,7 +318,7 @@ protected:
                save_aux_ptr_type(reg(x.dst_reg).kind);
     }
     constexpr bool store_imm(const insn& x) { // ST
-        if (op::mode(x.code) != op::mem || x.src_reg != 0) {
+        if ((x.code & op::mode_mask) != op::mem || x.src_reg != 0) {
             fail(errc::st_uses_reserved_fields, pc_).put("BPF_ST uses reserved fields");
             return false;
         }
@@ -388,7 +388,7 @@ protected:
     }
     // ---- LD: legacy packet loads and ld_imm64 ----
     constexpr int ld(const insn& x) {
-        const std::uint8_t mode = op::mode(x.code);
+        const std::uint8_t mode = (x.code & op::mode_mask);
         if (mode == op::abs || mode == op::ind) { // check_ld_abs()
             const prog_type t = o_.type;
             if (t != prog_type::unspecified && t != prog_type::socket_filter && t != prog_type::sched_cls &&

@@ -75,7 +75,7 @@ public:
             }
             int a = fl[pc_] & prune ? prune_check() : 0;
             if (a == 0) {
-                jmps_ += op::cls(p_[pc_].code) == op::jmp || op::cls(p_[pc_].code) == op::jmp32; // env->jmps_processed
+                jmps_ += (p_[pc_].code & op::class_mask) == op::jmp || (p_[pc_].code & op::class_mask) == op::jmp32; // env->jmps_processed
                 a = exec(p_[pc_]);
             }
             if (a < 0 && doubt_ != 0) { // a path the kernel may not walk: left to it
@@ -126,7 +126,7 @@ protected:
     }
     constexpr int alu_imm(const insn& x) { // scalar op= imm, pointer += imm
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
-        const std::uint32_t opc = op::alu_op(x.code);
+        const std::uint32_t opc = (x.code & op::op_mask);
         if (x.code == (op::alu64 | op::k | op::add) && (a.kind == k_stack || a.kind == k_ctx) && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
             x.dst_reg < 10 && x.imm < (1 << 29) && x.imm > -(1 << 29) && a.v + x.imm < (1 << 29) &&
             a.v + x.imm > -(1 << 29) && (root_ || a.kind != k_stack || (a.v + x.imm < 0 && a.v + x.imm >= -o_.kernel.max_stack))) {
@@ -135,9 +135,9 @@ protected:
         }
         if ((x.src_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.dst_reg >= 10 || a.kind == k_uninit ||
             a.kind > k_const ||
-            ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && (x.imm < 0 || x.imm >= (op::cls(x.code) == op::alu64 ? 64 : 32))))
+            ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && (x.imm < 0 || x.imm >= ((x.code & op::class_mask) == op::alu64 ? 64 : 32))))
             return step(x);
-        cell out = fold(opc, op::cls(x.code) == op::alu64, a, cell{x.imm, k_const, 0, 0, 0});
+        cell out = fold(opc, (x.code & op::class_mask) == op::alu64, a, cell{x.imm, k_const, 0, 0, 0});
         if (x.code == (op::alu64 | op::k | op::add)) out.id = added_const_id(a, out, static_cast<std::uint64_t>(std::int64_t{x.imm}));
         lossy_ += out.kind == k_scalar;
         set_reg(x.dst_reg, out);
@@ -149,7 +149,7 @@ protected:
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
             a.kind == k_uninit || a.kind > k_const)
             return step(x);
-        cell out = fold(op::alu_op(x.code), op::cls(x.code) == op::alu64, a, b);
+        cell out = fold((x.code & op::op_mask), (x.code & op::class_mask) == op::alu64, a, b);
         if (x.code == (op::alu64 | op::x | op::add) && b.kind == k_const) out.id = added_const_id(a, out, static_cast<std::uint64_t>(b.v));
         lossy_ += out.kind == k_scalar;
         set_reg(x.dst_reg, out);
@@ -208,7 +208,7 @@ protected:
         return ++pc_, 0;
     }
     constexpr int step(const insn& x) {
-        const std::uint8_t cls = op::cls(x.code);
+        const std::uint8_t cls = (x.code & op::class_mask);
         work_ += 2;
         return cls == op::alu64 || cls == op::alu ? (alu(x, cls == op::alu64) ? (++pc_, 0) : -1)
                : cls == op::ldx                   ? (load(x) ? (++pc_, 0) : -1)
@@ -220,11 +220,11 @@ protected:
     // conditional jumps between scalars with well-formed fields (else: the general path)
     constexpr int cond_plain(const insn& x) {
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
-        const cell& b = op::src_bit(x.code) ? rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0] : a;
+        const cell& b = (x.code & op::src_mask) ? rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0] : a;
         if (x.dst_reg >= 11 || a.kind == k_uninit || a.kind > k_const ||
-            (op::src_bit(x.code) ? (x.imm != 0 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const) : x.src_reg != 0))
+            ((x.code & op::src_mask) ? (x.imm != 0 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const) : x.src_reg != 0))
             return step(x);
-        return branch(x, a, op::src_bit(x.code) ? b : cell{x.imm, k_const, 0, 0, 0});
+        return branch(x, a, (x.code & op::src_mask) ? b : cell{x.imm, k_const, 0, 0, 0});
     }
 };
 

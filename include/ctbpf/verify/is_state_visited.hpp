@@ -34,7 +34,7 @@ protected:
     // after 40 jump-history entries, caps unprivileged programs at 64 states per instruction and
     // evicts states that keep missing.)
     constexpr int prune_check() {
-        work_ += 2 + static_cast<std::uint32_t>(std::popcount(live_.p[pc_])) / 3 + cf_;
+        work_ += 2 + static_cast<std::uint32_t>(std::popcount(live_.p[pc_])) / 3 + 5 * cf_; // (the callers' registers)
         key_ = state_key();
         if (2 * groups_.size >= gtable_.n || (loops_ && 2 * records_.size >= xtable_.n))
             rehash(gtable_.n == 0 ? 256 : 2 * gtable_.n, xtable_.n == 0 ? 256 : 2 * xtable_.n);

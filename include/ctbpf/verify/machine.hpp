@@ -281,7 +281,7 @@ protected:
         }
     }
     static constexpr std::uint32_t size_of(std::uint32_t code) {
-        return static_cast<std::uint32_t>(op::size_bytes(op::size(static_cast<std::uint8_t>(code))));
+        return (code & op::size_mask) == op::dw ? 8u : (code & op::size_mask) == op::b ? 1u : (code & op::size_mask) == op::h ? 2u : 4u;
     }
     // two scalars: the kernel tracks constants through everything but division and modulo
     static constexpr cell fold(std::uint32_t opc, bool is64, const cell& a, const cell& b) {
