@@ -34,3 +34,14 @@ set_tests_properties(verify_maps_kernel_test PROPERTIES LABELS kernel RESOURCE_L
 ctbpf_doctest(verify_value_test verify_value_test.cpp)
 ctbpf_doctest(verify_value_kernel_test verify_value_kernel_test.cpp)
 set_tests_properties(verify_value_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)
+
+# A random differential on realistic programs (tests/verify_fuzz_real.hpp: contexts, packets, real
+# maps, loops, calls, with plausible mistakes): verdict, instruction and message against the kernel.
+ctbpf_doctest(verify_differential_kernel_test verify_differential_kernel_test.cpp)
+set_tests_properties(verify_differential_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)
+
+# The register value model (pointers with variable offsets, packet ranges, access checks, regsafe):
+# static_asserts and seeded random checks, and a differential against the live kernel's verifier log.
+ctbpf_doctest(verify_regvalue_test verify_regvalue_test.cpp)
+ctbpf_doctest(verify_regvalue_kernel_test verify_regvalue_kernel_test.cpp)
+set_tests_properties(verify_regvalue_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 600)

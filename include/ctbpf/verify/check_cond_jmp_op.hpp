@@ -87,6 +87,11 @@ protected:
         const int pred = lint_ ? -1 : branch_taken(opc, (x.code & op::class_mask) == op::jmp32, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
+        // the kernel may decide this branch and the model cannot: the null check of an array
+        // lookup (a constant key), or a scalar whose bounds the model kept only in part
+        if (!lint_ && ((a.kind == k_opaque && a.init == maybe_not_null) || (b.kind == k_opaque && b.init == maybe_not_null) ||
+                       (lossy_ != 0 && ((a.kind == k_scalar && a.init != unbounded) || (b.kind == k_scalar && b.init != unbounded)))))
+            ++doubt_;
         if (a.kind >= k_map_ptr || b.kind >= k_map_ptr) return pointer_branch(x, cell(a), cell(b), taken);
         // a 64-bit scalar against a constant: each side learns what the kernel's reg_set_min_max()
         // learns, as far as the model holds it
@@ -100,9 +105,27 @@ protected:
         // the model learns nothing from these; the kernel does (and may decide later branches)
         if (!lint_ && ((x.code & op::class_mask) == op::jmp32 ? a.kind == k_scalar || b.kind == k_scalar : a.kind == k_scalar && b.kind == k_scalar))
             ++doubt_;
+        // sync_linked_regs(): copies of a compared scalar learn bounds in the kernel too
+        if (a.kind == k_scalar && a.id != 0) linked_bounded(a.id);
+        if (b.kind == k_scalar && b.id != 0 && (x.code & op::src_mask)) linked_bounded(b.id);
         if (!fork(taken, rr, learns ? refine(rc, o, k, true) : cell{}, false)) return 1;
         if (learns) set_reg(rr, refine(rc, o, k, false));
         return ++pc_, 0;
+    }
+    // Registers and spills linked to scalar id `id` are no longer "every bit unknown".
+    constexpr void linked_bounded(std::uint32_t id) {
+        const std::uint32_t base_id = id & ~add_const_id;
+        work_ += 12 * (cf_ + 1);
+        for (std::uint32_t f = 0; f <= cf_; ++f) {
+            for (cell& c : rf_.f[f].r)
+                if (c.kind == k_scalar && (c.id & ~add_const_id) == base_id && c.init == unbounded) c.init = 0, ++lossy_;
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
+                if (c_.p[i].size != 0 && c_.p[i].kind == k_scalar && (c_.p[i].id & ~add_const_id) == base_id) {
+                    cell v = c_.p[i];
+                    v.v = 0; // (a spill keeps no bound)
+                    set(i, v);
+                }
+        }
     }
     // try_match_pkt_pointers(): 1 the packet pointer is dst (pkt > pkt_end, meta > pkt), 2 it is
     // src (pkt_end > pkt, pkt > meta), 0 no match

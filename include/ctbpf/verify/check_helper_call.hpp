@@ -193,6 +193,16 @@ protected:
             }
             }
         }
+        // record_func_map(), record_func_key()
+        if (slot != none && (maps_[slot].flags & map_rdonly_prog) && (id == 2 || id == 3 || id == 87 || id == 88)) {
+            fail(errc::map_access_is_forbidden, pc_).put("write into map forbidden");
+            return -1;
+        }
+        if (slot != none && id == 12 && maps_[slot].type != map_type::prog_array) {
+            fail(errc::helper_argument_has_the_wrong_type, pc_).put("expected prog array map for tail call");
+            r_.error = EINVAL;
+            return -1;
+        }
         if (slot != none) {
             const int compatible = map_func_compatible(maps_[slot].type, id);
             if (compatible == 0) {
@@ -210,7 +220,8 @@ protected:
         const cell size_arg = reg(pr.ret_size_arg != 0 ? pr.ret_size_arg : 1);
         if (release != 0) release_reference(release);
         const ret_kind ret = pr.returns();
-        clobber_caller_saved(ret == ret_kind::integer ? k_scalar : k_uninit);
+        clobber_caller_saved(k_uninit);
+        if (ret == ret_kind::integer) rf_.f[cf_].r[0] = helper_integer(id);
         // acquired pointers (sk_lookup_*, ringbuf_reserve) carry a new reference; casts
         // (tcp_sock, sk_fullsock) of a referenced socket share it: left to the kernel
         const std::uint8_t kind = ret == ret_kind::socket_or_null        ? k_sock_or_null
@@ -228,7 +239,7 @@ protected:
         } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
             // arrays (a constant key elides the null check), sockets, ring buffer records, BTF objects
             defer(ret == ret_kind::map_value_or_null ? deferral::kernel_object : deferral::unknown_pointer, pc_);
-            rf_.f[cf_].r[0] = cell{0, k_opaque, 0, 0, 0};
+            rf_.f[cf_].r[0] = cell{0, k_opaque, 0, ret == ret_kind::map_value_or_null ? maybe_not_null : std::uint8_t{0}, 0};
         }
         helper_result(id);
         ++pc_;
@@ -318,7 +329,8 @@ protected:
         }
         const std::uint8_t slot = known ? reg(1).frame : 0;
         clobber_caller_saved(k_scalar);
-        if (id == 1) rf_.f[cf_].r[0] = known ? cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_} : cell{0, k_opaque, 0, 0, 0};
+        if (id == 1)
+            rf_.f[cf_].r[0] = known ? cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_} : cell{0, k_opaque, 0, maybe_not_null, 0};
         ++pc_;
         return 0;
     }
@@ -346,11 +358,13 @@ protected:
             return false;
         }
         const std::int64_t off = a.v;
-        // (measured on 6.18.44: "read from"; EINVAL, but EACCES for an unprivileged map key)
+        // (measured on 6.18.44: "read from")
         if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_)
                 .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
-            if (root_ || r != 2) r_.error = EINVAL;
+            // (the first byte outside the frame: EACCES; only the end past it: EINVAL)
+            if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} && (root_ || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
+                r_.error = EINVAL;
             return false;
         }
         const std::uint32_t fb = a.frame * frame_cells;
@@ -358,9 +372,15 @@ protected:
             for (std::int64_t i = off; i < off + size; ++i) {
                 const cell& sl = c_.p[fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8)];
                 const std::uint32_t pos = static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1));
+                if (sl.size != 0 && sl.kind == k_opaque) { // a spilled value only the kernel knows
+                    defer(deferral::unknown_pointer, pc_);
+                    continue;
+                }
                 if (sl.size != 0 ? sl.kind != k_scalar && sl.kind != k_const : !((sl.init >> pos) & 1)) {
-                    fail(errc::helper_memory_argument_is_invalid, pc_)
-                        .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+                    // (6.18: "off=" when the slot was never allocated, else the first bad byte)
+                    verifier_message& m = fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid read from stack R").put_uint(r);
+                    if (-i > c_.p[fb + frame_meta].v) m.put(" off=").put_int(off).put(" size=").put_uint(size);
+                    else m.put(" off ").put_int(off).put("+").put_int(i - off).put(" size ").put_uint(size);
                     return false;
                 }
             }

@@ -94,6 +94,14 @@ protected:
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
             return true;
         }
+        // check_ptr_alignment() comes first: strict for atomics; packets as if NET_IP_ALIGN were 2
+        const std::int64_t off = b.v + ioff;
+        if (strict && size > 1 && ((pkt ? 2 : 0) + off) % size != 0 && !is_sock(b.kind)) {
+            verifier_message& m = fail(errc::invalid_memory_access, pc_);
+            m.put(pkt ? "misaligned packet access off 2+0+" : b.kind == k_map_value ? "misaligned value access off 0+" : "misaligned access off 0+")
+                .put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
+            return false;
+        }
         if (is_or_null(b.kind) || b.kind == k_pkt_end) {
             fail_reg(is_or_null(b.kind) ? errc::pointer_may_be_null : errc::invalid_memory_access, base,
                      " invalid mem access '").put(type_name(b)).put("'");
@@ -107,14 +115,6 @@ protected:
             defer(deferral::context_access, pc_);
             if (value >= 0) set_reg(static_cast<std::uint32_t>(value), {0, k_scalar, 0, unbounded, 0});
             return true;
-        }
-        // check_ptr_alignment(): strict for atomics; packets as if NET_IP_ALIGN were 2
-        const std::int64_t off = b.v + ioff;
-        if (strict && size > 1 && ((pkt ? 2 : 0) + off) % size != 0) {
-            verifier_message& m = fail(errc::invalid_memory_access, pc_);
-            m.put(pkt ? "misaligned packet access off 2+(0x0; 0x0)+" : "misaligned value access off (0x0; 0x0)+")
-                .put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
-            return false;
         }
         const bool leak = write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)));
         if (pkt) {

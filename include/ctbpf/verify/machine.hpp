@@ -250,16 +250,26 @@ protected:
         cell* r = rf_.f[cf_].r;
         r[0] = cell{0, r0_kind, 0, 0, 0}, r[1] = r[2] = r[3] = r[4] = r[5] = cell{};
     }
+    // A helper's integer result: fully unknown (mark_reg_unknown()) unless the kernel bounds it
+    // (do_refine_retval_range(): get_stack, get_task_stack, probe_read_*_str, smp_processor_id)
+    static constexpr cell helper_integer(std::int32_t id) {
+        return id == 8 || id == 45 || id == 67 || id == 114 || id == 115 || id == 141 ? cell{0, k_scalar, 0, 0, 0}
+                                                                                     : cell{0, k_scalar, 0, unbounded, 0};
+    }
+    // an array lookup's result: 6.18 knows it is not NULL when the key is a constant in range, so
+    // the model does not say which side of its null check the kernel walks
+    static constexpr std::uint8_t maybe_not_null = 2; // cell::init of such a k_opaque
     // do_refine_retval_range(): bpf_get_smp_processor_id() < nr_cpu_ids, when the profile knows it
     constexpr void helper_result(std::int32_t id) {
         if (id == static_cast<std::int32_t>(helper::get_smp_processor_id) && o_.kernel.nr_cpu_ids != 0)
             rf_.f[cf_].r[0] = scalar(o_.kernel.nr_cpu_ids - 1);
         if (changes_pkt_data(id)) clear_all_pkt_pointers();
     }
-    // bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid
+    // bpf_helper_changes_pkt_data(): after these, every packet pointer is invalid (6.18: not
+    // after a tail call, which does not return when it succeeds)
     static constexpr bool changes_pkt_data(std::int32_t id) {
         switch (id) {
-        case 9: case 10: case 11: case 12: case 13: case 18: case 19: case 31: case 38: case 39: case 43: case 44:
+        case 9: case 10: case 11: case 13: case 18: case 19: case 31: case 38: case 39: case 43: case 44:
         case 50: case 54: case 63: case 65: case 73: case 74: case 75: case 76: case 90: case 91: case 142:
             return true;
         default: return false;

@@ -92,24 +92,30 @@ constexpr void mark32_known(scalar_value& r, u64 v) {
     r.u32_min = r.u32_max = static_cast<u32>(v);
 }
 
+// (Constant evaluation counts statements, and a call costs at least two: the helpers from here to
+// sync() are single expression statements, max/min as ternaries, u32(x) etc. as casts, each
+// keeping the kernel's order of updates. tests/scalar_reference.hpp keeps the plain version they
+// must equal, value for value.)
 constexpr void update_bounds32(scalar_value& r) {
-    using namespace sdetail;
-    const auto v = static_cast<u32>(r.var_off.value), m = static_cast<u32>(r.var_off.mask);
-    r.s32_min = mx(r.s32_min, static_cast<s32>(v | (m & 0x80000000u)));
-    r.s32_max = mn(r.s32_max, static_cast<s32>(v | (m & 0x7fffffffu)));
-    r.u32_min = mx(r.u32_min, v);
-    r.u32_max = mn(r.u32_max, v | m);
+    r.s32_min = r.s32_min < s32(u32(r.var_off.value | (r.var_off.mask & 0x80000000u)))
+                    ? s32(u32(r.var_off.value | (r.var_off.mask & 0x80000000u)))
+                    : r.s32_min,
+    r.s32_max = r.s32_max < s32(u32(r.var_off.value | (r.var_off.mask & 0x7fffffffu)))
+                    ? r.s32_max
+                    : s32(u32(r.var_off.value | (r.var_off.mask & 0x7fffffffu))),
+    r.u32_min = r.u32_min < u32(r.var_off.value) ? u32(r.var_off.value) : r.u32_min,
+    r.u32_max = r.u32_max < u32(r.var_off.value | r.var_off.mask) ? r.u32_max : u32(r.var_off.value | r.var_off.mask);
 }
 constexpr void update_bounds64(scalar_value& r) {
-    using namespace sdetail;
-    const u64 v = r.var_off.value, m = r.var_off.mask;
-    r.smin = mx(r.smin, static_cast<s64>(v | (m & (u64{1} << 63))));
-    r.smax = mn(r.smax, static_cast<s64>(v | (m & ~(u64{1} << 63))));
-    r.umin = mx(r.umin, v);
-    r.umax = mn(r.umax, v | m);
-    // (6.18) the tnum and [umin, umax] have a single value in common: the value is known
-    const u64 tmax = v | m, next = tnum_step(r.var_off, r.umin);
+    const u64 v = r.var_off.value, m = r.var_off.mask, tmax = v | m;
+    r.smin = r.smin < s64(v | (m & (u64{1} << 63))) ? s64(v | (m & (u64{1} << 63))) : r.smin,
+    r.smax = r.smax < s64(v | (m & ~(u64{1} << 63))) ? r.smax : s64(v | (m & ~(u64{1} << 63))),
+    r.umin = r.umin < v ? v : r.umin, r.umax = r.umax < tmax ? r.umax : tmax;
+    // (6.18) the tnum and [umin, umax] have a single value in common: the value is known.
+    // (umin and umin + 1 both members and in range: two common values, nothing to do)
+    if ((r.umin & ~m) == v && r.umin < r.umax && ((r.umin + 1) & ~m) == v) return;
     const bool umin_in = (r.umin & ~m) == v;
+    const u64 next = tnum_step(r.var_off, r.umin);
     if (umin_in && next > r.umax) r = scalar_value::constant(r.umin);
     else if (!umin_in && next == tmax) r = scalar_value::constant(tmax);
     else if (!umin_in && next <= r.umax && tnum_step(r.var_off, next) > r.umax) r = scalar_value::constant(next);
@@ -118,119 +124,109 @@ constexpr void update_bounds(scalar_value& r) { update_bounds32(r), update_bound
 
 // __reg32_deduce_bounds()
 constexpr void deduce32(scalar_value& r) {
-    using namespace sdetail;
-    if ((r.umin >> 32) == (r.umax >> 32)) {
-        r.u32_min = mx(r.u32_min, static_cast<u32>(r.umin));
-        r.u32_max = mn(r.u32_max, static_cast<u32>(r.umax));
-        if (static_cast<s32>(r.umin) <= static_cast<s32>(r.umax)) {
-            r.s32_min = mx(r.s32_min, static_cast<s32>(r.umin));
-            r.s32_max = mn(r.s32_max, static_cast<s32>(r.umax));
-        }
-    }
-    if ((r.smin >> 32) == (r.smax >> 32)) {
-        if (static_cast<u32>(r.smin) <= static_cast<u32>(r.smax)) {
-            r.u32_min = mx(r.u32_min, static_cast<u32>(r.smin));
-            r.u32_max = mn(r.u32_max, static_cast<u32>(r.smax));
-        }
-        if (static_cast<s32>(r.smin) <= static_cast<s32>(r.smax)) {
-            r.s32_min = mx(r.s32_min, static_cast<s32>(r.smin));
-            r.s32_max = mn(r.s32_max, static_cast<s32>(r.smax));
-        }
-    }
+    (r.umin >> 32) == (r.umax >> 32)
+        ? void((r.u32_min = r.u32_min < u32(r.umin) ? u32(r.umin) : r.u32_min,
+                r.u32_max = r.u32_max < u32(r.umax) ? r.u32_max : u32(r.umax),
+                s32(r.umin) <= s32(r.umax) ? void((r.s32_min = r.s32_min < s32(r.umin) ? s32(r.umin) : r.s32_min,
+                                                   r.s32_max = r.s32_max < s32(r.umax) ? r.s32_max : s32(r.umax)))
+                                           : void()))
+        : void(),
+    (r.smin >> 32) == (r.smax >> 32)
+        ? void((u32(r.smin) <= u32(r.smax) ? void((r.u32_min = r.u32_min < u32(r.smin) ? u32(r.smin) : r.u32_min,
+                                                   r.u32_max = r.u32_max < u32(r.smax) ? r.u32_max : u32(r.smax)))
+                                           : void(),
+                s32(r.smin) <= s32(r.smax) ? void((r.s32_min = r.s32_min < s32(r.smin) ? s32(r.smin) : r.s32_min,
+                                                   r.s32_max = r.s32_max < s32(r.smax) ? r.s32_max : s32(r.smax)))
+                                           : void()))
+        : void(),
     // high halves two consecutive numbers, low halves crossing from negative to non-negative
-    if (static_cast<u32>(r.umin >> 32) + 1 == static_cast<u32>(r.umax >> 32) && static_cast<s32>(r.umin) < 0 &&
-        static_cast<s32>(r.umax) >= 0) {
-        r.s32_min = mx(r.s32_min, static_cast<s32>(r.umin));
-        r.s32_max = mn(r.s32_max, static_cast<s32>(r.umax));
-    }
-    if (static_cast<u32>(static_cast<u64>(r.smin) >> 32) + 1 == static_cast<u32>(static_cast<u64>(r.smax) >> 32) &&
-        static_cast<s32>(r.smin) < 0 && static_cast<s32>(r.smax) >= 0) {
-        r.s32_min = mx(r.s32_min, static_cast<s32>(r.smin));
-        r.s32_max = mn(r.s32_max, static_cast<s32>(r.smax));
-    }
-    if (static_cast<s32>(r.u32_min) <= static_cast<s32>(r.u32_max)) {
-        r.s32_min = mx(r.s32_min, static_cast<s32>(r.u32_min));
-        r.s32_max = mn(r.s32_max, static_cast<s32>(r.u32_max));
-    }
-    if (static_cast<u32>(r.s32_min) <= static_cast<u32>(r.s32_max)) {
-        r.u32_min = mx(static_cast<u32>(r.s32_min), r.u32_min);
-        r.u32_max = mn(static_cast<u32>(r.s32_max), r.u32_max);
-    } else if (r.u32_max < static_cast<u32>(r.s32_min)) {
-        r.s32_min = static_cast<s32>(r.u32_min);
-        r.u32_max = mn(r.u32_max, static_cast<u32>(r.s32_max));
-    } else if (static_cast<u32>(r.s32_max) < r.u32_min) {
-        r.s32_max = static_cast<s32>(r.u32_max);
-        r.u32_min = mx(r.u32_min, static_cast<u32>(r.s32_min));
-    }
+    u32(r.umin >> 32) + 1 == u32(r.umax >> 32) && s32(r.umin) < 0 && s32(r.umax) >= 0
+        ? void((r.s32_min = r.s32_min < s32(r.umin) ? s32(r.umin) : r.s32_min,
+                r.s32_max = r.s32_max < s32(r.umax) ? r.s32_max : s32(r.umax)))
+        : void(),
+    u32(u64(r.smin) >> 32) + 1 == u32(u64(r.smax) >> 32) && s32(r.smin) < 0 && s32(r.smax) >= 0
+        ? void((r.s32_min = r.s32_min < s32(r.smin) ? s32(r.smin) : r.s32_min,
+                r.s32_max = r.s32_max < s32(r.smax) ? r.s32_max : s32(r.smax)))
+        : void(),
+    s32(r.u32_min) <= s32(r.u32_max)
+        ? void((r.s32_min = r.s32_min < s32(r.u32_min) ? s32(r.u32_min) : r.s32_min,
+                r.s32_max = r.s32_max < s32(r.u32_max) ? r.s32_max : s32(r.u32_max)))
+        : void(),
+    u32(r.s32_min) <= u32(r.s32_max)
+        ? void((r.u32_min = u32(r.s32_min) < r.u32_min ? r.u32_min : u32(r.s32_min),
+                r.u32_max = u32(r.s32_max) < r.u32_max ? u32(r.s32_max) : r.u32_max))
+    : r.u32_max < u32(r.s32_min)
+        ? void((r.s32_min = s32(r.u32_min), r.u32_max = r.u32_max < u32(r.s32_max) ? r.u32_max : u32(r.s32_max)))
+    : u32(r.s32_max) < r.u32_min
+        ? void((r.s32_max = s32(r.u32_max), r.u32_min = r.u32_min < u32(r.s32_min) ? u32(r.s32_min) : r.u32_min))
+        : void();
 }
 
 // __reg64_deduce_bounds()
 constexpr void deduce64(scalar_value& r) {
-    using namespace sdetail;
-    if (static_cast<s64>(r.umin) <= static_cast<s64>(r.umax)) {
-        r.smin = mx(r.smin, static_cast<s64>(r.umin));
-        r.smax = mn(r.smax, static_cast<s64>(r.umax));
-    }
-    if (static_cast<u64>(r.smin) <= static_cast<u64>(r.smax)) {
-        r.umin = mx(static_cast<u64>(r.smin), r.umin);
-        r.umax = mn(static_cast<u64>(r.smax), r.umax);
-    } else if (r.umax < static_cast<u64>(r.smin)) {
-        r.smin = static_cast<s64>(r.umin);
-        r.umax = mn(r.umax, static_cast<u64>(r.smax));
-    } else if (static_cast<u64>(r.smax) < r.umin) {
-        r.smax = static_cast<s64>(r.umax);
-        r.umin = mx(r.umin, static_cast<u64>(r.smin));
-    }
+    s64(r.umin) <= s64(r.umax) ? void((r.smin = r.smin < s64(r.umin) ? s64(r.umin) : r.smin,
+                                       r.smax = r.smax < s64(r.umax) ? r.smax : s64(r.umax)))
+                               : void(),
+    u64(r.smin) <= u64(r.smax)
+        ? void((r.umin = u64(r.smin) < r.umin ? r.umin : u64(r.smin), r.umax = u64(r.smax) < r.umax ? u64(r.smax) : r.umax))
+    : r.umax < u64(r.smin) ? void((r.smin = s64(r.umin), r.umax = r.umax < u64(r.smax) ? r.umax : u64(r.smax)))
+    : u64(r.smax) < r.umin ? void((r.smax = s64(r.umax), r.umin = r.umin < u64(r.smin) ? u64(r.smin) : r.umin))
+                           : void();
 }
 
-// __reg_deduce_mixed_bounds(): 64-bit bounds from 32-bit knowledge
+// __reg_deduce_mixed_bounds(): 64-bit bounds from 32-bit knowledge (hi: the upper half's bits)
 constexpr void deduce_mixed(scalar_value& r) {
-    using namespace sdetail;
     constexpr u64 hi = ~u64{0xffffffff};
-    r.umin = mx(r.umin, (r.umin & hi) | r.u32_min);
-    r.umax = mn(r.umax, (r.umax & hi) | r.u32_max);
-    r.smin = mx(r.smin, static_cast<s64>((static_cast<u64>(r.smin) & hi) | r.u32_min));
-    r.smax = mn(r.smax, static_cast<s64>((static_cast<u64>(r.smax) & hi) | r.u32_max));
-    if (static_cast<u32>(r.s32_min) <= static_cast<u32>(r.s32_max)) {
-        const auto lo = static_cast<u32>(r.s32_min), up = static_cast<u32>(r.s32_max);
-        r.umin = mx(r.umin, (r.umin & hi) | lo);
-        r.umax = mn(r.umax, (r.umax & hi) | up);
-        r.smin = mx(r.smin, static_cast<s64>((static_cast<u64>(r.smin) & hi) | lo));
-        r.smax = mn(r.smax, static_cast<s64>((static_cast<u64>(r.smax) & hi) | up));
-    }
+    r.umin = r.umin < ((r.umin & hi) | r.u32_min) ? (r.umin & hi) | r.u32_min : r.umin,
+    r.umax = r.umax < ((r.umax & hi) | r.u32_max) ? r.umax : (r.umax & hi) | r.u32_max,
+    r.smin = r.smin < s64((u64(r.smin) & hi) | r.u32_min) ? s64((u64(r.smin) & hi) | r.u32_min) : r.smin,
+    r.smax = r.smax < s64((u64(r.smax) & hi) | r.u32_max) ? r.smax : s64((u64(r.smax) & hi) | r.u32_max),
+    u32(r.s32_min) <= u32(r.s32_max)
+        ? void((r.umin = r.umin < ((r.umin & hi) | u32(r.s32_min)) ? (r.umin & hi) | u32(r.s32_min) : r.umin,
+                r.umax = r.umax < ((r.umax & hi) | u32(r.s32_max)) ? r.umax : (r.umax & hi) | u32(r.s32_max),
+                r.smin = r.smin < s64((u64(r.smin) & hi) | u32(r.s32_min)) ? s64((u64(r.smin) & hi) | u32(r.s32_min)) : r.smin,
+                r.smax = r.smax < s64((u64(r.smax) & hi) | u32(r.s32_max)) ? r.smax : s64((u64(r.smax) & hi) | u32(r.s32_max))))
+        : void(),
     // after a sign-extending load: upper bits all 0s or all 1s, low half non-negative
-    if (r.s32_min >= 0 && r.smin >= s32_min && r.smax <= s32_max) {
-        r.smin = r.s32_min, r.smax = r.s32_max;
-        r.umin = static_cast<u64>(r.smin), r.umax = static_cast<u64>(r.smax);
-        r.var_off = tnum_intersect(r.var_off, tnum_range(static_cast<u64>(r.smin), static_cast<u64>(r.smax)));
-    }
+    r.s32_min >= 0 && r.smin >= s32_min && r.smax <= s32_max
+        ? void((r.smin = r.s32_min, r.smax = r.s32_max, r.umin = u64(r.smin), r.umax = u64(r.smax),
+                r.var_off = tnum_intersect(r.var_off, tnum_range(u64(r.smin), u64(r.smax)))))
+        : void();
 }
 
 constexpr void deduce_bounds(scalar_value& r) { deduce32(r), deduce64(r), deduce_mixed(r); }
 
-// __reg_bound_offset(): tnum bits from the unsigned ranges
+// __reg_bound_offset(): tnum bits from the unsigned ranges (tnum_range, tnum_intersect,
+// tnum_subreg, tnum_clear_subreg and tnum_or spelled out)
 constexpr void bound_offset(scalar_value& r) {
-    const tnum v64 = tnum_intersect(r.var_off, tnum_range(r.umin, r.umax));
-    const tnum v32 = tnum_intersect(tnum_subreg(v64), tnum_range(r.u32_min, r.u32_max));
-    r.var_off = tnum_or(tnum_clear_subreg(v64), v32);
+    constexpr u64 lo = 0xffffffff;
+    const u64 x64 = r.umin ^ r.umax, x32 = u64{r.u32_min ^ r.u32_max},
+              d64 = x64 == 0 ? 0 : ~u64{0} >> __builtin_clzll(x64), d32 = x32 == 0 ? 0 : ~u64{0} >> __builtin_clzll(x32),
+              m64 = r.var_off.mask & d64, v64 = (r.var_off.value | (r.umin & ~d64)) & ~m64, m32 = m64 & lo & d32,
+              v32 = ((v64 & lo) | (r.u32_min & ~d32)) & ~m32, value = (v64 & ~lo) | v32;
+    r.var_off = {value, ((m64 & ~lo) | m32) & ~value};
 }
+
+namespace sdetail {
+constexpr bool same_bounds(const scalar_value& a, const scalar_value& b) {
+    return a.var_off.value == b.var_off.value && a.var_off.mask == b.var_off.mask && a.smin == b.smin &&
+           a.smax == b.smax && a.umin == b.umin && a.umax == b.umax && a.s32_min == b.s32_min &&
+           a.s32_max == b.s32_max && a.u32_min == b.u32_min && a.u32_max == b.u32_max;
+}
+} // namespace sdetail
 
 constexpr scalar_value& scalar_value::sync() {
     // (shortcuts with the same result: a constant inside its bounds; nothing known; a deduction
     // round that changes nothing makes the kernel's later rounds no-ops too)
-    if (is_const() && contains(var_off.value)) return *this = constant(var_off.value);
-    if (*this == scalar_value{}) return *this;
-    update_bounds(*this);
-    const scalar_value before = *this;
-    deduce_bounds(*this);
-    if (!(*this == before)) {
-        const scalar_value second = *this;
-        deduce_bounds(*this);
-        if (!(*this == second)) deduce_bounds(*this);
-    }
-    bound_offset(*this);
-    update_bounds(*this);
-    return *this;
+    if (var_off.mask == 0 && contains(var_off.value)) return *this = constant(var_off.value);
+    if (var_off.mask == ~u64{0} && smin == s64_min && smax == s64_max && umin == 0 && umax == u64_max &&
+        s32_min == vfy::s32_min && s32_max == vfy::s32_max && u32_min == 0 && u32_max == vfy::u32_max)
+        return *this;
+    scalar_value before = (update_bounds32(*this), update_bounds64(*this), *this);
+    if (deduce32(*this), deduce64(*this), deduce_mixed(*this), !sdetail::same_bounds(*this, before))
+        before = *this, deduce32(*this), deduce64(*this), deduce_mixed(*this),
+        sdetail::same_bounds(*this, before) ? void() : (deduce32(*this), deduce64(*this), deduce_mixed(*this));
+    return bound_offset(*this), update_bounds32(*this), update_bounds64(*this), *this;
 }
 
 constexpr scalar_value scalar_value::from_urange(u64 lo, u64 hi) {
@@ -363,6 +359,27 @@ constexpr void lsh32_bounds(scalar_value& d, u64 lo, u64 hi) {
 
 } // namespace sdetail
 
+namespace sdetail {
+// The result of `a op b` for constants when scalar_alu() gives a constant (ADD..ARSH but DIV/MOD and
+// NEG; shifts below the width), zero-extended for ALU32.
+constexpr bool eval_const(std::uint8_t op, bool is64, u64 a, u64 b, u64& r) {
+    if ((op == sop::lsh || op == sop::rsh || op == sop::arsh) && b >= (is64 ? 64u : 32u)) return false;
+    const u64 m = is64 ? ~u64{0} : u32_max;
+    switch (op) {
+    case sop::add: return r = (a + b) & m, true;
+    case sop::sub: return r = (a - b) & m, true;
+    case sop::mul: return r = (a * b) & m, true;
+    case sop::or_: return r = (a | b) & m, true;
+    case sop::and_: return r = (a & b) & m, true;
+    case sop::xor_: return r = (a ^ b) & m, true;
+    case sop::lsh: return r = (a << b) & m, true;
+    case sop::rsh: return r = (a & m) >> b, true;
+    case sop::arsh: return r = is64 ? u64(s64(a) >> b) : u32(s32(u32(a)) >> b), true;
+    default: return false;
+    }
+}
+} // namespace sdetail
+
 // Would the kernel split the state here (maybe_fork_scalars(): AND/OR with a constant source of a
 // value that is -1 or 0)? 64: the 64-bit value is in [-1, 0]; 32: its low half; 0: no split.
 // The kernel continues with dst = -1 (mark_reg_known / mark_reg32_known) and pushes dst = 0.
@@ -390,6 +407,11 @@ constexpr scalar_value scalar_alu(std::uint8_t op, bool is64, scalar_value dst, 
     using namespace sdetail;
     op &= 0xf0;
     if (op == sop::mov) return is64 ? src : mov32(src);
+    // (two exact constants and an operation on them the kernel computes: the constant result, as the
+    // general path below would give)
+    if (dst.var_off.mask == 0 && src.var_off.mask == 0 && same_bounds(dst, scalar_value::constant(dst.var_off.value)) &&
+        same_bounds(src, scalar_value::constant(src.var_off.value)))
+        if (u64 r = 0; eval_const(op, is64, dst.var_off.value, src.var_off.value, r)) return scalar_value::constant(r);
     if (op == sop::lsh || op == sop::rsh || op == sop::arsh) {
         // is_safe_to_compute_dst_reg_range(): only a constant in-range shift amount
         const bool c = is64 ? (src.is_const() && src.smin == src.smax && src.umin == src.umax)
@@ -749,22 +771,21 @@ constexpr void refine_cond_op(std::uint8_t op, bool is32, scalar_value& ra, scal
 // reg_set_min_max() for one side: refine a and b for the taken side (`a op b` holds) or the
 // fall-through side (its negation), sync both; an ill-formed result is made unbounded (var_off
 // kept), as the kernel does after "REG INVARIANTS VIOLATION".
+namespace sdetail {
+// reg_bounds_sanity_check(): every range non-empty, a constant tnum (64 or 32 bits) matching its bounds
+constexpr bool bounds_sane(const scalar_value& r) {
+    return r.umin <= r.umax && r.smin <= r.smax && r.u32_min <= r.u32_max && r.s32_min <= r.s32_max &&
+           (r.var_off.mask != 0 || (r.umin == r.var_off.value && r.umax == r.var_off.value &&
+                                    r.smin == s64(r.var_off.value) && r.smax == s64(r.var_off.value))) &&
+           (u32(r.var_off.mask) != 0 || (r.u32_min == u32(r.var_off.value) && r.u32_max == u32(r.var_off.value) &&
+                                         r.s32_min == s32(u32(r.var_off.value)) && r.s32_max == s32(u32(r.var_off.value))));
+}
+} // namespace sdetail
+
 constexpr void refine(std::uint8_t op, bool is32, scalar_value& a, scalar_value& b, bool taken) {
-    op &= 0xf0;
-    refine_cond_op(taken ? op : negate_jump(op), is32, a, b);
-    a.sync(), b.sync();
-    const auto check = [](scalar_value& r) {
-        bool ok = r.ranges_ok();
-        if (ok && r.is_const())
-            ok = r.umin == r.var_off.value && r.umax == r.var_off.value && r.smin == static_cast<s64>(r.var_off.value) &&
-                 r.smax == static_cast<s64>(r.var_off.value);
-        if (ok && r.is_subreg_const()) {
-            const auto w = static_cast<u32>(r.var_off.value);
-            ok = r.u32_min == w && r.u32_max == w && r.s32_min == static_cast<s32>(w) && r.s32_max == static_cast<s32>(w);
-        }
-        if (!ok) mark_unbounded(r);
-    };
-    check(a), check(b);
+    refine_cond_op(taken ? op & 0xf0 : negate_jump(op & 0xf0), is32, a, b);
+    a.sync(), b.sync(), sdetail::bounds_sane(a) ? void() : mark_unbounded(a),
+        sdetail::bounds_sane(b) ? void() : mark_unbounded(b);
 }
 
 // ---- the verifier log's text of a scalar (print_reg_state / print_scalar_ranges) ----

@@ -75,6 +75,7 @@ constexpr tnum tnum_union(tnum a, tnum b) {
 // Shift-and-add multiplication; an unknown bit of a adds the union of "b added" and "not added"
 // (the Linux 6.17+ algorithm).
 constexpr tnum tnum_mul(tnum a, tnum b) {
+    if ((a.mask | b.mask) == 0) return {a.value * b.value, 0}; // (what the loop gives for two constants)
     tnum acc{};
     while (a.value | a.mask) {
         if (a.value & 1) acc = tnum_add(acc, b);
