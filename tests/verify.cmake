@@ -8,6 +8,13 @@ set_tests_properties(verify_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK c
 if(TARGET ctbpf_cli)
   add_test(NAME cli_verify
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_verify_test.sh $<TARGET_FILE:ctbpf_cli>)
+  # the kernel's own verifier selftests with their recorded 6.18 verdicts (../shared/corpora/kselftest)
+  find_package(Python3 COMPONENTS Interpreter)
+  if(Python3_FOUND)
+    add_test(NAME kselftest_compare
+             COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/kselftest_compare.py $<TARGET_FILE:ctbpf_cli>)
+    set_tests_properties(kselftest_compare PROPERTIES TIMEOUT 300)
+  endif()
 endif()
 
 # Program-type context layouts (ctbpf/verify/context.hpp): compile-time checks, and the live kernel
