@@ -74,6 +74,8 @@ hexfile "$dir/lookup2.hex" '62 0a fc ff 00 00 00 00  bf a2 00 00 00 00 00 00  07
 expect "--map: null check" 0 "ok" "" -- "$ctbpf" verify --hex --map 3=hash,4,8,16 "$dir/lookup2.hex"
 expect "--map: value too small for the read" 1 "insn 7: R0 min value is outside of the allowed memory range" \
     "map value access is out of bounds" -- "$ctbpf" verify --hex --map 3=lru_hash,4,4,16,0 "$dir/lookup2.hex"
+expect "--strict: a deferral rejects" 1 "insn 3: left to the kernel: maps, BTF, kfuncs or arenas" "left to the kernel" -- \
+    "$ctbpf" verify --hex --strict "$dir/lookup.hex"
 expect "--map: unknown map type" 2 "" "unknown map type 'hashmap'" -- "$ctbpf" verify --hex --map 3=hashmap,4,8,16 "$dir/lookup.hex"
 expect "--map: missing field" 2 "" "wrong number of fields" -- "$ctbpf" verify --hex --map 3=hash,4,8 "$dir/lookup.hex"
 expect "--map: twice" 2 "" "--map 3 given twice" -- "$ctbpf" verify --hex --map 3=hash,4,8,1 --map 3=array,4,8,1 "$dir/lookup.hex"

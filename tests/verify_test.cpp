@@ -283,3 +283,19 @@ TEST_CASE("random programs never crash the checker, and lint mode is at least as
     }
     CHECK(rejected > 300);
 }
+
+TEST_CASE("options::deferral_is_error: anything left to the kernel is a rejection") {
+    // r0 = *(u32 *)(r1 + 0) in a tracing program: its context is BTF-typed, left to the kernel
+    const bpf_insn p[] = {I(0x61, 0, 1, 0, 0), I(0x95, 0, 0, 0, 0)};
+    const auto lax = ctbpf::check(p, {.type = ctbpf::prog_type::tracing});
+    CHECK(lax.ok());
+    CHECK(lax.deferred == ctbpf::deferral::context_access);
+    constexpr ctbpf::options strict{.type = ctbpf::prog_type::tracing, .deferral_is_error = true};
+    const auto r = ctbpf::check(p, strict);
+    CHECK(r.code == errc::left_to_the_kernel);
+    CHECK(r.index == 0);
+    CHECK(std::string(r.message()) == "left to the kernel: a context field access");
+    // a program the model decides completely is unaffected
+    const bpf_insn ok[] = {I(0xb7, 0, 0, 0, 0), I(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::check(ok, strict).ok());
+}

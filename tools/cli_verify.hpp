@@ -18,7 +18,7 @@
 namespace ctbpf::cli {
 
 inline constexpr std::string_view verify_help =
-    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N]\n"
+    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--strict] [--attach N]\n"
     "                    [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--hex]\n"
     "\n"
     "Checks FILE the way the Linux 6.18 verifier would (BPF_PROG_LOAD), without the kernel.\n"
@@ -34,6 +34,7 @@ inline constexpr std::string_view verify_help =
     "               instructions, no loops or calls, no pointer leaks\n"
     "  --lint       check every instruction, also those only reached on branches that cannot\n"
     "               be taken (the kernel skips them)\n"
+    "  --strict     anything left to the kernel is a rejection ('insn N: left to the kernel: ...')\n"
     "  --attach N   expected attach type (enum bpf_attach_type), e.g. 1 for cgroup egress\n"
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "               the shape of the map that ld_imm64 instructions with imm FD refer to (src 1\n"
@@ -134,6 +135,8 @@ inline int cmd_verify(std::span<char* const> args) {
             }
         } else if (!options_done && arg == "--unpriv") {
             o.priv = privilege::unprivileged;
+        } else if (!options_done && arg == "--strict") {
+            o.deferral_is_error = true;
         } else if (!options_done && arg == "--lint") {
             o.policy = dead_branch_policy::lint;
         } else if (!options_done && arg == "--hex") {

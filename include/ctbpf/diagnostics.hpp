@@ -92,6 +92,7 @@ enum class errc : int {
     helper_memory_argument_is_invalid,
     unreleased_reference,
     invalid_context_access,
+    left_to_the_kernel,
 };
 
 constexpr std::string_view to_string(errc e) {
@@ -176,6 +177,7 @@ constexpr std::string_view to_string(errc e) {
     case errc::helper_memory_argument_is_invalid: return "helper memory argument is invalid";
     case errc::unreleased_reference: return "reference leak: an acquired reference is not released";
     case errc::invalid_context_access: return "invalid context access";
+    case errc::left_to_the_kernel: return "left to the kernel (options::deferral_is_error)";
     }
     return "unknown error";
 }

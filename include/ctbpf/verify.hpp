@@ -32,6 +32,12 @@ constexpr check_result check(std::span<const insn> prog, const options& o = {}, 
                             static_cast<std::uint32_t>(maps.size()));
     (void)(v.size_limits() && v.add_subprogs() && v.check_subprogs() && v.pseudo_ldimm64() && v.cfg() &&
            v.do_check() && (v.stopped() || v.max_stack_depth()));
+    if (o.deferral_is_error && r.ok() && r.deferred != deferral::none) { // certainty asked for
+        r.code = errc::left_to_the_kernel;
+        r.index = r.deferred_index;
+        r.error = 0;
+        r.msg.put("left to the kernel: ").put(to_string(r.deferred));
+    }
     return r;
 }
 

@@ -87,6 +87,8 @@ struct options {
     std::uint32_t max_visits = 0;    // path-exploration budget (instructions simulated, plus state comparisons
                                      // and forks); 0: automatic (about 800,000 constexpr steps at compile time)
     bool verify = true;              // false: assemble<F, options{...}>() does not run check()
+    bool deferral_is_error = false;  // true: anything left to the kernel rejects the program
+                                     // (errc::left_to_the_kernel, at the first deferred instruction)
 };
 
 // assemble<F, ctbpf::unchecked>(): build a deliberately invalid program (e.g. to test the kernel).
