@@ -1,5 +1,6 @@
-// Counts this process's getpid() calls: a tracepoint program assembled at compile time, two array
-// maps bound by name at load, the count read back from user space. Needs root (CAP_BPF+PERFMON).
+// Counts this process's getpid() calls: a tracepoint program assembled at compile time and checked
+// with the declarations of its two array maps, the maps created from the same declarations and
+// bound to it at load, the count read back from user space. Needs root (CAP_BPF+PERFMON).
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 
@@ -10,6 +11,12 @@
 #include <cstdio>
 
 namespace sys = ctbpf::sys;
+
+// The maps, declared once: assembly checks the program with these shapes, sys::create makes exactly
+// these, and sys::bind takes only handles of these key and value types.
+inline constexpr auto config = ctbpf::array_map<"config", std::uint64_t>(1); // [0]: the process to count
+inline constexpr auto counts = ctbpf::array_map<"counts", std::uint64_t>(1); // [0]: its getpid() calls
+inline constexpr ctbpf::options tracepoint{.type = ctbpf::prog_type::tracepoint};
 
 constexpr auto count_getpid = [] {
     using namespace ctbpf::syntax;
@@ -29,21 +36,21 @@ constexpr auto count_getpid = [] {
 };
 
 int main() try {
-    using array = sys::map<std::uint32_t, std::uint64_t>;
-    auto config = array::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "config"});
-    if (!config && config.error().is(std::errc::operation_not_permitted)) {
-        std::printf("skipped: %s\n", config.error().message.c_str()); // not root: nothing to show
+    auto config_map = sys::create<config>(); // sys::map<std::uint32_t, std::uint64_t>
+    if (!config_map && config_map.error().is(std::errc::operation_not_permitted)) {
+        std::printf("skipped: %s\n", config_map.error().message.c_str()); // not root: nothing to show
         return 0;
     }
-    array counts = array::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "counts"}).value();
-    config->update(0, static_cast<std::uint64_t>(::getpid())).value();
+    auto counts_map = sys::create<counts>().value();
+    config_map->update(0, static_cast<std::uint64_t>(::getpid())).value();
 
-    sys::prog prog = sys::load<count_getpid>({.type = BPF_PROG_TYPE_TRACEPOINT, .name = "count_getpid"},
-                                             {{"config", *config}, {"counts", counts}}).value();
+    // checked as a tracepoint program with both declarations; the program type comes from them
+    sys::prog prog = sys::load<count_getpid, tracepoint>({.name = "count_getpid"}, sys::bind<config>(*config_map),
+                                                         sys::bind<counts>(counts_map)).value();
     sys::link link = sys::attach_tracepoint(prog, "syscalls", "sys_enter_getpid").value();
 
     for (int i = 0; i < 5; ++i) ::syscall(SYS_getpid);
-    const std::uint64_t n = counts.lookup(0).value();
+    const std::uint64_t n = counts_map.lookup(0).value();
     std::printf("getpid() was called %llu times\n", static_cast<unsigned long long>(n));
     return n == 5 ? 0 : 1;
 } catch (const sys::bpf_error& e) {

@@ -11,3 +11,7 @@ if(Python3_Interpreter_FOUND)
   add_test(NAME compile_floor_sources_build
     COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/benchmarks/compile_floor.py --n 64 --reps 1 --cxx ${CMAKE_CXX_COMPILER})
 endif()
+
+# Map declarations (ctbpf/map_decl.hpp): the declared shapes check() sees at compile time and at
+# run time (a lookup without a null check, a value read out of bounds, a wrong map argument).
+ctbpf_doctest(map_decl_test map_decl_test.cpp)

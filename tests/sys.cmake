@@ -34,3 +34,12 @@ if(TARGET ctbpf_cli)
   set_tests_properties(cli_load PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
                        SKIP_REGULAR_EXPRESSION "^SKIP:")
 endif()
+
+# Maps made from their declarations (ctbpf/sys/declared.hpp): created with the declared shape,
+# bound with sys::bind<decl>(handle), a program checked with them loaded, run and read back.
+ctbpf_doctest(sys_declared_test ${CMAKE_CURRENT_SOURCE_DIR}/sys_declared_test.cpp)
+if(TARGET Boost::headers)
+  target_link_libraries(sys_declared_test PRIVATE Boost::headers)
+endif()
+set_tests_properties(sys_declared_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                     SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")

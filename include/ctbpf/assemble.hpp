@@ -6,13 +6,17 @@
 
 #include <array>
 #include <cstdint>
+#include <initializer_list>
 #include <span>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 #include "ctbpf/diagnostics.hpp"
+#include "ctbpf/map_decl.hpp"
 #include "ctbpf/program.hpp"
 #include "ctbpf/verify.hpp"
 
@@ -227,7 +231,7 @@ template <auto F>
 inline constexpr probe_result probe_v = probe<F>();
 
 // The map names and the source map of F, from one more evaluation of F shared by map_names<F>(),
-// source_map<F>() and the lines in assemble<F>()'s errors.
+// source_map<F>(), the declared shapes in assemble<F, O, Maps...>() and the lines in its errors.
 template <auto F>
 struct program_extras {
     std::array<std::string_view, probe_v<F>.maps> map_names{};
@@ -284,7 +288,8 @@ constexpr bool reject(std::index_sequence<I...>) {
     return program_rejected<v.code, v.index, v.line, name.text[I]...>::value;
 }
 
-// The instructions of F, and check()'s verdict on them: each its own constant evaluation.
+// The instructions of F, the declared shapes of its maps and check()'s verdict on them: each its
+// own constant evaluation (a program without declared maps costs what it did before them).
 template <auto F>
 constexpr auto emit_array() {
     const program p = F();
@@ -296,8 +301,49 @@ constexpr auto emit_array() {
 }
 template <auto F>
 inline constexpr auto code_v = emit_array<F>();
-template <auto F, options O>
-inline constexpr check_result check_v = ctbpf::check(code_v<F>, O);
+
+// The shapes of F's maps in index order, from the declarations Maps (map_type::unspec: not declared).
+template <auto F, auto... Maps>
+constexpr auto match_declared() {
+    std::array<map_shape, probe_v<F>.maps> shapes{};
+    match_shapes(extras_v<F>.map_names, decls_v<Maps...>, shapes.data());
+    return shapes;
+}
+template <auto F, auto... Maps>
+inline constexpr auto shapes_v = match_declared<F, Maps...>();
+
+template <auto F, options O, auto... Maps>
+constexpr check_result run_check() {
+    if constexpr (sizeof...(Maps) == 0) return ctbpf::check(code_v<F>, O);
+    else return ctbpf::check(code_v<F>, O, shapes_v<F, Maps...>);
+}
+template <auto F, options O, auto... Maps>
+inline constexpr check_result check_v = run_check<F, O, Maps...>();
+
+// The maps given to assemble<F, O, Maps...>(): declarations (or map_list), each name once.
+template <auto... Maps>
+inline constexpr bool all_declarations_v = (map_declarations<std::remove_cvref_t<decltype(Maps)>> && ...);
+template <auto... Maps>
+struct duplicate_decl_of {
+    static constexpr std::string_view value = duplicate_decl(decls_v<Maps...>);
+};
+template <auto... Maps, std::size_t... I>
+constexpr bool reject_duplicate(std::index_sequence<I...>) {
+    return map_is_declared_twice<duplicate_decl_of<Maps...>::value[I]...>::value;
+}
+template <auto... Maps>
+consteval bool maps_ok() {
+    static_assert(all_declarations_v<Maps...>,
+                  "ctbpf: assemble<F, options, maps...>(): the arguments after the options must be map declarations "
+                  "(ctbpf::hash_map<\"name\", K, V>(n), ctbpf::array_map<\"name\", V>(n), ..., or ctbpf::map_list<...>)");
+    if constexpr (sizeof...(Maps) == 0 || !all_declarations_v<Maps...>) {
+        return sizeof...(Maps) == 0;
+    } else if constexpr (!duplicate_decl_of<Maps...>::value.empty()) {
+        return reject_duplicate<Maps...>(std::make_index_sequence<duplicate_decl_of<Maps...>::value.size()>{});
+    } else {
+        return true;
+    }
+}
 
 // The source line of slot `index` and the nearest label at or before it.
 constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index) {
@@ -311,9 +357,9 @@ template <auto F, std::uint32_t Index>
 constexpr slot_info slot_at() {
     return locate(extras_v<F>.slots, Index);
 }
-template <auto F, options O, std::size_t... L, std::size_t... M>
+template <auto F, options O, auto... Maps, std::size_t... L, std::size_t... M>
 constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M...>) {
-    constexpr const check_result& r = check_v<F, O>;
+    constexpr const check_result& r = check_v<F, O, Maps...>;
     constexpr slot_info where = slot_at<F, r.index>();
     constexpr label_text name(where.label);
     return kernel_message<r.msg.text[M]...>::template program_rejected_v<r.code, r.index, where.line, name.text[L]...>;
@@ -324,34 +370,47 @@ constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M..
 // The program is checked with check(..., O) (root, no program type, Linux 6.18 by default); a
 // rejected program fails to compile, naming the rule, instruction index, line, label and the
 // kernel's message. assemble<F, ctbpf::unchecked>() builds it without the check.
-template <auto F, options O = options{}>
+// Maps...: the declarations of the maps the program refers to by name (ctbpf::hash_map<...>(n),
+// ..., ctbpf::map_list<...>): check() then knows their shapes (map type, key and value sizes,
+// max entries, flags), so a missing null check after bpf_map_lookup_elem, a map value access out
+// of bounds or a wrong map argument does not compile. A map the program names but no declaration
+// gives is left to the kernel; a declared map the program does not use is fine.
+template <auto F, options O = options{}, auto... Maps>
 consteval auto assemble() {
     constexpr const detail::probe_result& info = detail::probe_v<F>;
-    if constexpr (!info.v.ok()) {
+    if constexpr (!detail::maps_ok<Maps...>()) {
+        return std::array<insn, 0>{};
+    } else if constexpr (!info.v.ok()) {
         (void)detail::reject<F>(std::make_index_sequence<detail::label_text(info.v.label).len>{});
         return std::array<insn, 0>{};
     } else if constexpr (!O.verify) {
         return detail::code_v<F>;
-    } else if constexpr (!detail::check_v<F, O>.ok()) {
-        (void)detail::reject_checked<F, O>(
-            std::make_index_sequence<detail::label_text(detail::slot_at<F, detail::check_v<F, O>.index>().label).len>{},
-            std::make_index_sequence<detail::check_v<F, O>.msg.size>{});
+    } else if constexpr (!detail::check_v<F, O, Maps...>.ok()) {
+        (void)detail::reject_checked<F, O, Maps...>(
+            std::make_index_sequence<
+                detail::label_text(detail::slot_at<F, detail::check_v<F, O, Maps...>.index>().label).len>{},
+            std::make_index_sequence<detail::check_v<F, O, Maps...>.msg.size>{});
         return std::array<insn, 0>{};
     } else {
         return detail::code_v<F>;
     }
 }
 
-// The verdict of check() on a compile-time program, with source lines (e.g. for static_assert).
-template <auto F, options O = options{}>
+// The verdict of check() on a compile-time program, with source lines (e.g. for static_assert);
+// Maps...: map declarations, as for assemble<F, O, Maps...>().
+template <auto F, options O = options{}, auto... Maps>
 consteval check_result check() {
-    check_result r = detail::check_v<F, O>;
-    if (!r.ok()) {
-        const slot_info where = detail::slot_at<F, detail::check_v<F, O>.index>();
-        r.line = where.line;
-        r.label = where.label;
+    if constexpr (!detail::maps_ok<Maps...>()) {
+        return {};
+    } else {
+        check_result r = detail::check_v<F, O, Maps...>;
+        if (!r.ok()) {
+            const slot_info where = detail::slot_at<F, detail::check_v<F, O, Maps...>.index>();
+            r.line = where.line;
+            r.label = where.label;
+        }
+        return r;
     }
-    return r;
 }
 
 // The names of the maps a program refers to with map("name"), in index order (the order of
@@ -359,6 +418,13 @@ consteval check_result check() {
 template <auto F>
 consteval auto map_names() {
     return detail::extras_v<F>.map_names;
+}
+
+// The shapes check() is given for F's maps with the declarations Maps..., in index order
+// (map_type::unspec where no declaration names the map).
+template <auto F, auto... Maps>
+consteval auto map_shapes() {
+    return detail::shapes_v<F, Maps...>;
 }
 
 // Per instruction slot: the source line and the label naming it, for messages about a
@@ -399,8 +465,9 @@ inline std::vector<insn> assemble(const program& p) {
 }
 
 namespace detail {
-inline check_result check_located(std::span<const insn> code, std::span<const slot_info> slots, const options& o) {
-    check_result r = ctbpf::check(code, o);
+inline check_result check_located(std::span<const insn> code, std::span<const slot_info> slots, const options& o,
+                                  std::span<const map_shape> shapes = {}) {
+    check_result r = ctbpf::check(code, o, shapes);
     if (!r.ok()) {
         const slot_info where = locate(slots, r.index);
         r.line = where.line;
@@ -437,6 +504,53 @@ inline std::vector<insn> assemble(const program& p, const options& o) {
         if (!r.ok()) throw verifier_error(r);
     }
     return out;
+}
+
+// With run-time declarations of the maps the program refers to by name: map_decl objects convert
+// (check(p, o, {counts, config})), or a span of named_map_shape (e.g. read from a configuration).
+// Two declarations of one name throw std::invalid_argument. (Templates whose types depend on
+// their parameter, so that a program that does not use them does not pay for their
+// standard-library instantiations.)
+namespace detail {
+template <class Decl>
+auto match_declared(std::span<const std::string_view> names, std::span<const Decl> decls) {
+    const std::string_view twice = duplicate_decl(decls);
+    if (!twice.empty()) throw std::invalid_argument("ctbpf: map '" + std::string(twice) + "' is declared twice");
+    std::vector<decltype(Decl::shape)> shapes(names.size());
+    match_shapes(names, decls, shapes.data());
+    return shapes;
+}
+} // namespace detail
+
+template <class Decl = named_map_shape>
+check_result check(const program& p, const options& o, std::span<const std::type_identity_t<Decl>> maps) {
+    std::vector<insn> code;
+    std::vector<slot_info> slots;
+    std::vector<std::string_view> names;
+    const verdict v = try_assemble(p, code, &names, &slots);
+    if (!v.ok()) return check(p, o); // (the assembly error, as above)
+    return detail::check_located(code, slots, o, detail::match_declared(names, maps));
+}
+template <class Decl = named_map_shape>
+check_result check(const program& p, const options& o, std::initializer_list<std::type_identity_t<Decl>> maps) {
+    return check<Decl>(p, o, std::span<const Decl>(maps.begin(), maps.size()));
+}
+
+template <class Decl = named_map_shape>
+std::vector<insn> assemble(const program& p, const options& o, std::span<const std::type_identity_t<Decl>> maps) {
+    if (!o.verify) return assemble(p);
+    std::vector<insn> out;
+    std::vector<slot_info> slots;
+    std::vector<std::string_view> names;
+    const verdict v = try_assemble(p, out, &names, &slots);
+    if (!v.ok()) throw assembly_error(v);
+    const check_result r = detail::check_located(out, slots, o, detail::match_declared(names, maps));
+    if (!r.ok()) throw verifier_error(r);
+    return out;
+}
+template <class Decl = named_map_shape>
+std::vector<insn> assemble(const program& p, const options& o, std::initializer_list<std::type_identity_t<Decl>> maps) {
+    return assemble<Decl>(p, o, std::span<const Decl>(maps.begin(), maps.size()));
 }
 
 } // namespace ctbpf

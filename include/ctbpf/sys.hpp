@@ -10,6 +10,7 @@
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/sys/map.hpp"
 #include "ctbpf/sys/ringbuf.hpp"
+#include "ctbpf/sys/declared.hpp" // maps made from their declarations (ctbpf/map_decl.hpp), sys::bind, sys::load<F, O>
 #include "ctbpf/sys/test_run.hpp"
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/pin.hpp"

@@ -10,9 +10,18 @@
 //
 // Checked at compile time: names are unique, and every map a program refers to with map("name")
 // is in the bundle (the compiler names the program and the missing map, as name_chars<...>).
+//
+// Maps may come from their declarations (ctbpf/map_decl.hpp), programs with their options: the
+// bundle's programs are then checked at compile time with the declared shapes, and the maps are
+// created with exactly those shapes.
+//
+//   inline constexpr auto counts = ctbpf::hash_map<"counts", std::uint32_t, std::uint64_t>(1024);
+//   constexpr auto spec = sys::bundle(sys::map_spec<counts>(),
+//                                     sys::prog_spec<"count", count, ctbpf::options{.type = ctbpf::prog_type::xdp}>());
 #pragma once
 
 #include "ctbpf/assemble.hpp"
+#include "ctbpf/sys/declared.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/sys/map.hpp"
@@ -40,15 +49,8 @@ namespace ctbpf::sys {
 
 namespace hana = boost::hana;
 
-// A string literal as a template argument: map_spec<"counts", ...>.
-template <std::size_t N>
-struct fixed_string {
-    char data[N]{};
-    constexpr fixed_string(const char (&s)[N]) {
-        for (std::size_t i = 0; i < N; ++i) data[i] = s[i];
-    }
-    constexpr std::string_view view() const { return {data, N - 1}; }
-};
+// (fixed_string, a string literal as a template argument, comes from ctbpf/map_decl.hpp through
+// ctbpf/sys/declared.hpp, as do name_chars and detail::chars_t.)
 
 namespace detail {
 template <fixed_string S, std::size_t... I>
@@ -99,7 +101,20 @@ struct prog_array_def {
     result<handle> create() const { return prog_array::create(max_entries, {.name = name}); }
 };
 
-template <fixed_string Name, auto F>
+// A map made from its declaration (ctbpf/map_decl.hpp): the bundle's programs are checked at
+// compile time with its shape.
+template <auto D>
+struct declared_map_def {
+    using handle = handle_t<D>;
+    static constexpr std::string_view name = decltype(D)::name;
+    static constexpr auto key = name_c<decltype(D)::fixed_name>;
+    static constexpr bool is_prog = false;
+    static constexpr auto decl = D;
+    result<handle> create() const { return sys::create<D>(); }
+};
+
+// Program F checked with options O (the program type, when given as prog_spec<Name, F, O>()).
+template <fixed_string Name, auto F, ctbpf::options O = ctbpf::options{}>
 struct prog_def {
     using handle = prog;
     static constexpr std::string_view name = Name.view();
@@ -110,6 +125,13 @@ struct prog_def {
     std::uint32_t expected_attach_type = 0;
     std::string_view license = "GPL";
     std::uint32_t flags = 0;
+    // The image, checked with the bundle's map declarations Decls (a ctbpf::map_list).
+    template <auto Decls>
+    static program_image image() {
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Decls)>, ctbpf::map_list<>>) return sys::image<F, O>();
+        else return sys::image<F, O, Decls>();
+    }
+    template <auto Decls = ctbpf::map_list<>{}>
     result<handle> load(std::span<const map_binding> bindings) const {
         load_options o;
         o.type = type;
@@ -117,7 +139,7 @@ struct prog_def {
         o.license = license;
         o.flags = flags;
         o.name = name;
-        return sys::load(image<F>(), o, bindings);
+        return sys::load(image<Decls>(), o, bindings);
     }
 };
 
@@ -125,6 +147,13 @@ struct prog_def {
 template <fixed_string Name, class K, class V>
 constexpr map_def<Name, K, V> map_spec(std::uint32_t type, std::uint32_t max_entries, std::uint32_t flags = 0) {
     return {type, max_entries, flags};
+}
+// The map declared by D (ctbpf::hash_map<"counts", K, V>(n), ...): created with D's shape, its
+// handle is handle_t<D>, and the bundle's programs are checked at compile time with the shape.
+template <auto D>
+    requires ctbpf::map_declaration<std::remove_cvref_t<decltype(D)>>
+constexpr declared_map_def<D> map_spec() {
+    return {};
 }
 // A ring buffer of `size` bytes (a power of 2, a multiple of the page size).
 template <fixed_string Name>
@@ -142,22 +171,14 @@ constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected
                                       std::string_view license = "GPL") {
     return {type, expected_attach_type, license, 0};
 }
+// The compile-time program F, checked at compile time with options O (its program type and
+// expected attach type are O's) and the bundle's map declarations.
+template <fixed_string Name, auto F, ctbpf::options O>
+constexpr prog_def<Name, F, O> prog_spec(std::string_view license = "GPL") {
+    return {static_cast<std::uint32_t>(O.type), O.attach_type, license, 0};
+}
 
 // ---- compile-time checks, with the names in the compiler's output ----
-
-// A name as template arguments, e.g. name_chars<'c', 'o', 'u', 'n', 't', 's'>: every compiler prints it.
-template <char... C>
-struct name_chars {};
-
-namespace detail {
-template <class Src, std::size_t... I>
-auto chars_of(std::index_sequence<I...>) -> name_chars<Src::value[I]...>;
-// Src::value is a constexpr std::string_view.
-template <class Src>
-using chars_t = decltype(chars_of<Src>(std::make_index_sequence<Src::value.size()>{}));
-template <class T>
-inline constexpr bool always_false = false;
-} // namespace detail
 
 // Instantiated when a program refers to a map the bundle lacks.
 template <class Program, class MissingMap>
@@ -222,6 +243,28 @@ constexpr void check_prog_maps() {
     if constexpr (!missing_of<P, Defs...>::value.empty())
         (void)sizeof(bundle_lacks_a_map_the_program_uses<chars_t<name_of<P>>, chars_t<missing_of<P, Defs...>>>);
 }
+
+// The bundle's map declarations as one ctbpf::map_list.
+template <auto... A, auto... B>
+constexpr ctbpf::map_list<A..., B...> operator+(ctbpf::map_list<A...>, ctbpf::map_list<B...>) {
+    return {};
+}
+template <class Def>
+struct decls_of {
+    using type = ctbpf::map_list<>;
+};
+template <auto D>
+struct decls_of<declared_map_def<D>> {
+    using type = ctbpf::map_list<D>;
+};
+template <class... Defs>
+inline constexpr auto bundle_decls = (ctbpf::map_list<>{} + ... + typename decls_of<Defs>::type{});
+
+// A program of the bundle, checked at compile time with the bundle's declarations.
+template <class P, class... Defs>
+constexpr void check_prog_image() {
+    if constexpr (P::is_prog) (void)&P::template image<bundle_decls<Defs...>>;
+}
 } // namespace detail
 
 // The description of a bundle: maps and programs, in the order they are created.
@@ -235,6 +278,7 @@ constexpr bundle_spec<Defs...> bundle(Defs... defs) {
     if constexpr (!detail::duplicate_of<Defs...>::value.empty())
         (void)sizeof(bundle_declares_a_name_twice<detail::chars_t<detail::duplicate_of<Defs...>>>);
     (detail::check_prog_maps<Defs, Defs...>(), ...);
+    (detail::check_prog_image<Defs, Defs...>(), ...);
     return {hana::make_tuple(defs...)};
 }
 
@@ -310,7 +354,7 @@ result<loaded_bundle<Defs...>> load(const bundle_spec<Defs...>& spec) {
         using D = std::decay_t<decltype(d)>;
         if constexpr (D::is_prog) {
             if (failed) return;
-            auto h = d.load(bindings);
+            auto h = d.template load<detail::bundle_decls<Defs...>>(bindings);
             if (!h) {
                 failed = std::move(h).error();
                 return;

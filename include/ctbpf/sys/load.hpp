@@ -43,19 +43,20 @@ struct program_image {
 };
 
 namespace detail {
-template <auto F>
-inline constexpr auto assembled_v = ctbpf::assemble<F>();
+template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
+inline constexpr auto assembled_v = ctbpf::assemble<F, O, Maps...>();
 template <auto F>
 inline constexpr auto map_names_v = ctbpf::map_names<F>();
 template <auto F>
 inline constexpr auto source_map_v = ctbpf::source_map<F>();
 } // namespace detail
 
-// The image of a compile-time program F (a lambda returning a ctbpf::program). The instructions,
-// map names and source map are constants in static storage: loading them copies nothing.
-template <auto F>
+// The image of a compile-time program F (a lambda returning a ctbpf::program), checked at compile
+// time with options O and the map declarations Maps... (as assemble<F, O, Maps...>()). The
+// instructions, map names and source map are constants in static storage: loading them copies nothing.
+template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 program_image image() {
-    return {detail::assembled_v<F>, detail::map_names_v<F>, detail::source_map_v<F>};
+    return {detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
 }
 
 // A run-time program assembled together with its map names and source map.
@@ -71,6 +72,25 @@ inline assembled_program assemble_for_load(const ctbpf::program& p) {
     const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) throw assembly_error(v);
     return a;
+}
+// Assembles a run-time ctbpf::program and checks it with options `o` and the declarations of its
+// maps (map_decl objects convert: assemble_for_load(p, o, {counts, config})); throws
+// ctbpf::assembly_error or ctbpf::verifier_error when it is rejected.
+template <class Decl = named_map_shape>
+assembled_program assemble_for_load(const ctbpf::program& p, const ctbpf::options& o,
+                                    std::span<const std::type_identity_t<Decl>> maps = {}) {
+    assembled_program a = assemble_for_load(p);
+    if (o.verify) {
+        const check_result r = ctbpf::detail::check_located(a.insns, a.slots, o,
+                                                            ctbpf::detail::match_declared(a.map_names, maps));
+        if (!r.ok()) throw verifier_error(r);
+    }
+    return a;
+}
+template <class Decl = named_map_shape>
+assembled_program assemble_for_load(const ctbpf::program& p, const ctbpf::options& o,
+                                    std::initializer_list<std::type_identity_t<Decl>> maps) {
+    return assemble_for_load<Decl>(p, o, std::span<const Decl>(maps.begin(), maps.size()));
 }
 
 // A map given to the loader by name: anything with fd() (sys::map, ringbuf, prog_array) or an fd.
