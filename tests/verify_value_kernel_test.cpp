@@ -513,15 +513,18 @@ void replay(stats& st, const std::vector<bpf_insn>& p, std::string_view log) {
             refine(opc, is32, ta, tb, true);
             refine(opc, is32, a, b, false);
             stack.push_back({idx, target, linked ? -1 : x.dst_reg, xsrc && !linked ? x.src_reg : -1, ta, tb});
+            if (linked) { // (6.18 does not copy into a third register linked to both: not followed)
+                for (std::size_t o = 0; o < 11; ++o)
+                    if (o != x.dst_reg && o != x.src_reg && cur[o].id == din.id) cur[o].scalar = false;
+                propagate_from.clear();
+                ++st.skipped;
+                continue;
+            }
             propagate_from = {{x.dst_reg, din.id, din.id_off}};
             if (xsrc) propagate_from.push_back({x.src_reg, sin.id, sin.id_off});
             if (semi != std::string_view::npos) {
                 for (const reg_link& l : propagate_from) propagate(cur, l.reg, l.id, l.id_off);
                 propagate_from.clear();
-            }
-            if (linked) {
-                ++st.skipped;
-                continue;
             }
             later("fall-through side of " + what, x.dst_reg, a);
             if (xsrc) later("fall-through side of " + what + " (src)", x.src_reg, b);
