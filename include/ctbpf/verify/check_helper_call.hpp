@@ -482,14 +482,17 @@ protected:
                 .put("At program exit the register R0 is not a known value (").put(type_name(r0)).put(")");
             return false;
         }
-        if (r0.kind != k_const) {
+        if (!exactish(r0)) {
             defer(deferral::value_range, pc_);
             return true;
         }
-        if (r0.v < lo || r0.v > hi) {
+        // retval_range_within() and verbose_invalid_scalar() on the kernel's bounds
+        const std::int64_t smin = r0.kind == k_const ? r0.v : r0.s.smin, smax = r0.kind == k_const ? r0.v : r0.s.smax;
+        if (smin < lo || smax > hi) {
             verifier_message& m = fail(errc::return_value_is_out_of_range, pc_).put("At program exit the register R0 has");
-            if (r0.v != INT64_MIN) m.put(" smin=").put_int(r0.v);
-            if (r0.v != INT64_MAX) m.put(" smax=").put_int(r0.v);
+            if (smin != INT64_MIN) m.put(" smin=").put_int(smin);
+            if (smax != INT64_MAX) m.put(" smax=").put_int(smax);
+            if (smin == INT64_MIN && smax == INT64_MAX) m.put(" unknown scalar value");
             m.put(" should have been in [").put_int(lo).put(", ").put_int(hi).put("]");
             return false;
         }
