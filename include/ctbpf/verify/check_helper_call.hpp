@@ -167,6 +167,32 @@ protected:
                 if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
                 break;
             default: { // check_mem_size_reg(): the memory argument before this one, of this size
+                if (is_exact_scalar(v)) { // a size in a range: its bounds, the memory for umax bytes (no raw mode)
+                    if (v.s.smin < 0) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r,
+                                 " min value is negative, either use unsigned or 'var &= const'");
+                        return -1;
+                    }
+                    if (v.s.umin == 0 && a.base == arg_base::const_size) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r, " invalid zero-sized read: u64=[")
+                            .put_int(static_cast<std::int64_t>(v.s.umin)).put(",").put_int(static_cast<std::int64_t>(v.s.umax)).put("]");
+                        return -1;
+                    }
+                    if (v.s.umax >= (std::uint64_t{1} << 29)) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r,
+                                 " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+                        return -1;
+                    }
+                    const cell m = reg(r - 1);
+                    if (m.kind == k_opaque) break;
+                    if (m.kind == k_const || m.kind == k_scalar) { // check_helper_mem_access(): only 0 bytes from NULL
+                        fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=").put(type_name(m)).put(" expected=fp");
+                        r_.error = EACCES;
+                        return -1;
+                    }
+                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false)) return -1;
+                    break;
+                }
                 if (v.kind != k_const) {
                     defer(deferral::value_range, pc_);
                     break;
