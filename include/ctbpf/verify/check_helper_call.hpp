@@ -213,7 +213,12 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque || (m.kind == k_const && m.v == 0)) break;
+                if (size == 0 || m.kind == k_opaque) break;
+                if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
+                    fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
+                    r_.error = EACCES;
+                    return -1;
+                }
                 if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
                     return -1;
             }
