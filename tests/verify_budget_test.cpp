@@ -77,7 +77,40 @@ constexpr auto calls = [] {
     };
 };
 
+// scalars the model knows as the kernel does (tnum and bounds): ALU, copies linked by id, spills,
+// 32-bit and signed comparisons that fork with refined values on both sides, in every round
+constexpr auto scalars = [] {
+    return program{
+        call(helper::get_prandom_u32),
+        r6 = r0,
+        r6 &= 0xffff,
+        r7 = 0,
+    label("top"),
+        r8 = r6,
+        r6 += 3,
+        r6 *= 5,
+        r6 ^= r7,
+        r6 >>= 1,
+        w6 += 0,
+        mem<u64>(r10 - 8) = r8,
+        if_(r8 > 1000).goto_("skip"),
+        r6 += r8,
+    label("skip"),
+        if_(s(w6) < 7).goto_("low"),
+        r6 |= 0x10,
+    label("low"),
+        if_(r6 < r8).goto_("next"),
+        r6 -= r8,
+    label("next"),
+        r7 += 1,
+        if_(r7 < 100000).goto_("top"),
+        r0 = 0,
+        exit_(),
+    };
+};
+
 constexpr auto grows_v = ctbpf::assemble<grows>();
+constexpr auto scalars_v = ctbpf::assemble<scalars>();
 constexpr auto nested_v = ctbpf::assemble<nested>();
 constexpr auto lookups_v = ctbpf::assemble<lookups>();
 constexpr auto calls_v = ctbpf::assemble<calls>();
@@ -91,6 +124,8 @@ constexpr ctbpf::check_result at_compile_time() {
 }
 constexpr auto grows_r = at_compile_time<grows>();
 constexpr auto nested_r = at_compile_time<nested>();
+constexpr auto scalars_r = at_compile_time<scalars>();
+static_assert(scalars_r.ok() && !scalars_r.complete());
 static_assert(grows_r.ok() && grows_r.deferred == ctbpf::deferral::exploration_budget && grows_r.walk_stopped);
 static_assert(nested_r.ok() && !nested_r.complete());
 
@@ -108,5 +143,6 @@ TEST_CASE("the compile-time budget ends long walks with a deferral; run time wal
     std::puts("compile-time budget (default constexpr limits of every compiler in CI):");
     report("grows", grows_v, grows_r);
     report("nested", nested_v, nested_r);
+    report("scalars", scalars_v, scalars_r);
     CHECK(grows_r.visits > 1000);
 }

@@ -220,7 +220,9 @@ inline std::vector<golden> probe_table() {
         {"subprog_stack", {I(0x7a, 10, 0, -512, 0), pcall(1), exit_(), I(0x7a, 10, 0, -512, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EACCES, "combined stack size of 2 calls is 1024. Too large"},
         {"subprog_ret_ptr", {pcall(1), exit_(), movx(0, 10), exit_()}, prog_type::socket_filter, 0, EINVAL, "cannot return stack pointer to the caller"},
         {"cgskb_ret2", {mov(0, 2), exit_()}, prog_type::cgroup_skb, 0, EINVAL, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]", EINVAL, "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]"},
-        {"cgskb_ret_unk", {I(0x61, 0, 1, 0, 0), exit_()}, prog_type::cgroup_skb, 0, EINVAL, "At program exit the register R0 has smin=0 smax=4294967295 should have been in [0, 1]", -1, "", true},
+        // check_helper_mem_access(): a NULL buffer (ARG_PTR_TO_MEM_OR_NULL) of a nonzero size (bpf_csum_diff)
+        {"helper_null_buf_size8", {mov(1, 0), mov(2, 8), mov(3, 0), mov(4, 0), mov(5, 0), call(28), exit_()}, prog_type::sched_cls, 0, EACCES, "R1 type=scalar expected=fp"},
+        {"cgskb_ret_unk", {I(0x61, 0, 1, 0, 0), exit_()}, prog_type::cgroup_skb, 0, EINVAL, "At program exit the register R0 has smin=0 smax=4294967295 should have been in [0, 1]"},
         {"cgskb_ret_masked", {I(0x61, 0, 1, 0, 0), I(0x57, 0, 0, 0, 1), exit_()}, prog_type::cgroup_skb, 0, OK, ""},
         {"cgskb_ret_ptr", {movx(0, 10), exit_()}, prog_type::cgroup_skb, 0, EINVAL, "At program exit the register R0 is not a known value (fp)"},
         {"cgskb_egress_ret3", {mov(0, 3), exit_()}, prog_type::cgroup_skb, 1, OK, ""},

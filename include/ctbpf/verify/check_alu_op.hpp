@@ -43,6 +43,9 @@ protected:
             if (!write_ok(d)) return false;
             const cell v = reg(d);
             if (v.kind == k_const) set_reg(d, k_const, unary(x, is64, v.v));
+            else if (is_exact_scalar(v)) // NEG, to_le/to_be/bswap on the kernel's value
+                work_ += 8, set_reg(d, exact_scalar(opc == op::neg ? scalar_alu(sop::neg, is64, v.s, scalar_value{})
+                                                                   : scalar_end(is64, isx, static_cast<unsigned>(x.imm), v.s)));
             else set_reg(d, k_scalar), ++lossy_;
             return true;
         }
@@ -72,7 +75,7 @@ protected:
         if (is_ptr(sv)) {
             if (is_ptr(dv)) {
                 if (opc == op::sub && root_) {
-                    set_reg(d, k_scalar);
+                    set_reg(d, unknown_scalar());
                     return true;
                 }
                 fail(errc::pointer_arithmetic_is_prohibited, pc_)
@@ -87,6 +90,21 @@ protected:
         const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
         if (dv.kind != k_const || sv.kind != k_const || opc == op::div || opc == op::mod ||
             ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && b >= (is64 ? 64u : 32u))) {
+            if (exactish(dv) && exactish(sv)) { // adjust_scalar_min_max_vals() on the kernel's values
+                scalar_value dst = s_of(dv);
+                const scalar_value src = s_of(sv);
+                // maybe_fork_scalars(): dst in [-1, 0] AND/OR a constant: the kernel pushes this
+                // instruction with dst = 0 and goes on with dst = -1
+                if (const int w = dv.kind == k_scalar ? fork_width(opc, dst, src) : 0) {
+                    if (!fork(pc_, static_cast<std::uint8_t>(d), exact_scalar(fork_value(w, dst, 0), dv.id), false)) return true;
+                    dst = fork_value(w, dst, ~0ull);
+                }
+                work_ += 8;
+                cell r = exact_scalar(scalar_alu(opc, is64, dst, src));
+                if (opc == op::add && is64 && sv.kind == k_const) r.id = added_const_id(dv, r, static_cast<std::uint64_t>(sv.v));
+                set_reg(d, r);
+                return true;
+            }
             cell r = scalar(result_bound(opc, is64, dv, sv));
             if (opc == op::add && is64 && sv.kind == k_const) r.id = added_const_id(dv, r, static_cast<std::uint64_t>(sv.v));
             lossy_ += r.kind == k_scalar;
@@ -156,6 +174,14 @@ protected:
             fail_reg(errc::pointer_leak, s, is64 ? " sign-extension part of pointer" : " partial copy of pointer");
             return false;
         }
+        if (is_exact_scalar(sv)) { // mov32 / movsx on the kernel's value; the copy keeps the id if it fits
+            work_ += 6;
+            const bool linked = x.off == 0 ? sv.s.umax <= 0xffffffff : sv.s.umax < (std::uint64_t{1} << (x.off - 1));
+            cell out = exact_scalar(x.off == 0 ? mov32(sv.s) : movsx(is64, static_cast<unsigned>(x.off), sv.s));
+            if (linked) out.id = scalar_id(s);
+            set_reg(d, out);
+            return true;
+        }
         if (sv.kind != k_const) { // a 32-bit move zero-extends
             cell out = scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff));
             if (!is64 && x.off == 0 && sv.kind == k_scalar && umax_of(sv) <= 0xffffffff) out.id = scalar_id(s);
@@ -177,7 +203,7 @@ protected:
         const bool isx = (x.code & op::src_mask) != 0;
         if (!is64) {
             if (opc == op::sub && root_) {
-                set_reg(d, k_scalar);
+                set_reg(d, unknown_scalar());
                 return true;
             }
             fail_reg(errc::pointer_arithmetic_is_prohibited, d, " 32-bit pointer arithmetic prohibited");
@@ -195,9 +221,14 @@ protected:
             return false;
         }
         // check_reg_sane_offset(): an unknown scalar's smin is S64_MIN
-        if (off.kind == k_scalar && off.init == unbounded) {
+        if (off.kind == k_scalar && (off.init == unbounded || (is_exact_scalar(off) && off.s.smin == s64_min))) {
             fail(errc::pointer_offset_is_out_of_range, pc_)
                 .put("math between ").put(type_name(ptr)).put(" pointer and register with unbounded min value is not allowed");
+            return false;
+        }
+        if (is_exact_scalar(off) && (off.s.smin >= (std::int64_t{1} << 29) || off.s.smin <= -(std::int64_t{1} << 29))) {
+            fail(errc::pointer_offset_is_out_of_range, pc_)
+                .put("value ").put_int(off.s.smin).put(" makes ").put(type_name(ptr)).put(" pointer be out of bounds");
             return false;
         }
         if (off.kind != k_const) { // the offset's range decides; only += and -= can succeed

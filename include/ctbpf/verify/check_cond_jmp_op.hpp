@@ -84,9 +84,20 @@ protected:
     // register is that constant.
     constexpr int branch(const insn& x, const cell& a, const cell& b) {
         const std::uint8_t opc = (x.code & op::op_mask);
+        const bool isx = (x.code & op::src_mask) != 0;
+        // (not two registers linked by id: 6.18 syncs such a pair differently, left to the old path)
+        if ((a.kind != k_const || b.kind != k_const) && !lint_ && exactish(a) && exactish(b) &&
+            !(isx && (x.src_reg == x.dst_reg || (a.id != 0 && (a.id & ~add_const_id) == (b.id & ~add_const_id)))))
+            return exact_branch(x, cell(a), cell(b));
         const int pred = lint_ ? -1 : branch_taken(opc, (x.code & op::class_mask) == op::jmp32, a, b);
         const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
         if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
+        // two scalars the kernel refines (reg_set_min_max()) where the model cannot: exact ones
+        // are bounds only from here on
+        if (!is_ptr(a) && !is_ptr(b) && (is_exact_scalar(a) || (isx && is_exact_scalar(b)))) {
+            blur(rf_.f[cf_].r[x.dst_reg]);
+            if (isx) blur(rf_.f[cf_].r[x.src_reg]);
+        }
         // the kernel may decide this branch and the model cannot: the null check of an array
         // lookup (a constant key), or a scalar whose bounds the model kept only in part
         if (!lint_ && ((a.kind == k_opaque && a.init == maybe_not_null) || (b.kind == k_opaque && b.init == maybe_not_null) ||
@@ -112,17 +123,47 @@ protected:
         if (learns) set_reg(rr, refine(rc, o, k, false));
         return ++pc_, 0;
     }
+    // is_branch_taken() and reg_set_min_max() on two scalars the model knows as the kernel does
+    // (not both constants): follow the known outcome, or fork with each side's refined values,
+    // and sync_linked_regs() on each side.
+    constexpr int exact_branch(const insn& x, const cell a, const cell b) {
+        const std::uint8_t opc = (x.code & op::op_mask);
+        const bool is32 = (x.code & op::class_mask) == op::jmp32, isx = (x.code & op::src_mask) != 0;
+        const scalar_value sa = s_of(a), sb = s_of(b);
+        work_ += 4;
+        const int pred = vfy::branch_taken(opc, is32, sa, sb);
+        const std::uint32_t taken = static_cast<std::uint32_t>(std::int64_t{pc_} + x.off + 1);
+        if (pred >= 0) return pc_ = pred == 1 ? taken : pc_ + 1, 0;
+        work_ += 16;
+        scalar_value ta = sa, tb = sb, fa = sa, fb = sb;
+        vfy::refine(opc, is32, ta, tb, true);
+        vfy::refine(opc, is32, fa, fb, false);
+        const bool sync = a.id != 0 || (isx && b.id != 0);
+        if (!fork(taken, x.dst_reg, exact_scalar(ta, a.id), false)) return 1;
+        pending_entry& e = pending_.p[pending_.size - 1];
+        if (isx) e.refine2_reg = x.src_reg, e.refine2 = exact_scalar(tb, b.id);
+        e.sync = sync;
+        set_reg(x.dst_reg, exact_scalar(fa, a.id));
+        if (isx) set_reg(x.src_reg, exact_scalar(fb, b.id));
+        if (sync) {
+            if (isx) sync_linked(x.src_reg);
+            sync_linked(x.dst_reg);
+        }
+        return ++pc_, 0;
+    }
     // Registers and spills linked to scalar id `id` are no longer "every bit unknown".
     constexpr void linked_bounded(std::uint32_t id) {
         const std::uint32_t base_id = id & ~add_const_id;
         work_ += 12 * (cf_ + 1);
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
-                if (c.kind == k_scalar && (c.id & ~add_const_id) == base_id && c.init == unbounded) c.init = 0, ++lossy_;
+                if (c.kind == k_scalar && (c.id & ~add_const_id) == base_id && (c.init == unbounded || is_exact_scalar(c)))
+                    c.init = 0, c.frame &= static_cast<std::uint8_t>(~exact), ++lossy_;
             for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
                 if (c_.p[i].size != 0 && c_.p[i].kind == k_scalar && (c_.p[i].id & ~add_const_id) == base_id) {
                     cell v = c_.p[i];
                     v.v = 0; // (a spill keeps no bound)
+                    v.frame &= static_cast<std::uint8_t>(~exact);
                     set(i, v);
                 }
         }

@@ -167,6 +167,32 @@ protected:
                 if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
                 break;
             default: { // check_mem_size_reg(): the memory argument before this one, of this size
+                if (is_exact_scalar(v)) { // a size in a range: its bounds, the memory for umax bytes (no raw mode)
+                    if (v.s.smin < 0) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r,
+                                 " min value is negative, either use unsigned or 'var &= const'");
+                        return -1;
+                    }
+                    if (v.s.umin == 0 && a.base == arg_base::const_size) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r, " invalid zero-sized read: u64=[")
+                            .put_int(static_cast<std::int64_t>(v.s.umin)).put(",").put_int(static_cast<std::int64_t>(v.s.umax)).put("]");
+                        return -1;
+                    }
+                    if (v.s.umax >= (std::uint64_t{1} << 29)) {
+                        fail_reg(errc::helper_memory_argument_is_invalid, r,
+                                 " unbounded memory access, use 'var &= const' or 'if (var < const)'");
+                        return -1;
+                    }
+                    const cell m = reg(r - 1);
+                    if (m.kind == k_opaque) break;
+                    if (m.kind == k_const || m.kind == k_scalar) { // check_helper_mem_access(): only 0 bytes from NULL
+                        fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=").put(type_name(m)).put(" expected=fp");
+                        r_.error = EACCES;
+                        return -1;
+                    }
+                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false)) return -1;
+                    break;
+                }
                 if (v.kind != k_const) {
                     defer(deferral::value_range, pc_);
                     break;
@@ -187,7 +213,12 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque || (m.kind == k_const && m.v == 0)) break;
+                if (size == 0 || m.kind == k_opaque) break;
+                if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
+                    fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
+                    r_.error = EACCES;
+                    return -1;
+                }
                 if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
                     return -1;
             }
@@ -482,14 +513,17 @@ protected:
                 .put("At program exit the register R0 is not a known value (").put(type_name(r0)).put(")");
             return false;
         }
-        if (r0.kind != k_const) {
+        if (!exactish(r0)) {
             defer(deferral::value_range, pc_);
             return true;
         }
-        if (r0.v < lo || r0.v > hi) {
+        // retval_range_within() and verbose_invalid_scalar() on the kernel's bounds
+        const std::int64_t smin = r0.kind == k_const ? r0.v : r0.s.smin, smax = r0.kind == k_const ? r0.v : r0.s.smax;
+        if (smin < lo || smax > hi) {
             verifier_message& m = fail(errc::return_value_is_out_of_range, pc_).put("At program exit the register R0 has");
-            if (r0.v != INT64_MIN) m.put(" smin=").put_int(r0.v);
-            if (r0.v != INT64_MAX) m.put(" smax=").put_int(r0.v);
+            if (smin != INT64_MIN) m.put(" smin=").put_int(smin);
+            if (smax != INT64_MAX) m.put(" smax=").put_int(smax);
+            if (smin == INT64_MIN && smax == INT64_MAX) m.put(" unknown scalar value");
             m.put(" should have been in [").put_int(lo).put(", ").put_int(hi).put("]");
             return false;
         }

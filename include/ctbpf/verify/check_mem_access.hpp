@@ -113,7 +113,7 @@ protected:
                 return false;
             }
             defer(deferral::context_access, pc_);
-            if (value >= 0) set_reg(static_cast<std::uint32_t>(value), {0, k_scalar, 0, unbounded, 0});
+            if (value >= 0) fill(static_cast<std::uint32_t>(value), unknown_scalar(), size, false);
             return true;
         }
         const bool leak = write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)));
@@ -157,7 +157,7 @@ protected:
             // a frozen read-only array gives the kernel the value itself: only it knows
             const bool rdonly = b.kind == k_map_value && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
             if (rdonly) defer(deferral::kernel_object, pc_);
-            fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : cell{0, k_scalar, 0, unbounded, 0},
+            fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : unknown_scalar(),
                  size, ldsx);
         }
         return true;
@@ -189,7 +189,7 @@ protected:
         if (write || value < 0) return true;
         const std::uint32_t d = static_cast<std::uint32_t>(value);
         switch (a.reg) {
-        case ctx_reg_type::scalar: fill(d, cell{0, k_scalar, 0, unbounded, 0}, size, ldsx); break;
+        case ctx_reg_type::scalar: fill(d, unknown_scalar(), size, ldsx); break;
         case ctx_reg_type::pkt: set_reg(d, k_pkt); break;
         case ctx_reg_type::pkt_meta: set_reg(d, k_pkt_meta); break;
         case ctx_reg_type::pkt_end: set_reg(d, k_pkt_end); break;
@@ -223,7 +223,7 @@ protected:
                 return true;
             }
             if (value >= 0) {
-                set_reg(static_cast<std::uint32_t>(value), {sl.v, sl.kind, sl.frame, 0, 0, sl.id, sl.range});
+                set_reg(static_cast<std::uint32_t>(value), from_spill(sl));
             } else if (leaks(sl)) {
                 fail(errc::pointer_leak, pc_).put("leaking pointer from stack off ").put_int(off);
                 return false;
@@ -274,6 +274,12 @@ protected:
                 return true;
             }
         } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
+            if (size == 8 && value >= 0 && is_exact_scalar(v)) { // save_register_state(): the value and a shared id
+                cell sp = v;
+                sp.id = scalar_id(static_cast<std::uint32_t>(value)), sp.init = static_cast<std::uint8_t>(sl.init | bytes), sp.size = 8;
+                set(slot_cell, sp);
+                return true;
+            }
             // constants are kept; a bound is dropped (fewer distinct states, never more knowledge)
             lossy_ += bounded(v);
             set(slot_cell, {v.kind == k_const ? v.v : 0, v.kind, 0, static_cast<std::uint8_t>(sl.init | bytes),
@@ -380,7 +386,7 @@ protected:
         const int load_reg = aop & op::fetch ? (aop == op::cmpxchg ? 0 : static_cast<int>(s)) : -1;
         if (load_reg >= 0) { // DST_OP: the register becomes an unknown scalar before the access
             if (!write_ok(static_cast<std::uint32_t>(load_reg))) return false;
-            set_reg(static_cast<std::uint32_t>(load_reg), {0, k_scalar, 0, unbounded, 0});
+            set_reg(static_cast<std::uint32_t>(load_reg), unknown_scalar());
         }
         if (!mem_access(d, x.off, size, false, -1, false, 0, false, true)) return false;
         if (load_reg >= 0 && !mem_access(d, x.off, size, false, load_reg, false, 0, false, true)) return false;

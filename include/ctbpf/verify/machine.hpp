@@ -65,6 +65,11 @@ struct pending_entry {
     std::uint32_t mark_id = 0;
     std::int32_t mark_arg = 0;
     std::uint32_t doubt = 0;        // explorer::doubt_ at the fork
+    // a comparison of two registers on exact scalars: on the other side register refine2_reg is
+    // refine2 too; sync: then sync_linked_regs() from refine2_reg and refine_reg
+    cell refine2{};
+    std::uint8_t refine2_reg = 0xff;
+    bool sync = false;
 };
 
 struct visit_record {
@@ -85,6 +90,21 @@ struct state_group {
     std::uint32_t closed = 0; // records explored completely: a state equal to them is pruned
 };
 
+// An unknown value narrowed by a load of 1, 2 or 4 bytes, zero- or sign-extended (coerce()).
+struct coerced_table {
+    cell v[2][3];
+};
+inline constexpr coerced_table coerced_unknown = [] {
+    coerced_table t{};
+    for (int sx = 0; sx < 2; ++sx)
+        for (unsigned i = 0; i < 3; ++i) {
+            const scalar_value s = coerce(scalar_value{}, 1u << i, sx != 0);
+            t.v[sx][i] = cell{static_cast<std::int64_t>(~s.umax), k_scalar,
+                              static_cast<std::uint8_t>(exact | (s.umin >= 1 ? nonzero : 0)), 0, 0, 0, 0, s};
+        }
+    return t;
+}();
+
 class machine : public structure {
 protected:
     using structure::structure;
@@ -100,7 +120,37 @@ protected:
     constexpr void set_reg(std::uint32_t r, std::uint8_t kind, std::int64_t v = 0) { set_reg(r, {v, kind, 0, 0, 0}); }
     constexpr std::uint32_t curframe() const { return static_cast<std::uint32_t>(c_.p[cell_curframe].v); }
     // A scalar whose bound or flags a spill would drop.
-    static constexpr bool bounded(const cell& c) { return c.kind == k_scalar && (c.v != 0 || c.frame != 0); }
+    static constexpr bool bounded(const cell& c) {
+        return c.kind == k_scalar && (c.v != 0 || (c.frame & (nonzero | negative)) != 0 || ((c.frame & exact) && !(c.s == scalar_value{})));
+    }
+    // ---- scalars the model knows as the kernel does (cell::s, frame & exact) ----
+    // A scalar_value as a register: a constant as k_const, else an exact k_scalar (v, the flags and
+    // `unbounded` say what s says, for the transfers that read only those).
+    static constexpr cell exact_scalar(const scalar_value& s, std::uint32_t id = 0) {
+        return s.var_off.mask == 0 ? cell{static_cast<std::int64_t>(s.var_off.value), k_const, 0, 0, 0, id}
+                                   : cell{static_cast<std::int64_t>(~s.umax), k_scalar,
+                                          static_cast<std::uint8_t>(exact | (s.umin >= 1 ? nonzero : 0) |
+                                                                    (s.umin >= (std::uint64_t{1} << 63) ? negative : 0)),
+                                          static_cast<std::uint8_t>(s == scalar_value{} ? unbounded : 0), 0, id, 0, s};
+    }
+    // mark_reg_unknown(): every bit unknown, as the kernel knows it
+    static constexpr cell unknown_scalar() { return {0, k_scalar, exact, unbounded, 0}; }
+    // constants and exact scalars: the model's value is the kernel's
+    static constexpr bool exactish(const cell& c) { return c.kind == k_const || is_exact_scalar(c); }
+    static constexpr scalar_value s_of(const cell& c) {
+        return c.kind == k_const ? scalar_value::constant(static_cast<std::uint64_t>(c.v)) : c.s;
+    }
+    // the kernel learns something here that the model does not: the value is a bound only now
+    constexpr void blur(cell& c) {
+        if (is_exact_scalar(c)) c.frame &= static_cast<std::uint8_t>(~exact), c.init = 0, ++lossy_;
+    }
+    // a spilled register back in a register
+    static constexpr cell from_spill(const cell& sl) {
+        cell r = sl;
+        r.init = is_exact_scalar(sl) && sl.s == scalar_value{} ? unbounded : 0;
+        r.size = 0;
+        return r;
+    }
     // The id a move of the unknown scalar in register r gives both registers (the kernel's
     // assign_scalar_id_before_mov(): a new one unless it has one). Ids only tell loops apart: the
     // kernel calls a loop infinite only when the registers repeat with their ids.
@@ -149,7 +199,7 @@ protected:
     constexpr void release_reference(std::uint32_t id) {
         work_ += 12 * (cf_ + 1);
         drop_ref(id);
-        const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
+        const cell invalid = root_ ? unknown_scalar() : cell{};
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
                 if (c.id == id && c.kind >= k_sock_or_null) c = invalid;
@@ -209,6 +259,9 @@ protected:
     // a value loaded into a register: narrow loads zero-extend (or sign-extend)
     constexpr void fill(std::uint32_t r, cell v, std::uint32_t size, bool sx) {
         if (size < 8 && v.kind == k_const) v.v = narrow(v.v, size, sx);
+        else if (size < 8 && is_exact_scalar(v)) // coerce_reg_to_size() / coerce_reg_to_size_sx()
+            v = v.init == unbounded ? coerced_unknown.v[sx][size == 1 ? 0 : size == 2 ? 1 : 2]
+                                    : (work_ += 6, exact_scalar(coerce(v.s, size, sx), v.id));
         else if (size < 8 && v.kind == k_scalar) // (zero-extending an unknown value: exactly what the kernel knows)
             lossy_ += sx || umax_of(v) != ~0ull, v = scalar(sx ? ~0ull : min_u(umax_of(v), (std::uint64_t{1} << (8 * size)) - 1));
         set_reg(r, v);
@@ -254,7 +307,7 @@ protected:
     // (do_refine_retval_range(): get_stack, get_task_stack, probe_read_*_str, smp_processor_id)
     static constexpr cell helper_integer(std::int32_t id) {
         return id == 8 || id == 45 || id == 67 || id == 114 || id == 115 || id == 141 ? cell{0, k_scalar, 0, 0, 0}
-                                                                                     : cell{0, k_scalar, 0, unbounded, 0};
+                                                                                     : unknown_scalar();
     }
     // an array lookup's result: 6.18 knows it is not NULL when the key is a constant in range, so
     // the model does not say which side of its null check the kernel walks
@@ -278,7 +331,7 @@ protected:
     // clear_all_pkt_pointers() -> mark_reg_invalid(): an unknown scalar for root, uninitialized otherwise
     constexpr void clear_all_pkt_pointers() {
         work_ += 12 * (cf_ + 1);
-        const cell invalid = root_ ? cell{0, k_scalar, 0, unbounded, 0} : cell{};
+        const cell invalid = root_ ? unknown_scalar() : cell{};
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
                 if (is_pkt_any(c)) c = invalid;
@@ -371,6 +424,32 @@ protected:
         if (r.range < arg) r.range = arg;
         return r;
     }
+    // sync_linked_regs(): the registers and spills of every frame that share register r's scalar id
+    // take its (refined, exact) value; a copy with a constant added (BPF_ADD_CONST) the model
+    // cannot shift: it keeps its bounds, no longer exact.
+    constexpr void sync_linked(std::uint32_t r) {
+        const cell known = reg(r);
+        if (known.id == 0 || !exactish(known)) return;
+        const std::uint32_t base_id = known.id & ~add_const_id;
+        work_ += 12 * (cf_ + 1);
+        for (std::uint32_t f = 0; f <= cf_; ++f) {
+            for (std::uint32_t i = 0; i < frame_regs; ++i) {
+                cell& c = rf_.f[f].r[i];
+                if ((f == cf_ && i == r) || (c.kind != k_scalar && c.kind != k_const) || (c.id & ~add_const_id) != base_id) continue;
+                if (!(c.id & add_const_id) && !(known.id & add_const_id)) c = known;
+                else blur(c);
+            }
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i) {
+                const cell& sl = c_.p[i];
+                if (sl.size == 0 || (sl.kind != k_scalar && sl.kind != k_const) || (sl.id & ~add_const_id) != base_id) continue;
+                cell v = sl;
+                if (sl.size == 8 && !(sl.id & add_const_id) && !(known.id & add_const_id)) v = known, v.init = sl.init, v.size = 8;
+                else if (is_exact_scalar(v)) v.frame &= static_cast<std::uint8_t>(~exact), ++lossy_;
+                else continue;
+                set(i, v);
+            }
+        }
+    }
     // ---- paths ----
     // More branches pending than the kernel keeps (push_stack(): "The sequence of 8193 jumps is
     // too complex."): the kernel may have decided some of them with value ranges the model does
@@ -424,6 +503,11 @@ protected:
         base_ = cf_ * frame_cells;
         count_fork(e.may_goto);
         if (e.refine_reg != 0xff) set_reg(e.refine_reg, e.refine);
+        if (e.refine2_reg != 0xff) set_reg(e.refine2_reg, e.refine2);
+        if (e.sync) {
+            if (e.refine2_reg != 0xff) sync_linked(e.refine2_reg);
+            if (e.refine_reg != 0xff) sync_linked(e.refine_reg);
+        }
         if (e.mark_kind != 0) mark_regs(e.mark_kind, e.mark_id, e.mark_arg);
         lossy_ = e.lossy;
         doubt_ = e.doubt;

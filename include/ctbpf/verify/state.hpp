@@ -8,6 +8,8 @@
 #include <stdexcept>
 #include <type_traits>
 
+#include "ctbpf/verify/scalar.hpp"
+
 namespace ctbpf::detail::vfy {
 
 // An owned array (new[]/delete[] work in constant evaluation; no std::vector step overhead).
@@ -97,6 +99,10 @@ constexpr bool is_packet(std::uint8_t kind) { return kind == k_pkt || kind == k_
 inline constexpr std::uint8_t unbounded = 1;
 // cell::frame of a k_scalar register: not zero (a lower bound of 1), negative (of 2^63)
 inline constexpr std::uint8_t nonzero = 1, negative = 2;
+// cell::frame of a k_scalar register or spill: `s` is the kernel's value itself (tnum and bounds,
+// verify/scalar.hpp); v, nonzero and negative then say what s says. Without it the scalar is an
+// over-approximation: v (~umax) and the flags are bounds the kernel's value also has.
+inline constexpr std::uint8_t exact = 4;
 
 // One cell of the state. Registers: kind, frame (stack pointers), v. Stack slots (8 bytes):
 // kind/frame/v describe a spilled value, `size` its width (0: no spill), `init` which bytes were
@@ -110,13 +116,15 @@ struct cell {
     std::uint32_t id = 0; // a scalar's id (from a move of an unknown scalar; not hashed), a null check's
     std::int32_t range = 0; // packet pointers: bytes verified from the packet start (the kernel's reg->range;
                             // -1 AT_PKT_END, -2 BEYOND_PKT_END)
+    scalar_value s{}; // k_scalar with frame & exact: the kernel's value
 };
+constexpr bool is_exact_scalar(const cell& c) { return c.kind == k_scalar && (c.frame & exact) != 0; }
 // cell::id: the kernel's BPF_ADD_CONST (the register went through rX += const since it got its id)
 inline constexpr std::uint32_t add_const_id = 1u << 31;
 
 constexpr bool same_cell(const cell& a, const cell& b) {
     return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size &&
-           a.range == b.range;
+           a.range == b.range && (a.kind != k_scalar || (a.frame & exact) == 0 || a.s == b.s);
 }
 
 // Layout: per frame 11 registers, 2 frame cells, 64 stack slots; then the globals.
@@ -148,13 +156,23 @@ constexpr std::uint64_t cell_bits(std::uint32_t i, const cell& c) {
                 ? std::uint64_t{c.id} * 0x9e3779b97f4a7c15ull
                 : 0);
 }
+// an exact scalar's tnum and bounds (v already holds ~umax)
+constexpr std::uint64_t scalar_bits(const cell& c) {
+    return avalanche(c.s.var_off.value * 0xd6e8feb86659fd93ull ^ c.s.var_off.mask) ^
+           avalanche(static_cast<std::uint64_t>(c.s.smin) * 0xa0761d6478bd642full ^ static_cast<std::uint64_t>(c.s.smax)) ^
+           (c.s.umin * 0xe7037ed1a0b428dbull) ^
+           avalanche((std::uint64_t{static_cast<std::uint32_t>(c.s.s32_min)} << 32 | static_cast<std::uint32_t>(c.s.s32_max)) *
+                         0x8ebc6af09c88c6e3ull ^
+                     (std::uint64_t{c.s.u32_min} << 32 | c.s.u32_max));
+}
+constexpr std::uint64_t mix_hash(std::uint64_t x) {
+    return (x * 0x94d049bb133111ebull ^ (x * 0x94d049bb133111ebull >> 29)) * 0x9e3779b97f4a7c15ull;
+}
 constexpr std::uint64_t cell_hash(std::uint32_t i, const cell& c) {
     return (c.v | c.kind | c.frame | c.init | c.size | c.range) == 0 || i >= hashed_cells
                ? 0
-               : ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c)) * 0x94d049bb133111ebull ^
-                  ((static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c)) * 0x94d049bb133111ebull >>
-                   29)) *
-                     0x9e3779b97f4a7c15ull;
+               : mix_hash(static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c) ^
+                          ((c.frame & exact) != 0 && c.kind == k_scalar ? scalar_bits(c) : 0));
 }
 
 struct trail_entry {
