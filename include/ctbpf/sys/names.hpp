@@ -7,6 +7,8 @@
 #include <string>
 #include <string_view>
 
+#include "ctbpf/verify/maps.hpp"
+
 namespace ctbpf::sys {
 
 // enum bpf_prog_type, 0..32 (Linux 6.18), indexed by value.
@@ -22,24 +24,12 @@ inline constexpr std::array<std::string_view, 33> prog_type_names = {
     "netfilter",
 };
 
-// enum bpf_map_type, 0..33 (Linux 6.18), indexed by value.
-inline constexpr std::array<std::string_view, 34> map_type_names = {
-    "unspec",         "hash",          "array",          "prog_array",
-    "perf_event_array", "percpu_hash", "percpu_array",   "stack_trace",
-    "cgroup_array",   "lru_hash",      "lru_percpu_hash", "lpm_trie",
-    "array_of_maps",  "hash_of_maps",  "devmap",         "sockmap",
-    "cpumap",         "xskmap",        "sockhash",       "cgroup_storage",
-    "reuseport_sockarray", "percpu_cgroup_storage", "queue", "stack",
-    "sk_storage",     "devmap_hash",   "struct_ops",     "ringbuf",
-    "inode_storage",  "task_storage",  "bloom_filter",   "user_ringbuf",
-    "cgrp_storage",   "arena",
-};
-
 inline std::string prog_type_name(std::uint32_t t) {
     return t < prog_type_names.size() ? std::string(prog_type_names[t]) : "prog type " + std::to_string(t);
 }
-inline std::string map_type_name(std::uint32_t t) {
-    return t < map_type_names.size() ? std::string(map_type_names[t]) : "map type " + std::to_string(t);
+inline std::string map_type_name(std::uint32_t t) { // (the names: ctbpf/verify/maps.hpp)
+    const std::string_view n = to_string(static_cast<map_type>(t));
+    return n != "unknown" ? std::string(n) : "map type " + std::to_string(t);
 }
 
 // "xdp", "XDP", "BPF_PROG_TYPE_XDP" -> 6; aliases "socket" and "tc" too.

@@ -154,19 +154,18 @@ protected:
     // Registers and spills linked to scalar id `id` are no longer "every bit unknown".
     constexpr void linked_bounded(std::uint32_t id) {
         const std::uint32_t base_id = id & ~add_const_id;
-        work_ += 12 * (cf_ + 1);
-        for (std::uint32_t f = 0; f <= cf_; ++f) {
-            for (cell& c : rf_.f[f].r)
-                if (c.kind == k_scalar && (c.id & ~add_const_id) == base_id && (c.init == unbounded || is_exact_scalar(c)))
-                    c.init = 0, c.frame &= static_cast<std::uint8_t>(~exact), ++lossy_;
-            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
-                if (c_.p[i].size != 0 && c_.p[i].kind == k_scalar && (c_.p[i].id & ~add_const_id) == base_id) {
-                    cell v = c_.p[i];
-                    v.v = 0; // (a spill keeps no bound)
-                    v.frame &= static_cast<std::uint8_t>(~exact);
-                    set(i, v);
-                }
-        }
+        bool spill = false;
+        each_copy(
+            [&](const cell& c, bool s) {
+                spill = s;
+                return c.kind == k_scalar && (c.id & ~add_const_id) == base_id &&
+                       (s || c.init == unbounded || is_exact_scalar(c));
+            },
+            [&](cell& c) {
+                c.frame &= static_cast<std::uint8_t>(~exact);
+                if (spill) c.v = 0; // (a spill keeps no bound)
+                else c.init = 0, ++lossy_;
+            });
     }
     // try_match_pkt_pointers(): 1 the packet pointer is dst (pkt > pkt_end, meta > pkt), 2 it is
     // src (pkt_end > pkt, pkt > meta), 0 no match

@@ -39,7 +39,7 @@ protected:
                 !pr->has(proto_prop::arg_btf_id) && !pr->has(proto_prop::ret_btf_id))
                 return call_proto(id, *pr);
         }
-        if (id >= 1 && id <= 3) return map_helper(id);
+        if (id >= 1 && id <= 3) return call_proto(id, *primary_proto(id)); // (the same in every program type)
         std::uint8_t ret = ret_scalar;
         if (id <= helper_max_id) {
             const std::uint32_t args = static_cast<std::uint32_t>(helper_table[id].arg_count);
@@ -100,31 +100,14 @@ protected:
             }
             if (a.has(type_flag::maybe_null) && v.kind == k_const && v.v == 0) continue; // NULL where NULL may be
             // check_reg_type(): the register types this argument takes
-            const std::string_view expected = a.base == arg_base::const_map_ptr ? "map_ptr"
-                                              : a.base == arg_base::ptr_to_ctx  ? "ctx"
-                                              : a.base == arg_base::ptr_to_ringbuf_mem ? "ringbuf_mem"
-                                              : a.base == arg_base::ptr_to_sock_common ? "sock_common, sock, tcp_sock, xdp_sock"
-                                              : a.base == arg_base::ptr_to_btf_id_sock_common
-                                                  ? "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_"
-                                              : a.base == arg_base::const_size || a.base == arg_base::const_size_or_zero
-                                                  ? "scalar"
-                                              : a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value ||
-                                                      a.base == arg_base::ptr_to_mem
-                                                  ? "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"
-                                                  : "";
-            const bool fits = expected == "map_ptr" ? v.kind == k_map_ptr
-                              : expected == "ctx"   ? v.kind == k_ctx
-                              : expected == "ringbuf_mem" ? v.kind == k_ringbuf_mem
-                              : expected.starts_with("sock_common") ? v.kind == k_sock || v.kind == k_sock_common || v.kind == k_tcp_sock
-                              : expected == "scalar" ? v.kind == k_scalar || v.kind == k_const
-                                                     : v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind) ||
-                                                           v.kind == k_ringbuf_mem;
-            if (expected.empty()) { // sockets, BTF objects, spin locks, callbacks, dynptrs...
+            const std::uint8_t want = wanted(a.base);
+            if (want == want_unknown) { // sockets, BTF objects, spin locks, callbacks, dynptrs...
                 defer(deferral::helper_arguments, pc_);
                 continue;
             }
-            if (!fits) {
-                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(v)).put(" expected=").put(expected);
+            if (!fits(want, v)) {
+                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(v)).put(" expected=")
+                    .put(expected_types[want]);
                 return -1;
             }
             if (pr.release_arg == r) { // check_func_arg_reg_off(), then the reference itself
@@ -276,6 +259,36 @@ protected:
         ++pc_;
         return 0;
     }
+    // check_reg_type(): which register types an argument takes, and how the kernel lists them
+    enum : std::uint8_t { want_unknown, want_map_ptr, want_ctx, want_ringbuf_mem, want_sock_common, want_btf_sock_common,
+                          want_scalar, want_mem };
+    static constexpr std::string_view expected_types[] = {
+        "", "map_ptr", "ctx", "ringbuf_mem", "sock_common, sock, tcp_sock, xdp_sock",
+        "sock_common, sock, tcp_sock, xdp_sock, ptr_, trusted_ptr_", "scalar",
+        "fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_"};
+    static constexpr std::uint8_t wanted(arg_base b) {
+        switch (b) {
+        case arg_base::const_map_ptr: return want_map_ptr;
+        case arg_base::ptr_to_ctx: return want_ctx;
+        case arg_base::ptr_to_ringbuf_mem: return want_ringbuf_mem;
+        case arg_base::ptr_to_sock_common: return want_sock_common;
+        case arg_base::ptr_to_btf_id_sock_common: return want_btf_sock_common;
+        case arg_base::const_size:
+        case arg_base::const_size_or_zero: return want_scalar;
+        case arg_base::ptr_to_map_key:
+        case arg_base::ptr_to_map_value:
+        case arg_base::ptr_to_mem: return want_mem;
+        default: return want_unknown;
+        }
+    }
+    static constexpr bool fits(std::uint8_t want, const cell& v) {
+        return want == want_map_ptr       ? v.kind == k_map_ptr
+               : want == want_ctx         ? v.kind == k_ctx
+               : want == want_ringbuf_mem ? v.kind == k_ringbuf_mem
+               : want == want_scalar      ? v.kind == k_scalar || v.kind == k_const
+               : want == want_mem         ? v.kind == k_stack || v.kind == k_map_value || is_packet(v.kind) || v.kind == k_ringbuf_mem
+                                          : v.kind == k_sock || v.kind == k_sock_common || v.kind == k_tcp_sock;
+    }
     static constexpr bool hash_like(map_type t) {
         return t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
                t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
@@ -301,69 +314,6 @@ protected:
         return direct_packet_write() || t == prog_type::lwt_in || t == prog_type::lwt_out ||
                t == prog_type::lwt_seg6local || t == prog_type::sk_reuseport || t == prog_type::flow_dissector ||
                t == prog_type::cgroup_skb;
-    }
-    // bpf_map_lookup_elem(map, key), bpf_map_update_elem(map, key, value, flags),
-    // bpf_map_delete_elem(map, key): check_func_arg() argument by argument, then
-    // check_map_func_compatibility(); lookups give map_value_or_null with a new id.
-    constexpr int map_helper(std::int32_t id) {
-        const std::uint32_t nargs = id == 2 ? 4 : 2;
-        bool known = true; // the map's shape is known
-        for (std::uint32_t r = 1; r <= nargs; ++r) {
-            if (!read_reg(r)) return -1;
-            const cell a = reg(r);
-            if (r == 4) { // ARG_ANYTHING
-                if (leaks(a)) {
-                    fail_reg(errc::pointer_leak, r, " leaks addr into helper function");
-                    return -1;
-                }
-                continue;
-            }
-            if (a.kind == k_opaque || !known) {
-                defer(deferral::helper_arguments, pc_);
-                known = false;
-                continue;
-            }
-            if (r == 1) {
-                if (a.kind != k_map_ptr) {
-                    fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=").put(type_name(a)).put(" expected=map_ptr");
-                    return -1;
-                }
-                continue;
-            }
-            if (a.kind != k_stack && a.kind != k_map_value && !is_packet(a.kind)) {
-                fail_reg(errc::helper_argument_has_the_wrong_type, r, " type=")
-                    .put(type_name(a))
-                    .put(" expected=fp, pkt, pkt_meta, map_key, map_value, mem, ringbuf_mem, buf, trusted_ptr_");
-                return -1;
-            }
-            const map_shape& m = map_at(reg(1));
-            if (r == 3 && (m.type == map_type::sockmap || m.type == map_type::sockhash)) { // values are sockets
-                defer(deferral::helper_arguments, pc_);
-                continue;
-            }
-            if (!helper_mem(r, a, r == 2 ? m.key_size : m.value_size)) return -1;
-        }
-        if (known) {
-            const map_shape& m = map_at(reg(1));
-            const map_type t = m.type;
-            if (t == map_type::prog_array || t == map_type::perf_event_array || t == map_type::stack_trace ||
-                t == map_type::cgroup_array || t == map_type::ringbuf || t == map_type::user_ringbuf) {
-                fail(errc::helper_argument_has_the_wrong_type, pc_)
-                    .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(t)).put(" into func bpf_")
-                    .put(helper_table[id].name).put("#").put_int(id);
-                r_.error = EINVAL;
-                return -1;
-            }
-            known = t == map_type::hash || t == map_type::percpu_hash || t == map_type::lru_hash ||
-                    t == map_type::lru_percpu_hash || t == map_type::lpm_trie;
-            if (!known && id == 1) defer(deferral::kernel_object, pc_); // arrays: a constant key elides the null check
-        }
-        const std::uint8_t slot = known ? reg(1).frame : 0;
-        clobber_caller_saved(k_scalar);
-        if (id == 1)
-            rf_.f[cf_].r[0] = known ? cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_} : cell{0, k_opaque, 0, maybe_not_null, 0};
-        ++pc_;
-        return 0;
     }
     // check_helper_mem_access(): `size` bytes read through a helper argument
     constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw = false) {

@@ -195,21 +195,32 @@ protected:
         for (std::uint32_t i = cell_refs; i < cell_refs + max_refs; ++i)
             if (c_.p[i].kind != 0 && static_cast<std::uint32_t>(c_.p[i].v) == id) set(i, cell{});
     }
-    // release_reference(): the reference is gone and every copy of the pointer is invalid
-    constexpr void release_reference(std::uint32_t id) {
-        work_ += 12 * (cf_ + 1);
-        drop_ref(id);
-        const cell invalid = root_ ? unknown_scalar() : cell{};
+    // Every register and spilled register of every frame that `match(value, spilled)` picks gets
+    // `change(value)`: null checks, packet ranges, invalidation, linked scalars. Spills change
+    // through the undo trail and keep their slot's written bytes and width (none once
+    // uninitialized). One pass over every frame counts as work.
+    template <class Match, class Change>
+    constexpr void each_copy(Match match, Change change) {
+        work_ += 25 * (cf_ + 1); // (75 cells a frame, a call or two each: about 750 Clang steps)
         for (std::uint32_t f = 0; f <= cf_; ++f) {
             for (cell& c : rf_.f[f].r)
-                if (c.id == id && c.kind >= k_sock_or_null) c = invalid;
-            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
-                if (c_.p[i].size == 8 && c_.p[i].id == id && c_.p[i].kind >= k_sock_or_null) {
-                    cell v = invalid;
-                    v.init = c_.p[i].init, v.size = root_ ? 8 : 0;
-                    set(i, v);
-                }
+                if (match(c, false)) change(c);
+            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i) {
+                const cell old = c_.p[i];
+                if (old.size == 0 || !match(old, true)) continue;
+                cell v = old;
+                change(v);
+                v.init = old.init, v.size = v.kind == k_uninit ? 0 : old.size;
+                set(i, v);
+            }
         }
+    }
+    // release_reference(): the reference is gone and every copy of the pointer is invalid
+    constexpr void release_reference(std::uint32_t id) {
+        drop_ref(id);
+        const cell invalid = root_ ? unknown_scalar() : cell{};
+        each_copy([&](const cell& c, bool spill) { return c.id == id && c.kind >= k_sock_or_null && (!spill || c.size == 8); },
+                  [&](cell& c) { c = invalid; });
     }
     // check_reference_leak(): "<what> would lead to reference leak"
     constexpr bool reference_leak(std::string_view what) {
@@ -330,18 +341,9 @@ protected:
     }
     // clear_all_pkt_pointers() -> mark_reg_invalid(): an unknown scalar for root, uninitialized otherwise
     constexpr void clear_all_pkt_pointers() {
-        work_ += 12 * (cf_ + 1);
         const cell invalid = root_ ? unknown_scalar() : cell{};
-        for (std::uint32_t f = 0; f <= cf_; ++f) {
-            for (cell& c : rf_.f[f].r)
-                if (is_pkt_any(c)) c = invalid;
-            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
-                if (c_.p[i].size == 8 && is_pkt_any(c_.p[i])) {
-                    cell v = invalid;
-                    v.init = c_.p[i].init, v.size = root_ ? 8 : 0;
-                    set(i, v);
-                }
-        }
+        each_copy([&](const cell& c, bool spill) { return is_pkt_any(c) && (!spill || c.size == 8); },
+                  [&](cell& c) { c = invalid; });
     }
     static constexpr std::uint32_t size_of(std::uint32_t code) {
         return (code & op::size_mask) == op::dw ? 8u : (code & op::size_mask) == op::b ? 1u : (code & op::size_mask) == op::h ? 2u : 4u;
@@ -402,18 +404,9 @@ protected:
     // Every register and spilled register of every frame that is a copy of the pointer: a null
     // check's outcome (arg 1: null, 0: not null), or a packet range (arg: the new range).
     constexpr void mark_regs(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
-        work_ += 12 * (cf_ + 1); // (every register and stack slot of every frame)
         if (is_or_null(kind) && arg) drop_ref(id); // a NULL holds no reference
-        for (std::uint32_t f = 0; f <= cf_; ++f) {
-            for (cell& c : rf_.f[f].r)
-                if (c.kind == kind && c.id == id) c = marked(c, arg);
-            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i)
-                if (c_.p[i].size == 8 && c_.p[i].kind == kind && c_.p[i].id == id) {
-                    cell v = marked(c_.p[i], arg);
-                    v.init = c_.p[i].init, v.size = 8;
-                    set(i, v);
-                }
-        }
+        each_copy([&](const cell& c, bool spill) { return c.kind == kind && c.id == id && (!spill || c.size == 8); },
+                  [&](cell& c) { c = marked(c, arg); });
     }
     static constexpr cell marked(const cell& c, std::int32_t arg) {
         if (is_or_null(c.kind)) // (map values lose the id; acquired pointers keep it: it is their reference)
@@ -431,24 +424,18 @@ protected:
         const cell known = reg(r);
         if (known.id == 0 || !exactish(known)) return;
         const std::uint32_t base_id = known.id & ~add_const_id;
-        work_ += 12 * (cf_ + 1);
-        for (std::uint32_t f = 0; f <= cf_; ++f) {
-            for (std::uint32_t i = 0; i < frame_regs; ++i) {
-                cell& c = rf_.f[f].r[i];
-                if ((f == cf_ && i == r) || (c.kind != k_scalar && c.kind != k_const) || (c.id & ~add_const_id) != base_id) continue;
-                if (!(c.id & add_const_id) && !(known.id & add_const_id)) c = known;
-                else blur(c);
-            }
-            for (std::uint32_t i = f * frame_cells + frame_slots, e = (f + 1) * frame_cells; i < e; ++i) {
-                const cell& sl = c_.p[i];
-                if (sl.size == 0 || (sl.kind != k_scalar && sl.kind != k_const) || (sl.id & ~add_const_id) != base_id) continue;
-                cell v = sl;
-                if (sl.size == 8 && !(sl.id & add_const_id) && !(known.id & add_const_id)) v = known, v.init = sl.init, v.size = 8;
-                else if (is_exact_scalar(v)) v.frame &= static_cast<std::uint8_t>(~exact), ++lossy_;
-                else continue;
-                set(i, v);
-            }
-        }
+        const cell* self = &rf_.f[cf_].r[r];
+        bool spill = false;
+        each_copy(
+            [&](const cell& c, bool s) {
+                spill = s;
+                return &c != self && (c.kind == k_scalar || c.kind == k_const) && (c.id & ~add_const_id) == base_id;
+            },
+            [&](cell& c) {
+                if (!(c.id & add_const_id) && !(known.id & add_const_id) && (!spill || c.size == 8)) c = known;
+                else if (!spill) blur(c);
+                else if (is_exact_scalar(c)) c.frame &= static_cast<std::uint8_t>(~exact), ++lossy_;
+            });
     }
     // ---- paths ----
     // More branches pending than the kernel keeps (push_stack(): "The sequence of 8193 jumps is
