@@ -22,11 +22,6 @@
 
 namespace ctbpf {
 
-// Where an instruction slot came from: its source line and the label that names it (if any).
-struct slot_info {
-    std::uint32_t line = 0;
-    std::string_view label{};
-};
 
 // Optional outputs of assembly besides the instructions.
 struct emit_extras {

@@ -17,6 +17,12 @@
 
 namespace ctbpf {
 
+// Where an instruction slot came from: its source line and the label that names it (if any).
+struct slot_info {
+    std::uint32_t line = 0;
+    std::string_view label{};
+};
+
 // A label definition: `name` (or the handle `id`) names instruction slot `slot`.
 struct label_def {
     std::string_view name;

@@ -3,6 +3,7 @@
 // messages for pointer arithmetic, unprivileged sanitation limits).
 #pragma once
 
+#include "ctbpf/semantics.hpp"
 #include "ctbpf/verify/machine.hpp"
 
 namespace ctbpf::detail::vfy {
@@ -87,7 +88,6 @@ protected:
         if (is_ptr(dv)) return pointer_alu(x, is64, dv, sv, true);
         // two scalars: the kernel tracks constants through everything but division and modulo
         const std::uint64_t a = static_cast<std::uint64_t>(dv.v), b = static_cast<std::uint64_t>(sv.v);
-        const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
         if (dv.kind != k_const || sv.kind != k_const || opc == op::div || opc == op::mod ||
             ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && b >= (is64 ? 64u : 32u))) {
             if (exactish(dv) && exactish(sv)) { // adjust_scalar_min_max_vals() on the kernel's values
@@ -111,20 +111,7 @@ protected:
             set_reg(d, r);
             return true;
         }
-        std::uint64_t out = 0;
-        switch (opc) {
-        case op::add: out = a + b; break;
-        case op::sub: out = a - b; break;
-        case op::mul: out = is64 ? a * b : a32 * b32; break;
-        case op::or_: out = a | b; break;
-        case op::and_: out = a & b; break;
-        case op::xor_: out = a ^ b; break;
-        case op::lsh: out = is64 ? a << b : a32 << b; break;
-        case op::rsh: out = is64 ? a >> b : a32 >> b; break;
-        default: // arsh
-            out = is64 ? static_cast<std::uint64_t>(dv.v >> b)
-                       : static_cast<std::uint32_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(a)) >> b);
-        }
+        const std::uint64_t out = sem::alu(opc, is64, 0, a, b);
         set_reg(d, k_const, static_cast<std::int64_t>(is64 ? out : static_cast<std::uint32_t>(out)));
         return true;
     }

@@ -5,6 +5,7 @@
 // the kernel's functions so that the two can be read side by side.
 #pragma once
 
+#include "ctbpf/semantics.hpp"
 #include "ctbpf/verify/tnum.hpp"
 
 #include <cstdint>
@@ -364,19 +365,9 @@ namespace sdetail {
 // NEG; shifts below the width), zero-extended for ALU32.
 constexpr bool eval_const(std::uint8_t op, bool is64, u64 a, u64 b, u64& r) {
     if ((op == sop::lsh || op == sop::rsh || op == sop::arsh) && b >= (is64 ? 64u : 32u)) return false;
-    const u64 m = is64 ? ~u64{0} : u32_max;
-    switch (op) {
-    case sop::add: return r = (a + b) & m, true;
-    case sop::sub: return r = (a - b) & m, true;
-    case sop::mul: return r = (a * b) & m, true;
-    case sop::or_: return r = (a | b) & m, true;
-    case sop::and_: return r = (a & b) & m, true;
-    case sop::xor_: return r = (a ^ b) & m, true;
-    case sop::lsh: return r = (a << b) & m, true;
-    case sop::rsh: return r = (a & m) >> b, true;
-    case sop::arsh: return r = is64 ? u64(s64(a) >> b) : u32(s32(u32(a)) >> b), true;
-    default: return false;
-    }
+    if (op == sop::div || op == sop::mod || op == sop::neg || op == sop::mov || op > sop::arsh) return false;
+    r = sem::alu(op, is64, 0, a, b);
+    return true;
 }
 } // namespace sdetail
 

@@ -1,0 +1,533 @@
+// machine::run(): the context and packet a program type gets (as BPF_PROG_TEST_RUN builds them),
+// the instruction loop, and what the run returns.
+#pragma once
+
+#include "ctbpf/vm/machine.hpp"
+
+namespace ctbpf::vm {
+
+namespace detail {
+// __sk_buff fields BPF_PROG_TEST_RUN takes from ctx_in (all others must be zero).
+constexpr bool skb_ctx_in_field(u32 off) {
+    using namespace skb;
+    return (off >= mark && off < mark + 4) || (off >= priority && off < ifindex + 4) || (off >= cb && off < cb + 20) ||
+           (off >= tstamp && off < tstamp + 8) || (off >= wire_len && off < gso_segs + 4) ||
+           (off >= gso_size && off < gso_size + 4) || (off >= hwtstamp && off < hwtstamp + 8);
+}
+} // namespace detail
+
+constexpr bool machine::setup(const input& in, result& r) {
+    using namespace detail;
+    type_ = in.type;
+    tail_calls_ = 0;
+    may_goto_ = 8u * 1024 * 1024; // BPF_MAX_LOOPS
+    delete[] ctx_;
+    delete[] packet_;
+    ctx_ = packet_ = nullptr;
+    ctx_size_ = packet_cap_ = 0;
+    meta_ = data_ = mac_ = 0;
+    region& ctx = regions_[id_ctx - 1];
+    region& pkt = regions_[id_packet - 1];
+    pkt = {nullptr, 0, 0, region_kind::packet, true, true, 0, 0};
+    auto bad = [&](std::string_view why) { return fail(r, fault::bad_input, 0, why); };
+    auto copy_in = [&](u32 size) {
+        ctx_size_ = size;
+        ctx_ = new u8[size + 1]{};
+        for (u32 i = 0; i < in.ctx.size() && i < size; ++i) ctx_[i] = in.ctx[i];
+    };
+    const u32 n = static_cast<u32>(in.packet.size());
+    if (in.type == prog_type::xdp) {
+        if (in.ctx.size() > xdp::size) return bad("the context is larger than struct xdp_md");
+        copy_in(xdp::size);
+        u32 meta = 0;
+        if (!in.ctx.empty()) {
+            meta = static_cast<u32>(load_le(ctx_ + xdp::data, 4));
+            const u32 end = static_cast<u32>(load_le(ctx_ + xdp::data_end, 4));
+            if (load_le(ctx_ + xdp::data_meta, 4) != 0 || end > n || meta > end)
+                return bad("xdp_md: data_meta must be 0 and data <= data_end <= the packet's size");
+            if (end != n) return bad("xdp_md: data_end below the packet's size would make fragments (not modelled)");
+            if ((meta & 3) != 0 || meta > 255 || meta > xdp::headroom - xdp::frame_struct)
+                return bad("xdp_md: the metadata size (data) must be a multiple of 4, at most 216");
+            if (load_le(ctx_ + xdp::rx_queue_index, 4) != 0 && load_le(ctx_ + xdp::ingress_ifindex, 4) == 0)
+                return bad("xdp_md: rx_queue_index needs an ingress_ifindex");
+        }
+        if (n - meta < eth_hlen || n < meta) return bad("the packet is shorter than an Ethernet header");
+        if (n - meta > xdp::frame - xdp::headroom - xdp::tailroom) return bad("the packet does not fit one page (fragments are not modelled)");
+        packet_cap_ = xdp::frame;
+        packet_ = new u8[packet_cap_]{};
+        data_ = xdp::headroom;
+        meta_ = data_ - meta;
+        for (u32 i = 0; i < n; ++i) packet_[meta_ + i] = in.packet[i];
+        pkt.p = packet_, pkt.lo = meta_, pkt.hi = meta_ + n;
+        if (load_le(ctx_ + xdp::ingress_ifindex, 4) == 0) store_le(ctx_ + xdp::ingress_ifindex, 4, 1); // loopback
+    } else if (is_skb_type(in.type)) {
+        if (in.ctx.size() > skb::size) return bad("the context is larger than struct __sk_buff");
+        copy_in(skb::size);
+        for (u32 i = 0; i < skb::size; ++i)
+            if (ctx_[i] != 0 && !skb_ctx_in_field(i))
+                return bad("__sk_buff: only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may be set");
+        if (n < eth_hlen) return bad("the packet is shorter than an Ethernet header");
+        const u32 ifindex = static_cast<u32>(load_le(ctx_ + skb::ifindex, 4));
+        if (ifindex > 1) return bad("__sk_buff: ifindex other than loopback (1) is not modelled");
+        packet_cap_ = skb_headroom + n;
+        packet_ = new u8[packet_cap_]{};
+        mac_ = skb_headroom;
+        for (u32 i = 0; i < n; ++i) packet_[mac_ + i] = in.packet[i];
+        data_ = is_l2_type(in.type) ? mac_ : mac_ + eth_hlen;
+        meta_ = data_;
+        pkt.p = packet_, pkt.lo = data_, pkt.hi = mac_ + n;
+        const u8* eth = packet_ + mac_;
+        u32 proto = static_cast<u32>(load_le(eth + 12, 2)); // eth_type_trans(): h_proto, or 802.3 / raw 802.2
+        if (load_be(eth + 12, 2) < 0x600) proto = (eth[14] == 0xff && eth[15] == 0xff && n >= 16) ? 0x0100 : 0x0400; // htons(ETH_P_802_3 / ETH_P_802_2)
+        store_le(ctx_ + skb::protocol, 4, proto);
+        bool bcast = true, zero = true;
+        for (u32 i = 0; i < 6; ++i) bcast = bcast && eth[i] == 0xff, zero = zero && eth[i] == 0;
+        store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? (bcast ? 1 : 2) : zero ? 0 : 3);
+        store_le(ctx_ + skb::ifindex, 4, 1);
+        if (load_le(ctx_ + skb::wire_len, 4) == 0) store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
+        if ((proto == 0x0008 && n - eth_hlen < 20) || (proto == 0xdd86 && n - eth_hlen < 40))
+            return bad("the packet is shorter than its IP header");
+    } else {
+        copy_in(static_cast<u32>(in.ctx.size()));
+        if (!in.packet.empty()) return bad("this program type takes no packet, only a context");
+    }
+    ctx = {ctx_, 0, ctx_size_, region_kind::ctx, true, true, 0, 0};
+    if (!env.kernel_memory.empty())
+        regions_[id_kernel - 1] = {const_cast<u8*>(env.kernel_memory.data()), 0, static_cast<u32>(env.kernel_memory.size()),
+                                   region_kind::kernel, false, true, 0, 0};
+    return true;
+}
+
+// data_out and ctx_out as BPF_PROG_TEST_RUN returns them.
+constexpr void machine::finish(const input& in, result& r) {
+    using namespace detail;
+    const region& pkt = regions_[id_packet - 1];
+    if (in.type == prog_type::xdp) {
+        r.packet.append(packet_ + meta_, pkt.hi - meta_);
+        if (!in.ctx.empty()) {
+            store_le(ctx_ + xdp::data, 4, data_ - meta_);
+            store_le(ctx_ + xdp::data_end, 4, pkt.hi - meta_);
+            if (load_le(in.ctx.data() + xdp::ingress_ifindex, 4) == 0) store_le(ctx_ + xdp::ingress_ifindex, 4, 0);
+            r.ctx.append(ctx_, static_cast<u32>(in.ctx.size()));
+        }
+    } else if (is_skb_type(in.type)) {
+        if (!is_l2_type(in.type)) { // the kernel pushes a zeroed Ethernet header back
+            r.packet.resize(eth_hlen);
+            r.packet.append(packet_ + data_, pkt.hi - data_);
+        } else {
+            r.packet.append(packet_ + data_, pkt.hi - data_);
+        }
+        if (!in.ctx.empty()) {
+            u8 out[skb::size] = {};
+            for (u32 i = 0; i < skb::size; ++i) out[i] = in.ctx.size() > i ? in.ctx[i] : 0;
+            auto keep = [&](u32 off, u32 size) {
+                for (u32 i = off; i < off + size; ++i) out[i] = ctx_[i];
+            };
+            keep(skb::mark, 4), keep(skb::priority, 4), keep(skb::ingress_ifindex, 4), keep(skb::ifindex, 4);
+            keep(skb::tstamp, 8), keep(skb::cb, 20), keep(skb::wire_len, 4), keep(skb::gso_segs, 4), keep(skb::hwtstamp, 8);
+            r.ctx.append(out, static_cast<u32>(in.ctx.size()));
+        }
+    } else if (in.type == prog_type::syscall && !in.ctx.empty()) {
+        r.ctx.append(ctx_, ctx_size_);
+    }
+    for (region& g : regions_)
+        if (g.kind == region_kind::ringbuf_record && g.alive) g.alive = false; // (the verifier forbids leaks)
+}
+
+constexpr result machine::run(std::span<const insn> code, const input& in, program_info info) {
+    using namespace detail;
+    result r{};
+    info_ = info;
+    if (!setup(in, r)) return r;
+    u64 reg[11] = {};
+    u32 tag[11] = {};
+    reg[1] = base_of(id_ctx), tag[1] = id_ctx;
+    reg[10] = base_of(1) + stack_size, tag[10] = 1;
+    for (u32 i = 0; i < in.args.size() && i < 4; ++i) reg[2 + i] = in.args[i];
+    frame frames[max_frames];
+    u32 depth = 0;
+    u32 pc = 0;
+    u64 executed = 0;
+    const u64 limit = in.insn_limit;
+    const u32 hdr_tags = stack_size / 8;
+    auto sext_imm = [](std::int32_t imm) { return static_cast<u64>(static_cast<s64>(imm)); };
+    while (true) {
+        if (pc >= code.size()) {
+            fail(r, fault::jump_out_of_range, pc, "control left the program");
+            break;
+        }
+        if (executed >= limit) {
+            fail(r, fault::instruction_limit, pc, "the instruction limit was reached");
+            break;
+        }
+        ++executed;
+        const insn& x = code[pc];
+        const u8 c = x.code;
+        const u8 d = x.dst_reg, s = x.src_reg;
+        if (d > 10 || s > 10) {
+            fail(r, fault::bad_instruction, pc, "register number above 10");
+            break;
+        }
+        const u32 cls = c & 7u;
+        trace_step step{pc, 0xff, 0, 0};
+        bool stop = false;
+        switch (cls) {
+        case op::alu:
+        case op::alu64: {
+            if (in.trace) step.reg = d, step.before = reg[d];
+            const bool is64 = cls == op::alu64;
+            const u8 o = c & 0xf0;
+            if (d == 10) {
+                fail(r, fault::bad_instruction, pc, "r10 is read-only");
+                stop = true;
+                break;
+            }
+            if (o == op::end) {
+                const bool be = is64 || (c & op::x) != 0;
+                if (x.imm != 16 && x.imm != 32 && x.imm != 64) {
+                    fail(r, fault::bad_instruction, pc, "byte swap width other than 16, 32, 64");
+                    stop = true;
+                    break;
+                }
+                reg[d] = sem::alu(o, is64, 0, reg[d], static_cast<u64>(x.imm), be);
+                tag[d] = 0;
+                break;
+            }
+            if (o > op::arsh) {
+                fail(r, fault::bad_instruction, pc, "unknown ALU operation");
+                stop = true;
+                break;
+            }
+            const bool isx = (c & op::x) != 0;
+            const u64 src = isx ? reg[s] : is64 ? sext_imm(x.imm) : static_cast<u32>(x.imm);
+            u32 t = 0;
+            if (is64) {
+                if (o == op::mov) t = isx && x.off == 0 ? tag[s] : 0;
+                else if (o == op::add) t = tag[d] != 0 ? (isx && tag[s] != 0 ? 0 : tag[d]) : isx ? tag[s] : 0;
+                else if (o == op::sub) t = isx && tag[s] != 0 ? 0 : tag[d];
+                if (o == op::mov && isx && x.off == 1) {
+                    fail(r, fault::unsupported, pc, "addr_space_cast (arenas are not modelled)");
+                    stop = true;
+                    break;
+                }
+            }
+            reg[d] = sem::alu(o, is64, x.off, reg[d], src);
+            tag[d] = t;
+            break;
+        }
+        case op::jmp:
+        case op::jmp32: {
+            const u8 o = c & 0xf0;
+            const bool is32 = cls == op::jmp32;
+            if (o == op::ja) {
+                if ((c & op::x) != 0) {
+                    fail(r, fault::unsupported, pc, "indirect jumps (gotox) are not modelled");
+                    stop = true;
+                    break;
+                }
+                pc = static_cast<u32>(static_cast<s64>(pc) + (is32 ? x.imm : x.off));
+                break;
+            }
+            if (o == op::exit && !is32) {
+                if (depth == 0) {
+                    stop = true;
+                    break;
+                }
+                const frame& f = frames[--depth];
+                for (u32 i = 0; i < 4; ++i) reg[6 + i] = f.saved[i], tag[6 + i] = f.saved_tag[i];
+                reg[10] = base_of(depth + 1) + stack_size, tag[10] = depth + 1;
+                code = f.code;
+                info_ = f.info;
+                pc = f.return_pc - 1; // (++pc below)
+                break;
+            }
+            if (o == op::call && !is32) {
+                if ((c & op::x) != 0) {
+                    fail(r, fault::bad_instruction, pc, "callx (0x8d) is not a Linux instruction");
+                    stop = true;
+                    break;
+                }
+                if (s == 1) { // bpf-to-bpf call
+                    if (depth + 1 >= max_frames) {
+                        fail(r, fault::call_depth, pc, "more than 8 nested calls");
+                        stop = true;
+                        break;
+                    }
+                    frame& f = frames[depth++];
+                    f.return_pc = pc + 1;
+                    f.code = code;
+                    f.info = info_;
+                    for (u32 i = 0; i < 4; ++i) f.saved[i] = reg[6 + i], f.saved_tag[i] = tag[6 + i];
+                    reg[10] = base_of(depth + 1) + stack_size, tag[10] = depth + 1;
+                    pc = static_cast<u32>(static_cast<s64>(pc) + x.imm);
+                    break;
+                }
+                if (s != 0) {
+                    fail(r, fault::unsupported, pc, "kfunc calls are not modelled");
+                    stop = true;
+                    break;
+                }
+                if (x.imm == static_cast<std::int32_t>(helper::tail_call)) {
+                    u32 mi = 0;
+                    map_store* m = map_arg(r, pc, tag[2], mi);
+                    if (m == nullptr || m->shape.type != map_type::prog_array) {
+                        if (m != nullptr) fail(r, fault::bad_helper_argument, pc, "bpf_tail_call: r2 is not a prog array");
+                        stop = true;
+                        break;
+                    }
+                    const u32 idx = static_cast<u32>(reg[3]);
+                    u8 key[4] = {static_cast<u8>(idx), static_cast<u8>(idx >> 8), static_cast<u8>(idx >> 16), static_cast<u8>(idx >> 24)};
+                    const u8* v = idx < m->shape.max_entries ? m->lookup(key) : nullptr;
+                    const u32 prog = v ? static_cast<u32>(load_le(v, 4)) : 0;
+                    if (prog == 0 || prog > programs_.size() || tail_calls_ >= tail_call_limit) {
+                        ++pc; // the call fails: the program goes on
+                        break;
+                    }
+                    ++tail_calls_;
+                    code = programs_[prog - 1].code;
+                    info_ = programs_[prog - 1].info;
+                    pc = ~u32{0};
+                    break;
+                }
+                if (in.trace) step.reg = 0, step.before = reg[0];
+                if (!call_helper(r, pc, x.imm, reg, tag)) {
+                    stop = true;
+                    break;
+                }
+                break;
+            }
+            if (o == op::jcond && !is32) { // may_goto: jumps once the loop budget is spent
+                if (may_goto_ == 0) pc = static_cast<u32>(static_cast<s64>(pc) + x.off);
+                else --may_goto_;
+                break;
+            }
+            if (o == op::call || o == op::exit || o == op::jcond || o > op::jsle) {
+                fail(r, fault::bad_instruction, pc, "unknown jump operation");
+                stop = true;
+                break;
+            }
+            const u64 b = (c & op::x) != 0 ? reg[s] : is32 ? static_cast<u32>(x.imm) : sext_imm(x.imm);
+            if (sem::jump_taken(o, is32, reg[d], b)) pc = static_cast<u32>(static_cast<s64>(pc) + x.off);
+            break;
+        }
+        case op::ldx: {
+            if (in.trace) step.reg = d, step.before = reg[d];
+            const u8 mode = c & 0xe0;
+            const u32 size = (c & 0x18) == op::w ? 4 : (c & 0x18) == op::h ? 2 : (c & 0x18) == op::b ? 1 : 8;
+            if ((mode != op::mem && mode != op::memsx) || d == 10 || (mode == op::memsx && size == 8)) {
+                fail(r, fault::bad_instruction, pc, "unknown load");
+                stop = true;
+                break;
+            }
+            const u8* p = access(r, pc, tag[s], reg[s], x.off, size, false, "load");
+            if (p == nullptr) {
+                stop = true;
+                break;
+            }
+            u64 v = load_le(p, size);
+            u32 t = 0;
+            const region& g = regions_[tag[s] - 1];
+            if (g.kind == region_kind::ctx) {
+                // the context fields the kernel rewrites into pointers and live values
+                const u64 o = reg[s] - base_of(tag[s]) + static_cast<u64>(static_cast<s64>(x.off));
+                const region& pkt = regions_[id_packet - 1];
+                if (type_ == prog_type::xdp && size == 4) {
+                    if (o == xdp::data) v = base_of(id_packet) + data_, t = id_packet;
+                    else if (o == xdp::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
+                    else if (o == xdp::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
+                } else if (is_skb_type(type_) && size == 4) {
+                    if (o == skb::data) v = base_of(id_packet) + data_, t = id_packet;
+                    else if (o == skb::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
+                    else if (o == skb::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
+                    else if (o == skb::len) v = pkt.hi - data_;
+                }
+            } else if (size == 8 && tag[s] <= max_frames) {
+                const u64 o = reg[s] - base_of(tag[s]) + static_cast<u64>(static_cast<s64>(x.off));
+                if ((o & 7) == 0) t = stack_tags_[(tag[s] - 1) * hdr_tags + static_cast<u32>(o >> 3)];
+            }
+            if (mode == op::memsx) v = sem::sext(v, static_cast<int>(size * 8));
+            reg[d] = v;
+            tag[d] = t;
+            break;
+        }
+        case op::st:
+        case op::stx: {
+            const u8 mode = c & 0xe0;
+            const u32 size = (c & 0x18) == op::w ? 4 : (c & 0x18) == op::h ? 2 : (c & 0x18) == op::b ? 1 : 8;
+            if (mode == op::mem) {
+                u8* p = access(r, pc, tag[d], reg[d], x.off, size, true, "store");
+                if (p == nullptr) {
+                    stop = true;
+                    break;
+                }
+                const u64 v = cls == op::st ? sext_imm(x.imm) : reg[s];
+                store_le(p, size, v);
+                if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = cls == op::st ? 0 : tag[s];
+                break;
+            }
+            if (mode != op::atomic || cls != op::stx || (x.imm != op::load_acq && x.imm != op::store_rel && size < 4)) {
+                fail(r, fault::bad_instruction, pc, "unknown store");
+                stop = true;
+                break;
+            }
+            if (x.imm == op::load_acq) {
+                if (in.trace) step.reg = d, step.before = reg[d];
+                const u8* p = access(r, pc, tag[s], reg[s], x.off, size, false, "load-acquire");
+                if (p == nullptr) {
+                    stop = true;
+                    break;
+                }
+                u32 t = 0;
+                if (size == 8 && tag[s] <= max_frames) {
+                    const u64 o = reg[s] - base_of(tag[s]) + static_cast<u64>(static_cast<s64>(x.off));
+                    if ((o & 7) == 0) t = stack_tags_[(tag[s] - 1) * hdr_tags + static_cast<u32>(o >> 3)];
+                }
+                reg[d] = load_le(p, size), tag[d] = t;
+                break;
+            }
+            u8* p = access(r, pc, tag[d], reg[d], x.off, size, true, x.imm == op::store_rel ? "store-release" : "atomic operation");
+            if (p == nullptr) {
+                stop = true;
+                break;
+            }
+            if (x.imm == op::store_rel) {
+                store_le(p, size, reg[s]);
+                if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = tag[s];
+                break;
+            }
+            const u64 mask = size == 8 ? ~u64{0} : 0xffffffffull;
+            const u64 old = load_le(p, size);
+            const std::int32_t aop = x.imm & ~op::fetch;
+            u64 nv = old;
+            u8 changed = 0xff;
+            if (x.imm == op::cmpxchg) {
+                if (old == (reg[0] & mask)) nv = reg[s] & mask;
+                changed = 0;
+                if (in.trace) step.reg = 0, step.before = reg[0];
+                reg[0] = old, tag[0] = 0;
+            } else if (x.imm == op::xchg) {
+                nv = reg[s] & mask;
+                changed = s;
+            } else if (aop == op::add || aop == op::or_ || aop == op::and_ || aop == op::xor_) {
+                nv = sem::alu(static_cast<u8>(aop), true, 0, old, reg[s]) & mask;
+                if ((x.imm & op::fetch) != 0) changed = s;
+            } else {
+                fail(r, fault::bad_instruction, pc, "unknown atomic operation");
+                stop = true;
+                break;
+            }
+            store_le(p, size, nv);
+            if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = 0;
+            if (changed != 0xff && changed != 0) {
+                if (in.trace) step.reg = changed, step.before = reg[changed];
+                reg[changed] = old, tag[changed] = 0;
+            }
+            break;
+        }
+        case op::ld: {
+            const u8 mode = c & 0xe0;
+            if (mode == op::imm && (c & 0x18) == op::dw) {
+                if (pc + 1 >= code.size()) {
+                    fail(r, fault::bad_instruction, pc, "lddw without its second half");
+                    stop = true;
+                    break;
+                }
+                const u64 lo = static_cast<u32>(x.imm), hi = static_cast<u32>(code[pc + 1].imm);
+                if (d == 10) {
+                    fail(r, fault::bad_instruction, pc, "r10 is read-only");
+                    stop = true;
+                    break;
+                }
+                if (in.trace) step.reg = d, step.before = reg[d];
+                if (s == 0) {
+                    reg[d] = (hi << 32) | lo, tag[d] = 0;
+                } else if (s == op::pseudo_map_fd || s == op::pseudo_map_value || s == op::pseudo_map_idx ||
+                           s == op::pseudo_map_idx_value) {
+                    map_store* m = nullptr;
+                    if (s == op::pseudo_map_fd || s == op::pseudo_map_value) {
+                        m = map_by_fd(x.imm);
+                    } else if (static_cast<u32>(x.imm) < info_.map_names.size()) {
+                        m = map(info_.map_names[static_cast<u32>(x.imm)]);
+                    } else if (info_.map_names.empty() && static_cast<u32>(x.imm) < map_count_) {
+                        m = &maps_[x.imm]; // raw bytecode: fd_array index = the machine's map order
+                    }
+                    if (m == nullptr) {
+                        fail(r, fault::bad_map_reference, pc, "lddw refers to a map the machine does not have");
+                        stop = true;
+                        break;
+                    }
+                    const u32 mi = static_cast<u32>(m - maps_);
+                    if (s == op::pseudo_map_fd || s == op::pseudo_map_idx) {
+                        reg[d] = base_of(map_region_[mi]), tag[d] = map_region_[mi];
+                    } else {
+                        u8 key[4] = {};
+                        u32 e = 0;
+                        u8* v = m->lookup(key, &e);
+                        if (v == nullptr || m->shape.type != map_type::array) {
+                            fail(r, fault::bad_map_reference, pc, "a direct value address needs an array map");
+                            stop = true;
+                            break;
+                        }
+                        const u32 id = value_region(mi, e, v);
+                        reg[d] = base_of(id) + hi, tag[d] = id;
+                    }
+                } else {
+                    fail(r, fault::unsupported, pc, "lddw of BTF ids and functions is not modelled");
+                    stop = true;
+                    break;
+                }
+                ++pc;
+                break;
+            }
+            if ((mode == op::abs || mode == op::ind) && (c & 0x18) != op::dw) { // legacy packet loads
+                const u32 size = (c & 0x18) == op::w ? 4 : (c & 0x18) == op::h ? 2 : 1;
+                if (!is_skb_type(type_)) {
+                    fail(r, fault::bad_input, pc, "LD_ABS/LD_IND need a socket buffer program type");
+                    stop = true;
+                    break;
+                }
+                s64 off = x.imm;
+                if (mode == op::ind) off = static_cast<std::int32_t>(static_cast<u32>(reg[s]) + static_cast<u32>(x.imm));
+                const region& pkt = regions_[id_packet - 1];
+                s64 at = static_cast<s64>(data_) + off;
+                if (off < 0) { // SKF_NET_OFF / SKF_LL_OFF
+                    if (off >= -0x100000 && off < -0x100000 + 0x10000000) at = static_cast<s64>(is_l2_type(type_) ? mac_ + eth_hlen : data_) + (off + 0x100000);
+                    else if (off >= -0x200000 && off < -0x100000) at = static_cast<s64>(mac_) + (off + 0x200000);
+                    else at = -1;
+                }
+                if (at < static_cast<s64>(mac_) || at + size > static_cast<s64>(pkt.hi)) {
+                    reg[0] = 0, tag[0] = 0; // out of the packet: the program ends, returning 0
+                    stop = true;
+                    break;
+                }
+                if (in.trace) step.reg = 0, step.before = reg[0];
+                reg[0] = load_be(packet_ + at, size), tag[0] = 0;
+                break;
+            }
+            fail(r, fault::bad_instruction, pc, "unknown LD instruction");
+            stop = true;
+            break;
+        }
+        default: break;
+        }
+        if (in.trace) {
+            if (step.reg != 0xff) step.after = reg[step.reg];
+            r.trace.push_back(step);
+        }
+        if (stop) break;
+        ++pc;
+    }
+    r.executed = executed;
+    r.retval = reg[0];
+    if (r.ok()) finish(in, r);
+    return r;
+}
+
+// A fresh machine with these maps, one run.
+constexpr result run(std::span<const insn> code, const input& in, std::span<const named_map_shape> maps = {},
+                     program_info info = {}) {
+    machine m(maps);
+    return m.run(code, in, info);
+}
+
+} // namespace ctbpf::vm
