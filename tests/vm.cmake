@@ -32,3 +32,8 @@ else()
 endif()
 
 ctbpf_doctest(vm_test vm_test.cpp)
+
+if(TARGET ctbpf_cli)
+  add_test(NAME cli_vm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_vm_test.sh $<TARGET_FILE:ctbpf_cli>)
+  set_tests_properties(cli_vm PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120)
+endif()

@@ -4,12 +4,14 @@
 #pragma once
 
 #include "cli_input.hpp"
+#include "cli_verify.hpp"
 
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/test_run.hpp"
 #include "ctbpf/sys/precheck.hpp"
+#include "ctbpf/vm.hpp"
 
 #include <charconv>
 #include <cstdio>
@@ -57,7 +59,8 @@ inline std::string type_list() {
 struct common_options {
     std::string path;
     std::string data_path, ctx_path, pin_path;
-    bool have_path = false, hex = false, show_log = false;
+    bool have_path = false, hex = false, show_log = false, vm = false, trace = false;
+    std::vector<map_shape> maps; // --map: the shapes of the maps the program's lddw imm FD refer to
     std::optional<std::uint32_t> type;
     sys::load_options load{};
     std::string name, license = "GPL";
@@ -93,6 +96,17 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
             o.show_log = true;
         } else if (a == "--check") {
             o.load.precheck = sys::verifier_precheck;
+        } else if (is_run && (a == "--vm" || a == "--trace")) {
+            (a == "--vm" ? o.vm : o.trace) = true;
+        } else if (a == "--map") {
+            const auto v = value(a);
+            if (!v) return usage(cmd, "--map needs a value (FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS])");
+            std::string error;
+            const std::optional<map_shape> m = parse_map_option(*v, error);
+            if (!m) return usage(cmd, error);
+            for (const map_shape& other : o.maps)
+                if (other.fd == m->fd) return usage(cmd, "--map " + std::to_string(m->fd) + " given twice");
+            o.maps.push_back(*m);
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
                    a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat"))) {
             const auto v = value(a);
@@ -123,29 +137,70 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
     }
     if (!o.have_path) return usage(cmd, "missing FILE (use '-' for stdin)");
     if (!o.type) return usage(cmd, "missing --type NAME (e.g. --type xdp)");
+    if (o.trace && !o.vm) return usage(cmd, "--trace needs --vm (the interpreter)");
     o.load.type = *o.type;
     o.load.name = o.name;
     o.load.license = o.license;
     return -1;
 }
 
-// Reads and loads the program; prints the error (exit status in `status`) on failure.
-inline std::optional<sys::prog> read_and_load(std::string_view cmd, const common_options& o, int& status,
-                                              sys::load_report& rep, std::vector<insn>& insns) {
+// Reads the program file; prints the error (exit status in `status`) on failure.
+inline bool read_insns(std::string_view cmd, const common_options& o, int& status, std::vector<insn>& insns) {
     const std::string shown = o.path == "-" ? "<stdin>" : o.path;
     program_input in = read_program(o.path, o.hex ? input_format::hex : input_format::raw);
     if (!in.ok()) {
         std::fprintf(stderr, "ctbpf %.*s: %s: %s\n", static_cast<int>(cmd.size()), cmd.data(), shown.c_str(), in.error.c_str());
         status = exit_usage;
-        return std::nullopt;
+        return false;
     }
     if (in.insns.empty()) {
         std::fprintf(stderr, "ctbpf %.*s: %s: the file holds no instructions\n", static_cast<int>(cmd.size()), cmd.data(),
                      shown.c_str());
         status = exit_usage;
-        return std::nullopt;
+        return false;
     }
     insns = std::move(in.insns);
+    return true;
+}
+
+// Creates the --map maps and points the program's map references at them: lddw imm FD (src 1/2)
+// and fd_array index FD (src 5/6, rewritten to src 1/2) get the created map's fd.
+inline bool create_maps(std::string_view cmd, const common_options& o, std::vector<insn>& insns,
+                        std::vector<sys::raw_map>& maps, int& status) {
+    for (const map_shape& m : o.maps) {
+        sys::result<sys::raw_map> r = sys::raw_map::create(static_cast<std::uint32_t>(m.type), m.key_size, m.value_size,
+                                                           m.max_entries, {.flags = m.flags});
+        if (!r) {
+            std::fprintf(stderr, "ctbpf %.*s: --map %d: %s\n", static_cast<int>(cmd.size()), cmd.data(), m.fd,
+                         r.error().describe().c_str());
+            status = exit_refused;
+            return false;
+        }
+        maps.push_back(std::move(r).value());
+    }
+    for (std::size_t i = 0; i + 1 < insns.size(); ++i) {
+        insn& x = insns[i];
+        if (x.code != (op::ld | op::imm | op::dw)) continue;
+        if (x.src_reg == op::pseudo_map_fd || x.src_reg == op::pseudo_map_value || x.src_reg == op::pseudo_map_idx ||
+            x.src_reg == op::pseudo_map_idx_value)
+            for (std::size_t k = 0; k < o.maps.size(); ++k)
+                if (o.maps[k].fd == x.imm) {
+                    x.imm = maps[k].fd();
+                    if (x.src_reg == op::pseudo_map_idx) x.src_reg = op::pseudo_map_fd;
+                    if (x.src_reg == op::pseudo_map_idx_value) x.src_reg = op::pseudo_map_value;
+                    break;
+                }
+        ++i;
+    }
+    return true;
+}
+
+// Reads, binds the --map maps and loads the program; prints the error (exit status in `status`).
+inline std::optional<sys::prog> read_and_load(std::string_view cmd, const common_options& o, int& status,
+                                              sys::load_report& rep, std::vector<insn>& insns,
+                                              std::vector<sys::raw_map>& maps) {
+    const std::string shown = o.path == "-" ? "<stdin>" : o.path;
+    if (!read_insns(cmd, o, status, insns) || !create_maps(cmd, o, insns, maps, status)) return std::nullopt;
     sys::result<sys::prog> p = sys::load(sys::program_image(std::span<const insn>(insns)), o.load, {}, &rep);
     if (o.show_log && !rep.log.empty()) std::fprintf(stderr, "%s", rep.log.c_str());
     if (!p) {
@@ -197,7 +252,7 @@ inline std::string retval_name(std::uint32_t type, std::uint32_t v) {
 
 inline constexpr std::string_view load_help =
     "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type N]\n"
-    "                  [--log-level N] [--log] [--check] [--pin PATH]\n"
+    "                  [--log-level N] [--log] [--check] [--pin PATH] [--map FD=SHAPE]...\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"
@@ -212,6 +267,9 @@ inline constexpr std::string_view load_help =
     "  --attach-type N  expected attach type (enum bpf_attach_type)\n"
     "  --log-level N    always ask for the verifier log at level N; --log prints it\n"
     "  --check          run ctbpf's own verifier first; if it rejects FILE, the kernel is not asked\n"
+    "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
+    "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
+    "                   fd_array index FD (src 5/6); TYPE as bpftool spells it (hash, array, ...)\n"
     "\n"
     "Exit status: 0 loaded, 1 the kernel refused (verifier, privilege, ...), 2 usage error or\n"
     "malformed input.\n";
@@ -219,6 +277,7 @@ inline constexpr std::string_view load_help =
 inline constexpr std::string_view run_help =
     "usage: ctbpf run FILE --type NAME [--data FILE] [--ctx FILE] [--repeat N] [--hex] [--name NAME]\n"
     "                 [--license L] [--attach-type N] [--log-level N] [--log] [--check]\n"
+    "                 [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--vm [--trace]]\n"
     "\n"
     "Loads FILE's instructions and test-runs them with BPF_PROG_TEST_RUN. Prints the return\n"
     "value ('retval 2 (XDP_PASS)'), the kernel's mean duration per run, and the output data as\n"
@@ -227,9 +286,17 @@ inline constexpr std::string_view run_help =
     "  --data FILE      packet data in (raw bytes); XDP and skb programs need at least 14\n"
     "  --ctx FILE       context in (raw bytes, e.g. struct xdp_md or struct __sk_buff)\n"
     "  --repeat N       run N times (the duration is the mean)\n"
+    "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
+    "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
+    "                   fd_array index FD (src 5/6); TYPE as bpftool spells it (hash, array, ...)\n"
+    "  --vm             run in ctbpf's interpreter instead of the kernel (no privilege needed);\n"
+    "                   prints the instructions executed instead of the duration; a fault names\n"
+    "                   the instruction and exits 1\n"
+    "  --trace          (with --vm) print each instruction executed and the register it changed\n"
     "  (the other options as for 'ctbpf load')\n"
     "\n"
-    "Exit status: 0 ran, 1 the kernel refused to load or run it, 2 usage error or malformed input.\n";
+    "Exit status: 0 ran, 1 the kernel refused to load or run it (--vm: the program faulted), 2 usage\n"
+    "error or malformed input.\n";
 
 inline int cmd_load(std::span<char* const> args) {
     sys_detail::common_options o;
@@ -237,7 +304,8 @@ inline int cmd_load(std::span<char* const> args) {
     int status = 0;
     sys::load_report rep;
     std::vector<insn> insns;
-    std::optional<sys::prog> p = sys_detail::read_and_load("load", o, status, rep, insns);
+    std::vector<sys::raw_map> maps;
+    std::optional<sys::prog> p = sys_detail::read_and_load("load", o, status, rep, insns, maps);
     if (!p) return status;
     sys::result<sys::prog_info> info = p->info();
     if (!info) {
@@ -256,6 +324,75 @@ inline int cmd_load(std::span<char* const> args) {
     return std::fflush(stdout) == 0 ? 0 : 1;
 }
 
+// `ctbpf run --vm`: the interpreter instead of the kernel; the same output, with the instructions
+// executed instead of the duration; a fault names the instruction. --trace lists each instruction
+// executed with the register it changed.
+inline int run_vm(const sys_detail::common_options& o, std::span<const std::byte> data, std::span<const std::byte> ctx) {
+    int status = 0;
+    std::vector<insn> insns;
+    if (!sys_detail::read_insns("run", o, status, insns)) return status;
+    // fd N (src 1/2) and fd_array index N (src 5/6) name the --map N map; the gaps are no maps
+    std::vector<named_map_shape> table;
+    for (const map_shape& m : o.maps) {
+        if (!vm::supported_map(m.type))
+            return sys_detail::usage("run", "--map " + std::to_string(m.fd) + ": the interpreter has no " +
+                                                std::string(to_string(m.type)) + " maps");
+        if (static_cast<std::size_t>(m.fd) >= table.size()) table.resize(static_cast<std::size_t>(m.fd) + 1);
+        table[static_cast<std::size_t>(m.fd)] = {"", m};
+    }
+    vm::machine machine(table);
+    vm::input in{};
+    in.type = static_cast<prog_type>(*o.type);
+    in.packet = {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
+    in.ctx = {reinterpret_cast<const std::uint8_t*>(ctx.data()), ctx.size()};
+    in.trace = o.trace;
+    vm::result r = machine.run(insns, in);
+    for (const vm::trace_step& t : r.trace) {
+        const disasm_result d = disasm_one(insns, t.index);
+        std::string line = format_line(t.index, d.ok() ? d.text.view() : std::string_view("<?>"));
+        if (t.reg != 0xff && t.before != t.after) {
+            char buf[48];
+            if (t.points_to == vm::region_kind::none)
+                std::snprintf(buf, sizeof buf, "r%u = %#llx", t.reg, static_cast<unsigned long long>(t.after));
+            else
+                std::snprintf(buf, sizeof buf, "r%u = %s%+lld", t.reg,
+                              t.points_to == vm::region_kind::packet ? "pkt" : t.points_to == vm::region_kind::stack ? "fp"
+                              : t.points_to == vm::region_kind::ctx ? "ctx" : t.points_to == vm::region_kind::map_value ? "map_value"
+                              : t.points_to == vm::region_kind::map ? "map" : t.points_to == vm::region_kind::ringbuf_record ? "ringbuf_mem" : "mem",
+                              static_cast<long long>(t.offset));
+            line.resize(std::max<std::size_t>(line.size() + 1, 40), ' ');
+            line += "; ";
+            line += buf;
+        }
+        std::printf("%s\n", line.c_str());
+    }
+    if (r.error == vm::fault::bad_input) {
+        std::fprintf(stderr, "ctbpf run: %.*s\n", static_cast<int>(r.message.size()), r.message.data());
+        return sys_detail::exit_usage;
+    }
+    if (!r.ok()) {
+        const disasm_result d = disasm_one(insns, r.index);
+        std::fprintf(stderr, "ctbpf run: %s at insn %u (%.*s): %.*s\n", std::string(vm::to_string(r.error)).c_str(), r.index,
+                     static_cast<int>(d.text.view().size()), d.text.view().data(), static_cast<int>(r.message.size()),
+                     r.message.data());
+        return sys_detail::exit_refused;
+    }
+    const auto retval = static_cast<std::uint32_t>(r.retval);
+    const std::string name = sys_detail::retval_name(*o.type, retval);
+    std::printf("retval %u", retval);
+    if (!name.empty()) std::printf(" (%s)", name.c_str());
+    if ((r.retval >> 32) != 0) std::printf(" (r0 %#llx)", static_cast<unsigned long long>(r.retval));
+    std::printf("\nexecuted %llu instructions (interpreter)\n", static_cast<unsigned long long>(r.executed));
+    if (!r.printed.empty()) std::printf("printed:\n%.*s", static_cast<int>(r.printed.size()), r.printed.data());
+    const bool changed = r.packet.size() != data.size() ||
+                         (!data.empty() && std::memcmp(r.packet.data(), data.data(), data.size()) != 0);
+    if (!data.empty() && changed) {
+        std::printf("data out (%u bytes, changed):\n", r.packet.size());
+        sys_detail::hex_dump({reinterpret_cast<const std::byte*>(r.packet.data()), r.packet.size()});
+    }
+    return std::fflush(stdout) == 0 ? 0 : 1;
+}
+
 inline int cmd_run(std::span<char* const> args) {
     sys_detail::common_options o;
     if (const int r = sys_detail::parse("run", args, o, run_help, true); r >= 0) return r;
@@ -264,9 +401,11 @@ inline int cmd_run(std::span<char* const> args) {
     std::vector<std::byte> data, ctx;
     if (!o.data_path.empty() && !sys_detail::read_file("run", o.data_path, data, status)) return status;
     if (!o.ctx_path.empty() && !sys_detail::read_file("run", o.ctx_path, ctx, status)) return status;
+    if (o.vm) return run_vm(o, data, ctx);
     sys::load_report rep;
     std::vector<insn> insns;
-    std::optional<sys::prog> p = sys_detail::read_and_load("run", o, status, rep, insns);
+    std::vector<sys::raw_map> maps;
+    std::optional<sys::prog> p = sys_detail::read_and_load("run", o, status, rep, insns, maps);
     if (!p) return status;
     sys::result<sys::test_run_result> r = sys::test_run(*p, {.data = data, .ctx = ctx, .repeat = o.repeat});
     if (!r) {

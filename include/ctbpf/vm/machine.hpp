@@ -45,11 +45,14 @@ constexpr std::string_view to_string(fault f) {
     return names[static_cast<u8>(f)];
 }
 
-// One executed instruction (input::trace): the register it changed (0xff: none) before and after.
+// One executed instruction (input::trace): the register it changed (0xff: none) before and after;
+// a pointer's region and offset (the packet: from data; the stack: from the frame pointer).
 struct trace_step {
     u32 index = 0;
     u8 reg = 0xff;
     u64 before = 0, after = 0;
+    region_kind points_to = region_kind::none;
+    s64 offset = 0;
 };
 
 // Where the instructions came from (assemble's slot_info; nothing for raw bytecode) and map names.

@@ -451,7 +451,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     } else if (info_.map_names.empty() && static_cast<u32>(x.imm) < map_count_) {
                         m = &maps_[x.imm]; // raw bytecode: fd_array index = the machine's map order
                     }
-                    if (m == nullptr) {
+                    if (m == nullptr || m->shape.type == map_type::unspec) {
                         fail(r, fault::bad_map_reference, pc, "lddw refers to a map the machine does not have");
                         stop = true;
                         break;
@@ -511,7 +511,15 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
         default: break;
         }
         if (in.trace) {
-            if (step.reg != 0xff) step.after = reg[step.reg];
+            if (step.reg != 0xff) {
+                step.after = reg[step.reg];
+                if (const u32 t = tag[step.reg]; t != 0) {
+                    const region_kind k = regions_[t - 1].kind;
+                    step.points_to = k;
+                    step.offset = static_cast<s64>(step.after - base_of(t)) -
+                                  static_cast<s64>(k == region_kind::packet ? data_ : k == region_kind::stack ? stack_size : 0);
+                }
+            }
             r.trace.push_back(step);
         }
         if (stop) break;
