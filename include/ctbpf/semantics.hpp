@@ -23,99 +23,124 @@ constexpr u64 sext(u64 v, int bits) { // sign-extend the low `bits` of v to 64 b
     return (v ^ m) - m;
 }
 
-// `dst op= src` for the ALU operation `op` (BPF_OP: add .. end), `off` the instruction's offset
-// (1: signed div/mod; 8/16/32: movsx) and is64 its class (ALU64). src is the register's value or the
-// immediate as the kernel widens it (sign-extended to 64 bits). For END, src is the width (16/32/64)
-// and `to_be` the source bit (ALU) / bswap (ALU64: pass true). The result of a 32-bit operation is
-// zero-extended. Division by zero gives 0, modulo by zero leaves dst (zero-extended for ALU); INT_MIN
-// / -1 gives INT_MIN and INT_MIN % -1 gives 0 (the kernel's rewrites of sdiv/smod by -1).
-constexpr u64 alu(std::uint8_t op, bool is64, std::int16_t off, u64 dst, u64 src, bool to_be = false) {
-    if (is64) {
-        switch (op) {
-        case op::add: return dst + src;
-        case op::sub: return dst - src;
-        case op::mul: return dst * src;
-        case op::or_: return dst | src;
-        case op::and_: return dst & src;
-        case op::xor_: return dst ^ src;
-        case op::lsh: return dst << (src & 63);
-        case op::rsh: return dst >> (src & 63);
-        case op::arsh: return static_cast<u64>(static_cast<s64>(dst) >> (src & 63));
-        case op::neg: return u64{0} - dst;
-        case op::mov: return off == 8 || off == 16 || off == 32 ? sext(src, off) : src;
-        case op::div:
-            if (src == 0) return 0;
-            if (off == 1) return src == ~u64{0} ? u64{0} - dst : static_cast<u64>(static_cast<s64>(dst) / static_cast<s64>(src));
-            return dst / src;
-        case op::mod:
-            if (src == 0) return dst;
-            if (off == 1) return src == ~u64{0} ? 0 : static_cast<u64>(static_cast<s64>(dst) % static_cast<s64>(src));
-            return dst % src;
-        case op::end:
-            return src == 16 ? bswap16(dst) : src == 32 ? bswap32(dst) : bswap64(dst);
-        default: return dst;
-        }
+// `dst op= src` for the ALU operation Op (BPF_OP: add .. arsh, neg, mov, div, mod; not end), `off`
+// the instruction's offset (1: signed div/mod; 8/16/32: movsx). alu64: ALU64; alu32: ALU (the result
+// zero-extended). src is the register's value or the immediate as the kernel widens it (sign-extended
+// to 64 bits). Division by zero gives 0, modulo by zero leaves dst (zero-extended for ALU); INT_MIN /
+// -1 gives INT_MIN and INT_MIN % -1 gives 0 (the kernel's rewrites of sdiv/smod by -1).
+template <std::uint8_t Op>
+constexpr u64 alu64(u64 dst, u64 src, std::int16_t off) {
+    if constexpr (Op == op::add) return dst + src;
+    else if constexpr (Op == op::sub) return dst - src;
+    else if constexpr (Op == op::mul) return dst * src;
+    else if constexpr (Op == op::or_) return dst | src;
+    else if constexpr (Op == op::and_) return dst & src;
+    else if constexpr (Op == op::xor_) return dst ^ src;
+    else if constexpr (Op == op::lsh) return dst << (src & 63);
+    else if constexpr (Op == op::rsh) return dst >> (src & 63);
+    else if constexpr (Op == op::arsh) return static_cast<u64>(static_cast<s64>(dst) >> (src & 63));
+    else if constexpr (Op == op::neg) return u64{0} - dst;
+    else if constexpr (Op == op::mov) return off == 8 || off == 16 || off == 32 ? sext(src, off) : src;
+    else if constexpr (Op == op::div) {
+        if (src == 0) return 0;
+        if (off == 1) return src == ~u64{0} ? u64{0} - dst : static_cast<u64>(static_cast<s64>(dst) / static_cast<s64>(src));
+        return dst / src;
+    } else if constexpr (Op == op::mod) {
+        if (src == 0) return dst;
+        if (off == 1) return src == ~u64{0} ? 0 : static_cast<u64>(static_cast<s64>(dst) % static_cast<s64>(src));
+        return dst % src;
+    } else {
+        static_assert(Op == op::add, "not an ALU operation with two operands");
+        return 0;
     }
+}
+template <std::uint8_t Op>
+constexpr u64 alu32(u64 dst, u64 src, std::int16_t off) {
     const u32 d = static_cast<u32>(dst), s = static_cast<u32>(src);
-    switch (op) {
-    case op::add: return u32(d + s);
-    case op::sub: return u32(d - s);
-    case op::mul: return u32(d * s);
-    case op::or_: return d | s;
-    case op::and_: return d & s;
-    case op::xor_: return d ^ s;
-    case op::lsh: return u32(d << (s & 31));
-    case op::rsh: return d >> (s & 31);
-    case op::arsh: return static_cast<u32>(static_cast<s32>(d) >> (s & 31));
-    case op::neg: return u32(0u - d);
-    case op::mov: return off == 8 || off == 16 ? static_cast<u32>(sext(s, off)) : s;
-    case op::div:
+    if constexpr (Op == op::add) return u32(d + s);
+    else if constexpr (Op == op::sub) return u32(d - s);
+    else if constexpr (Op == op::mul) return u32(d * s);
+    else if constexpr (Op == op::or_) return d | s;
+    else if constexpr (Op == op::and_) return d & s;
+    else if constexpr (Op == op::xor_) return d ^ s;
+    else if constexpr (Op == op::lsh) return u32(d << (s & 31));
+    else if constexpr (Op == op::rsh) return d >> (s & 31);
+    else if constexpr (Op == op::arsh) return static_cast<u32>(static_cast<s32>(d) >> (s & 31));
+    else if constexpr (Op == op::neg) return u32(0u - d);
+    else if constexpr (Op == op::mov) return off == 8 || off == 16 ? static_cast<u32>(sext(s, off)) : s;
+    else if constexpr (Op == op::div) {
         if (s == 0) return 0;
         if (off == 1) return s == ~u32{0} ? u32(0u - d) : static_cast<u32>(static_cast<s32>(d) / static_cast<s32>(s));
         return d / s;
-    case op::mod:
+    } else if constexpr (Op == op::mod) {
         if (s == 0) return d;
         if (off == 1) return s == ~u32{0} ? 0 : static_cast<u32>(static_cast<s32>(d) % static_cast<s32>(s));
         return d % s;
-    case op::end:
-        if (to_be) return src == 16 ? bswap16(dst) : src == 32 ? bswap32(dst) : bswap64(dst);
-        return src == 16 ? dst & 0xffff : src == 32 ? dst & 0xffffffff : dst; // to_le on a little-endian host
-    default: return d;
+    } else {
+        static_assert(Op == op::add, "not an ALU operation with two operands");
+        return 0;
     }
 }
+// END: byte swap (to_be with ALU, or ALU64's bswap: swap = true) or truncation (to_le) to `width`
+// bits (16, 32, 64), on a little-endian host.
+constexpr u64 end(u64 dst, std::int32_t width, bool swap) {
+    if (swap) return width == 16 ? bswap16(dst) : width == 32 ? bswap32(dst) : bswap64(dst);
+    return width == 16 ? dst & 0xffff : width == 32 ? dst & 0xffffffff : dst;
+}
 
-// Is the jump `if a op b` taken (op: BPF_OP of a conditional jump; is32: JMP32, low halves compared)?
-constexpr bool jump_taken(std::uint8_t op, bool is32, u64 a, u64 b) {
-    if (is32) {
-        a = static_cast<u32>(a), b = static_cast<u32>(b);
-        const s64 sa = static_cast<s32>(static_cast<u32>(a)), sb = static_cast<s32>(static_cast<u32>(b));
-        switch (op) {
-        case op::jsgt: return sa > sb;
-        case op::jsge: return sa >= sb;
-        case op::jslt: return sa < sb;
-        case op::jsle: return sa <= sb;
-        default: break;
-        }
-    } else {
-        const s64 sa = static_cast<s64>(a), sb = static_cast<s64>(b);
-        switch (op) {
-        case op::jsgt: return sa > sb;
-        case op::jsge: return sa >= sb;
-        case op::jslt: return sa < sb;
-        case op::jsle: return sa <= sb;
-        default: break;
-        }
-    }
+// The same for an operation known only at run time (op: BPF_OP; is64: ALU64 class). For END, src is
+// the width and to_be the source bit (ALU) / bswap (ALU64: pass true).
+constexpr u64 alu(std::uint8_t op, bool is64, std::int16_t off, u64 dst, u64 src, bool to_be = false) {
+#define CTBPF_SEM_ALU(OP) \
+    case OP: return is64 ? alu64<OP>(dst, src, off) : alu32<OP>(dst, src, off);
     switch (op) {
-    case op::jeq: return a == b;
-    case op::jne: return a != b;
-    case op::jgt: return a > b;
-    case op::jge: return a >= b;
-    case op::jlt: return a < b;
-    case op::jle: return a <= b;
-    case op::jset: return (a & b) != 0;
+        CTBPF_SEM_ALU(op::add) CTBPF_SEM_ALU(op::sub) CTBPF_SEM_ALU(op::mul) CTBPF_SEM_ALU(op::div)
+        CTBPF_SEM_ALU(op::or_) CTBPF_SEM_ALU(op::and_) CTBPF_SEM_ALU(op::lsh) CTBPF_SEM_ALU(op::rsh)
+        CTBPF_SEM_ALU(op::neg) CTBPF_SEM_ALU(op::mod) CTBPF_SEM_ALU(op::xor_) CTBPF_SEM_ALU(op::mov)
+        CTBPF_SEM_ALU(op::arsh)
+    case op::end: return end(dst, static_cast<std::int32_t>(src), is64 || to_be);
+    default: return is64 ? dst : static_cast<u32>(dst);
+    }
+#undef CTBPF_SEM_ALU
+}
+
+// Is the jump `if a Op b` taken (Op: BPF_OP of a conditional jump)? taken64: JMP; taken32: JMP32
+// (the low halves compared).
+template <std::uint8_t Op>
+constexpr bool taken64(u64 a, u64 b) {
+    if constexpr (Op == op::jeq) return a == b;
+    else if constexpr (Op == op::jne) return a != b;
+    else if constexpr (Op == op::jgt) return a > b;
+    else if constexpr (Op == op::jge) return a >= b;
+    else if constexpr (Op == op::jlt) return a < b;
+    else if constexpr (Op == op::jle) return a <= b;
+    else if constexpr (Op == op::jset) return (a & b) != 0;
+    else if constexpr (Op == op::jsgt) return static_cast<s64>(a) > static_cast<s64>(b);
+    else if constexpr (Op == op::jsge) return static_cast<s64>(a) >= static_cast<s64>(b);
+    else if constexpr (Op == op::jslt) return static_cast<s64>(a) < static_cast<s64>(b);
+    else if constexpr (Op == op::jsle) return static_cast<s64>(a) <= static_cast<s64>(b);
+    else {
+        static_assert(Op == op::jeq, "not a conditional jump");
+        return false;
+    }
+}
+template <std::uint8_t Op>
+constexpr bool taken32(u64 a, u64 b) {
+    if constexpr (Op == op::jsgt || Op == op::jsge || Op == op::jslt || Op == op::jsle)
+        return taken64<Op>(static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(a)))),
+                           static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(b)))));
+    else return taken64<Op>(static_cast<u32>(a), static_cast<u32>(b));
+}
+constexpr bool jump_taken(std::uint8_t op, bool is32, u64 a, u64 b) {
+#define CTBPF_SEM_JMP(OP) \
+    case OP: return is32 ? taken32<OP>(a, b) : taken64<OP>(a, b);
+    switch (op) {
+        CTBPF_SEM_JMP(op::jeq) CTBPF_SEM_JMP(op::jne) CTBPF_SEM_JMP(op::jgt) CTBPF_SEM_JMP(op::jge)
+        CTBPF_SEM_JMP(op::jlt) CTBPF_SEM_JMP(op::jle) CTBPF_SEM_JMP(op::jset) CTBPF_SEM_JMP(op::jsgt)
+        CTBPF_SEM_JMP(op::jsge) CTBPF_SEM_JMP(op::jslt) CTBPF_SEM_JMP(op::jsle)
     default: return false;
     }
+#undef CTBPF_SEM_JMP
 }
 
 } // namespace ctbpf::sem

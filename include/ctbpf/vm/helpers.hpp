@@ -61,7 +61,8 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         u64 v = args[used];
         const u32 t = tags[used++];
         text field{};
-        bool negative = false;
+        char prefix[2] = {};
+        u32 prefix_len = 0;
         switch (conv) {
         case 'd':
         case 'i':
@@ -69,7 +70,9 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         case 'x':
         case 'X': {
             if (longs == 0) v = (conv == 'd' || conv == 'i') ? sem::sext(v, 32) : static_cast<u32>(v);
-            if ((conv == 'd' || conv == 'i') && static_cast<s64>(v) < 0) negative = true, v = u64{0} - v;
+            if ((conv == 'd' || conv == 'i') && static_cast<s64>(v) < 0) prefix[prefix_len++] = '-', v = u64{0} - v;
+            else if ((conv == 'd' || conv == 'i') && (plus || space)) prefix[prefix_len++] = plus ? '+' : ' ';
+            else if (alt && (conv == 'x' || conv == 'X')) prefix[0] = '0', prefix[1] = conv, prefix_len = 2;
             const u32 base = (conv == 'x' || conv == 'X') ? 16 : 10;
             const char* digits = conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
             char b[24];
@@ -78,12 +81,6 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
             while (v != 0);
             for (int k = n; k < prec; ++k) field.push_back('0');
             while (n > 0) field.push_back(b[--n]);
-            if (alt && base == 16) {
-                text pre{};
-                pre.add(conv == 'X' ? "0X" : "0x");
-                pre.append(field.data(), field.size());
-                field = pre;
-            }
             break;
         }
         case 'c': field.push_back(static_cast<char>(v)); break;
@@ -93,7 +90,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
             int n = 0;
             do b[n++] = "0123456789abcdef"[v % 16], v /= 16;
             while (v != 0);
-            field.add("0x");
+            prefix[0] = '0', prefix[1] = 'x', prefix_len = 2;
             while (n > 0) field.push_back(b[--n]);
             break;
         }
@@ -106,33 +103,21 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
                 for (u64 k = o; sp && k < g.hi && g.p[k] != 0 && (prec < 0 || k - o < static_cast<u64>(prec)); ++k)
                     field.push_back(static_cast<char>(g.p[k]));
             }
-            if (sp == nullptr) field.add("(efault)");
+            if (sp == nullptr)
+                for (char ch2 : std::string_view("(efault)")) field.push_back(ch2);
             break;
         }
         default: return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: unsupported conversion");
         }
-        if (negative) {
-            text pre{};
-            pre.push_back('-');
-            pre.append(field.data(), field.size());
-            field = pre;
-        } else if ((plus || space) && (conv == 'd' || conv == 'i')) {
-            text pre{};
-            pre.push_back(plus ? '+' : ' ');
-            pre.append(field.data(), field.size());
-            field = pre;
-        }
-        const u32 pad = width > field.size() ? width - field.size() : 0;
-        if (!left && !(zero && conv != 's' && conv != 'c'))
+        const u32 len = prefix_len + field.size();
+        const u32 pad = width > len ? width - len : 0;
+        const bool zeros = !left && zero && conv != 's' && conv != 'c';
+        if (!left && !zeros)
             for (u32 k = 0; k < pad; ++k) r.printed.push_back(' ');
-        if (!left && zero && conv != 's' && conv != 'c') {
-            u32 at = 0;
-            if (field.size() > 0 && (field[0] == '-' || field[0] == '+' || field[0] == ' ')) r.printed.push_back(field[0]), at = 1;
+        for (u32 k = 0; k < prefix_len; ++k) r.printed.push_back(prefix[k]);
+        if (zeros)
             for (u32 k = 0; k < pad; ++k) r.printed.push_back('0');
-            r.printed.append(field.data() + at, field.size() - at);
-        } else {
-            r.printed.append(field.data(), field.size());
-        }
+        for (u32 k = 0; k < field.size(); ++k) r.printed.push_back(field[k]);
         if (left)
             for (u32 k = 0; k < pad; ++k) r.printed.push_back(' ');
     }
@@ -335,6 +320,7 @@ constexpr bool machine::call_helper(result& r, u32 pc, std::int32_t id, u64* reg
         }
         if (reg[3] != 0 || m->reserve_space(n) != 0) break; // NULL
         u8* rec = new u8[n + 1]{};
+        ++records_reserved_;
         ret_tag = new_region({rec, 0, n, region_kind::ringbuf_record, true, true, mi, n});
         ret = base_of(ret_tag);
         break;

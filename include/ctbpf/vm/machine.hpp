@@ -323,7 +323,14 @@ private:
         return &stack_tags_[(tag - 1) * (detail::stack_size / 8) + static_cast<u32>(o >> 3)];
     }
 
+    constexpr void reserve_packet(u32 size) {
+        if (size <= packet_cap_) return;
+        delete[] packet_;
+        packet_ = new u8[size];
+        packet_cap_ = size;
+    }
     constexpr bool setup(const input& in, result& r);
+    static constexpr void run_fast(std::span<const insn> code, u32& pc, u64& executed, u64 limit, u64* reg, u32* tag);
     constexpr void finish(const input& in, result& r);
     constexpr bool call_helper(result& r, u32 pc, std::int32_t id, u64* reg, u32* tag);
     constexpr bool helper_memory(result& r, u32 pc, std::string_view helper, int arg, u32 tag, u64 addr, u32 size,
@@ -354,7 +361,7 @@ private:
     u8* stack_ = nullptr;
     list<u32> stack_tags_{};
     u8* ctx_ = nullptr;
-    u32 ctx_size_ = 0;
+    u32 ctx_size_ = 0, ctx_cap_ = 0;
     u8* packet_ = nullptr;
     u32 packet_cap_ = 0;
     u32 meta_ = 0, data_ = 0, mac_ = 0; // packet offsets: data_meta, data, Ethernet header
@@ -363,6 +370,7 @@ private:
     program_info info_{};
     prog_type type_ = prog_type::unspecified;
     u32 tail_calls_ = 0;
+    u32 records_reserved_ = 0; // ring buffer records reserved in this run
     u64 may_goto_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <span>
 #include <string_view>
@@ -16,6 +17,23 @@ using u8 = std::uint8_t;
 using u32 = std::uint32_t;
 using u64 = std::uint64_t;
 using s64 = std::int64_t;
+
+// Byte copies and fills: loops in constant evaluation, memcpy/memset at run time.
+template <class T>
+constexpr void copy_n(T* to, const T* from, std::size_t n) {
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < n; ++i) to[i] = from[i];
+    } else if (n != 0) {
+        std::memcpy(to, from, n * sizeof(T));
+    }
+}
+constexpr void fill_n(std::uint8_t* to, std::size_t n, std::uint8_t v) {
+    if (std::is_constant_evaluated()) {
+        for (std::size_t i = 0; i < n; ++i) to[i] = v;
+    } else if (n != 0) {
+        std::memset(to, v, n);
+    }
+}
 
 // A growable array of a trivially copyable T (new[]/delete[]: works in constant evaluation).
 template <class T>
@@ -41,7 +59,8 @@ public:
     }
     constexpr void append(const T* v, std::size_t n) {
         reserve(n_ + static_cast<u32>(n));
-        for (std::size_t i = 0; i < n; ++i) p_[n_++] = v[i];
+        copy_n(p_ + n_, v, n);
+        n_ += static_cast<u32>(n);
     }
     constexpr void resize(u32 n) { // new elements value-initialised
         reserve(n);
@@ -51,7 +70,7 @@ public:
     constexpr void reserve(u32 c) {
         if (c <= cap_) return;
         T* q = new T[c]{};
-        for (u32 i = 0; i < n_; ++i) q[i] = p_[i];
+        copy_n(q, p_, n_);
         delete[] p_;
         p_ = q, cap_ = c;
     }

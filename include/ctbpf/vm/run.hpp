@@ -21,10 +21,7 @@ constexpr bool machine::setup(const input& in, result& r) {
     type_ = in.type;
     tail_calls_ = 0;
     may_goto_ = 8u * 1024 * 1024; // BPF_MAX_LOOPS
-    delete[] ctx_;
-    delete[] packet_;
-    ctx_ = packet_ = nullptr;
-    ctx_size_ = packet_cap_ = 0;
+    ctx_size_ = 0;
     meta_ = data_ = mac_ = 0;
     region& ctx = regions_[id_ctx - 1];
     region& pkt = regions_[id_packet - 1];
@@ -32,8 +29,14 @@ constexpr bool machine::setup(const input& in, result& r) {
     auto bad = [&](std::string_view why) { return fail(r, fault::bad_input, 0, why); };
     auto copy_in = [&](u32 size) {
         ctx_size_ = size;
-        ctx_ = new u8[size + 1]{};
-        for (u32 i = 0; i < in.ctx.size() && i < size; ++i) ctx_[i] = in.ctx[i];
+        if (size + 1 > ctx_cap_) {
+            delete[] ctx_;
+            ctx_ = new u8[size + 1];
+            ctx_cap_ = size + 1;
+        }
+        const u32 given = static_cast<u32>(in.ctx.size() < size ? in.ctx.size() : size);
+        copy_n(ctx_, in.ctx.data(), given);
+        fill_n(ctx_ + given, size - given, 0);
     };
     const u32 n = static_cast<u32>(in.packet.size());
     if (in.type == prog_type::xdp) {
@@ -53,11 +56,11 @@ constexpr bool machine::setup(const input& in, result& r) {
         }
         if (n - meta < eth_hlen || n < meta) return bad("the packet is shorter than an Ethernet header");
         if (n - meta > xdp::frame - xdp::headroom - xdp::tailroom) return bad("the packet does not fit one page (fragments are not modelled)");
-        packet_cap_ = xdp::frame;
-        packet_ = new u8[packet_cap_]{};
+        reserve_packet(xdp::frame);
         data_ = xdp::headroom;
         meta_ = data_ - meta;
-        for (u32 i = 0; i < n; ++i) packet_[meta_ + i] = in.packet[i];
+        fill_n(packet_, meta_, 0); // (the tail is zeroed when it grows)
+        copy_n(packet_ + meta_, in.packet.data(), n);
         pkt.p = packet_, pkt.lo = meta_, pkt.hi = meta_ + n;
         if (load_le(ctx_ + xdp::ingress_ifindex, 4) == 0) store_le(ctx_ + xdp::ingress_ifindex, 4, 1); // loopback
     } else if (is_skb_type(in.type)) {
@@ -69,10 +72,10 @@ constexpr bool machine::setup(const input& in, result& r) {
         if (n < eth_hlen) return bad("the packet is shorter than an Ethernet header");
         const u32 ifindex = static_cast<u32>(load_le(ctx_ + skb::ifindex, 4));
         if (ifindex > 1) return bad("__sk_buff: ifindex other than loopback (1) is not modelled");
-        packet_cap_ = skb_headroom + n;
-        packet_ = new u8[packet_cap_]{};
+        reserve_packet(skb_headroom + n);
         mac_ = skb_headroom;
-        for (u32 i = 0; i < n; ++i) packet_[mac_ + i] = in.packet[i];
+        fill_n(packet_, mac_, 0);
+        copy_n(packet_ + mac_, in.packet.data(), n);
         data_ = is_l2_type(in.type) ? mac_ : mac_ + eth_hlen;
         meta_ = data_;
         pkt.p = packet_, pkt.lo = data_, pkt.hi = mac_ + n;
@@ -130,8 +133,112 @@ constexpr void machine::finish(const input& in, result& r) {
     } else if (in.type == prog_type::syscall && !in.ctx.empty()) {
         r.ctx.append(ctx_, ctx_size_);
     }
-    for (region& g : regions_)
-        if (g.kind == region_kind::ringbuf_record && g.alive) g.alive = false; // (the verifier forbids leaks)
+    if (records_reserved_ != 0) // records end with the run (the verifier forbids leaks)
+        for (region& g : regions_)
+            if (g.kind == region_kind::ringbuf_record) g.alive = false;
+    records_reserved_ = 0;
+}
+
+// The common instructions (ALU, conditional jumps), one case per opcode, in a loop of their own so
+// that the compiler keeps its state in registers; returns at the first other instruction (not run),
+// the end of the code or the instruction limit.
+constexpr void machine::run_fast(std::span<const insn> code, u32& pc_io, u64& executed_io, u64 limit, u64* reg, u32* tag) {
+    u32 pc = pc_io;
+    u64 executed = executed_io;
+    auto sext_imm = [](std::int32_t imm) { return static_cast<u64>(static_cast<s64>(imm)); };
+    const u32 n = static_cast<u32>(code.size());
+    while (pc < n && executed < limit) {
+        ++executed;
+        const insn& x = code[pc];
+        const u8 c = x.code;
+        const u8 d = x.dst_reg, s = x.src_reg;
+        switch (c) {
+#define CTBPF_VM_ALU(OP, TAGK, TAGX)                                                                  \
+    case op::alu64 | op::k | OP:                                                                      \
+        if (d >= 10) break;                                                                           \
+        reg[d] = sem::alu64<OP>(reg[d], sext_imm(x.imm), x.off), tag[d] = TAGK;                       \
+        ++pc;                                                                                         \
+        continue;                                                                                     \
+    case op::alu64 | op::x | OP:                                                                      \
+        if (d >= 10 || s > 10) break;                                                                 \
+        reg[d] = sem::alu64<OP>(reg[d], reg[s], x.off), tag[d] = TAGX;                                \
+        ++pc;                                                                                         \
+        continue;                                                                                     \
+    case op::alu | op::k | OP:                                                                        \
+        if (d >= 10) break;                                                                           \
+        reg[d] = sem::alu32<OP>(reg[d], static_cast<u32>(x.imm), x.off), tag[d] = 0;                  \
+        ++pc;                                                                                         \
+        continue;                                                                                     \
+    case op::alu | op::x | OP:                                                                        \
+        if (d >= 10 || s > 10) break;                                                                 \
+        reg[d] = sem::alu32<OP>(reg[d], reg[s], x.off), tag[d] = 0;                                   \
+        ++pc;                                                                                         \
+        continue;
+                CTBPF_VM_ALU(op::add, tag[d], tag[d] != 0 ? (tag[s] != 0 ? 0 : tag[d]) : tag[s])
+                CTBPF_VM_ALU(op::sub, tag[d], tag[s] != 0 ? 0 : tag[d])
+                CTBPF_VM_ALU(op::mul, 0, 0)
+                CTBPF_VM_ALU(op::div, 0, 0)
+                CTBPF_VM_ALU(op::or_, 0, 0)
+                CTBPF_VM_ALU(op::and_, 0, 0)
+                CTBPF_VM_ALU(op::lsh, 0, 0)
+                CTBPF_VM_ALU(op::rsh, 0, 0)
+                CTBPF_VM_ALU(op::mod, 0, 0)
+                CTBPF_VM_ALU(op::xor_, 0, 0)
+                CTBPF_VM_ALU(op::arsh, 0, 0)
+#undef CTBPF_VM_ALU
+            case op::alu64 | op::k | op::mov:
+                if (d >= 10) break;
+                reg[d] = sext_imm(x.imm), tag[d] = 0;
+                ++pc;
+                continue;
+            case op::alu64 | op::x | op::mov:
+                if (d >= 10 || s > 10 || x.off == 1) break;
+                reg[d] = sem::alu64<op::mov>(reg[d], reg[s], x.off), tag[d] = x.off == 0 ? tag[s] : 0;
+                ++pc;
+                continue;
+            case op::alu | op::k | op::mov:
+                if (d >= 10) break;
+                reg[d] = static_cast<u32>(x.imm), tag[d] = 0;
+                ++pc;
+                continue;
+            case op::alu | op::x | op::mov:
+                if (d >= 10 || s > 10) break;
+                reg[d] = sem::alu32<op::mov>(reg[d], reg[s], x.off), tag[d] = 0;
+                ++pc;
+                continue;
+#define CTBPF_VM_JMP(OP)                                                                              \
+    case op::jmp | op::k | OP:                                                                        \
+        if (d > 10) break;                                                                            \
+        pc += sem::taken64<OP>(reg[d], sext_imm(x.imm)) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1; \
+        continue;                                                                                     \
+    case op::jmp | op::x | OP:                                                                        \
+        if (d > 10 || s > 10) break;                                                                  \
+        pc += sem::taken64<OP>(reg[d], reg[s]) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1;   \
+        continue;                                                                                     \
+    case op::jmp32 | op::k | OP:                                                                      \
+        if (d > 10) break;                                                                            \
+        pc += sem::taken32<OP>(reg[d], static_cast<u32>(x.imm)) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1; \
+        continue;                                                                                     \
+    case op::jmp32 | op::x | OP:                                                                      \
+        if (d > 10 || s > 10) break;                                                                  \
+        pc += sem::taken32<OP>(reg[d], reg[s]) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1;   \
+        continue;
+                CTBPF_VM_JMP(op::jeq) CTBPF_VM_JMP(op::jne) CTBPF_VM_JMP(op::jgt) CTBPF_VM_JMP(op::jge)
+                CTBPF_VM_JMP(op::jlt) CTBPF_VM_JMP(op::jle) CTBPF_VM_JMP(op::jset) CTBPF_VM_JMP(op::jsgt)
+                CTBPF_VM_JMP(op::jsge) CTBPF_VM_JMP(op::jslt) CTBPF_VM_JMP(op::jsle)
+#undef CTBPF_VM_JMP
+            case op::jmp | op::ja:
+                pc += static_cast<u32>(static_cast<s64>(x.off)) + 1;
+                continue;
+            default: break;
+            }
+            --executed; // not one of these: the caller runs it
+            pc_io = pc;
+            executed_io = executed;
+            return;
+    }
+    pc_io = pc;
+    executed_io = executed;
 }
 
 constexpr result machine::run(std::span<const insn> code, const input& in, program_info info) {
@@ -152,6 +259,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
     const u32 hdr_tags = stack_size / 8;
     auto sext_imm = [](std::int32_t imm) { return static_cast<u64>(static_cast<s64>(imm)); };
     while (true) {
+        if (!in.trace) run_fast(code, pc, executed, limit, reg, tag);
         if (pc >= code.size()) {
             fail(r, fault::jump_out_of_range, pc, "control left the program");
             break;
