@@ -28,58 +28,56 @@ constexpr u64 sext(u64 v, int bits) { // sign-extend the low `bits` of v to 64 b
 // zero-extended). src is the register's value or the immediate as the kernel widens it (sign-extended
 // to 64 bits). Division by zero gives 0, modulo by zero leaves dst (zero-extended for ALU); INT_MIN /
 // -1 gives INT_MIN and INT_MIN % -1 gives 0 (the kernel's rewrites of sdiv/smod by -1).
+namespace detail {
+// One specialization per operation, each body one expression (in constant evaluation a switch or an
+// if-constexpr chain costs steps by the position of the case).
+template <std::uint8_t Op>
+struct alu_op;
+#define CTBPF_SEM_OP(OP, E64, E32)                                                                     \
+    template <>                                                                                       \
+    struct alu_op<OP> {                                                                               \
+        static constexpr u64 run64([[maybe_unused]] u64 dst, [[maybe_unused]] u64 src,                \
+                                   [[maybe_unused]] std::int16_t off) { return E64; }                  \
+        static constexpr u64 run32([[maybe_unused]] u32 d, [[maybe_unused]] u32 s,                    \
+                                   [[maybe_unused]] std::int16_t off) { return E32; }                  \
+    };
+CTBPF_SEM_OP(op::add, dst + src, u32(d + s))
+CTBPF_SEM_OP(op::sub, dst - src, u32(d - s))
+CTBPF_SEM_OP(op::mul, dst * src, u32(d * s))
+CTBPF_SEM_OP(op::or_, dst | src, d | s)
+CTBPF_SEM_OP(op::and_, dst & src, d & s)
+CTBPF_SEM_OP(op::xor_, dst ^ src, d ^ s)
+CTBPF_SEM_OP(op::lsh, dst << (src & 63), u32(d << (s & 31)))
+CTBPF_SEM_OP(op::rsh, dst >> (src & 63), d >> (s & 31))
+CTBPF_SEM_OP(op::arsh, static_cast<u64>(static_cast<s64>(dst) >> (src & 63)), static_cast<u32>(static_cast<s32>(d) >> (s & 31)))
+CTBPF_SEM_OP(op::neg, u64{0} - dst, u32(0u - d))
+CTBPF_SEM_OP(op::mov, off == 8 || off == 16 || off == 32 ? sext(src, off) : src,
+             off == 8 || off == 16 ? static_cast<u32>(sext(s, off)) : s)
+CTBPF_SEM_OP(op::div,
+             src == 0 ? 0 : off != 1 ? dst / src : src == ~u64{0} ? u64{0} - dst
+                                                  : static_cast<u64>(static_cast<s64>(dst) / static_cast<s64>(src)),
+             s == 0 ? 0 : off != 1 ? d / s : s == ~u32{0} ? u32(0u - d)
+                                              : static_cast<u32>(static_cast<s32>(d) / static_cast<s32>(s)))
+CTBPF_SEM_OP(op::mod,
+             src == 0 ? dst : off != 1 ? dst % src : src == ~u64{0} ? 0
+                                                    : static_cast<u64>(static_cast<s64>(dst) % static_cast<s64>(src)),
+             s == 0 ? d : off != 1 ? d % s : s == ~u32{0} ? 0
+                                              : static_cast<u32>(static_cast<s32>(d) % static_cast<s32>(s)))
+#undef CTBPF_SEM_OP
+} // namespace detail
+
+// `dst op= src` for the ALU operation Op (BPF_OP: add .. arsh, neg, mov, div, mod; not end), `off`
+// the instruction's offset (1: signed div/mod; 8/16/32: movsx). alu64: ALU64; alu32: ALU (the result
+// zero-extended). src is the register's value or the immediate as the kernel widens it (sign-extended
+// to 64 bits). Division by zero gives 0, modulo by zero leaves dst (zero-extended for ALU); INT_MIN /
+// -1 gives INT_MIN and INT_MIN % -1 gives 0 (the kernel's rewrites of sdiv/smod by -1).
 template <std::uint8_t Op>
 constexpr u64 alu64(u64 dst, u64 src, std::int16_t off) {
-    if constexpr (Op == op::add) return dst + src;
-    else if constexpr (Op == op::sub) return dst - src;
-    else if constexpr (Op == op::mul) return dst * src;
-    else if constexpr (Op == op::or_) return dst | src;
-    else if constexpr (Op == op::and_) return dst & src;
-    else if constexpr (Op == op::xor_) return dst ^ src;
-    else if constexpr (Op == op::lsh) return dst << (src & 63);
-    else if constexpr (Op == op::rsh) return dst >> (src & 63);
-    else if constexpr (Op == op::arsh) return static_cast<u64>(static_cast<s64>(dst) >> (src & 63));
-    else if constexpr (Op == op::neg) return u64{0} - dst;
-    else if constexpr (Op == op::mov) return off == 8 || off == 16 || off == 32 ? sext(src, off) : src;
-    else if constexpr (Op == op::div) {
-        if (src == 0) return 0;
-        if (off == 1) return src == ~u64{0} ? u64{0} - dst : static_cast<u64>(static_cast<s64>(dst) / static_cast<s64>(src));
-        return dst / src;
-    } else if constexpr (Op == op::mod) {
-        if (src == 0) return dst;
-        if (off == 1) return src == ~u64{0} ? 0 : static_cast<u64>(static_cast<s64>(dst) % static_cast<s64>(src));
-        return dst % src;
-    } else {
-        static_assert(Op == op::add, "not an ALU operation with two operands");
-        return 0;
-    }
+    return detail::alu_op<Op>::run64(dst, src, off);
 }
 template <std::uint8_t Op>
 constexpr u64 alu32(u64 dst, u64 src, std::int16_t off) {
-    const u32 d = static_cast<u32>(dst), s = static_cast<u32>(src);
-    if constexpr (Op == op::add) return u32(d + s);
-    else if constexpr (Op == op::sub) return u32(d - s);
-    else if constexpr (Op == op::mul) return u32(d * s);
-    else if constexpr (Op == op::or_) return d | s;
-    else if constexpr (Op == op::and_) return d & s;
-    else if constexpr (Op == op::xor_) return d ^ s;
-    else if constexpr (Op == op::lsh) return u32(d << (s & 31));
-    else if constexpr (Op == op::rsh) return d >> (s & 31);
-    else if constexpr (Op == op::arsh) return static_cast<u32>(static_cast<s32>(d) >> (s & 31));
-    else if constexpr (Op == op::neg) return u32(0u - d);
-    else if constexpr (Op == op::mov) return off == 8 || off == 16 ? static_cast<u32>(sext(s, off)) : s;
-    else if constexpr (Op == op::div) {
-        if (s == 0) return 0;
-        if (off == 1) return s == ~u32{0} ? u32(0u - d) : static_cast<u32>(static_cast<s32>(d) / static_cast<s32>(s));
-        return d / s;
-    } else if constexpr (Op == op::mod) {
-        if (s == 0) return d;
-        if (off == 1) return s == ~u32{0} ? 0 : static_cast<u32>(static_cast<s32>(d) % static_cast<s32>(s));
-        return d % s;
-    } else {
-        static_assert(Op == op::add, "not an ALU operation with two operands");
-        return 0;
-    }
+    return detail::alu_op<Op>::run32(static_cast<u32>(dst), static_cast<u32>(src), off);
 }
 // END: byte swap (to_be with ALU, or ALU64's bswap: swap = true) or truncation (to_le) to `width`
 // bits (16, 32, 64), on a little-endian host.
@@ -106,30 +104,44 @@ constexpr u64 alu(std::uint8_t op, bool is64, std::int16_t off, u64 dst, u64 src
 
 // Is the jump `if a Op b` taken (Op: BPF_OP of a conditional jump)? taken64: JMP; taken32: JMP32
 // (the low halves compared).
+namespace detail {
+template <std::uint8_t Op>
+struct jmp_op;
+#define CTBPF_SEM_JMP(OP, E)                                                                           \
+    template <>                                                                                       \
+    struct jmp_op<OP> {                                                                               \
+        static constexpr bool run64(u64 a, u64 b) { return E; }                                       \
+        static constexpr bool run32(u64 a, u64 b) {                                                   \
+            return run64(Signed ? static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(a)))) \
+                                : static_cast<u32>(a),                                                \
+                         Signed ? static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(b)))) \
+                                : static_cast<u32>(b));                                               \
+        }                                                                                             \
+        static constexpr bool Signed = OP == op::jsgt || OP == op::jsge || OP == op::jslt || OP == op::jsle; \
+    };
+CTBPF_SEM_JMP(op::jeq, a == b)
+CTBPF_SEM_JMP(op::jne, a != b)
+CTBPF_SEM_JMP(op::jgt, a > b)
+CTBPF_SEM_JMP(op::jge, a >= b)
+CTBPF_SEM_JMP(op::jlt, a < b)
+CTBPF_SEM_JMP(op::jle, a <= b)
+CTBPF_SEM_JMP(op::jset, (a & b) != 0)
+CTBPF_SEM_JMP(op::jsgt, static_cast<s64>(a) > static_cast<s64>(b))
+CTBPF_SEM_JMP(op::jsge, static_cast<s64>(a) >= static_cast<s64>(b))
+CTBPF_SEM_JMP(op::jslt, static_cast<s64>(a) < static_cast<s64>(b))
+CTBPF_SEM_JMP(op::jsle, static_cast<s64>(a) <= static_cast<s64>(b))
+#undef CTBPF_SEM_JMP
+} // namespace detail
+
+// Is the jump `if a Op b` taken (Op: BPF_OP of a conditional jump)? taken64: JMP; taken32: JMP32
+// (the low halves compared).
 template <std::uint8_t Op>
 constexpr bool taken64(u64 a, u64 b) {
-    if constexpr (Op == op::jeq) return a == b;
-    else if constexpr (Op == op::jne) return a != b;
-    else if constexpr (Op == op::jgt) return a > b;
-    else if constexpr (Op == op::jge) return a >= b;
-    else if constexpr (Op == op::jlt) return a < b;
-    else if constexpr (Op == op::jle) return a <= b;
-    else if constexpr (Op == op::jset) return (a & b) != 0;
-    else if constexpr (Op == op::jsgt) return static_cast<s64>(a) > static_cast<s64>(b);
-    else if constexpr (Op == op::jsge) return static_cast<s64>(a) >= static_cast<s64>(b);
-    else if constexpr (Op == op::jslt) return static_cast<s64>(a) < static_cast<s64>(b);
-    else if constexpr (Op == op::jsle) return static_cast<s64>(a) <= static_cast<s64>(b);
-    else {
-        static_assert(Op == op::jeq, "not a conditional jump");
-        return false;
-    }
+    return detail::jmp_op<Op>::run64(a, b);
 }
 template <std::uint8_t Op>
 constexpr bool taken32(u64 a, u64 b) {
-    if constexpr (Op == op::jsgt || Op == op::jsge || Op == op::jslt || Op == op::jsle)
-        return taken64<Op>(static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(a)))),
-                           static_cast<u64>(static_cast<s64>(static_cast<s32>(static_cast<u32>(b)))));
-    else return taken64<Op>(static_cast<u32>(a), static_cast<u32>(b));
+    return detail::jmp_op<Op>::run32(a, b);
 }
 constexpr bool jump_taken(std::uint8_t op, bool is32, u64 a, u64 b) {
 #define CTBPF_SEM_JMP(OP) \

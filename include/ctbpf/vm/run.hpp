@@ -2,6 +2,8 @@
 // the instruction loop, and what the run returns.
 #pragma once
 
+#include <utility>
+
 #include "ctbpf/vm/machine.hpp"
 
 namespace ctbpf::vm {
@@ -139,103 +141,80 @@ constexpr void machine::finish(const input& in, result& r) {
     records_reserved_ = 0;
 }
 
-// The common instructions (ALU, conditional jumps), one case per opcode, in a loop of their own so
-// that the compiler keeps its state in registers; returns at the first other instruction (not run),
-// the end of the code or the instruction limit.
+namespace detail {
+// The handlers of the common instructions (ALU but END, conditional jumps, ja), one per opcode
+// byte: each returns false, leaving the instruction to the general path, for any other opcode or
+// an unusual operand (a register above r10, a write to r10, addr_space_cast). Register tags follow
+// pointers through 64-bit moves, additions and subtractions; every other result is a scalar.
+template <u8 Code>
+constexpr bool exec(u64* reg, u32* tag, const insn& x, u32& pc) {
+    constexpr u8 cls = Code & 7u, o = Code & 0xf0u;
+    constexpr bool isx = (Code & op::x) != 0;
+    if constexpr ((cls == op::alu64 || cls == op::alu) && o != op::end && o <= op::arsh && (!isx || o != op::neg)) {
+        const u8 d = x.dst_reg, s = isx ? x.src_reg : 0;
+        if (d >= 10 || s > 10 || (cls == op::alu64 && o == op::mov && isx && x.off == 1)) return false;
+        const u64 src = isx ? reg[s] : cls == op::alu64 ? static_cast<u64>(static_cast<s64>(x.imm)) : static_cast<u32>(x.imm);
+        tag[d] = cls == op::alu ? 0
+                 : o == op::mov ? (isx && x.off == 0 ? tag[s] : 0)
+                 : o == op::add ? (tag[d] != 0 ? (isx && tag[s] != 0 ? 0 : tag[d]) : isx ? tag[s] : 0)
+                 : o == op::sub ? (isx && tag[s] != 0 ? 0 : tag[d])
+                                : 0;
+        reg[d] = cls == op::alu64 ? sem::alu64<o>(reg[d], src, x.off) : sem::alu32<o>(reg[d], src, x.off);
+        return ++pc, true;
+    } else if constexpr ((cls == op::jmp || cls == op::jmp32) && o != op::ja && o != op::call && o != op::exit &&
+                         o != op::jcond && o <= op::jsle) {
+        const u8 d = x.dst_reg, s = isx ? x.src_reg : 0;
+        if (d > 10 || s > 10) return false;
+        const u64 b = isx ? reg[s] : cls == op::jmp ? static_cast<u64>(static_cast<s64>(x.imm)) : static_cast<u32>(x.imm);
+        const bool taken = cls == op::jmp ? sem::taken64<o>(reg[d], b) : sem::taken32<o>(reg[d], b);
+        return pc += taken ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1, true;
+    } else if constexpr (Code == (op::jmp | op::ja)) {
+        return pc += static_cast<u32>(static_cast<s64>(x.off)) + 1, true;
+    } else {
+        return (void)reg, (void)tag, (void)x, (void)pc, false;
+    }
+}
+using exec_fn = bool (*)(u64*, u32*, const insn&, u32&);
+struct exec_table {
+    exec_fn by_code[256];
+};
+template <std::size_t... I>
+constexpr exec_table make_exec_table(std::index_sequence<I...>) {
+    return {{&exec<static_cast<u8>(I)>...}};
+}
+// Indexed by the opcode byte: one call per instruction (in constant evaluation a switch over the
+// opcodes would cost steps by the position of the case).
+inline constexpr exec_table execs = make_exec_table(std::make_index_sequence<256>{});
+} // namespace detail
+
+// Runs the common instructions from pc until another one (not run), the end of the code or the
+// instruction limit, in a loop of its own so that the compiler keeps its state in registers.
 constexpr void machine::run_fast(std::span<const insn> code, u32& pc_io, u64& executed_io, u64 limit, u64* reg, u32* tag) {
     u32 pc = pc_io;
     u64 executed = executed_io;
-    auto sext_imm = [](std::int32_t imm) { return static_cast<u64>(static_cast<s64>(imm)); };
+    const insn* const prog = code.data();
     const u32 n = static_cast<u32>(code.size());
-    while (pc < n && executed < limit) {
-        ++executed;
-        const insn& x = code[pc];
-        const u8 c = x.code;
-        const u8 d = x.dst_reg, s = x.src_reg;
-        switch (c) {
-#define CTBPF_VM_ALU(OP, TAGK, TAGX)                                                                  \
-    case op::alu64 | op::k | OP:                                                                      \
-        if (d >= 10) break;                                                                           \
-        reg[d] = sem::alu64<OP>(reg[d], sext_imm(x.imm), x.off), tag[d] = TAGK;                       \
-        ++pc;                                                                                         \
-        continue;                                                                                     \
-    case op::alu64 | op::x | OP:                                                                      \
-        if (d >= 10 || s > 10) break;                                                                 \
-        reg[d] = sem::alu64<OP>(reg[d], reg[s], x.off), tag[d] = TAGX;                                \
-        ++pc;                                                                                         \
-        continue;                                                                                     \
-    case op::alu | op::k | OP:                                                                        \
-        if (d >= 10) break;                                                                           \
-        reg[d] = sem::alu32<OP>(reg[d], static_cast<u32>(x.imm), x.off), tag[d] = 0;                  \
-        ++pc;                                                                                         \
-        continue;                                                                                     \
-    case op::alu | op::x | OP:                                                                        \
-        if (d >= 10 || s > 10) break;                                                                 \
-        reg[d] = sem::alu32<OP>(reg[d], reg[s], x.off), tag[d] = 0;                                   \
-        ++pc;                                                                                         \
-        continue;
-                CTBPF_VM_ALU(op::add, tag[d], tag[d] != 0 ? (tag[s] != 0 ? 0 : tag[d]) : tag[s])
-                CTBPF_VM_ALU(op::sub, tag[d], tag[s] != 0 ? 0 : tag[d])
-                CTBPF_VM_ALU(op::mul, 0, 0)
-                CTBPF_VM_ALU(op::div, 0, 0)
-                CTBPF_VM_ALU(op::or_, 0, 0)
-                CTBPF_VM_ALU(op::and_, 0, 0)
-                CTBPF_VM_ALU(op::lsh, 0, 0)
-                CTBPF_VM_ALU(op::rsh, 0, 0)
-                CTBPF_VM_ALU(op::mod, 0, 0)
-                CTBPF_VM_ALU(op::xor_, 0, 0)
-                CTBPF_VM_ALU(op::arsh, 0, 0)
-#undef CTBPF_VM_ALU
-            case op::alu64 | op::k | op::mov:
-                if (d >= 10) break;
-                reg[d] = sext_imm(x.imm), tag[d] = 0;
-                ++pc;
-                continue;
-            case op::alu64 | op::x | op::mov:
-                if (d >= 10 || s > 10 || x.off == 1) break;
-                reg[d] = sem::alu64<op::mov>(reg[d], reg[s], x.off), tag[d] = x.off == 0 ? tag[s] : 0;
-                ++pc;
-                continue;
-            case op::alu | op::k | op::mov:
-                if (d >= 10) break;
-                reg[d] = static_cast<u32>(x.imm), tag[d] = 0;
-                ++pc;
-                continue;
-            case op::alu | op::x | op::mov:
-                if (d >= 10 || s > 10) break;
-                reg[d] = sem::alu32<op::mov>(reg[d], reg[s], x.off), tag[d] = 0;
-                ++pc;
-                continue;
-#define CTBPF_VM_JMP(OP)                                                                              \
-    case op::jmp | op::k | OP:                                                                        \
-        if (d > 10) break;                                                                            \
-        pc += sem::taken64<OP>(reg[d], sext_imm(x.imm)) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1; \
-        continue;                                                                                     \
-    case op::jmp | op::x | OP:                                                                        \
-        if (d > 10 || s > 10) break;                                                                  \
-        pc += sem::taken64<OP>(reg[d], reg[s]) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1;   \
-        continue;                                                                                     \
-    case op::jmp32 | op::k | OP:                                                                      \
-        if (d > 10) break;                                                                            \
-        pc += sem::taken32<OP>(reg[d], static_cast<u32>(x.imm)) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1; \
-        continue;                                                                                     \
-    case op::jmp32 | op::x | OP:                                                                      \
-        if (d > 10 || s > 10) break;                                                                  \
-        pc += sem::taken32<OP>(reg[d], reg[s]) ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1;   \
-        continue;
-                CTBPF_VM_JMP(op::jeq) CTBPF_VM_JMP(op::jne) CTBPF_VM_JMP(op::jgt) CTBPF_VM_JMP(op::jge)
-                CTBPF_VM_JMP(op::jlt) CTBPF_VM_JMP(op::jle) CTBPF_VM_JMP(op::jset) CTBPF_VM_JMP(op::jsgt)
-                CTBPF_VM_JMP(op::jsge) CTBPF_VM_JMP(op::jslt) CTBPF_VM_JMP(op::jsle)
-#undef CTBPF_VM_JMP
-            case op::jmp | op::ja:
-                pc += static_cast<u32>(static_cast<s64>(x.off)) + 1;
-                continue;
-            default: break;
+    if (std::is_constant_evaluated()) {
+        while (pc < n && executed < limit && detail::execs.by_code[prog[pc].code](reg, tag, prog[pc], pc)) ++executed;
+    } else { // at run time a switch over the same handlers (a jump table, the handlers inlined) is faster
+        while (pc < n && executed < limit) {
+            const insn& x = prog[pc];
+            bool ok = false;
+            switch (x.code) {
+#define CTBPF_VM_CASE(N)                                                                              \
+    case N: ok = detail::exec<N>(reg, tag, x, pc); break;
+#define CTBPF_VM_CASE4(N) CTBPF_VM_CASE(N) CTBPF_VM_CASE(N + 1) CTBPF_VM_CASE(N + 2) CTBPF_VM_CASE(N + 3)
+#define CTBPF_VM_CASE16(N) CTBPF_VM_CASE4(N) CTBPF_VM_CASE4(N + 4) CTBPF_VM_CASE4(N + 8) CTBPF_VM_CASE4(N + 12)
+#define CTBPF_VM_CASE64(N) CTBPF_VM_CASE16(N) CTBPF_VM_CASE16(N + 16) CTBPF_VM_CASE16(N + 32) CTBPF_VM_CASE16(N + 48)
+                CTBPF_VM_CASE64(0) CTBPF_VM_CASE64(64) CTBPF_VM_CASE64(128) CTBPF_VM_CASE64(192)
+#undef CTBPF_VM_CASE64
+#undef CTBPF_VM_CASE16
+#undef CTBPF_VM_CASE4
+#undef CTBPF_VM_CASE
             }
-            --executed; // not one of these: the caller runs it
-            pc_io = pc;
-            executed_io = executed;
-            return;
+            if (!ok) break;
+            ++executed;
+        }
     }
     pc_io = pc;
     executed_io = executed;
