@@ -1,11 +1,13 @@
 // The main demo: an XDP program that passes IPv4 and drops everything else, written in ctbpf's
 // LLVM-assembly spelling, assembled at compile time; prints its disassembly and bytes, then
-// loads it into the kernel and test-runs it on an IPv4 and an IPv6 frame (when bpf() is allowed).
+// runs it in ctbpf's interpreter at compile time (static_assert: IPv4 passes, IPv6 drops), then
+// loads it into the kernel and test-runs it on the same frames (when bpf() is allowed).
 // Then a broken variant: ctbpf's verifier names the rule, instruction, line and label, and the
 // kernel, asked too, says the same.
 #include <ctbpf.hpp>
 #include <ctbpf/disasm.hpp>
 #include <ctbpf/sys.hpp>
+#include <ctbpf/vm.hpp>
 
 #include <array>
 #include <cstddef>
@@ -37,9 +39,26 @@ constexpr auto xdp_source = [] {
 constexpr auto xdp_ipv4_only = ctbpf::assemble<xdp_source, ctbpf::options{.type = ctbpf::prog_type::xdp}>();
 static_assert(xdp_ipv4_only.size() == 10);
 
+// Ethernet frames of 64 bytes with the EtherType 0x0800 (IPv4) or 0x86dd (IPv6).
+template <std::uint8_t Hi, std::uint8_t Lo>
+constexpr std::array<std::uint8_t, 64> frame_v = [] {
+    std::array<std::uint8_t, 64> f{};
+    f[12] = Hi, f[13] = Lo;
+    return f;
+}();
+// run by ctbpf's interpreter at compile time: a fault (an out-of-bounds read, ...) would not compile
+static_assert(ctbpf::vm::run<xdp_source, [] { return ctbpf::vm::input{ctbpf::prog_type::xdp, frame_v<0x08, 0x00>}; }>()
+                  .retval == XDP_PASS);
+static_assert(ctbpf::vm::run<xdp_source, [] { return ctbpf::vm::input{ctbpf::prog_type::xdp, frame_v<0x86, 0xdd>}; }>()
+                  .retval == XDP_DROP);
+
 int main() {
     std::printf("xdp_ipv4_only: %zu instructions, assembled at compile time\n\n", xdp_ipv4_only.size());
     std::fputs(ctbpf::disasm(xdp_ipv4_only).c_str(), stdout);
+    std::printf("\nrun in the interpreter at compile time: IPv4 -> XDP_PASS, IPv6 -> XDP_DROP (static_assert)\n");
+    const ctbpf::vm::result ran = ctbpf::vm::run<xdp_source>({.type = ctbpf::prog_type::xdp, .packet = frame_v<0x08, 0x00>});
+    std::printf("and at run time: retval %llu after %llu instructions\n", static_cast<unsigned long long>(ran.retval),
+                static_cast<unsigned long long>(ran.executed));
     std::printf("\nbytes:\n");
     for (const bpf_insn& i : xdp_ipv4_only) {
         unsigned char b[sizeof i];

@@ -330,7 +330,7 @@ private:
         packet_cap_ = size;
     }
     constexpr bool setup(const input& in, result& r);
-    static constexpr void run_fast(std::span<const insn> code, u32& pc, u64& executed, u64 limit, u64* reg, u32* tag);
+    constexpr void run_fast(std::span<const insn> code, u32& pc, u64& executed, u64 limit, u64* reg, u32* tag);
     constexpr void finish(const input& in, result& r);
     constexpr bool call_helper(result& r, u32 pc, std::int32_t id, u64* reg, u32* tag);
     constexpr bool helper_memory(result& r, u32 pc, std::string_view helper, int arg, u32 tag, u64 addr, u32 size,

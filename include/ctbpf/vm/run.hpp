@@ -142,14 +142,22 @@ constexpr void machine::finish(const input& in, result& r) {
 }
 
 namespace detail {
-// The handlers of the common instructions (ALU but END, conditional jumps, ja), one per opcode
+// What the load and store handlers see of the machine's memory.
+struct mem_view {
+    const region* regions;
+    u32 count;
+    u32* stack_tags;
+};
+// The handlers of the common instructions (ALU but END, conditional jumps, ja, loads and stores
+// that stay inside their region), one per opcode
 // byte: each returns false, leaving the instruction to the general path, for any other opcode or
 // an unusual operand (a register above r10, a write to r10, addr_space_cast). Register tags follow
 // pointers through 64-bit moves, additions and subtractions; every other result is a scalar.
 template <u8 Code>
-constexpr bool exec(u64* reg, u32* tag, const insn& x, u32& pc) {
-    constexpr u8 cls = Code & 7u, o = Code & 0xf0u;
+constexpr bool exec(u64* reg, u32* tag, const insn& x, u32& pc, const mem_view& m) {
+    constexpr u8 cls = Code & 7u, o = Code & 0xf0u, mode = Code & 0xe0u;
     constexpr bool isx = (Code & op::x) != 0;
+    constexpr u32 size = (Code & 0x18) == op::w ? 4 : (Code & 0x18) == op::h ? 2 : (Code & 0x18) == op::b ? 1 : 8;
     if constexpr ((cls == op::alu64 || cls == op::alu) && o != op::end && o <= op::arsh && (!isx || o != op::neg)) {
         const u8 d = x.dst_reg, s = isx ? x.src_reg : 0;
         if (d >= 10 || s > 10 || (cls == op::alu64 && o == op::mov && isx && x.off == 1)) return false;
@@ -170,11 +178,36 @@ constexpr bool exec(u64* reg, u32* tag, const insn& x, u32& pc) {
         return pc += taken ? static_cast<u32>(static_cast<s64>(x.off)) + 1 : 1, true;
     } else if constexpr (Code == (op::jmp | op::ja)) {
         return pc += static_cast<u32>(static_cast<s64>(x.off)) + 1, true;
+    } else if constexpr ((cls == op::ldx && (mode == op::mem || (mode == op::memsx && size != 8))) ||
+                         ((cls == op::st || cls == op::stx) && mode == op::mem)) {
+        // loads and stores that stay inside their region; the context's fields, faults: the general path
+        const u8 d = x.dst_reg, s = x.src_reg;
+        const u8 a = cls == op::ldx ? s : d;
+        if (d > 10 || s > 10 || (cls == op::ldx && d == 10)) return false;
+        const u32 t = tag[a];
+        if (t == 0 || t > m.count) return false;
+        const region& g = m.regions[t - 1];
+        const u64 off = reg[a] - base_of(t) + static_cast<u64>(static_cast<s64>(x.off));
+        if (!g.alive || g.kind == region_kind::ctx || off < g.lo || off > g.hi || size > g.hi - off) return false;
+        u32* slot = t <= max_frames ? m.stack_tags + (t - 1) * (stack_size / 8) + static_cast<u32>(off >> 3) : nullptr;
+        if constexpr (cls == op::ldx) {
+            const u64 v = load_le(g.p + off, size);
+            reg[d] = mode == op::memsx ? sem::sext(v, static_cast<int>(size * 8)) : v;
+            tag[d] = size == 8 && slot != nullptr && (off & 7) == 0 ? *slot : 0;
+        } else {
+            if (!g.writable) return false;
+            store_le(g.p + off, size, cls == op::st ? static_cast<u64>(static_cast<s64>(x.imm)) : reg[s]);
+            if (slot != nullptr) {
+                *slot = size == 8 && (off & 7) == 0 && cls == op::stx ? tag[s] : 0;
+                if (((off + size - 1) >> 3) != (off >> 3)) slot[1] = 0;
+            }
+        }
+        return ++pc, true;
     } else {
-        return (void)reg, (void)tag, (void)x, (void)pc, false;
+        return (void)reg, (void)tag, (void)x, (void)pc, (void)m, false;
     }
 }
-using exec_fn = bool (*)(u64*, u32*, const insn&, u32&);
+using exec_fn = bool (*)(u64*, u32*, const insn&, u32&, const mem_view&);
 struct exec_table {
     exec_fn by_code[256];
 };
@@ -190,19 +223,20 @@ inline constexpr exec_table execs = make_exec_table(std::make_index_sequence<256
 // Runs the common instructions from pc until another one (not run), the end of the code or the
 // instruction limit, in a loop of its own so that the compiler keeps its state in registers.
 constexpr void machine::run_fast(std::span<const insn> code, u32& pc_io, u64& executed_io, u64 limit, u64* reg, u32* tag) {
+    const detail::mem_view m{regions_.data(), regions_.size(), stack_tags_.data()};
     u32 pc = pc_io;
     u64 executed = executed_io;
     const insn* const prog = code.data();
     const u32 n = static_cast<u32>(code.size());
     if (std::is_constant_evaluated()) {
-        while (pc < n && executed < limit && detail::execs.by_code[prog[pc].code](reg, tag, prog[pc], pc)) ++executed;
+        while (pc < n && executed < limit && detail::execs.by_code[prog[pc].code](reg, tag, prog[pc], pc, m)) ++executed;
     } else { // at run time a switch over the same handlers (a jump table, the handlers inlined) is faster
         while (pc < n && executed < limit) {
             const insn& x = prog[pc];
             bool ok = false;
             switch (x.code) {
 #define CTBPF_VM_CASE(N)                                                                              \
-    case N: ok = detail::exec<N>(reg, tag, x, pc); break;
+    case N: ok = detail::exec<N>(reg, tag, x, pc, m); break;
 #define CTBPF_VM_CASE4(N) CTBPF_VM_CASE(N) CTBPF_VM_CASE(N + 1) CTBPF_VM_CASE(N + 2) CTBPF_VM_CASE(N + 3)
 #define CTBPF_VM_CASE16(N) CTBPF_VM_CASE4(N) CTBPF_VM_CASE4(N + 4) CTBPF_VM_CASE4(N + 8) CTBPF_VM_CASE4(N + 12)
 #define CTBPF_VM_CASE64(N) CTBPF_VM_CASE16(N) CTBPF_VM_CASE16(N + 16) CTBPF_VM_CASE16(N + 32) CTBPF_VM_CASE16(N + 48)
