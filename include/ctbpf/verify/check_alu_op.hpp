@@ -201,6 +201,9 @@ protected:
         const std::uint8_t opc = (x.code & op::op_mask);
         const std::uint32_t d = x.dst_reg;
         const bool isx = (x.code & op::src_mask) != 0;
+        // a variable offset, or a pointer that has one: the kernel's register arithmetic (root
+        // only: unprivileged pointer sanitation is not modelled)
+        if (root_ && exactish(off) && (ptr.var != 0 || off.kind != k_const)) return var_pointer_alu(x, is64, ptr, off, ptr_is_dst);
         if (!is64) {
             if (opc == op::sub && root_) {
                 set_reg(d, unknown_scalar());
@@ -317,6 +320,21 @@ protected:
             slot = rec;
         }
         set_reg(d, {result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range});
+        return true;
+    }
+    // adjust_ptr_min_max_vals() on the kernel's registers: ptr op off, where off is a scalar the
+    // model knows as the kernel does
+    constexpr bool var_pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {
+        work_ += 20;
+        value_env env{true, true, id_gen_};
+        const alu_result r = adjust_ptr_min_max_vals(env, x.dst_reg, x.code & op::op_mask, is64, reg_of(ptr),
+                                                     reg_value::scalar(s_of(off)), ptr_is_dst);
+        id_gen_ = env.id_gen;
+        if (!r.error.ok()) return fail_value(r.error), false;
+        cell out{};
+        if (r.dst.type == reg_type::scalar) out = unknown_scalar();
+        else if (!cell_of(r.dst, ptr, out)) defer(deferral::value_range, pc_), out = cell{0, k_opaque, 0, 0, 0};
+        set_reg(x.dst_reg, out);
         return true;
     }
     // retrieve_ptr_limit() for unprivileged pointer arithmetic through a register

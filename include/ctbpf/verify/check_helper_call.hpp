@@ -88,8 +88,8 @@ protected:
                 }
                 continue;
             }
-            if (v.kind == k_opaque) {
-                defer(deferral::helper_arguments, pc_);
+            if (v.kind == k_opaque || v.var != 0) { // (a variable offset: left to the kernel)
+                defer(v.var != 0 ? deferral::value_range : deferral::helper_arguments, pc_);
                 forget_refs = forget_refs || pr.release_arg == r; // which reference it gives back: unknown
                 continue;
             }
@@ -167,7 +167,7 @@ protected:
                         return -1;
                     }
                     const cell m = reg(r - 1);
-                    if (m.kind == k_opaque) break;
+                    if (m.kind == k_opaque || m.var != 0) break;
                     if (m.kind == k_const || m.kind == k_scalar) { // check_helper_mem_access(): only 0 bytes from NULL
                         fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=").put(type_name(m)).put(" expected=fp");
                         r_.error = EACCES;
@@ -196,7 +196,7 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque) break;
+                if (size == 0 || m.kind == k_opaque || m.var != 0) break;
                 if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
                     fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
                     r_.error = EACCES;

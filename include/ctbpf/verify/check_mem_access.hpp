@@ -17,6 +17,7 @@ protected:
     constexpr bool mem_access(std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write, int value,
                               bool st_imm, std::int32_t imm, bool ldsx, bool strict) {
         const cell b = reg(base);
+        if (b.kind == k_stack && b.var != 0) return var_stack_access(b, base, ioff, size, write, value, ldsx);
         if (b.kind == k_stack) {
             const std::int64_t off = b.v + ioff;
             if (size > 1 && off % size != 0) {
@@ -43,13 +44,18 @@ protected:
                          : stack_read(fb + frame_slots + spi, off, pos, size, value, ldsx);
         }
         if (b.kind == k_ctx) {
-            if (strict && size > 1 && (b.v + ioff) % size != 0) {
+            if (strict && b.var != 0 && !misaligned_var(b, ioff, size)) return false;
+            if (strict && b.var == 0 && size > 1 && (b.v + ioff) % size != 0) {
                 fail(errc::misaligned_context_access, pc_)
                     .put("misaligned context access off 0+").put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
                 return false;
             }
             if (write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)))) {
                 fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into ctx");
+                return false;
+            }
+            if (b.var != 0) { // check_ptr_off_reg(): "variable ctx access", after a modified fixed offset
+                fail_value(check_ptr_off_reg(reg_of(b), static_cast<int>(base)));
                 return false;
             }
             if (b.v != 0) {
@@ -96,7 +102,8 @@ protected:
         }
         // check_ptr_alignment() comes first: strict for atomics; packets as if NET_IP_ALIGN were 2
         const std::int64_t off = b.v + ioff;
-        if (strict && size > 1 && ((pkt ? 2 : 0) + off) % size != 0 && !is_sock(b.kind)) {
+        if (strict && b.var != 0 && !misaligned_var(b, ioff, size)) return false;
+        if (strict && b.var == 0 && size > 1 && ((pkt ? 2 : 0) + off) % size != 0 && !is_sock(b.kind)) {
             verifier_message& m = fail(errc::invalid_memory_access, pc_);
             m.put(pkt ? "misaligned packet access off 2+0+" : b.kind == k_map_value ? "misaligned value access off 0+" : "misaligned access off 0+")
                 .put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
@@ -127,7 +134,10 @@ protected:
                 return false;
             }
             // check_packet_access(): the range verified against data_end covers [off, off + size)
-            if (b.range < 0 || off < 0 || off + size > b.range) {
+            if (b.var != 0) {
+                const value_error e = check_packet_access(reg_of(b), static_cast<int>(base), static_cast<int>(off), static_cast<int>(size));
+                if (!e.ok()) return fail_value(e), false;
+            } else if (b.range < 0 || off < 0 || off + size > b.range) {
                 fail_reg(errc::packet_access_is_out_of_range, base, " offset is outside of the packet");
                 if (b.range < 0) r_.error = EINVAL;
                 return false;
@@ -148,17 +158,63 @@ protected:
             }
             // check_map_access() -> check_mem_region_access(): (the kernel first logs "invalid
             // access to map value, value_size=.. off=.. size=..")
-            if (off < 0 || off + size > (b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size)) {
+            if (b.var != 0) {
+                const value_error e = check_mem_region_access(
+                    reg_of(b), static_cast<int>(base), static_cast<int>(off), static_cast<int>(size),
+                    b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size, false,
+                    errc::map_value_access_is_out_of_bounds);
+                if (!e.ok()) return fail_value(e), false;
+            } else if (off < 0 || off + size > (b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, base, " min value is outside of the allowed memory range");
                 return false;
             }
         }
         if (!write && value >= 0) {
             // a frozen read-only array gives the kernel the value itself: only it knows
-            const bool rdonly = b.kind == k_map_value && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
+            const bool rdonly = b.kind == k_map_value && b.var == 0 && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
             if (rdonly) defer(deferral::kernel_object, pc_);
             fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : unknown_scalar(),
                  size, ldsx);
+        }
+        return true;
+    }
+    // check_ptr_alignment() of a pointer with a variable offset (strict: atomics); false: rejected
+    constexpr bool misaligned_var(const cell& b, std::int16_t ioff, std::uint32_t size) {
+        const value_error e = check_ptr_alignment(reg_of(b), ioff, static_cast<int>(size), true);
+        if (!e.ok()) fail_value(e);
+        return e.ok();
+    }
+    // A stack access through a pointer with a variable offset (root: unprivileged programs cannot
+    // make one): check_ptr_alignment() (always strict), check_stack_access_within_bounds(), then
+    // check_stack_read_var_off() (the value: unknown, or 0 when every byte is STACK_ZERO, which
+    // the model does not tell apart: a scalar it knows less of) or check_stack_write_var_off()
+    // (every slot in range: plain data, spills scrubbed).
+    constexpr bool var_stack_access(const cell& b, std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write,
+                                    int value, bool ldsx) {
+        work_ += 20;
+        const reg_value r = reg_of(b);
+        const int off = static_cast<int>(b.v) + ioff;
+        value_error e = check_ptr_alignment(r, ioff, static_cast<int>(size), true);
+        if (e.ok())
+            e = check_stack_access_within_bounds(r, static_cast<int>(base), off, static_cast<int>(size),
+                                                 write ? stack_access::write : stack_access::read, 0, true);
+        if (!e.ok()) return fail_value(e), false;
+        if (!write && value < 0) { // (atomics: "variable offset stack pointer cannot be passed into helper function")
+            defer(deferral::value_range, pc_);
+            return true;
+        }
+        const std::int64_t lo = b.s.smin + off, hi = b.s.smax + off + size; // [lo, hi): within [-512, 0)
+        const std::uint32_t fb = b.frame * frame_cells;
+        grow(fb, lo);
+        ++lossy_;
+        if (!write) {
+            fill(static_cast<std::uint32_t>(value), cell{0, k_scalar, 0, 0, 0}, size, ldsx);
+            return true;
+        }
+        work_ += static_cast<std::uint32_t>(hi - lo) / 8;
+        for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
+            if (c_.p[at].size != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         return true;
     }
@@ -269,8 +325,10 @@ protected:
                     .put("cannot spill pointers to stack into stack frame of the caller");
                 return false;
             }
-            if (size == 8) {
-                set(slot_cell, {v.v, v.kind, v.frame, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 8, v.id, v.range});
+            if (size == 8) { // (with its variable offset, if any)
+                cell sp = v;
+                sp.init = static_cast<std::uint8_t>(root_ ? 0 : 0xff), sp.size = 8;
+                set(slot_cell, sp);
                 return true;
             }
         } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
@@ -417,6 +475,10 @@ protected:
                 return -1;
             }
             if (mode == op::ind && !read_reg(x.src_reg)) return -1;
+            if (r6.kind == k_ctx && r6.var != 0) {
+                fail_value(check_ptr_off_reg(reg_of(r6), 6));
+                return -1;
+            }
             if (r6.kind == k_ctx && r6.v != 0) {
                 fail(errc::modified_context_pointer, pc_)
                     .put(r6.v < 0 ? "negative offset ctx ptr R6 off=" : "dereference of modified ctx ptr R6 off=")

@@ -128,7 +128,7 @@ protected:
     constexpr int alu_imm(const insn& x) { // scalar op= imm, pointer += imm
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
         const std::uint32_t opc = (x.code & op::op_mask);
-        if (x.code == (op::alu64 | op::k | op::add) && (a.kind == k_stack || a.kind == k_ctx) && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
+        if (x.code == (op::alu64 | op::k | op::add) && (a.kind == k_stack || a.kind == k_ctx) && a.var == 0 && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
             x.dst_reg < 10 && x.imm < (1 << 29) && x.imm > -(1 << 29) && a.v + x.imm < (1 << 29) &&
             a.v + x.imm > -(1 << 29) && (root_ || a.kind != k_stack || (a.v + x.imm < 0 && a.v + x.imm >= -o_.kernel.max_stack))) {
             set_reg(x.dst_reg, {a.v + x.imm, a.kind, a.frame, 0, 0});
@@ -161,7 +161,7 @@ protected:
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
-        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack || x.dst_reg >= 10 ||
+        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || b.var != 0 || ptr_aux_.p[pc_] != k_stack || x.dst_reg >= 10 ||
             (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
@@ -180,7 +180,7 @@ protected:
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
         if (!root_ || (imm ? x.src_reg != 0 : (x.imm != 0 || x.src_reg >= 11 || v.kind == k_uninit)) ||
-            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack ||
+            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || b.var != 0 || ptr_aux_.p[pc_] != k_stack ||
             (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
