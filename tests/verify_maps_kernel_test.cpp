@@ -123,6 +123,26 @@ std::vector<tcase> cases() {
         t.push_back({"scalar key", p + std::vector{call(1)} + ret0});
     }
     t.push_back({"lookup in a prog array", lookup(2) + ret0});
+    // array lookups (6.14+): not NULL for a constant key below max_entries, found in a scalar spill
+    // of exactly the key's size (privileged programs only); else NULL-checked as usual
+    {
+        const auto array_lookup = [](std::vector<bpf_insn> key) { // the key at fp-8, in array slot 1
+            key.push_back(movx(2, 10));
+            key.push_back(add(2, -8));
+            ld_map(key, 1, 1);
+            key.push_back(call(1));
+            return key;
+        };
+        const std::vector<bpf_insn> read{ldx(W, 0, 0, 4)};
+        t.push_back({"array, constant key spilled", array_lookup({st(W, 10, -8, 3)}) + read + ret0});
+        t.push_back({"array, constant key from a register", array_lookup({mov(3, 15), stx(W, 10, 3, -8)}) + read + ret0});
+        t.push_back({"array, key past max_entries", array_lookup({st(W, 10, -8, 16)}) + read + ret0});
+        t.push_back({"array, negative key", array_lookup({st(W, 10, -8, -1)}) + read + ret0});
+        t.push_back({"array, 8-byte spill of a 4-byte key", array_lookup({st(DW, 10, -8, 3)}) + read + ret0});
+        t.push_back({"array, constant key, checked anyway", array_lookup({st(W, 10, -8, 3)}) + std::vector{jeq(0, 0, 1)} + read + ret0});
+        t.push_back({"array, constant key, read past the value", array_lookup({st(W, 10, -8, 3)}) + std::vector{ldx(W, 0, 0, 6)} + ret0});
+    }
+
     {
         std::vector<bpf_insn> p{st(W, 10, -4, 0), st(DW, 10, -16, 1), movx(2, 10), add(2, -4), movx(3, 10), add(3, -16),
                                 mov(4, 0)};

@@ -85,6 +85,18 @@ protected:
             return pointer_alu(x, is64, sv, dv, false);
         }
         if (is_ptr(dv)) return pointer_alu(x, is64, dv, sv, true);
+        // sanitize_val_alu(): unprivileged, a scalar += / -= register marks the instruction as one
+        // without a pointer; a path that adds a pointer there is rejected (and the other way round)
+        if (!root_ && isx && (opc == op::add || opc == op::sub)) {
+            std::uint64_t& slot = alu_aux_.p[pc_];
+            if (slot != 0 && slot != non_pointer_alu) {
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" tried to ").put(opc == op::add ? "add" : "sub")
+                    .put(" from different maps, paths or scalars, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            slot = non_pointer_alu;
+        }
         // two scalars: the kernel tracks constants through everything but division and modulo
         const std::uint64_t a = static_cast<std::uint64_t>(dv.v), b = static_cast<std::uint64_t>(sv.v);
         const std::uint64_t a32 = static_cast<std::uint32_t>(a), b32 = static_cast<std::uint32_t>(b);
@@ -322,6 +334,8 @@ protected:
         set_reg(d, {result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range});
         return true;
     }
+    // alu_aux_ of an instruction whose sanitation state is BPF_ALU_NON_POINTER
+    static constexpr std::uint64_t non_pointer_alu = std::uint64_t{16} << 32;
     // adjust_ptr_min_max_vals() on the kernel's registers: ptr op off, where off is a scalar the
     // model knows as the kernel does
     constexpr bool var_pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {

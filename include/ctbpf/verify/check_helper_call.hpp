@@ -72,6 +72,7 @@ protected:
         std::uint32_t release = 0; // the reference an OBJ_RELEASE argument gives back
         int cast_from = 0;         // a socket argument: 1 referenced, 2 not
         bool forget_refs = false;
+        std::uint8_t key = key_unknown; // an array lookup's key (get_constant_map_key())
         for (std::uint32_t i = 0; i < 5 && pr.args[i].base != arg_base::dontcare; ++i) {
             helper_arg a = pr.args[i];
             const std::uint32_t r = i + 1;
@@ -133,9 +134,10 @@ protected:
                 break;
             case arg_base::ptr_to_map_key:
             case arg_base::ptr_to_map_value:
+                if (a.base == arg_base::ptr_to_map_key && slot != none && id == 1) key = array_key(v, maps_[slot]);
                 if (slot == none) defer(deferral::helper_arguments, pc_);
                 else if (!helper_mem(r, v, a.base == arg_base::ptr_to_map_key ? maps_[slot].key_size : maps_[slot].value_size,
-                                     a.has(type_flag::mem_uninit)))
+                                     a.has(type_flag::mem_uninit), a.has(type_flag::mem_write)))
                     return -1;
                 break;
             case arg_base::ptr_to_ringbuf_mem:
@@ -147,7 +149,7 @@ protected:
                         .put("misaligned stack access off 0+").put_int(v.v).put("+0 size ").put_uint(a.size);
                     return -1;
                 }
-                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
+                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit), a.has(type_flag::mem_write))) return -1;
                 break;
             default: { // check_mem_size_reg(): the memory argument before this one, of this size
                 if (is_exact_scalar(v)) { // a size in a range: its bounds, the memory for umax bytes (no raw mode)
@@ -173,7 +175,7 @@ protected:
                         r_.error = EACCES;
                         return -1;
                     }
-                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false)) return -1;
+                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false, pr.args[i - 1].has(type_flag::mem_write))) return -1;
                     break;
                 }
                 if (v.kind != k_const) {
@@ -202,7 +204,8 @@ protected:
                     r_.error = EACCES;
                     return -1;
                 }
-                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
+                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit),
+                                pr.args[i - 1].has(type_flag::mem_write)))
                     return -1;
             }
             }
@@ -246,8 +249,10 @@ protected:
                                       ? k_ringbuf_mem_or_null
                                       : k_opaque;
         const bool acquires = pr.has(proto_prop::acquires_ref);
-        if (ret == ret_kind::map_value_or_null && slot != none && hash_like(maps_[slot].type)) {
+        if (ret == ret_kind::map_value_or_null && slot != none && (hash_like(maps_[slot].type) || key == key_maybe_null)) {
             rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
+        } else if (ret == ret_kind::map_value_or_null && slot != none && key == key_in_range) {
+            rf_.f[cf_].r[0] = cell{0, k_map_value, slot, 0, 0};
         } else if (kind != k_opaque && cast_from != 1 && (!acquires || add_ref(id_gen_ + 1))) {
             rf_.f[cf_].r[0] = cell{0, kind, 0, 0, 0, ++id_gen_, kind == k_ringbuf_mem_or_null ? static_cast<std::int32_t>(size_arg.v) : 0};
         } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
@@ -258,6 +263,25 @@ protected:
         helper_result(id);
         ++pc_;
         return 0;
+    }
+    // An array lookup's result (Linux 6.14+): not NULL when get_constant_map_key() finds a constant
+    // key below max_entries (privileged programs: a scalar spill of exactly the key's size that
+    // holds a constant, or STACK_ZERO bytes), else a pointer that may be NULL. key_unknown: the
+    // model cannot tell (plain stack bytes: zero or not; a bound-only or opaque spill).
+    enum : std::uint8_t { key_unknown, key_maybe_null, key_in_range };
+    constexpr std::uint8_t array_key(const cell& k, const map_shape& m) const {
+        if (m.type != map_type::array && m.type != map_type::percpu_array) return key_unknown; // (not array_key's business)
+        if (m.flags & (1u << 12)) return key_unknown; // BPF_F_INNER_MAP: elided or not, depending on the stable fix
+        if (!root_ || k.kind != k_stack) return key_maybe_null; // (!bpf_capable, or not a stack pointer)
+        if (k.v >= 0 || k.v < -std::int64_t{o_.kernel.max_stack}) return key_unknown; // (rejected before)
+        const std::uint32_t spi = static_cast<std::uint32_t>((-k.v - 1) / 8);
+        const cell& sl = c_.p[k.frame * frame_cells + frame_slots + spi];
+        const std::int64_t pos = k.v + 8 * (std::int64_t{spi} + 1); // the key's first byte in its slot
+        if (sl.size == 0 || pos >= sl.size) return key_unknown;      // plain bytes: STACK_ZERO or not
+        if (sl.kind == k_const)
+            return sl.size - pos == m.key_size && sl.v >= 0 && sl.v < std::int64_t{m.max_entries} ? key_in_range : key_maybe_null;
+        if (is_exact_scalar(sl) || is_ptr(sl)) return key_maybe_null; // not a constant; not a scalar
+        return key_unknown;
     }
     // check_reg_type(): which register types an argument takes, and how the kernel lists them
     enum : std::uint8_t { want_unknown, want_map_ptr, want_ctx, want_ringbuf_mem, want_sock_common, want_btf_sock_common,
@@ -316,7 +340,7 @@ protected:
                t == prog_type::cgroup_skb;
     }
     // check_helper_mem_access(): `size` bytes read through a helper argument
-    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw = false) {
+    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw, bool write) {
         if (is_packet(a.kind)) {
             if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
                 fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
@@ -326,6 +350,14 @@ protected:
             return true;
         }
         if (a.kind == k_map_value || a.kind == k_ringbuf_mem) {
+            // check_map_access_type(): what a read-only or write-only map lets programs do
+            const std::uint32_t no = write ? map_rdonly_prog : map_wronly_prog;
+            if (a.kind == k_map_value && (map_at(a).flags & no)) {
+                fail(errc::map_access_is_forbidden, pc_)
+                    .put(write ? "write into map forbidden, value_size=" : "read from map forbidden, value_size=")
+                    .put_uint(map_at(a).value_size).put(" off=").put_int(a.v).put(" size=").put_uint(size);
+                return false;
+            }
             if (a.v < 0 || a.v + size > (a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
                 return false;

@@ -148,7 +148,8 @@ protected:
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
-            a.kind == k_uninit || a.kind > k_const || is_exact_scalar(a) || is_exact_scalar(b))
+            a.kind == k_uninit || a.kind > k_const || is_exact_scalar(a) || is_exact_scalar(b) ||
+            (!root_ && ((x.code & op::op_mask) == op::add || (x.code & op::op_mask) == op::sub)))
             return step(x);
         cell out = fold((x.code & op::op_mask), (x.code & op::class_mask) == op::alu64, a, b);
         if (x.code == (op::alu64 | op::x | op::add) && b.kind == k_const) out.id = added_const_id(a, out, static_cast<std::uint64_t>(b.v));
