@@ -89,7 +89,10 @@ protected:
                 }
                 continue;
             }
-            if (v.kind == k_opaque || v.var != 0) { // (a variable offset: left to the kernel)
+            // (a variable offset: checked as memory, below; anywhere else left to the kernel)
+            const bool var_mem = a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value || a.base == arg_base::ptr_to_ctx ||
+                                 (a.base == arg_base::ptr_to_mem && !a.has(type_flag::mem_aligned));
+            if (v.kind == k_opaque || (v.var != 0 && (!var_mem || pr.release_arg == r))) {
                 defer(v.var != 0 ? deferral::value_range : deferral::helper_arguments, pc_);
                 forget_refs = forget_refs || pr.release_arg == r; // which reference it gives back: unknown
                 continue;
@@ -126,6 +129,10 @@ protected:
             switch (a.base) {
             case arg_base::const_map_ptr: slot = v.frame; break;
             case arg_base::ptr_to_ctx: // check_func_arg_reg_off()
+                if (v.var != 0) { // __check_ptr_off_reg(): "variable ctx access"
+                    fail_value(check_ptr_off_reg(reg_of(v), static_cast<int>(r)));
+                    return -1;
+                }
                 if (v.v != 0) {
                     fail(errc::modified_context_pointer, pc_)
                         .put("dereference of modified ctx ptr R").put_uint(r).put(" off=").put_int(v.v).put(" disallowed");
@@ -169,7 +176,7 @@ protected:
                         return -1;
                     }
                     const cell m = reg(r - 1);
-                    if (m.kind == k_opaque || m.var != 0) break;
+                    if (m.kind == k_opaque) break;
                     if (m.kind == k_const || m.kind == k_scalar) { // check_helper_mem_access(): only 0 bytes from NULL
                         fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=").put(type_name(m)).put(" expected=fp");
                         r_.error = EACCES;
@@ -198,7 +205,7 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque || m.var != 0) break;
+                if (size == 0 || m.kind == k_opaque) break;
                 if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
                     fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
                     r_.error = EACCES;
@@ -272,7 +279,7 @@ protected:
     constexpr std::uint8_t array_key(const cell& k, const map_shape& m) const {
         if (m.type != map_type::array && m.type != map_type::percpu_array) return key_unknown; // (not array_key's business)
         if (m.flags & (1u << 12)) return key_unknown; // BPF_F_INNER_MAP: elided or not, depending on the stable fix
-        if (!root_ || k.kind != k_stack) return key_maybe_null; // (!bpf_capable, or not a stack pointer)
+        if (!root_ || k.kind != k_stack || k.var != 0) return key_maybe_null; // (!bpf_capable, not a stack pointer, not constant)
         if (k.v >= 0 || k.v < -std::int64_t{o_.kernel.max_stack}) return key_unknown; // (rejected before)
         const std::uint32_t spi = static_cast<std::uint32_t>((-k.v - 1) / 8);
         const cell& sl = c_.p[k.frame * frame_cells + frame_slots + spi];
@@ -339,8 +346,12 @@ protected:
                t == prog_type::lwt_seg6local || t == prog_type::sk_reuseport || t == prog_type::flow_dissector ||
                t == prog_type::cgroup_skb;
     }
-    // check_helper_mem_access(): `size` bytes read through a helper argument
+    // check_helper_mem_access(): `size` bytes read (or, write: written) through a helper argument
     constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw, bool write) {
+        if (is_packet(a.kind) && a.var != 0) {
+            const value_error e = check_packet_access(reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size));
+            return e.ok() || (fail_value(e), false);
+        }
         if (is_packet(a.kind)) {
             if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
                 fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
@@ -358,6 +369,13 @@ protected:
                     .put_uint(map_at(a).value_size).put(" off=").put_int(a.v).put(" size=").put_uint(size);
                 return false;
             }
+            if (a.var != 0) {
+                const value_error e = check_mem_region_access(
+                    reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size),
+                    a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size, false,
+                    errc::map_value_access_is_out_of_bounds);
+                return e.ok() || (fail_value(e), false);
+            }
             if (a.v < 0 || a.v + size > (a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
                 return false;
@@ -370,13 +388,16 @@ protected:
             fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
             return false;
         }
+        if (a.var != 0) return helper_stack_var(r, a, size, write);
         const std::int64_t off = a.v;
-        // (measured on 6.18.44: "read from")
+        // (measured on 6.18.44: "read from", "write to" where the helper writes)
         if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_)
-                .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+                .put(write ? "invalid write to stack R" : "invalid read from stack R").put_uint(r).put(" off=").put_int(off)
+                .put(" size=").put_uint(size);
             // (the first byte outside the frame: EACCES; only the end past it: EINVAL)
-            if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} && (root_ || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
+            if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} &&
+                (root_ || write || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
                 r_.error = EINVAL;
             return false;
         }
@@ -410,6 +431,25 @@ protected:
                 c.init = static_cast<std::uint8_t>(c.init | 1u << static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1)));
                 set(at, c);
             }
+        return true;
+    }
+    // check_stack_range_initialized() through a stack pointer with a variable offset (root):
+    // within the frame; every byte in reach may then hold anything (spills scrubbed)
+    constexpr bool helper_stack_var(std::uint32_t r, const cell& a, std::uint32_t size, bool write) {
+        work_ += 20;
+        const value_error e = check_stack_access_within_bounds(reg_of(a), static_cast<int>(r), static_cast<int>(a.v),
+                                                               static_cast<int>(size),
+                                                               write ? stack_access::write : stack_access::read, 0, true);
+        if (!e.ok()) return fail_value(e), false;
+        const std::int64_t lo = a.s.smin + a.v, hi = a.s.smax + a.v + size; // [lo, hi): within [-512, 0)
+        const std::uint32_t fb = a.frame * frame_cells;
+        grow(fb, lo);
+        ++lossy_;
+        work_ += static_cast<std::uint32_t>(hi - lo) / 8;
+        for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
+            if (c_.p[at].size != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
+        }
         return true;
     }
     constexpr int call_subprog(const insn& x) { // check_func_call(), setup_func_entry()
