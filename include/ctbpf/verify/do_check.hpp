@@ -135,7 +135,7 @@ protected:
             return ++pc_, 0;
         }
         if ((x.src_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.dst_reg >= 10 || a.kind == k_uninit ||
-            a.kind > k_const || is_exact_scalar(a) ||
+            a.kind > k_const || is_exact_scalar(a) || (a.kind == k_const && (opc == op::div || opc == op::mod)) ||
             ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && (x.imm < 0 || x.imm >= ((x.code & op::class_mask) == op::alu64 ? 64 : 32))))
             return step(x);
         cell out = fold(opc, (x.code & op::class_mask) == op::alu64, a, cell{x.imm, k_const, 0, 0, 0});
@@ -144,13 +144,21 @@ protected:
         set_reg(x.dst_reg, out);
         return ++pc_, 0;
     }
+    // two constants fold to one: not division or modulo, no shift past the width
+    static constexpr bool folds(const insn& x, const cell& b) {
+        const std::uint8_t opc = (x.code & op::op_mask);
+        return opc != op::div && opc != op::mod &&
+               !((opc == op::lsh || opc == op::rsh || opc == op::arsh) &&
+                 static_cast<std::uint64_t>(b.v) >= ((x.code & op::class_mask) == op::alu64 ? 64u : 32u));
+    }
     constexpr int alu_reg(const insn& x) { // scalar op= scalar
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
             a.kind == k_uninit || a.kind > k_const || is_exact_scalar(a) || is_exact_scalar(b) ||
-            (!root_ && ((x.code & op::op_mask) == op::add || (x.code & op::op_mask) == op::sub)))
-            return step(x);
+            (!root_ && ((x.code & op::op_mask) == op::add || (x.code & op::op_mask) == op::sub)) ||
+            (a.kind == k_const && b.kind == k_const && !folds(x, b)))
+            return step(x); // (two constants the fold does not keep: the kernel's value, exactly)
         cell out = fold((x.code & op::op_mask), (x.code & op::class_mask) == op::alu64, a, b);
         if (x.code == (op::alu64 | op::x | op::add) && b.kind == k_const) out.id = added_const_id(a, out, static_cast<std::uint64_t>(b.v));
         lossy_ += out.kind == k_scalar;
