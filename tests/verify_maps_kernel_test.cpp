@@ -50,13 +50,14 @@ struct map_def {
     std::uint32_t key, value, max, flags;
 };
 // slots: 0 hash 4/8, 1 array 4/8, 2 prog_array, 3 hash 4/8 read-only for programs, 4 hash 4/8
-// write-only, 5 a 4 KiB ring buffer
+// write-only, 5 a 4 KiB ring buffer, 6 array 4/16 of one element (direct value access)
 const map_def defs[] = {{map_type::hash, 4, 8, 16, 0},
                         {map_type::array, 4, 8, 16, 0},
                         {map_type::prog_array, 4, 4, 4, 0},
                         {map_type::hash, 4, 8, 16, ctbpf::map_rdonly_prog},
                         {map_type::hash, 4, 8, 16, ctbpf::map_wronly_prog},
-                        {map_type::ringbuf, 0, 0, 4096, 0}};
+                        {map_type::ringbuf, 0, 0, 4096, 0},
+                        {map_type::array, 4, 16, 1, 0}};
 
 struct tcase {
     std::string name;
@@ -123,6 +124,16 @@ std::vector<tcase> cases() {
         t.push_back({"scalar key", p + std::vector{call(1)} + ret0});
     }
     t.push_back({"lookup in a prog array", lookup(2) + ret0});
+    // BPF_PSEUDO_MAP_VALUE: r1 = &value of array slot 6 + off (privileged: xdp)
+    {
+        const auto value_at = [](int off) { return std::vector<bpf_insn>{I(0x18, 1, 2, 0, 6), I(0, 0, 0, 0, off)}; };
+        const prog_type xdp = prog_type::xdp;
+        t.push_back({"direct value read", value_at(8) + std::vector{ldx(DW, 0, 1, 0)} + ret0, xdp});
+        t.push_back({"direct value read past the end", value_at(12) + std::vector{ldx(DW, 0, 1, 0)} + ret0, xdp});
+        t.push_back({"direct value write moved back", value_at(4) + std::vector{add(1, -4), st(W, 1, 12, 1)} + ret0, xdp});
+        t.push_back({"direct value at the value's end", value_at(16) + ret0, xdp});
+        t.push_back({"direct value offset too large", value_at(1 << 29) + ret0, xdp});
+    }
     // array lookups (6.14+): not NULL for a constant key below max_entries, found in a scalar spill
     // of exactly the key's size (privileged programs only); else NULL-checked as usual
     {
@@ -264,7 +275,7 @@ TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BP
     int ran = 0, agree = 0, rejected = 0, same_message = 0, deferred = 0;
     for (tcase c : cases()) {
         for (bpf_insn& x : c.prog)
-            if (x.code == 0x18 && x.src_reg == 1) x.imm = fds[static_cast<std::size_t>(x.imm)];
+            if (x.code == 0x18 && (x.src_reg == 1 || x.src_reg == 2)) x.imm = fds[static_cast<std::size_t>(x.imm)];
         for (const auto priv : {ctbpf::privilege::root, ctbpf::privilege::unprivileged}) {
             const bool unpriv = priv == ctbpf::privilege::unprivileged;
             if (unpriv && (c.type != prog_type::socket_filter || !window.ok())) continue;

@@ -504,6 +504,8 @@ protected:
             return -1;
         } else if ((x.src_reg == 1 || x.src_reg == 5) && map_of(x) >= 0) {
             set_reg(x.dst_reg, {0, k_map_ptr, static_cast<std::uint8_t>(map_of(x)), 0, 0});
+        } else if ((x.src_reg == 2 || x.src_reg == 6) && direct_value_map(x) >= 0) { // the value at insn[1].imm
+            set_reg(x.dst_reg, {p_[pc_ + 1].imm, k_map_value, static_cast<std::uint8_t>(direct_value_map(x)), 0, 0});
         } else {
             set_reg(x.dst_reg, k_opaque); // map value, BTF variable, a map not described: deferred in the pre-pass
         }
