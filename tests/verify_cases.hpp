@@ -265,6 +265,11 @@ inline std::vector<golden> probe_table() {
         {"helper_write_below_stack", {movx(1, 10), I(0x07, 1, 0, 0, -520), mov(2, 16), call(16), mov(0, 0), exit_()}, prog_type::kprobe, 0, EACCES, "invalid write to stack R1 off=-520 size=16"},
         {"helper_write_var", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 8), I(0x0f, 1, 10, 0, 0), I(0x07, 1, 0, 0, -24), mov(2, 16), call(16), mov(0, 0), exit_()}, prog_type::kprobe, 0, OK, ""},
         {"helper_write_var_past", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 8), I(0x0f, 1, 10, 0, 0), I(0x07, 1, 0, 0, -16), mov(2, 16), call(16), mov(0, 0), exit_()}, prog_type::kprobe, 0, EINVAL, "invalid variable-offset write to stack R1 var_off=(0x0; 0x8) off=-16 size=16"},
+        // bpf_probe_read_kernel in a tracepoint (its proto conditional on lockdown only): a fixed
+        // destination past the frame, zero bytes at an unbounded variable offset, a variable one inside
+        {"probe_read_past_frame", {movx(1, 10), I(0x07, 1, 0, 0, -48), mov(2, 58), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, EINVAL, "invalid write to stack R1 off=-48 size=58"},
+        {"probe_read_var_zero", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 63), I(0x07, 1, 0, 0, -16), I(0x0f, 1, 10, 0, 0), mov(2, 0), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, EINVAL, "invalid variable-offset write to stack R1 var_off=(0x0; 0xffffffffffffffff) off=0 size=0"},
+        {"probe_read_var", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 8), I(0x0f, 1, 10, 0, 0), I(0x07, 1, 0, 0, -24), mov(2, 16), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, OK, ""},
         {"var_pkt_in_range", {movx(6, 1), call(7), movx(4, 0), I(0x57, 4, 0, 0, 255), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0x0f, 2, 4, 0, 0), movx(5, 2), I(0x07, 5, 0, 0, 8), I(0x2d, 5, 3, 2, 0), I(0x71, 0, 2, 7, 0), I(0x05, 0, 0, 0, 0), mov(0, 0), exit_()}, prog_type::xdp, 0, OK, ""},
         {"var_pkt_past_range", {movx(6, 1), call(7), movx(4, 0), I(0x57, 4, 0, 0, 255), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0x0f, 2, 4, 0, 0), movx(5, 2), I(0x07, 5, 0, 0, 8), I(0x2d, 5, 3, 2, 0), I(0x71, 0, 2, 8, 0), I(0x05, 0, 0, 0, 0), mov(0, 0), exit_()}, prog_type::xdp, 0, EACCES, "R2 offset is outside of the packet"},
         {"subprog_ret_ctx", {pcall(1), exit_(), movx(0, 1), exit_()}, prog_type::socket_filter, 0, OK, ""},

@@ -34,7 +34,7 @@ protected:
             std::uint8_t flags = 0;
             const helper_proto* pr = proto_for(o_.type, o_.priv, id, &flags);
             // a prototype this type surely uses, with arguments the model knows (no BTF, no sleeping)
-            if (pr != nullptr && !(flags & type_proto_flag::conditional) &&
+            if (pr != nullptr && (!(flags & type_proto_flag::conditional) || lockdown_only(id)) &&
                 !pr->has(proto_prop::might_sleep) && !pr->has(proto_prop::has_allowed) &&
                 !pr->has(proto_prop::arg_btf_id) && !pr->has(proto_prop::ret_btf_id))
                 return call_proto(id, *pr);
@@ -205,7 +205,7 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque) break;
+                if ((size == 0 && m.var == 0) || m.kind == k_opaque) break; // (zero bytes: checked only at a variable offset)
                 if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
                     fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
                     r_.error = EACCES;
@@ -290,6 +290,10 @@ protected:
         if (is_exact_scalar(sl) || is_ptr(sl)) return key_maybe_null; // not a constant; not a scalar
         return key_unknown;
     }
+    // Helpers whose prototype is conditional only on the kernel's lockdown (bpf_probe_read_kernel and
+    // _str, the compat bpf_probe_read and _str: NULL or their one proto, in bpf_tracing_func_proto()
+    // and bpf_base_func_proto()): measured available, the proto is certain.
+    static constexpr bool lockdown_only(std::int32_t id) { return id == 4 || id == 45 || id == 113 || id == 115; }
     // check_reg_type(): which register types an argument takes, and how the kernel lists them
     enum : std::uint8_t { want_unknown, want_map_ptr, want_ctx, want_ringbuf_mem, want_sock_common, want_btf_sock_common,
                           want_scalar, want_mem };
@@ -347,9 +351,11 @@ protected:
                t == prog_type::cgroup_skb;
     }
     // check_helper_mem_access(): `size` bytes read (or, write: written) through a helper argument
+    // (zero bytes reach it only through a pointer with a variable offset: ARG_CONST_SIZE_OR_ZERO)
     constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw, bool write) {
         if (is_packet(a.kind) && a.var != 0) {
-            const value_error e = check_packet_access(reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size));
+            const value_error e =
+                check_packet_access(reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size), size == 0);
             return e.ok() || (fail_value(e), false);
         }
         if (is_packet(a.kind)) {
@@ -372,7 +378,7 @@ protected:
             if (a.var != 0) {
                 const value_error e = check_mem_region_access(
                     reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size),
-                    a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size, false,
+                    a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size, size == 0,
                     errc::map_value_access_is_out_of_bounds);
                 return e.ok() || (fail_value(e), false);
             }
@@ -384,11 +390,11 @@ protected:
         }
         // the stack: check_stack_range_initialized()
         work_ += 2 + size / 4;
+        if (a.var != 0) return helper_stack_var(r, a, size, write);
         if (size == 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
             return false;
         }
-        if (a.var != 0) return helper_stack_var(r, a, size, write);
         const std::int64_t off = a.v;
         // (measured on 6.18.44: "read from", "write to" where the helper writes)
         if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
