@@ -152,6 +152,18 @@ std::vector<tcase> cases() {
         t.push_back({"array, 8-byte spill of a 4-byte key", array_lookup({st(DW, 10, -8, 3)}) + read + ret0});
         t.push_back({"array, constant key, checked anyway", array_lookup({st(W, 10, -8, 3)}) + std::vector{jeq(0, 0, 1)} + read + ret0});
         t.push_back({"array, constant key, read past the value", array_lookup({st(W, 10, -8, 3)}) + std::vector{ldx(W, 0, 0, 6)} + ret0});
+        // STACK_ZERO bytes: a key of 0 written at fp-4 (no spill: not aligned to 8), by imm or register
+        const auto array_lookup4 = [](std::vector<bpf_insn> key) { // the key at fp-4
+            key.push_back(movx(2, 10));
+            key.push_back(add(2, -4));
+            ld_map(key, 1, 1);
+            key.push_back(call(1));
+            return key;
+        };
+        t.push_back({"array, zero key bytes", array_lookup4({st(W, 10, -4, 0)}) + read + ret0});
+        t.push_back({"array, zero key bytes from a register", array_lookup4({mov(3, 0), stx(W, 10, 3, -4)}) + read + ret0});
+        t.push_back({"array, zero key bytes, one overwritten", array_lookup4({st(W, 10, -4, 0), st(B, 10, -3, 1)}) + std::vector{jeq(0, 0, 1)} + read + ret0});
+        t.push_back({"array, zero key bytes past a spill", array_lookup4({st(W, 10, -8, 0), st(W, 10, -4, 0)}) + read + ret0});
     }
 
     {

@@ -284,7 +284,11 @@ protected:
         const std::uint32_t spi = static_cast<std::uint32_t>((-k.v - 1) / 8);
         const cell& sl = c_.p[k.frame * frame_cells + frame_slots + spi];
         const std::int64_t pos = k.v + 8 * (std::int64_t{spi} + 1); // the key's first byte in its slot
-        if (sl.size == 0 || pos >= sl.size) return key_unknown;      // plain bytes: STACK_ZERO or not
+        if (sl.size == 0) // plain bytes: the key's bytes STACK_ZERO (key 0), or too few bytes left in the slot
+            return m.key_size > 8 - pos ? key_maybe_null
+                   : ((sl.frame >> pos) & ((1u << m.key_size) - 1)) == (1u << m.key_size) - 1 ? key_in_range
+                                                                                             : key_unknown;
+        if (pos >= sl.size) return key_unknown; // (bytes past a narrow spill: STACK_ZERO or not)
         if (sl.kind == k_const)
             return sl.size - pos == m.key_size && sl.v >= 0 && sl.v < std::int64_t{m.max_entries} ? key_in_range : key_maybe_null;
         if (is_exact_scalar(sl) || is_ptr(sl)) return key_maybe_null; // not a constant; not a scalar
@@ -425,10 +429,12 @@ protected:
                 }
             }
         grow(fb, off);
-        // the helper may write anything there: spilled registers become plain bytes (scrubbed)
-        for (std::int64_t i = off; i < off + size; i += 8) {
-            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+        // the helper may write anything there: spilled registers become plain bytes (scrubbed), and
+        // STACK_ZERO bytes STACK_MISC (every slot the bytes touch)
+        for (std::int64_t sp = (-(off + size - 1) - 1) / 8, last = (-off - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
             if (c_.p[at].size != 0) set(at, {0, 0, 0, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 0});
+            else if (c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         if (raw && !root_)
             for (std::int64_t i = off; i < off + size; ++i) {
@@ -454,7 +460,7 @@ protected:
         work_ += static_cast<std::uint32_t>(hi - lo) / 8;
         for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
             const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
-            if (c_.p[at].size != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
+            if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         return true;
     }

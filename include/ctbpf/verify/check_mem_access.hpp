@@ -214,7 +214,7 @@ protected:
         work_ += static_cast<std::uint32_t>(hi - lo) / 8;
         for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
             const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
-            if (c_.p[at].size != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
+            if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         return true;
     }
@@ -344,8 +344,18 @@ protected:
                             static_cast<std::uint8_t>(size), value >= 0 ? v.id : 0});
             return true;
         }
-        set(slot_cell, {0, 0, 0, static_cast<std::uint8_t>(sl.init | bytes), 0}); // plain data
+        // plain data; root: which bytes are STACK_ZERO (a register or imm known to be 0)
+        const bool zero = root_ && (value >= 0 ? v.kind == k_const && v.v == 0 : st_imm && imm == 0);
+        set(slot_cell, {0, 0, zero_bytes(sl, pos, size, zero), static_cast<std::uint8_t>(sl.init | bytes), 0});
         return true;
+    }
+    // Plain stack bytes: cell::frame marks the bytes certainly STACK_ZERO (root; a write of 0 that
+    // is no spill, at an offset not aligned to 8: check_stack_write_fixed_off()). A write of `size`
+    // bytes at `pos` over slot `sl` (a spill is scrubbed to STACK_MISC first).
+    static constexpr std::uint8_t zero_bytes(const cell& sl, std::uint32_t pos, std::uint32_t size, bool zero) {
+        const auto written = static_cast<std::uint8_t>(((1u << size) - 1) << pos);
+        const std::uint8_t was = sl.size == 0 ? sl.frame : std::uint8_t{0};
+        return static_cast<std::uint8_t>(zero ? was | written : was & ~written);
     }
     constexpr bool load(const insn& x) { // LDX: check_load_mem()
         if (!read_reg(x.src_reg) || !write_ok(x.dst_reg)) return false;

@@ -202,8 +202,10 @@ protected:
             return ++pc_, 0;
         }
         lossy_ += bounded(v); // a spill keeps no bound
-        set(fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8),
-            off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size), v.id} : cell{});
+        const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8);
+        set(at, off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size), v.id}
+                             : cell{0, 0, zero_bytes(c_.p[at], static_cast<std::uint32_t>(off + 8 * ((-off - 1) / 8 + 1)), size,
+                                                     v.kind == k_const && v.v == 0), 0, 0});
         return ++pc_, 0;
     }
     constexpr int goto_(const insn& x) {
