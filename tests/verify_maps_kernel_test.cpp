@@ -50,14 +50,16 @@ struct map_def {
     std::uint32_t key, value, max, flags;
 };
 // slots: 0 hash 4/8, 1 array 4/8, 2 prog_array, 3 hash 4/8 read-only for programs, 4 hash 4/8
-// write-only, 5 a 4 KiB ring buffer, 6 array 4/16 of one element (direct value access)
+// write-only, 5 a 4 KiB ring buffer, 6 array 4/16 of one element (direct value access), 7 cgroup
+// storage 16/16
 const map_def defs[] = {{map_type::hash, 4, 8, 16, 0},
                         {map_type::array, 4, 8, 16, 0},
                         {map_type::prog_array, 4, 4, 4, 0},
                         {map_type::hash, 4, 8, 16, ctbpf::map_rdonly_prog},
                         {map_type::hash, 4, 8, 16, ctbpf::map_wronly_prog},
                         {map_type::ringbuf, 0, 0, 4096, 0},
-                        {map_type::array, 4, 16, 1, 0}};
+                        {map_type::array, 4, 16, 1, 0},
+                        {map_type::cgroup_storage, 16, 16, 0, 0}};
 
 struct tcase {
     std::string name;
@@ -124,6 +126,23 @@ std::vector<tcase> cases() {
         t.push_back({"scalar key", p + std::vector{call(1)} + ret0});
     }
     t.push_back({"lookup in a prog array", lookup(2) + ret0});
+    // bpf_get_local_storage(map, flags) in cgroup_skb (privileged): the storage, never NULL
+    {
+        const prog_type skb = prog_type::cgroup_skb;
+        const auto storage = [](int slot, int flags) {
+            std::vector<bpf_insn> p{mov(2, flags)};
+            ld_map(p, 1, slot);
+            p.push_back(call(81));
+            return p;
+        };
+        t.push_back({"local storage read", storage(7, 0) + std::vector{ldx(W, 3, 0, 12)} + ret0, skb});
+        t.push_back({"local storage read past the value", storage(7, 0) + std::vector{ldx(W, 3, 0, 14)} + ret0, skb});
+        t.push_back({"local storage with flags", storage(7, 1) + std::vector{ldx(W, 3, 0, 0)} + ret0, skb});
+        t.push_back({"local storage of a hash map", storage(0, 0) + ret0, skb});
+        std::vector<bpf_insn> q{st(W, 10, -4, 0), movx(2, 10), add(2, -4)};
+        ld_map(q, 1, 7);
+        t.push_back({"lookup in a cgroup storage", q + std::vector{call(1)} + ret0, skb});
+    }
     // BPF_PSEUDO_MAP_VALUE: r1 = &value of array slot 6 + off (privileged: xdp)
     {
         const auto value_at = [](int off) { return std::vector<bpf_insn>{I(0x18, 1, 2, 0, 6), I(0, 0, 0, 0, off)}; };

@@ -217,6 +217,17 @@ protected:
             }
             }
         }
+        // bpf_get_local_storage(map, flags): flags must be 0 (checked before the map's compatibility)
+        if (id == 81) {
+            const cell f = reg(2);
+            if (f.kind == k_opaque || (f.kind == k_scalar && !is_exact_scalar(f))) {
+                defer(deferral::value_range, pc_);
+            } else if (!(f.kind == k_const && f.v == 0)) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_).put("get_local_storage() doesn't support non-zero flags");
+                r_.error = EINVAL;
+                return -1;
+            }
+        }
         // record_func_map(), record_func_key()
         if (slot != none && (maps_[slot].flags & map_rdonly_prog) && (id == 2 || id == 3 || id == 87 || id == 88)) {
             fail(errc::map_access_is_forbidden, pc_).put("write into map forbidden");
@@ -256,7 +267,9 @@ protected:
                                       ? k_ringbuf_mem_or_null
                                       : k_opaque;
         const bool acquires = pr.has(proto_prop::acquires_ref);
-        if (ret == ret_kind::map_value_or_null && slot != none && (hash_like(maps_[slot].type) || key == key_maybe_null)) {
+        if (ret == ret_kind::map_value && slot != none) { // bpf_get_local_storage(): the storage, never NULL
+            rf_.f[cf_].r[0] = cell{0, k_map_value, slot, 0, 0};
+        } else if (ret == ret_kind::map_value_or_null && slot != none && (hash_like(maps_[slot].type) || key == key_maybe_null)) {
             rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
         } else if (ret == ret_kind::map_value_or_null && slot != none && key == key_in_range) {
             rf_.f[cf_].r[0] = cell{0, k_map_value, slot, 0, 0};
@@ -341,6 +354,9 @@ protected:
                                : id == 36 || id == 37                                        ? map_type::cgroup_array
                                : id == 130 || id == 131 || id == 134                         ? map_type::ringbuf
                                                                                              : map_type::unspec;
+        // cgroup storage: only bpf_get_local_storage, which takes nothing else
+        const bool storage = t == map_type::cgroup_storage || t == map_type::percpu_cgroup_storage;
+        if (id == 81 || storage) return id == 81 && storage ? 1 : 0;
         const bool special = t == map_type::prog_array || t == map_type::perf_event_array ||
                              t == map_type::stack_trace || t == map_type::cgroup_array || t == map_type::ringbuf;
         if (special || needs != map_type::unspec) return t == needs ? 1 : 0;
