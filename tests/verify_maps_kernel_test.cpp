@@ -126,6 +126,17 @@ std::vector<tcase> cases() {
         t.push_back({"scalar key", p + std::vector{call(1)} + ret0});
     }
     t.push_back({"lookup in a prog array", lookup(2) + ret0});
+    // the map itself (CONST_PTR_TO_MAP): its struct may be read, by privileged programs, at offsets >= 0
+    {
+        const auto map_ptr = [](int slot, std::vector<bpf_insn> tail) {
+            std::vector<bpf_insn> p;
+            ld_map(p, 1, slot);
+            return p + tail + ret0;
+        };
+        t.push_back({"map struct read", map_ptr(1, {ldx(W, 0, 1, 0)})});
+        t.push_back({"map struct read at a negative offset", map_ptr(1, {ldx(DW, 0, 1, -8)})});
+        t.push_back({"map struct written", map_ptr(0, {st(W, 1, 0, 1)})});
+    }
     // bpf_get_local_storage(map, flags) in cgroup_skb (privileged): the storage, never NULL
     {
         const prog_type skb = prog_type::cgroup_skb;

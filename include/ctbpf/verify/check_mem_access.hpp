@@ -96,6 +96,16 @@ protected:
                                 int value, bool ldsx, bool strict) {
         const bool pkt = is_packet(b.kind);
         if (b.kind == k_map_ptr) { // check_ptr_to_map_access(): BTF
+            // the struct behind the map (its ops' map_btf_id): who may read it, where, and no writes
+            const std::string_view tname = map_struct(map_at(b).type);
+            const std::int64_t at = b.v + ioff;
+            if (!tname.empty() && !strict && (!root_ || at < 0 || write)) {
+                verifier_message& m = fail(errc::invalid_memory_access, pc_);
+                if (!root_) m.put("'struct ").put(tname).put("' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN"), r_.error = EPERM;
+                else if (at < 0) m.put("R").put_uint(base).put(" is ").put(tname).put(" invalid negative access: off=").put_int(at);
+                else m.put("only read from ").put(tname).put(" is supported");
+                return false;
+            }
             defer(deferral::kernel_object, pc_);
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
             return true;
@@ -217,6 +227,16 @@ protected:
             if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         return true;
+    }
+    // The BTF struct of a map type's ops (map_btf_id), for the maps whose ops the model knows
+    static constexpr std::string_view map_struct(map_type t) {
+        switch (t) {
+        case map_type::array: case map_type::percpu_array: case map_type::prog_array: case map_type::perf_event_array:
+        case map_type::cgroup_array: case map_type::array_of_maps: return "bpf_array";
+        case map_type::hash: case map_type::lru_hash: case map_type::percpu_hash: case map_type::lru_percpu_hash:
+        case map_type::hash_of_maps: return "bpf_htab";
+        default: return {};
+        }
     }
     // may_access_direct_pkt_data() for a store
     constexpr bool direct_packet_write() const {
