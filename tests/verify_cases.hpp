@@ -270,6 +270,10 @@ inline std::vector<golden> probe_table() {
         {"probe_read_past_frame", {movx(1, 10), I(0x07, 1, 0, 0, -48), mov(2, 58), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, EINVAL, "invalid write to stack R1 off=-48 size=58"},
         {"probe_read_var_zero", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 63), I(0x07, 1, 0, 0, -16), I(0x0f, 1, 10, 0, 0), mov(2, 0), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, EINVAL, "invalid variable-offset write to stack R1 var_off=(0x0; 0xffffffffffffffff) off=0 size=0"},
         {"probe_read_var", {call(7), movx(1, 0), I(0x57, 1, 0, 0, 8), I(0x0f, 1, 10, 0, 0), I(0x07, 1, 0, 0, -24), mov(2, 16), mov(3, 0), call(113), mov(0, 0), exit_()}, prog_type::tracepoint, 0, OK, ""},
+        // a pointer moved as 32 bits or sign-extended (root): an unknown scalar, zero-extended by the
+        // 32-bit move (so >> 32 is 0), unbounded by the sign extension
+        {"mov32_of_fp", {I(0xbc, 1, 10, 0, 0), I(0x77, 1, 0, 0, 32), movx(3, 10), I(0x0f, 3, 1, 0, 0), I(0x7a, 3, 0, -8, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, OK, ""},
+        {"movsx_of_fp", {I(0xbf, 1, 10, 16, 0), movx(3, 10), I(0x0f, 3, 1, 0, 0), I(0x7a, 3, 0, -8, 0), mov(0, 0), exit_()}, prog_type::socket_filter, 0, EINVAL, "math between fp pointer and register with unbounded min value is not allowed"},
         {"var_pkt_in_range", {movx(6, 1), call(7), movx(4, 0), I(0x57, 4, 0, 0, 255), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0x0f, 2, 4, 0, 0), movx(5, 2), I(0x07, 5, 0, 0, 8), I(0x2d, 5, 3, 2, 0), I(0x71, 0, 2, 7, 0), I(0x05, 0, 0, 0, 0), mov(0, 0), exit_()}, prog_type::xdp, 0, OK, ""},
         {"var_pkt_past_range", {movx(6, 1), call(7), movx(4, 0), I(0x57, 4, 0, 0, 255), I(0x61, 2, 6, 0, 0), I(0x61, 3, 6, 4, 0), I(0x0f, 2, 4, 0, 0), movx(5, 2), I(0x07, 5, 0, 0, 8), I(0x2d, 5, 3, 2, 0), I(0x71, 0, 2, 8, 0), I(0x05, 0, 0, 0, 0), mov(0, 0), exit_()}, prog_type::xdp, 0, EACCES, "R2 offset is outside of the packet"},
         {"subprog_ret_ctx", {pcall(1), exit_(), movx(0, 1), exit_()}, prog_type::socket_filter, 0, OK, ""},

@@ -194,6 +194,10 @@ protected:
             set_reg(d, out);
             return true;
         }
+        if (is_ptr(sv)) { // (root) mark_reg_unknown(), zero-extended by a 32-bit move
+            set_reg(d, is64 ? unknown_scalar() : exact_scalar(mov32(scalar_value{})));
+            return true;
+        }
         if (sv.kind != k_const) { // a 32-bit move zero-extends
             cell out = scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff));
             if (!is64 && x.off == 0 && sv.kind == k_scalar && umax_of(sv) <= 0xffffffff) out.id = scalar_id(s);
