@@ -129,8 +129,15 @@ protected:
                 fail_reg(errc::invalid_memory_access, base, " cannot write into ").put(type_name(b));
                 return false;
             }
-            defer(deferral::context_access, pc_);
-            if (value >= 0) fill(static_cast<std::uint32_t>(value), unknown_scalar(), size, false);
+            if (!sock_field_ok(b.kind, off, size)) {
+                fail_reg(errc::invalid_memory_access, base, " invalid ").put(type_name(b)).put(" access off=").put_int(off)
+                    .put(" size=").put_uint(size);
+                return false;
+            }
+            // (the upper halves of bytes_received and bytes_acked pass the check; converting them
+            // fails after verification, "verifier bug: error during ctx access conversion": left to it)
+            if (b.kind == k_tcp_sock && (off == 84 || off == 92)) defer(deferral::context_access, pc_);
+            if (value >= 0) fill(static_cast<std::uint32_t>(value), unknown_scalar(), size, ldsx);
             return true;
         }
         const bool leak = write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)));
@@ -227,6 +234,23 @@ protected:
             if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         return true;
+    }
+    // bpf_sock_is_valid_access(), bpf_sock_common_is_valid_access(), bpf_tcp_sock_is_valid_access():
+    // the readable fields of struct bpf_sock (80 bytes; a sock_common lacks type .. priority) and
+    // struct bpf_tcp_sock (up to icsk_retransmits, 112 bytes; bytes_received and bytes_acked 8 bytes)
+    static constexpr bool sock_field_ok(std::uint8_t kind, std::int64_t off, std::uint32_t size) {
+        if (kind == k_tcp_sock)
+            return off >= 0 && off < 112 && off % size == 0 && (off == 80 || off == 88 ? size == 8 : size == 4);
+        if (off < 0 || off >= 80 || off % size != 0 || (kind == k_sock_common && off >= 8 && off < 24)) return false;
+        const bool narrow = size <= 4; // bpf_ctx_narrow_access_ok() of a 4-byte field (size: 1, 2, 4 or 8)
+        switch (off) {
+        case 4: case 8: case 12: case 44: case 72: case 76: return narrow; // family, type, protocol, src_port, state, rx_queue_mapping
+        case 48: case 49: return size == 4 || size <= 2;                  // dst_port (2 bytes, or 4 with its padding)
+        case 50: case 51: return false;                                   // (the padding after dst_port)
+        default:
+            return (off >= 24 && off < 44) || (off >= 52 && off < 72) ? narrow // src_ip4, src_ip6, dst_ip4, dst_ip6
+                                                                     : size == 4;
+        }
     }
     // The BTF struct of a map type's ops (map_btf_id), for the maps whose ops the model knows
     static constexpr std::string_view map_struct(map_type t) {
