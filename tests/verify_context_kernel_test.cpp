@@ -9,7 +9,9 @@
 // socket_filter and cgroup_skb also run unprivileged (forked child, uid 65534). Not covered: program
 // types that need BTF (tracing, lsm, ext, struct_ops), netfilter, lirc_mode2. tracepoint (8192 bytes)
 // and syscall (65535 bytes) are swept near both ends, not in the middle.
+// Also the socket structs read through sockets (check_sock_access()), by ctbpf::check().
 // Skips, saying why, when this process cannot load programs.
+#include <ctbpf.hpp>
 #include <ctbpf/verify/context.hpp>
 #include <doctest/doctest.h>
 
@@ -388,4 +390,70 @@ TEST_CASE("context layouts agree with the live kernel") {
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::printf("total: %zu cases, %zu agree, %.1f s\n", cases, agree, secs);
     CHECK(cases == agree);
+}
+
+// The socket structs a program reads through sockets (check_sock_access(): struct bpf_sock through
+// PTR_TO_SOCKET and PTR_TO_SOCK_COMMON, struct bpf_tcp_sock): every offset from -8 to 120 and
+// sizes 1, 2, 4, 8 in sched_cls, root, through a socket from bpf_sk_lookup_tcp (released after),
+// __sk_buff->sk and bpf_tcp_sock(sk); ctbpf::check() against the live kernel: the verdict, the
+// errno and the message.
+TEST_CASE("socket fields agree with the live kernel") {
+    kernel_probe::loader l;
+    {
+        const std::vector<bpf_insn> trivial{ctbpf::make_insn(0xb7, 0, 0, 0, 0), ctbpf::make_insn(0x95, 0, 0, 0, 0)};
+        if (l.load(trivial, static_cast<std::uint32_t>(prog_type::sched_cls)).err == EPERM) {
+            std::printf("skipped: %s\n", kernel_probe::cannot_load_reason().c_str());
+            return;
+        }
+    }
+    using ctbpf::make_insn;
+    const std::int32_t sk = find_context_field(prog_type::sched_cls, "sk")->off;
+    const std::uint8_t loads[] = {0x71, 0x69, 0x61, 0x79}; // u8, u16, u32, u64
+    const auto program = [&](int which, std::int16_t off, std::uint8_t code) {
+        const bpf_insn read = make_insn(code, 2, 0, off, 0); // r2 = *(uN *)(r0 + off)
+        switch (which) {
+        case 0: // a socket: bpf_sk_lookup_tcp(ctx, zeroed tuple, 36, current netns, 0), then bpf_sk_release
+            return std::vector<bpf_insn>{
+                make_insn(0x7a, 10, 0, -8, 0), make_insn(0x7a, 10, 0, -16, 0), make_insn(0x7a, 10, 0, -24, 0),
+                make_insn(0x7a, 10, 0, -32, 0), make_insn(0x7a, 10, 0, -40, 0), make_insn(0xbf, 2, 10, 0, 0),
+                make_insn(0x07, 2, 0, 0, -40), make_insn(0xb7, 3, 0, 0, 36), make_insn(0xb7, 4, 0, 0, -1),
+                make_insn(0xb7, 5, 0, 0, 0), make_insn(0x85, 0, 0, 0, 84), make_insn(0x15, 0, 0, 3, 0), read,
+                make_insn(0xbf, 1, 0, 0, 0), make_insn(0x85, 0, 0, 0, 86), make_insn(0xb7, 0, 0, 0, 0),
+                make_insn(0x95, 0, 0, 0, 0)};
+        case 1: // a sock_common: __sk_buff->sk
+            return std::vector<bpf_insn>{make_insn(0x79, 0, 1, static_cast<std::int16_t>(sk), 0), make_insn(0x15, 0, 0, 1, 0),
+                                         read, make_insn(0xb7, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+        default: // a tcp_sock: bpf_tcp_sock(__sk_buff->sk)
+            return std::vector<bpf_insn>{make_insn(0x79, 1, 1, static_cast<std::int16_t>(sk), 0), make_insn(0x15, 1, 0, 3, 0),
+                                         make_insn(0x85, 0, 0, 0, 96), make_insn(0x15, 0, 0, 1, 0), read,
+                                         make_insn(0xb7, 0, 0, 0, 0), make_insn(0x95, 0, 0, 0, 0)};
+        }
+    };
+    int cases = 0, accepted = 0, same = 0;
+    for (int which = 0; which < 3; ++which)
+        for (std::int16_t off = -8; off <= 120; ++off)
+            for (std::uint8_t code : loads) {
+                const std::vector<bpf_insn> p = program(which, off, code);
+                const kernel_probe::load_result k = l.load(p, static_cast<std::uint32_t>(prog_type::sched_cls));
+                const ctbpf::check_result r = ctbpf::check(p, {.type = prog_type::sched_cls});
+                INFO((which == 0 ? "sock" : which == 1 ? "sock_common" : "tcp_sock") << " off " << off << " opcode "
+                     << int{code} << ": kernel " << k.err << " '" << k.message << "', ctbpf "
+                     << r.error << " '" << std::string(r.message()) << "', deferred " << ctbpf::to_string(r.deferred));
+                // (the conversion after verification fails for two of them: left to the kernel)
+                const bool conversion = k.err == EFAULT && k.message.starts_with("verifier bug: error during ctx access conversion");
+                if (conversion) {
+                    CHECK((r.ok() && r.deferred != ctbpf::deferral::none));
+                    ++cases, ++same;
+                    continue;
+                }
+                CHECK(r.ok() == k.ok());
+                CHECK(r.deferred == ctbpf::deferral::none);
+                if (!k.ok()) CHECK(std::string(r.message()) == k.message);
+                if (!k.ok()) CHECK(r.error == k.err);
+                ++cases;
+                accepted += k.ok();
+                same += r.ok() == k.ok() && (k.ok() || std::string(r.message()) == k.message);
+            }
+    std::printf("kernel tests: socket fields: %d loads compared, %d accepted, %d agree (verdict and message)\n", cases,
+                accepted, same);
 }

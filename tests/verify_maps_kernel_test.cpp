@@ -50,13 +50,16 @@ struct map_def {
     std::uint32_t key, value, max, flags;
 };
 // slots: 0 hash 4/8, 1 array 4/8, 2 prog_array, 3 hash 4/8 read-only for programs, 4 hash 4/8
-// write-only, 5 a 4 KiB ring buffer
+// write-only, 5 a 4 KiB ring buffer, 6 array 4/16 of one element (direct value access), 7 cgroup
+// storage 16/16
 const map_def defs[] = {{map_type::hash, 4, 8, 16, 0},
                         {map_type::array, 4, 8, 16, 0},
                         {map_type::prog_array, 4, 4, 4, 0},
                         {map_type::hash, 4, 8, 16, ctbpf::map_rdonly_prog},
                         {map_type::hash, 4, 8, 16, ctbpf::map_wronly_prog},
-                        {map_type::ringbuf, 0, 0, 4096, 0}};
+                        {map_type::ringbuf, 0, 0, 4096, 0},
+                        {map_type::array, 4, 16, 1, 0},
+                        {map_type::cgroup_storage, 16, 16, 0, 0}};
 
 struct tcase {
     std::string name;
@@ -123,6 +126,76 @@ std::vector<tcase> cases() {
         t.push_back({"scalar key", p + std::vector{call(1)} + ret0});
     }
     t.push_back({"lookup in a prog array", lookup(2) + ret0});
+    // the map itself (CONST_PTR_TO_MAP): its struct may be read, by privileged programs, at offsets >= 0
+    {
+        const auto map_ptr = [](int slot, std::vector<bpf_insn> tail) {
+            std::vector<bpf_insn> p;
+            ld_map(p, 1, slot);
+            return p + tail + ret0;
+        };
+        t.push_back({"map struct read", map_ptr(1, {ldx(W, 0, 1, 0)})});
+        t.push_back({"map struct read at a negative offset", map_ptr(1, {ldx(DW, 0, 1, -8)})});
+        t.push_back({"map struct written", map_ptr(0, {st(W, 1, 0, 1)})});
+    }
+    // bpf_get_local_storage(map, flags) in cgroup_skb (privileged): the storage, never NULL
+    {
+        const prog_type skb = prog_type::cgroup_skb;
+        const auto storage = [](int slot, int flags) {
+            std::vector<bpf_insn> p{mov(2, flags)};
+            ld_map(p, 1, slot);
+            p.push_back(call(81));
+            return p;
+        };
+        t.push_back({"local storage read", storage(7, 0) + std::vector{ldx(W, 3, 0, 12)} + ret0, skb});
+        t.push_back({"local storage read past the value", storage(7, 0) + std::vector{ldx(W, 3, 0, 14)} + ret0, skb});
+        t.push_back({"local storage with flags", storage(7, 1) + std::vector{ldx(W, 3, 0, 0)} + ret0, skb});
+        t.push_back({"local storage of a hash map", storage(0, 0) + ret0, skb});
+        std::vector<bpf_insn> q{st(W, 10, -4, 0), movx(2, 10), add(2, -4)};
+        ld_map(q, 1, 7);
+        t.push_back({"lookup in a cgroup storage", q + std::vector{call(1)} + ret0, skb});
+    }
+    // BPF_PSEUDO_MAP_VALUE: r1 = &value of array slot 6 + off (privileged: xdp)
+    {
+        const auto value_at = [](int off) { return std::vector<bpf_insn>{I(0x18, 1, 2, 0, 6), I(0, 0, 0, 0, off)}; };
+        const prog_type xdp = prog_type::xdp;
+        t.push_back({"direct value read", value_at(8) + std::vector{ldx(DW, 0, 1, 0)} + ret0, xdp});
+        t.push_back({"direct value read past the end", value_at(12) + std::vector{ldx(DW, 0, 1, 0)} + ret0, xdp});
+        t.push_back({"direct value write moved back", value_at(4) + std::vector{add(1, -4), st(W, 1, 12, 1)} + ret0, xdp});
+        t.push_back({"direct value at the value's end", value_at(16) + ret0, xdp});
+        t.push_back({"direct value offset too large", value_at(1 << 29) + ret0, xdp});
+    }
+    // array lookups (6.14+): not NULL for a constant key below max_entries, found in a scalar spill
+    // of exactly the key's size (privileged programs only); else NULL-checked as usual
+    {
+        const auto array_lookup = [](std::vector<bpf_insn> key) { // the key at fp-8, in array slot 1
+            key.push_back(movx(2, 10));
+            key.push_back(add(2, -8));
+            ld_map(key, 1, 1);
+            key.push_back(call(1));
+            return key;
+        };
+        const std::vector<bpf_insn> read{ldx(W, 0, 0, 4)};
+        t.push_back({"array, constant key spilled", array_lookup({st(W, 10, -8, 3)}) + read + ret0});
+        t.push_back({"array, constant key from a register", array_lookup({mov(3, 15), stx(W, 10, 3, -8)}) + read + ret0});
+        t.push_back({"array, key past max_entries", array_lookup({st(W, 10, -8, 16)}) + read + ret0});
+        t.push_back({"array, negative key", array_lookup({st(W, 10, -8, -1)}) + read + ret0});
+        t.push_back({"array, 8-byte spill of a 4-byte key", array_lookup({st(DW, 10, -8, 3)}) + read + ret0});
+        t.push_back({"array, constant key, checked anyway", array_lookup({st(W, 10, -8, 3)}) + std::vector{jeq(0, 0, 1)} + read + ret0});
+        t.push_back({"array, constant key, read past the value", array_lookup({st(W, 10, -8, 3)}) + std::vector{ldx(W, 0, 0, 6)} + ret0});
+        // STACK_ZERO bytes: a key of 0 written at fp-4 (no spill: not aligned to 8), by imm or register
+        const auto array_lookup4 = [](std::vector<bpf_insn> key) { // the key at fp-4
+            key.push_back(movx(2, 10));
+            key.push_back(add(2, -4));
+            ld_map(key, 1, 1);
+            key.push_back(call(1));
+            return key;
+        };
+        t.push_back({"array, zero key bytes", array_lookup4({st(W, 10, -4, 0)}) + read + ret0});
+        t.push_back({"array, zero key bytes from a register", array_lookup4({mov(3, 0), stx(W, 10, 3, -4)}) + read + ret0});
+        t.push_back({"array, zero key bytes, one overwritten", array_lookup4({st(W, 10, -4, 0), st(B, 10, -3, 1)}) + std::vector{jeq(0, 0, 1)} + read + ret0});
+        t.push_back({"array, zero key bytes past a spill", array_lookup4({st(W, 10, -8, 0), st(W, 10, -4, 0)}) + read + ret0});
+    }
+
     {
         std::vector<bpf_insn> p{st(W, 10, -4, 0), st(DW, 10, -16, 1), movx(2, 10), add(2, -4), movx(3, 10), add(3, -16),
                                 mov(4, 0)};
@@ -244,7 +317,7 @@ TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BP
     int ran = 0, agree = 0, rejected = 0, same_message = 0, deferred = 0;
     for (tcase c : cases()) {
         for (bpf_insn& x : c.prog)
-            if (x.code == 0x18 && x.src_reg == 1) x.imm = fds[static_cast<std::size_t>(x.imm)];
+            if (x.code == 0x18 && (x.src_reg == 1 || x.src_reg == 2)) x.imm = fds[static_cast<std::size_t>(x.imm)];
         for (const auto priv : {ctbpf::privilege::root, ctbpf::privilege::unprivileged}) {
             const bool unpriv = priv == ctbpf::privilege::unprivileged;
             if (unpriv && (c.type != prog_type::socket_filter || !window.ok())) continue;

@@ -46,6 +46,12 @@ public:
         return -1;
     }
 
+    // BPF_PSEUDO_MAP_VALUE / _IDX_VALUE into a map the model knows the kernel's direct value access
+    // of (privileged: an array of one element), or -1
+    constexpr int direct_value_map(const insn& x) const {
+        const int m = root_ ? map_of(x) : -1;
+        return m >= 0 && maps_[m].type == map_type::array && maps_[m].max_entries == 1 ? m : -1;
+    }
     // bpf_prog_load(): size limits (E2BIG, no log), then the program types open to unprivileged users.
     constexpr bool size_limits() {
         const std::uint32_t limit = root_ ? o_.kernel.max_insns : o_.kernel.max_insns_unprivileged;
@@ -186,7 +192,23 @@ public:
                 if (s == 2 || s == 6 || ((s == 1 || s == 5) && p[i + 1].imm == 0) || s == 3) {
                     has_maps_ = has_maps_ || s != 3;
                     // the kernel looks up the map fd or BTF id here (a map whose shape was given is known)
-                    if (s == 3 || s == 2 || s == 6 || map_of(x) < 0) defer(deferral::kernel_object, i);
+                    if ((s == 2 || s == 6) && direct_value_map(x) >= 0) { // map_direct_value_addr() of an array
+                        const map_shape& m = maps_[direct_value_map(x)];
+                        const auto off = static_cast<std::uint32_t>(p[i + 1].imm);
+                        if (off >= (1u << 29)) {
+                            fail(errc::pointer_offset_is_out_of_range, i).put("direct value offset of ").put_uint(off).put(" is not allowed");
+                            r_.error = EINVAL;
+                            return false;
+                        }
+                        if (off >= m.value_size) {
+                            fail(errc::map_value_access_is_out_of_bounds, i)
+                                .put("invalid access to map value pointer, value_size=").put_uint(m.value_size).put(" off=").put_uint(off);
+                            r_.error = EINVAL;
+                            return false;
+                        }
+                    } else if (s == 3 || s == 2 || s == 6 || map_of(x) < 0) {
+                        defer(deferral::kernel_object, i);
+                    }
                 } else if (s != 0 && s != 4) {
                     fail(errc::unrecognized_ld_imm64, i).put("unrecognized bpf_ld_imm64 insn");
                     return false;

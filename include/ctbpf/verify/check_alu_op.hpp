@@ -86,6 +86,18 @@ protected:
             return pointer_alu(x, is64, sv, dv, false);
         }
         if (is_ptr(dv)) return pointer_alu(x, is64, dv, sv, true);
+        // sanitize_val_alu(): unprivileged, a scalar += / -= register marks the instruction as one
+        // without a pointer; a path that adds a pointer there is rejected (and the other way round)
+        if (!root_ && isx && (opc == op::add || opc == op::sub)) {
+            std::uint64_t& slot = alu_aux_.p[pc_];
+            if (slot != 0 && slot != non_pointer_alu) {
+                fail(errc::pointer_arithmetic_is_prohibited, pc_)
+                    .put("R").put_uint(d).put(" tried to ").put(opc == op::add ? "add" : "sub")
+                    .put(" from different maps, paths or scalars, pointer arithmetic with it prohibited for !root");
+                return false;
+            }
+            slot = non_pointer_alu;
+        }
         // two scalars: the kernel tracks constants through everything but division and modulo
         const std::uint64_t a = static_cast<std::uint64_t>(dv.v), b = static_cast<std::uint64_t>(sv.v);
         if (dv.kind != k_const || sv.kind != k_const || opc == op::div || opc == op::mod ||
@@ -169,6 +181,10 @@ protected:
             set_reg(d, out);
             return true;
         }
+        if (is_ptr(sv)) { // (root) mark_reg_unknown(), zero-extended by a 32-bit move
+            set_reg(d, is64 ? unknown_scalar() : exact_scalar(mov32(scalar_value{})));
+            return true;
+        }
         if (sv.kind != k_const) { // a 32-bit move zero-extends
             cell out = scalar(is64 ? ~0ull : min_u(sv.kind == k_scalar && x.off == 0 ? umax_of(sv) : ~0ull, 0xffffffff));
             if (!is64 && x.off == 0 && sv.kind == k_scalar && umax_of(sv) <= 0xffffffff) out.id = scalar_id(s);
@@ -188,6 +204,9 @@ protected:
         const std::uint8_t opc = (x.code & op::op_mask);
         const std::uint32_t d = x.dst_reg;
         const bool isx = (x.code & op::src_mask) != 0;
+        // a variable offset, or a pointer that has one: the kernel's register arithmetic (root
+        // only: unprivileged pointer sanitation is not modelled)
+        if (root_ && exactish(off) && (ptr.var != 0 || off.kind != k_const)) return var_pointer_alu(x, is64, ptr, off, ptr_is_dst);
         if (!is64) {
             if (opc == op::sub && root_) {
                 set_reg(d, unknown_scalar());
@@ -304,6 +323,23 @@ protected:
             slot = rec;
         }
         set_reg(d, {result, ptr.kind, ptr.frame, 0, 0, ptr.id, ptr.range});
+        return true;
+    }
+    // alu_aux_ of an instruction whose sanitation state is BPF_ALU_NON_POINTER
+    static constexpr std::uint64_t non_pointer_alu = std::uint64_t{16} << 32;
+    // adjust_ptr_min_max_vals() on the kernel's registers: ptr op off, where off is a scalar the
+    // model knows as the kernel does
+    constexpr bool var_pointer_alu(const insn& x, bool is64, const cell& ptr, const cell& off, bool ptr_is_dst) {
+        work_ += 20;
+        value_env env{true, true, id_gen_};
+        const alu_result r = adjust_ptr_min_max_vals(env, x.dst_reg, x.code & op::op_mask, is64, reg_of(ptr),
+                                                     reg_value::scalar(s_of(off)), ptr_is_dst);
+        id_gen_ = env.id_gen;
+        if (!r.error.ok()) return fail_value(r.error), false;
+        cell out{};
+        if (r.dst.type == reg_type::scalar) out = unknown_scalar();
+        else if (!cell_of(r.dst, ptr, out)) defer(deferral::value_range, pc_), out = cell{0, k_opaque, 0, 0, 0};
+        set_reg(x.dst_reg, out);
         return true;
     }
     // retrieve_ptr_limit() for unprivileged pointer arithmetic through a register

@@ -207,7 +207,9 @@ protected:
         const std::uint8_t preg = m == 1 ? x.dst_reg : x.src_reg;
         const bool good_here = m == 1 ? (opc == op::jgt || opc == op::jge) : (opc == op::jlt || opc == op::jle);
         const bool open = m == 1 ? (opc == op::jlt || opc == op::jge) : (opc == op::jgt || opc == op::jle);
-        const bool good = p.v > 0 && p.v <= 0xffff; // find_good_pkt_pointers() learns nothing else
+        // find_good_pkt_pointers() learns nothing else (the variable part: at most umax)
+        const std::uint64_t umax = p.var != 0 ? p.s.umax : 0;
+        const bool good = p.v > 0 && p.v <= 0xffff && umax <= 0xffff && umax + static_cast<std::uint64_t>(p.v) <= 0xffff;
         const std::int32_t range = static_cast<std::int32_t>(p.v) + (open ? 1 : 0);
         cell at_end = p; // mark_pkt_end(): at (-1) or beyond (-2) the end; packet data pointers only
         at_end.range = open ? -1 : -2;
@@ -238,8 +240,9 @@ protected:
     // a pointer that is never null (reg_not_null(): here map values and, on 6.18, map pointers)
     // against 0
     static constexpr int null_taken(std::uint8_t opc, const cell& p, std::int64_t k) {
-        const bool not_null = p.kind == k_map_value || p.kind == k_map_ptr || p.kind == k_sock || p.kind == k_sock_common ||
-                              p.kind == k_tcp_sock || p.kind == k_ringbuf_mem;
+        const bool not_null = (p.kind == k_map_value || p.kind == k_map_ptr || p.kind == k_sock || p.kind == k_sock_common ||
+                               p.kind == k_tcp_sock || p.kind == k_ringbuf_mem) &&
+                              (p.var == 0 || (p.s.smin > -(std::int64_t{1} << 29) && p.s.smax < (std::int64_t{1} << 29)));
         return !not_null || k != 0 ? -1 : opc == op::jeq ? 0 : opc == op::jne ? 1 : -1;
     }
     // is_pkt_ptr_branch_taken(): a packet pointer known to be at or beyond the packet end

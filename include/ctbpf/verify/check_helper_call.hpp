@@ -34,7 +34,7 @@ protected:
             std::uint8_t flags = 0;
             const helper_proto* pr = proto_for(o_.type, o_.priv, id, &flags);
             // a prototype this type surely uses, with arguments the model knows (no BTF, no sleeping)
-            if (pr != nullptr && !(flags & type_proto_flag::conditional) &&
+            if (pr != nullptr && (!(flags & type_proto_flag::conditional) || lockdown_only(id)) &&
                 !pr->has(proto_prop::might_sleep) && !pr->has(proto_prop::has_allowed) &&
                 !pr->has(proto_prop::arg_btf_id) && !pr->has(proto_prop::ret_btf_id))
                 return call_proto(id, *pr);
@@ -72,6 +72,7 @@ protected:
         std::uint32_t release = 0; // the reference an OBJ_RELEASE argument gives back
         int cast_from = 0;         // a socket argument: 1 referenced, 2 not
         bool forget_refs = false;
+        std::uint8_t key = key_unknown; // an array lookup's key (get_constant_map_key())
         for (std::uint32_t i = 0; i < 5 && pr.args[i].base != arg_base::dontcare; ++i) {
             helper_arg a = pr.args[i];
             const std::uint32_t r = i + 1;
@@ -88,8 +89,11 @@ protected:
                 }
                 continue;
             }
-            if (v.kind == k_opaque) {
-                defer(deferral::helper_arguments, pc_);
+            // (a variable offset: checked as memory, below; anywhere else left to the kernel)
+            const bool var_mem = a.base == arg_base::ptr_to_map_key || a.base == arg_base::ptr_to_map_value || a.base == arg_base::ptr_to_ctx ||
+                                 (a.base == arg_base::ptr_to_mem && !a.has(type_flag::mem_aligned));
+            if (v.kind == k_opaque || (v.var != 0 && (!var_mem || pr.release_arg == r))) {
+                defer(v.var != 0 ? deferral::value_range : deferral::helper_arguments, pc_);
                 forget_refs = forget_refs || pr.release_arg == r; // which reference it gives back: unknown
                 continue;
             }
@@ -125,6 +129,10 @@ protected:
             switch (a.base) {
             case arg_base::const_map_ptr: slot = v.frame; break;
             case arg_base::ptr_to_ctx: // check_func_arg_reg_off()
+                if (v.var != 0) { // __check_ptr_off_reg(): "variable ctx access"
+                    fail_value(check_ptr_off_reg(reg_of(v), static_cast<int>(r)));
+                    return -1;
+                }
                 if (v.v != 0) {
                     fail(errc::modified_context_pointer, pc_)
                         .put("dereference of modified ctx ptr R").put_uint(r).put(" off=").put_int(v.v).put(" disallowed");
@@ -133,9 +141,10 @@ protected:
                 break;
             case arg_base::ptr_to_map_key:
             case arg_base::ptr_to_map_value:
+                if (a.base == arg_base::ptr_to_map_key && slot != none && id == 1) key = array_key(v, maps_[slot]);
                 if (slot == none) defer(deferral::helper_arguments, pc_);
                 else if (!helper_mem(r, v, a.base == arg_base::ptr_to_map_key ? maps_[slot].key_size : maps_[slot].value_size,
-                                     a.has(type_flag::mem_uninit)))
+                                     a.has(type_flag::mem_uninit), a.has(type_flag::mem_write)))
                     return -1;
                 break;
             case arg_base::ptr_to_ringbuf_mem:
@@ -147,7 +156,7 @@ protected:
                         .put("misaligned stack access off 0+").put_int(v.v).put("+0 size ").put_uint(a.size);
                     return -1;
                 }
-                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit))) return -1;
+                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit), a.has(type_flag::mem_write))) return -1;
                 break;
             default: { // check_mem_size_reg(): the memory argument before this one, of this size
                 if (is_exact_scalar(v)) { // a size in a range: its bounds, the memory for umax bytes (no raw mode)
@@ -173,7 +182,7 @@ protected:
                         r_.error = EACCES;
                         return -1;
                     }
-                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false)) return -1;
+                    if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false, pr.args[i - 1].has(type_flag::mem_write))) return -1;
                     break;
                 }
                 if (v.kind != k_const) {
@@ -196,15 +205,27 @@ protected:
                     return -1;
                 }
                 const cell m = reg(r - 1);
-                if (size == 0 || m.kind == k_opaque) break;
+                if ((size == 0 && m.var == 0) || m.kind == k_opaque) break; // (zero bytes: checked only at a variable offset)
                 if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
                     fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
                     r_.error = EACCES;
                     return -1;
                 }
-                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit)))
+                if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit),
+                                pr.args[i - 1].has(type_flag::mem_write)))
                     return -1;
             }
+            }
+        }
+        // bpf_get_local_storage(map, flags): flags must be 0 (checked before the map's compatibility)
+        if (id == 81) {
+            const cell f = reg(2);
+            if (f.kind == k_opaque || (f.kind == k_scalar && !is_exact_scalar(f))) {
+                defer(deferral::value_range, pc_);
+            } else if (!(f.kind == k_const && f.v == 0)) {
+                fail(errc::helper_argument_has_the_wrong_type, pc_).put("get_local_storage() doesn't support non-zero flags");
+                r_.error = EINVAL;
+                return -1;
             }
         }
         // record_func_map(), record_func_key()
@@ -246,8 +267,12 @@ protected:
                                       ? k_ringbuf_mem_or_null
                                       : k_opaque;
         const bool acquires = pr.has(proto_prop::acquires_ref);
-        if (ret == ret_kind::map_value_or_null && slot != none && hash_like(maps_[slot].type)) {
+        if (ret == ret_kind::map_value && slot != none) { // bpf_get_local_storage(): the storage, never NULL
+            rf_.f[cf_].r[0] = cell{0, k_map_value, slot, 0, 0};
+        } else if (ret == ret_kind::map_value_or_null && slot != none && (hash_like(maps_[slot].type) || key == key_maybe_null)) {
             rf_.f[cf_].r[0] = cell{0, k_map_value_or_null, slot, 0, 0, ++id_gen_};
+        } else if (ret == ret_kind::map_value_or_null && slot != none && key == key_in_range) {
+            rf_.f[cf_].r[0] = cell{0, k_map_value, slot, 0, 0};
         } else if (kind != k_opaque && cast_from != 1 && (!acquires || add_ref(id_gen_ + 1))) {
             rf_.f[cf_].r[0] = cell{0, kind, 0, 0, 0, ++id_gen_, kind == k_ringbuf_mem_or_null ? static_cast<std::int32_t>(size_arg.v) : 0};
         } else if (ret != ret_kind::integer && ret != ret_kind::void_) {
@@ -259,6 +284,33 @@ protected:
         ++pc_;
         return 0;
     }
+    // An array lookup's result (Linux 6.14+): not NULL when get_constant_map_key() finds a constant
+    // key below max_entries (privileged programs: a scalar spill of exactly the key's size that
+    // holds a constant, or STACK_ZERO bytes), else a pointer that may be NULL. key_unknown: the
+    // model cannot tell (plain stack bytes: zero or not; a bound-only or opaque spill).
+    enum : std::uint8_t { key_unknown, key_maybe_null, key_in_range };
+    constexpr std::uint8_t array_key(const cell& k, const map_shape& m) const {
+        if (m.type != map_type::array && m.type != map_type::percpu_array) return key_unknown; // (not array_key's business)
+        if (m.flags & (1u << 12)) return key_unknown; // BPF_F_INNER_MAP: elided or not, depending on the stable fix
+        if (!root_ || k.kind != k_stack || k.var != 0) return key_maybe_null; // (!bpf_capable, not a stack pointer, not constant)
+        if (k.v >= 0 || k.v < -std::int64_t{o_.kernel.max_stack}) return key_unknown; // (rejected before)
+        const std::uint32_t spi = static_cast<std::uint32_t>((-k.v - 1) / 8);
+        const cell& sl = c_.p[k.frame * frame_cells + frame_slots + spi];
+        const std::int64_t pos = k.v + 8 * (std::int64_t{spi} + 1); // the key's first byte in its slot
+        if (sl.size == 0) // plain bytes: the key's bytes STACK_ZERO (key 0), or too few bytes left in the slot
+            return m.key_size > 8 - pos ? key_maybe_null
+                   : ((sl.frame >> pos) & ((1u << m.key_size) - 1)) == (1u << m.key_size) - 1 ? key_in_range
+                                                                                             : key_unknown;
+        if (pos >= sl.size) return key_unknown; // (bytes past a narrow spill: STACK_ZERO or not)
+        if (sl.kind == k_const)
+            return sl.size - pos == m.key_size && sl.v >= 0 && sl.v < std::int64_t{m.max_entries} ? key_in_range : key_maybe_null;
+        if (is_exact_scalar(sl) || is_ptr(sl)) return key_maybe_null; // not a constant; not a scalar
+        return key_unknown;
+    }
+    // Helpers whose prototype is conditional only on the kernel's lockdown (bpf_probe_read_kernel and
+    // _str, the compat bpf_probe_read and _str: NULL or their one proto, in bpf_tracing_func_proto()
+    // and bpf_base_func_proto()): measured available, the proto is certain.
+    static constexpr bool lockdown_only(std::int32_t id) { return id == 4 || id == 45 || id == 113 || id == 115; }
     // check_reg_type(): which register types an argument takes, and how the kernel lists them
     enum : std::uint8_t { want_unknown, want_map_ptr, want_ctx, want_ringbuf_mem, want_sock_common, want_btf_sock_common,
                           want_scalar, want_mem };
@@ -302,6 +354,9 @@ protected:
                                : id == 36 || id == 37                                        ? map_type::cgroup_array
                                : id == 130 || id == 131 || id == 134                         ? map_type::ringbuf
                                                                                              : map_type::unspec;
+        // cgroup storage: only bpf_get_local_storage, which takes nothing else
+        const bool storage = t == map_type::cgroup_storage || t == map_type::percpu_cgroup_storage;
+        if (id == 81 || storage) return id == 81 && storage ? 1 : 0;
         const bool special = t == map_type::prog_array || t == map_type::perf_event_array ||
                              t == map_type::stack_trace || t == map_type::cgroup_array || t == map_type::ringbuf;
         if (special || needs != map_type::unspec) return t == needs ? 1 : 0;
@@ -315,8 +370,14 @@ protected:
                t == prog_type::lwt_seg6local || t == prog_type::sk_reuseport || t == prog_type::flow_dissector ||
                t == prog_type::cgroup_skb;
     }
-    // check_helper_mem_access(): `size` bytes read through a helper argument
-    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw = false) {
+    // check_helper_mem_access(): `size` bytes read (or, write: written) through a helper argument
+    // (zero bytes reach it only through a pointer with a variable offset: ARG_CONST_SIZE_OR_ZERO)
+    constexpr bool helper_mem(std::uint32_t r, const cell& a, std::uint32_t size, bool raw, bool write) {
+        if (is_packet(a.kind) && a.var != 0) {
+            const value_error e =
+                check_packet_access(reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size), size == 0);
+            return e.ok() || (fail_value(e), false);
+        }
         if (is_packet(a.kind)) {
             if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
                 fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
@@ -326,6 +387,21 @@ protected:
             return true;
         }
         if (a.kind == k_map_value || a.kind == k_ringbuf_mem) {
+            // check_map_access_type(): what a read-only or write-only map lets programs do
+            const std::uint32_t no = write ? map_rdonly_prog : map_wronly_prog;
+            if (a.kind == k_map_value && (map_at(a).flags & no)) {
+                fail(errc::map_access_is_forbidden, pc_)
+                    .put(write ? "write into map forbidden, value_size=" : "read from map forbidden, value_size=")
+                    .put_uint(map_at(a).value_size).put(" off=").put_int(a.v).put(" size=").put_uint(size);
+                return false;
+            }
+            if (a.var != 0) {
+                const value_error e = check_mem_region_access(
+                    reg_of(a), static_cast<int>(r), static_cast<int>(a.v), static_cast<int>(size),
+                    a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size, size == 0,
+                    errc::map_value_access_is_out_of_bounds);
+                return e.ok() || (fail_value(e), false);
+            }
             if (a.v < 0 || a.v + size > (a.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(a.range) : map_at(a).value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, r, " min value is outside of the allowed memory range");
                 return false;
@@ -334,17 +410,20 @@ protected:
         }
         // the stack: check_stack_range_initialized()
         work_ += 2 + size / 4;
+        if (a.var != 0) return helper_stack_var(r, a, size, write);
         if (size == 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_).put("invalid zero-sized read");
             return false;
         }
         const std::int64_t off = a.v;
-        // (measured on 6.18.44: "read from")
+        // (measured on 6.18.44: "read from", "write to" where the helper writes)
         if (off < -std::int64_t{o_.kernel.max_stack} || off + size > 0) {
             fail(errc::helper_memory_argument_is_invalid, pc_)
-                .put("invalid read from stack R").put_uint(r).put(" off=").put_int(off).put(" size=").put_uint(size);
+                .put(write ? "invalid write to stack R" : "invalid read from stack R").put_uint(r).put(" off=").put_int(off)
+                .put(" size=").put_uint(size);
             // (the first byte outside the frame: EACCES; only the end past it: EINVAL)
-            if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} && (root_ || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
+            if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} &&
+                (root_ || write || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
                 r_.error = EINVAL;
             return false;
         }
@@ -366,10 +445,12 @@ protected:
                 }
             }
         grow(fb, off);
-        // the helper may write anything there: spilled registers become plain bytes (scrubbed)
-        for (std::int64_t i = off; i < off + size; i += 8) {
-            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-i - 1) / 8);
+        // the helper may write anything there: spilled registers become plain bytes (scrubbed), and
+        // STACK_ZERO bytes STACK_MISC (every slot the bytes touch)
+        for (std::int64_t sp = (-(off + size - 1) - 1) / 8, last = (-off - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
             if (c_.p[at].size != 0) set(at, {0, 0, 0, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 0});
+            else if (c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
         }
         if (raw && !root_)
             for (std::int64_t i = off; i < off + size; ++i) {
@@ -378,6 +459,25 @@ protected:
                 c.init = static_cast<std::uint8_t>(c.init | 1u << static_cast<std::uint32_t>(i + 8 * ((-i - 1) / 8 + 1)));
                 set(at, c);
             }
+        return true;
+    }
+    // check_stack_range_initialized() through a stack pointer with a variable offset (root):
+    // within the frame; every byte in reach may then hold anything (spills scrubbed)
+    constexpr bool helper_stack_var(std::uint32_t r, const cell& a, std::uint32_t size, bool write) {
+        work_ += 20;
+        const value_error e = check_stack_access_within_bounds(reg_of(a), static_cast<int>(r), static_cast<int>(a.v),
+                                                               static_cast<int>(size),
+                                                               write ? stack_access::write : stack_access::read, 0, true);
+        if (!e.ok()) return fail_value(e), false;
+        const std::int64_t lo = a.s.smin + a.v, hi = a.s.smax + a.v + size; // [lo, hi): within [-512, 0)
+        const std::uint32_t fb = a.frame * frame_cells;
+        grow(fb, lo);
+        ++lossy_;
+        work_ += static_cast<std::uint32_t>(hi - lo) / 8;
+        for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
+            if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
+        }
         return true;
     }
     constexpr int call_subprog(const insn& x) { // check_func_call(), setup_func_entry()

@@ -17,6 +17,7 @@ protected:
     constexpr bool mem_access(std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write, int value,
                               bool st_imm, std::int32_t imm, bool ldsx, bool strict) {
         const cell b = reg(base);
+        if (b.kind == k_stack && b.var != 0) return var_stack_access(b, base, ioff, size, write, value, ldsx);
         if (b.kind == k_stack) {
             const std::int64_t off = b.v + ioff;
             if (size > 1 && off % size != 0) {
@@ -43,13 +44,18 @@ protected:
                          : stack_read(fb + frame_slots + spi, off, pos, size, value, ldsx);
         }
         if (b.kind == k_ctx) {
-            if (strict && size > 1 && (b.v + ioff) % size != 0) {
+            if (strict && b.var != 0 && !misaligned_var(b, ioff, size)) return false;
+            if (strict && b.var == 0 && size > 1 && (b.v + ioff) % size != 0) {
                 fail(errc::misaligned_context_access, pc_)
                     .put("misaligned context access off 0+").put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
                 return false;
             }
             if (write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)))) {
                 fail_reg(errc::pointer_leak, static_cast<std::uint32_t>(value), " leaks addr into ctx");
+                return false;
+            }
+            if (b.var != 0) { // check_ptr_off_reg(): "variable ctx access", after a modified fixed offset
+                fail_value(check_ptr_off_reg(reg_of(b), static_cast<int>(base)));
                 return false;
             }
             if (b.v != 0) {
@@ -90,13 +96,24 @@ protected:
                                 int value, bool ldsx, bool strict) {
         const bool pkt = is_packet(b.kind);
         if (b.kind == k_map_ptr) { // check_ptr_to_map_access(): BTF
+            // the struct behind the map (its ops' map_btf_id): who may read it, where, and no writes
+            const std::string_view tname = map_struct(map_at(b).type);
+            const std::int64_t at = b.v + ioff;
+            if (!tname.empty() && !strict && (!root_ || at < 0 || write)) {
+                verifier_message& m = fail(errc::invalid_memory_access, pc_);
+                if (!root_) m.put("'struct ").put(tname).put("' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN"), r_.error = EPERM;
+                else if (at < 0) m.put("R").put_uint(base).put(" is ").put(tname).put(" invalid negative access: off=").put_int(at);
+                else m.put("only read from ").put(tname).put(" is supported");
+                return false;
+            }
             defer(deferral::kernel_object, pc_);
             if (!write && value >= 0) set_reg(static_cast<std::uint32_t>(value), k_opaque);
             return true;
         }
         // check_ptr_alignment() comes first: strict for atomics; packets as if NET_IP_ALIGN were 2
         const std::int64_t off = b.v + ioff;
-        if (strict && size > 1 && ((pkt ? 2 : 0) + off) % size != 0 && !is_sock(b.kind)) {
+        if (strict && b.var != 0 && !misaligned_var(b, ioff, size)) return false;
+        if (strict && b.var == 0 && size > 1 && ((pkt ? 2 : 0) + off) % size != 0 && !is_sock(b.kind)) {
             verifier_message& m = fail(errc::invalid_memory_access, pc_);
             m.put(pkt ? "misaligned packet access off 2+0+" : b.kind == k_map_value ? "misaligned value access off 0+" : "misaligned access off 0+")
                 .put_int(b.v).put("+").put_int(ioff).put(" size ").put_uint(size);
@@ -112,8 +129,15 @@ protected:
                 fail_reg(errc::invalid_memory_access, base, " cannot write into ").put(type_name(b));
                 return false;
             }
-            defer(deferral::context_access, pc_);
-            if (value >= 0) fill(static_cast<std::uint32_t>(value), unknown_scalar(), size, false);
+            if (!sock_field_ok(b.kind, off, size)) {
+                fail_reg(errc::invalid_memory_access, base, " invalid ").put(type_name(b)).put(" access off=").put_int(off)
+                    .put(" size=").put_uint(size);
+                return false;
+            }
+            // (the upper halves of bytes_received and bytes_acked pass the check; converting them
+            // fails after verification, "verifier bug: error during ctx access conversion": left to it)
+            if (b.kind == k_tcp_sock && (off == 84 || off == 92)) defer(deferral::context_access, pc_);
+            if (value >= 0) fill(static_cast<std::uint32_t>(value), unknown_scalar(), size, ldsx);
             return true;
         }
         const bool leak = write && value >= 0 && leaks(reg(static_cast<std::uint32_t>(value)));
@@ -127,7 +151,10 @@ protected:
                 return false;
             }
             // check_packet_access(): the range verified against data_end covers [off, off + size)
-            if (b.range < 0 || off < 0 || off + size > b.range) {
+            if (b.var != 0) {
+                const value_error e = check_packet_access(reg_of(b), static_cast<int>(base), static_cast<int>(off), static_cast<int>(size));
+                if (!e.ok()) return fail_value(e), false;
+            } else if (b.range < 0 || off < 0 || off + size > b.range) {
                 fail_reg(errc::packet_access_is_out_of_range, base, " offset is outside of the packet");
                 if (b.range < 0) r_.error = EINVAL;
                 return false;
@@ -148,19 +175,92 @@ protected:
             }
             // check_map_access() -> check_mem_region_access(): (the kernel first logs "invalid
             // access to map value, value_size=.. off=.. size=..")
-            if (off < 0 || off + size > (b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size)) {
+            if (b.var != 0) {
+                const value_error e = check_mem_region_access(
+                    reg_of(b), static_cast<int>(base), static_cast<int>(off), static_cast<int>(size),
+                    b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size, false,
+                    errc::map_value_access_is_out_of_bounds);
+                if (!e.ok()) return fail_value(e), false;
+            } else if (off < 0 || off + size > (b.kind == k_ringbuf_mem ? static_cast<std::uint32_t>(b.range) : m.value_size)) {
                 fail_reg(errc::map_value_access_is_out_of_bounds, base, " min value is outside of the allowed memory range");
                 return false;
             }
         }
         if (!write && value >= 0) {
             // a frozen read-only array gives the kernel the value itself: only it knows
-            const bool rdonly = b.kind == k_map_value && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
+            const bool rdonly = b.kind == k_map_value && b.var == 0 && (map_at(b).flags & map_rdonly_prog) && map_at(b).type == map_type::array;
             if (rdonly) defer(deferral::kernel_object, pc_);
             fill(static_cast<std::uint32_t>(value), rdonly ? cell{0, k_opaque, 0, 0, 0} : unknown_scalar(),
                  size, ldsx);
         }
         return true;
+    }
+    // check_ptr_alignment() of a pointer with a variable offset (strict: atomics); false: rejected
+    constexpr bool misaligned_var(const cell& b, std::int16_t ioff, std::uint32_t size) {
+        const value_error e = check_ptr_alignment(reg_of(b), ioff, static_cast<int>(size), true);
+        if (!e.ok()) fail_value(e);
+        return e.ok();
+    }
+    // A stack access through a pointer with a variable offset (root: unprivileged programs cannot
+    // make one): check_ptr_alignment() (always strict), check_stack_access_within_bounds(), then
+    // check_stack_read_var_off() (the value: unknown, or 0 when every byte is STACK_ZERO, which
+    // the model does not tell apart: a scalar it knows less of) or check_stack_write_var_off()
+    // (every slot in range: plain data, spills scrubbed).
+    constexpr bool var_stack_access(const cell& b, std::uint32_t base, std::int16_t ioff, std::uint32_t size, bool write,
+                                    int value, bool ldsx) {
+        work_ += 20;
+        const reg_value r = reg_of(b);
+        const int off = static_cast<int>(b.v) + ioff;
+        value_error e = check_ptr_alignment(r, ioff, static_cast<int>(size), true);
+        if (e.ok())
+            e = check_stack_access_within_bounds(r, static_cast<int>(base), off, static_cast<int>(size),
+                                                 write ? stack_access::write : stack_access::read, 0, true);
+        if (!e.ok()) return fail_value(e), false;
+        if (!write && value < 0) { // (atomics: "variable offset stack pointer cannot be passed into helper function")
+            defer(deferral::value_range, pc_);
+            return true;
+        }
+        const std::int64_t lo = b.s.smin + off, hi = b.s.smax + off + size; // [lo, hi): within [-512, 0)
+        const std::uint32_t fb = b.frame * frame_cells;
+        grow(fb, lo);
+        ++lossy_;
+        if (!write) {
+            fill(static_cast<std::uint32_t>(value), cell{0, k_scalar, 0, 0, 0}, size, ldsx);
+            return true;
+        }
+        work_ += static_cast<std::uint32_t>(hi - lo) / 8;
+        for (std::int64_t sp = (-(hi - 1) - 1) / 8, last = (-lo - 1) / 8; sp <= last; ++sp) {
+            const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>(sp);
+            if (c_.p[at].size != 0 || c_.p[at].frame != 0) set(at, {0, 0, 0, c_.p[at].init, 0});
+        }
+        return true;
+    }
+    // bpf_sock_is_valid_access(), bpf_sock_common_is_valid_access(), bpf_tcp_sock_is_valid_access():
+    // the readable fields of struct bpf_sock (80 bytes; a sock_common lacks type .. priority) and
+    // struct bpf_tcp_sock (up to icsk_retransmits, 112 bytes; bytes_received and bytes_acked 8 bytes)
+    static constexpr bool sock_field_ok(std::uint8_t kind, std::int64_t off, std::uint32_t size) {
+        if (kind == k_tcp_sock)
+            return off >= 0 && off < 112 && off % size == 0 && (off == 80 || off == 88 ? size == 8 : size == 4);
+        if (off < 0 || off >= 80 || off % size != 0 || (kind == k_sock_common && off >= 8 && off < 24)) return false;
+        const bool narrow = size <= 4; // bpf_ctx_narrow_access_ok() of a 4-byte field (size: 1, 2, 4 or 8)
+        switch (off) {
+        case 4: case 8: case 12: case 44: case 72: case 76: return narrow; // family, type, protocol, src_port, state, rx_queue_mapping
+        case 48: case 49: return size == 4 || size <= 2;                  // dst_port (2 bytes, or 4 with its padding)
+        case 50: case 51: return false;                                   // (the padding after dst_port)
+        default:
+            return (off >= 24 && off < 44) || (off >= 52 && off < 72) ? narrow // src_ip4, src_ip6, dst_ip4, dst_ip6
+                                                                     : size == 4;
+        }
+    }
+    // The BTF struct of a map type's ops (map_btf_id), for the maps whose ops the model knows
+    static constexpr std::string_view map_struct(map_type t) {
+        switch (t) {
+        case map_type::array: case map_type::percpu_array: case map_type::prog_array: case map_type::perf_event_array:
+        case map_type::cgroup_array: case map_type::array_of_maps: return "bpf_array";
+        case map_type::hash: case map_type::lru_hash: case map_type::percpu_hash: case map_type::lru_percpu_hash:
+        case map_type::hash_of_maps: return "bpf_htab";
+        default: return {};
+        }
     }
     // may_access_direct_pkt_data() for a store
     constexpr bool direct_packet_write() const {
@@ -269,8 +369,10 @@ protected:
                     .put("cannot spill pointers to stack into stack frame of the caller");
                 return false;
             }
-            if (size == 8) {
-                set(slot_cell, {v.v, v.kind, v.frame, static_cast<std::uint8_t>(root_ ? 0 : 0xff), 8, v.id, v.range});
+            if (size == 8) { // (with its variable offset, if any)
+                cell sp = v;
+                sp.init = static_cast<std::uint8_t>(root_ ? 0 : 0xff), sp.size = 8;
+                set(slot_cell, sp);
                 return true;
             }
         } else if (pos == 0 && root_ && (value >= 0 || st_imm)) { // a scalar (or imm) spill
@@ -286,8 +388,18 @@ protected:
                             static_cast<std::uint8_t>(size), value >= 0 ? v.id : 0});
             return true;
         }
-        set(slot_cell, {0, 0, 0, static_cast<std::uint8_t>(sl.init | bytes), 0}); // plain data
+        // plain data; root: which bytes are STACK_ZERO (a register or imm known to be 0)
+        const bool zero = root_ && (value >= 0 ? v.kind == k_const && v.v == 0 : st_imm && imm == 0);
+        set(slot_cell, {0, 0, zero_bytes(sl, pos, size, zero), static_cast<std::uint8_t>(sl.init | bytes), 0});
         return true;
+    }
+    // Plain stack bytes: cell::frame marks the bytes certainly STACK_ZERO (root; a write of 0 that
+    // is no spill, at an offset not aligned to 8: check_stack_write_fixed_off()). A write of `size`
+    // bytes at `pos` over slot `sl` (a spill is scrubbed to STACK_MISC first).
+    static constexpr std::uint8_t zero_bytes(const cell& sl, std::uint32_t pos, std::uint32_t size, bool zero) {
+        const auto written = static_cast<std::uint8_t>(((1u << size) - 1) << pos);
+        const std::uint8_t was = sl.size == 0 ? sl.frame : std::uint8_t{0};
+        return static_cast<std::uint8_t>(zero ? was | written : was & ~written);
     }
     constexpr bool load(const insn& x) { // LDX: check_load_mem()
         if (!read_reg(x.src_reg) || !write_ok(x.dst_reg)) return false;
@@ -417,6 +529,10 @@ protected:
                 return -1;
             }
             if (mode == op::ind && !read_reg(x.src_reg)) return -1;
+            if (r6.kind == k_ctx && r6.var != 0) {
+                fail_value(check_ptr_off_reg(reg_of(r6), 6));
+                return -1;
+            }
             if (r6.kind == k_ctx && r6.v != 0) {
                 fail(errc::modified_context_pointer, pc_)
                     .put(r6.v < 0 ? "negative offset ctx ptr R6 off=" : "dereference of modified ctx ptr R6 off=")
@@ -442,6 +558,8 @@ protected:
             return -1;
         } else if ((x.src_reg == 1 || x.src_reg == 5) && map_of(x) >= 0) {
             set_reg(x.dst_reg, {0, k_map_ptr, static_cast<std::uint8_t>(map_of(x)), 0, 0});
+        } else if ((x.src_reg == 2 || x.src_reg == 6) && direct_value_map(x) >= 0) { // the value at insn[1].imm
+            set_reg(x.dst_reg, {p_[pc_ + 1].imm, k_map_value, static_cast<std::uint8_t>(direct_value_map(x)), 0, 0});
         } else {
             set_reg(x.dst_reg, k_opaque); // map value, BTF variable, a map not described: deferred in the pre-pass
         }

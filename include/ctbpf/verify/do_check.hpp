@@ -128,14 +128,14 @@ protected:
     constexpr int alu_imm(const insn& x) { // scalar op= imm, pointer += imm
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
         const std::uint32_t opc = (x.code & op::op_mask);
-        if (x.code == (op::alu64 | op::k | op::add) && (a.kind == k_stack || a.kind == k_ctx) && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
+        if (x.code == (op::alu64 | op::k | op::add) && (a.kind == k_stack || a.kind == k_ctx) && a.var == 0 && (x.src_reg | static_cast<std::uint16_t>(x.off)) == 0 &&
             x.dst_reg < 10 && x.imm < (1 << 29) && x.imm > -(1 << 29) && a.v + x.imm < (1 << 29) &&
             a.v + x.imm > -(1 << 29) && (root_ || a.kind != k_stack || (a.v + x.imm < 0 && a.v + x.imm >= -o_.kernel.max_stack))) {
             set_reg(x.dst_reg, {a.v + x.imm, a.kind, a.frame, 0, 0});
             return ++pc_, 0;
         }
         if ((x.src_reg | static_cast<std::uint16_t>(x.off)) != 0 || x.dst_reg >= 10 || a.kind == k_uninit ||
-            a.kind > k_const || is_exact_scalar(a) ||
+            a.kind > k_const || is_exact_scalar(a) || (a.kind == k_const && (opc == op::div || opc == op::mod)) ||
             ((opc == op::lsh || opc == op::rsh || opc == op::arsh) && (x.imm < 0 || x.imm >= ((x.code & op::class_mask) == op::alu64 ? 64 : 32))))
             return step(x);
         cell out = fold(opc, (x.code & op::class_mask) == op::alu64, a, cell{x.imm, k_const, 0, 0, 0});
@@ -144,12 +144,21 @@ protected:
         set_reg(x.dst_reg, out);
         return ++pc_, 0;
     }
+    // two constants fold to one: not division or modulo, no shift past the width
+    static constexpr bool folds(const insn& x, const cell& b) {
+        const std::uint8_t opc = (x.code & op::op_mask);
+        return opc != op::div && opc != op::mod &&
+               !((opc == op::lsh || opc == op::rsh || opc == op::arsh) &&
+                 static_cast<std::uint64_t>(b.v) >= ((x.code & op::class_mask) == op::alu64 ? 64u : 32u));
+    }
     constexpr int alu_reg(const insn& x) { // scalar op= scalar
         const cell& a = rf_.f[cf_].r[x.dst_reg < 11 ? x.dst_reg : 0];
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         if (x.off != 0 || x.imm != 0 || x.dst_reg >= 10 || x.src_reg >= 11 || b.kind == k_uninit || b.kind > k_const ||
-            a.kind == k_uninit || a.kind > k_const || is_exact_scalar(a) || is_exact_scalar(b))
-            return step(x);
+            a.kind == k_uninit || a.kind > k_const || is_exact_scalar(a) || is_exact_scalar(b) ||
+            (!root_ && ((x.code & op::op_mask) == op::add || (x.code & op::op_mask) == op::sub)) ||
+            (a.kind == k_const && b.kind == k_const && !folds(x, b)))
+            return step(x); // (two constants the fold does not keep: the kernel's value, exactly)
         cell out = fold((x.code & op::op_mask), (x.code & op::class_mask) == op::alu64, a, b);
         if (x.code == (op::alu64 | op::x | op::add) && b.kind == k_const) out.id = added_const_id(a, out, static_cast<std::uint64_t>(b.v));
         lossy_ += out.kind == k_scalar;
@@ -161,7 +170,7 @@ protected:
         const cell& b = rf_.f[cf_].r[x.src_reg < 11 ? x.src_reg : 0];
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
-        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack || x.dst_reg >= 10 ||
+        if (!root_ || x.src_reg >= 11 || b.kind != k_stack || b.var != 0 || ptr_aux_.p[pc_] != k_stack || x.dst_reg >= 10 ||
             (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
@@ -180,7 +189,7 @@ protected:
         const std::uint32_t size = size_of(x.code);
         const std::int64_t off = b.v + x.off;
         if (!root_ || (imm ? x.src_reg != 0 : (x.imm != 0 || x.src_reg >= 11 || v.kind == k_uninit)) ||
-            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || ptr_aux_.p[pc_] != k_stack ||
+            v.kind > k_const || x.dst_reg >= 11 || b.kind != k_stack || b.var != 0 || ptr_aux_.p[pc_] != k_stack ||
             (size > 1 && off % size != 0) ||
             off < -std::int64_t{o_.kernel.max_stack} || off > -1)
             return step(x);
@@ -193,8 +202,10 @@ protected:
             return ++pc_, 0;
         }
         lossy_ += bounded(v); // a spill keeps no bound
-        set(fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8),
-            off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size), v.id} : cell{});
+        const std::uint32_t at = fb + frame_slots + static_cast<std::uint32_t>((-off - 1) / 8);
+        set(at, off % 8 == 0 ? cell{v.kind == k_const ? v.v : 0, v.kind, 0, 0, static_cast<std::uint8_t>(size), v.id}
+                             : cell{0, 0, zero_bytes(c_.p[at], static_cast<std::uint32_t>(off + 8 * ((-off - 1) / 8 + 1)), size,
+                                                     v.kind == k_const && v.v == 0), 0, 0});
         return ++pc_, 0;
     }
     constexpr int goto_(const insn& x) {

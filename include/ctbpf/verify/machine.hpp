@@ -13,6 +13,7 @@
 #include "ctbpf/verify/context.hpp"
 #include "ctbpf/verify/helper_availability.hpp"
 #include "ctbpf/verify/helper_protos.hpp"
+#include "ctbpf/verify/value.hpp"
 
 namespace ctbpf::detail::vfy {
 
@@ -100,7 +101,7 @@ inline constexpr coerced_table coerced_unknown = [] {
         for (unsigned i = 0; i < 3; ++i) {
             const scalar_value s = coerce(scalar_value{}, 1u << i, sx != 0);
             t.v[sx][i] = cell{static_cast<std::int64_t>(~s.umax), k_scalar,
-                              static_cast<std::uint8_t>(exact | (s.umin >= 1 ? nonzero : 0)), 0, 0, 0, 0, s};
+                              static_cast<std::uint8_t>(exact | (s.umin >= 1 ? nonzero : 0)), 0, 0, 0, 0, 0, s};
         }
     return t;
 }();
@@ -131,7 +132,7 @@ protected:
                                    : cell{static_cast<std::int64_t>(~s.umax), k_scalar,
                                           static_cast<std::uint8_t>(exact | (s.umin >= 1 ? nonzero : 0) |
                                                                     (s.umin >= (std::uint64_t{1} << 63) ? negative : 0)),
-                                          static_cast<std::uint8_t>(s == scalar_value{} ? unbounded : 0), 0, id, 0, s};
+                                          static_cast<std::uint8_t>(s == scalar_value{} ? unbounded : 0), 0, id, 0, 0, s};
     }
     // mark_reg_unknown(): every bit unknown, as the kernel knows it
     static constexpr cell unknown_scalar() { return {0, k_scalar, exact, unbounded, 0}; }
@@ -166,6 +167,43 @@ protected:
                    : 0;
     }
     static constexpr bool is_ptr(const cell& x) { return is_known_pointer(x.kind); }
+    // ---- pointers with a variable offset (cell::var): the kernel's register (verify/value.hpp) ----
+    // The kernel's type of a known pointer kind.
+    static constexpr reg_type reg_type_of(std::uint8_t kind) {
+        constexpr reg_type types[] = {reg_type::not_init, reg_type::scalar, reg_type::scalar, reg_type::ctx,
+                                      reg_type::stack, reg_type::kernel_only, reg_type::map_ptr, reg_type::map_value,
+                                      reg_type::map_value_or_null, reg_type::pkt, reg_type::pkt_meta, reg_type::pkt_end,
+                                      reg_type::sock_or_null, reg_type::sock, reg_type::sock_common_or_null,
+                                      reg_type::sock_common, reg_type::tcp_sock_or_null, reg_type::tcp_sock,
+                                      reg_type::ringbuf_mem_or_null, reg_type::ringbuf_mem};
+        return kind < k_kinds ? types[kind] : reg_type::kernel_only;
+    }
+    // A known pointer as the kernel's register: off = v, the variable part s (or 0).
+    static constexpr reg_value reg_of(const cell& c) {
+        reg_value r = reg_value::pointer(reg_type_of(c.kind), static_cast<std::int32_t>(c.v));
+        if (c.var != 0) r.v = c.s;
+        r.id = c.id, r.range = c.range;
+        r.frameno = c.kind == k_stack ? c.frame : 0;
+        r.map = c.kind == k_map_value || c.kind == k_map_ptr || c.kind == k_map_value_or_null ? c.frame : 0;
+        return r;
+    }
+    // The kernel's register back as a pointer cell of `like`'s kind and frame (false: a variable
+    // part the model does not keep, a constant other than 0).
+    static constexpr bool cell_of(const reg_value& r, const cell& like, cell& out) {
+        const bool var = !tnum_equals_const(r.v.var_off, 0);
+        if (var && r.v.is_const()) return false;
+        out = cell{r.off, like.kind, like.frame, 0, 0, r.id, r.range, static_cast<std::uint8_t>(var ? 1 : 0)};
+        if (var) out.s = r.v;
+        return true;
+    }
+    // A rejection found by verify/value.hpp: the kernel's last log line, its errno.
+    constexpr void fail_value(const value_error& e) {
+        // (the walk files check_reg_sane_offset()'s messages as offsets out of range)
+        fail(e.code == errc::pointer_arithmetic_is_prohibited && e.err == EINVAL ? errc::pointer_offset_is_out_of_range : e.code,
+             pc_)
+            .put(e.text.last());
+        r_.error = e.err;
+    }
     // reg_type_str()
     static constexpr std::string_view type_name(const cell& x) {
         constexpr std::string_view names[] = {"?", "scalar", "scalar", "ctx", "fp", "?", "map_ptr", "map_value",
@@ -396,7 +434,7 @@ protected:
         return x.code == (op::jmp | op::k | op::jeq) || x.code == (op::jmp | op::k | op::jne) ? x.imm == 0 && is_or_null(a.kind) : false;
     }
     static constexpr bool is_pkt_any(const cell& c) { return c.kind == k_pkt || c.kind == k_pkt_meta || c.kind == k_pkt_end; }
-    static constexpr bool init_pkt(const cell& c) { return c.kind == k_pkt && c.id == 0 && c.v == 0; }
+    static constexpr bool init_pkt(const cell& c) { return c.kind == k_pkt && c.id == 0 && c.v == 0 && c.var == 0; }
     constexpr void set_mark(std::uint8_t kind, std::uint32_t id, std::int32_t arg) {
         pending_entry& e = pending_.p[pending_.size - 1];
         e.mark_kind = kind, e.mark_id = id, e.mark_arg = arg;

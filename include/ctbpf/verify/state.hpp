@@ -116,7 +116,9 @@ struct cell {
     std::uint32_t id = 0; // a scalar's id (from a move of an unknown scalar; not hashed), a null check's
     std::int32_t range = 0; // packet pointers: bytes verified from the packet start (the kernel's reg->range;
                             // -1 AT_PKT_END, -2 BEYOND_PKT_END)
-    scalar_value s{}; // k_scalar with frame & exact: the kernel's value
+    std::uint8_t var = 0;   // pointers: a variable offset, `s` (the kernel's var_off and 64-bit bounds), on
+                            // top of the fixed one in v (the kernel's reg->off); 0: none (s unused)
+    scalar_value s{}; // k_scalar with frame & exact: the kernel's value; pointers with var: their variable part
 };
 constexpr bool is_exact_scalar(const cell& c) { return c.kind == k_scalar && (c.frame & exact) != 0; }
 // cell::id: the kernel's BPF_ADD_CONST (the register went through rX += const since it got its id)
@@ -124,7 +126,7 @@ inline constexpr std::uint32_t add_const_id = 1u << 31;
 
 constexpr bool same_cell(const cell& a, const cell& b) {
     return a.v == b.v && a.kind == b.kind && a.frame == b.frame && a.init == b.init && a.size == b.size &&
-           a.range == b.range && (a.kind != k_scalar || (a.frame & exact) == 0 || a.s == b.s);
+           a.range == b.range && a.var == b.var && (((a.kind != k_scalar || (a.frame & exact) == 0) && a.var == 0) || a.s == b.s);
 }
 
 // Layout: per frame 11 registers, 2 frame cells, 64 stack slots; then the globals.
@@ -172,7 +174,7 @@ constexpr std::uint64_t cell_hash(std::uint32_t i, const cell& c) {
     return (c.v | c.kind | c.frame | c.init | c.size | c.range) == 0 || i >= hashed_cells
                ? 0
                : mix_hash(static_cast<std::uint64_t>(c.v) * 0xbf58476d1ce4e5b9ull ^ cell_bits(i, c) ^
-                          ((c.frame & exact) != 0 && c.kind == k_scalar ? scalar_bits(c) : 0));
+                          (((c.frame & exact) != 0 && c.kind == k_scalar) || c.var != 0 ? scalar_bits(c) ^ c.var : 0));
 }
 
 struct trail_entry {
