@@ -25,6 +25,8 @@ struct jump_target {
     template <std::size_t N>
     constexpr jump_target(const char (&s)[N]) : name(s, N - 1) {}
     jump_target(const std::string& s) : name(s) {}
+    template <temporary_string S>
+    jump_target(S&&) { detail::refuse_temporary_string<jump_target, S>(); } // goto_(std::string("x")): refused
 };
 struct long_jump_target {
     std::string_view name{};
@@ -39,6 +41,8 @@ struct long_jump_target {
     template <std::size_t N>
     constexpr long_jump_target(const char (&s)[N]) : name(s, N - 1) {}
     long_jump_target(const std::string& s) : name(s) {}
+    template <temporary_string S>
+    long_jump_target(S&&) { detail::refuse_temporary_string<long_jump_target, S>(); } // gotol(std::string("x")): refused
 };
 
 // A kfunc: kernel function by BTF id; module = index into fd_array of the module's BTF (0: vmlinux).
