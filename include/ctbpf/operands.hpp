@@ -210,12 +210,11 @@ struct src32 {
 struct address {
     std::uint8_t base;
     std::int16_t off;
-    constexpr address(const reg64& r) : base(r.n), off(0) {}
-    constexpr address(std::uint8_t b, std::int16_t o) : base(b), off(o) {}
+    constexpr address(const reg64& r, std::int16_t o = 0) : base(r.n), off(o) {}
 };
-constexpr address operator+(const reg64& r, off16 o) { return {r.n, static_cast<std::int16_t>(o.value)}; }
+constexpr address operator+(const reg64& r, off16 o) { return {r, static_cast<std::int16_t>(o.value)}; }
 constexpr address operator-(const reg64& r, neg_off16 o) {
-    return {r.n, static_cast<std::int16_t>(-o.value)};
+    return {r, static_cast<std::int16_t>(-o.value)};
 }
 
 // Access sizes. s8/s16/s32 double as sign-extending casts: r1 = s8(r2) is LLVM's r1 = (s8)r2.
