@@ -176,12 +176,14 @@ inline std::string probe_unprivileged_body(std::int32_t max_id) {
 }
 
 // Unprivileged rows for the unprivileged types (same order as probed_types() filtered); empty with
-// `why` when the unprivileged run is impossible here.
-inline table probe_unprivileged(std::int32_t max_id, std::string& why) {
+// `why` when the unprivileged run is impossible here (`may_skip`: a reason to skip, not to fail).
+inline table probe_unprivileged(std::int32_t max_id, std::string& why, bool& may_skip) {
     table out;
     kernel_probe::unprivileged_window w;
+    may_skip = false;
     if (!w.ok()) {
         why = w.reason();
+        may_skip = w.may_skip();
         return out;
     }
     std::string text;

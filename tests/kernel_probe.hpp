@@ -107,14 +107,32 @@ private:
     std::vector<char> log_;
 };
 
-// Why kernel tests cannot run here, or "" when BPF_PROG_LOAD works for this process.
-inline std::string cannot_load_reason() {
+// The errno of BPF_PROG_LOAD of 'r0 = 0; exit' for this process (0: it loads).
+inline int trivial_load_errno() {
     const bpf_insn prog[2] = {ctbpf::make_insn(0xb7, 0, 0, 0, 0), ctbpf::make_insn(0x95, 0, 0, 0, 0)};
     loader l(4096);
-    const load_result r = l.load(prog, BPF_PROG_TYPE_SOCKET_FILTER, 0, false);
-    if (r.ok()) return {};
-    return std::string("BPF_PROG_LOAD of 'r0 = 0; exit' failed: ") + std::strerror(r.err) +
-           (r.err == EPERM ? " (not root / no CAP_BPF)" : r.err == ENOSYS ? " (no bpf() syscall)" : "");
+    return l.load(prog, BPF_PROG_TYPE_SOCKET_FILTER, 0, false).err;
+}
+
+// Why kernel tests cannot run here, or "" when BPF_PROG_LOAD works for this process.
+inline std::string cannot_load_reason(int err = trivial_load_errno()) {
+    if (err == 0) return {};
+    return std::string("BPF_PROG_LOAD of 'r0 = 0; exit' failed: ") + std::strerror(err) +
+           (err == EPERM ? " (not root / no CAP_BPF)" : err == ENOSYS ? " (no bpf() syscall)" : "");
+}
+
+// Kernel comparisons are skipped only by a process without privilege (not root, and the kernel
+// says EPERM); as root, a kernel that cannot load programs fails the test.
+inline bool lacks_privilege(int err) { return err == EPERM && ::geteuid() != 0; }
+
+// True (after printing "SKIP: <what>, because <why>") when the comparison may be skipped; else
+// `why` is "" when programs load, or the failure the caller must report.
+inline bool may_skip(const char* what, std::string& why) {
+    const int err = trivial_load_errno();
+    why = cannot_load_reason(err);
+    if (!lacks_privilege(err)) return false;
+    std::printf("SKIP: %s, because %s\n", what, why.c_str());
+    return true;
 }
 
 // Sets kernel.unprivileged_bpf_disabled to 0 for its lifetime and restores the old value.
@@ -145,6 +163,9 @@ public:
 
     bool ok() const { return ok_; }
     const std::string& reason() const { return reason_; }
+    // An unprivileged run may be skipped (saying why) by a process that is not root, or when the
+    // sysctl is 1 (sticky: no process can open the window); as root it must run otherwise.
+    bool may_skip() const { return ::geteuid() != 0 || old_ == "1"; }
     const std::string& old_value() const { return old_; }
 
 private:

@@ -13,6 +13,8 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace sys = ctbpf::sys;
@@ -70,6 +72,21 @@ std::array<unsigned char, 64> packet(unsigned char first_byte = 0) {
 }
 
 } // namespace
+
+// result<T>::value() && and operator* && return T (a reference into the temporary would dangle).
+static_assert(std::is_same_v<decltype(std::declval<sys::result<std::vector<int>>>().value()), std::vector<int>>);
+static_assert(std::is_same_v<decltype(*std::declval<sys::result<std::vector<int>>>()), std::vector<int>>);
+static_assert(std::is_same_v<decltype(std::declval<sys::result<std::vector<int>>&>().value()), std::vector<int>&>);
+
+TEST_CASE("result<T>: a temporary's value() in a range-for owns its elements") {
+    auto make = [] { return sys::result<std::vector<std::string>>(std::vector<std::string>{"a", std::string(64, 'b')}); };
+    std::vector<std::string> seen;
+    for (auto& s : make().value()) seen.push_back(s);
+    CHECK(seen == std::vector<std::string>{"a", std::string(64, 'b')});
+    sys::result<std::vector<int>> r(std::vector<int>{1, 2, 3});
+    static_assert(std::is_same_v<decltype(std::move(r).value()), std::vector<int>>);
+    CHECK(std::move(r).value() == std::vector<int>{1, 2, 3});
+}
 
 TEST_CASE("hash map: lookup, update with BPF_ANY / BPF_NOEXIST / BPF_EXIST, delete") {
     KERNEL_TEST();
@@ -160,6 +177,13 @@ TEST_CASE("get-next-key iteration, entries, lookup-and-delete") {
     REQUIRE(entries.ok());
     CHECK(entries->size() == 20);
     for (const auto& [k, v] : *entries) CHECK(v == k * 2);
+    // A temporary's value() in a range-for: the vector is returned by value, not dangling.
+    std::set<U64> seen;
+    for (auto& [k, v] : m->entries().value()) {
+        CHECK(v == k * 2);
+        seen.insert(k);
+    }
+    CHECK(seen == want);
 
     auto taken = m->lookup_and_delete(105);
     REQUIRE(taken.ok());

@@ -333,8 +333,8 @@ TEST_CASE("context layouts agree with the live kernel") {
         raw_loader l;
         const kernel_result r =
             l.load({ctbpf::make_insn(0xb7, 0, 0, 0, 0), ctbpf::make_insn(0x95, 0, 0, 0, 0)}, prog_type::socket_filter, 0, false);
-        if (r.err == EPERM) {
-            std::printf("skipped: %s\n", kernel_probe::cannot_load_reason().c_str());
+        if (kernel_probe::lacks_privilege(r.err)) {
+            std::printf("SKIP: %s\n", kernel_probe::cannot_load_reason(r.err).c_str());
             return;
         }
         const std::string failed = std::string("BPF_PROG_LOAD of 'r0 = 0; exit' failed: ") + std::strerror(r.err);
@@ -364,7 +364,8 @@ TEST_CASE("context layouts agree with the live kernel") {
     // unprivileged: socket_filter and cgroup_skb (the only types an unprivileged user may load)
     kernel_probe::unprivileged_window w;
     if (!w.ok()) {
-        std::printf("unprivileged part skipped: %s\n", w.reason().c_str());
+        REQUIRE_MESSAGE(w.may_skip(), "as root, yet " << w.reason());
+        std::printf("SKIP: the unprivileged part, because %s\n", w.reason().c_str());
     } else {
         for (const config& c : configs()) {
             if (c.type != prog_type::socket_filter && c.type != prog_type::cgroup_skb) continue;

@@ -416,11 +416,8 @@ void print(const char* who, const tally& t, double seconds) {
 } // namespace
 
 TEST_CASE("realistic random programs: ctbpf::check() against BPF_PROG_LOAD (verdict, instruction, message)") {
-    const std::string why = kernel_probe::cannot_load_reason();
-    if (why.find(std::strerror(EPERM)) != std::string::npos) {
-        std::printf("SKIP: the differential run, because %s\n", why.c_str());
-        return;
-    }
+    std::string why;
+    if (kernel_probe::may_skip("the differential run", why)) return;
     REQUIRE_MESSAGE(why.empty(), why);
     const real_maps maps;
     REQUIRE_MESSAGE(maps.error.empty(), maps.error);
@@ -457,6 +454,7 @@ TEST_CASE("realistic random programs: ctbpf::check() against BPF_PROG_LOAD (verd
     tally all = root;
     print("root", root, root_seconds);
     if (!window.ok()) {
+        REQUIRE_MESSAGE(window.may_skip(), "as root, yet " << window.reason());
         std::printf("SKIP: the unprivileged run, because %s\n", window.reason().c_str());
     } else {
         REQUIRE_MESSAGE(un_ran, un_why);

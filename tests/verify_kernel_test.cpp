@@ -45,10 +45,11 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 }
 
 struct kernel_state {
+    int err; // of a trivial BPF_PROG_LOAD (0: it loads)
     std::string why_not; // "" when BPF_PROG_LOAD works
     ctbpf::kernel_profile profile{}; // with what this kernel build does where 6.18.44 builds differ
     std::string variant; // which of them this one is, said in the log
-    kernel_state() : why_not(kernel_probe::cannot_load_reason()) {
+    kernel_state() : err(kernel_probe::trivial_load_errno()), why_not(kernel_probe::cannot_load_reason(err)) {
         if (!why_not.empty()) return;
         // w5 = load_acquire((u32 *)(r1 + 1)); r0 = 0; exit — on the context, misaligned
         const std::vector<bpf_insn> la = {verify_cases::I(0xc3, 5, 1, 1, 0x100), verify_cases::mov(0, 0),
@@ -61,6 +62,12 @@ struct kernel_state {
             variant += " — neither known variant";
         profile.nr_cpu_ids = possible_cpus();
         variant += "; nr_cpu_ids " + std::to_string(profile.nr_cpu_ids);
+    }
+    // True (saying why) when this process lacks the privilege to load programs; root never skips.
+    bool skip(const char* what) const {
+        if (!kernel_probe::lacks_privilege(err)) return false;
+        std::printf("SKIP: %s, because %s\n", what, why_not.c_str());
+        return true;
     }
     // the highest possible CPU + 1, from "0-1" or "0,2-5" (0: unreadable)
     static std::uint32_t possible_cpus() {
@@ -171,10 +178,8 @@ tally differential(verify_fuzz::kind k, long count, std::uint64_t seed, bool unp
 } // namespace
 
 TEST_CASE("the probe table against the live kernel") {
-    if (!kernel().why_not.empty()) {
-        std::printf("SKIP: probe table against the kernel, because %s\n", kernel().why_not.c_str());
-        return;
-    }
+    if (kernel().skip("probe table against the kernel")) return;
+    REQUIRE_MESSAGE(kernel().why_not.empty(), kernel().why_not);
     std::printf("kernel variant: %s\n", kernel().variant.c_str());
     CHECK(kernel().variant.find("neither") == std::string::npos);
     const std::vector<verify_cases::golden> table = verify_cases::probe_table();
@@ -209,6 +214,7 @@ TEST_CASE("the probe table against the live kernel") {
     }
     kernel_probe::unprivileged_window window;
     if (!window.ok()) {
+        REQUIRE_MESSAGE(window.may_skip(), "as root, yet " << window.reason());
         std::printf("SKIP: unprivileged probe cases, because %s\n", window.reason().c_str());
     } else {
         std::string out, why;
@@ -243,10 +249,8 @@ TEST_CASE("the probe table against the live kernel") {
 }
 
 TEST_CASE("helpers without arguments: where they may be called, and what get_smp_processor_id returns") {
-    if (!kernel().why_not.empty()) {
-        std::printf("SKIP: helper availability against the kernel, because %s\n", kernel().why_not.c_str());
-        return;
-    }
+    if (kernel().skip("helper availability against the kernel")) return;
+    REQUIRE_MESSAGE(kernel().why_not.empty(), kernel().why_not);
     using verify_cases::I;
     const std::pair<ctbpf::prog_type, std::uint32_t> types[] = {
         {ctbpf::prog_type::socket_filter, BPF_PROG_TYPE_SOCKET_FILTER}, {ctbpf::prog_type::sched_cls, BPF_PROG_TYPE_SCHED_CLS},
@@ -275,6 +279,7 @@ TEST_CASE("helpers without arguments: where they may be called, and what get_smp
     }
     kernel_probe::unprivileged_window window;
     if (!window.ok()) {
+        REQUIRE_MESSAGE(window.may_skip(), "as root, yet " << window.reason());
         std::printf("SKIP: unprivileged helper availability, because %s\n", window.reason().c_str());
     } else {
         std::string out, why;
@@ -332,10 +337,8 @@ TEST_CASE("helpers without arguments: where they may be called, and what get_smp
 }
 
 TEST_CASE("random programs: ctbpf::check() against BPF_PROG_LOAD") {
-    if (!kernel().why_not.empty()) {
-        std::printf("SKIP: differential run against the kernel, because %s\n", kernel().why_not.c_str());
-        return;
-    }
+    if (kernel().skip("differential run against the kernel")) return;
+    REQUIRE_MESSAGE(kernel().why_not.empty(), kernel().why_not);
     // a new seed every run (printed; CTBPF_FUZZ_SEED=N repeats a run)
     const std::uint64_t seed = env_or("CTBPF_FUZZ_SEED", static_cast<std::uint64_t>(std::time(nullptr)));
     const long count = static_cast<long>(env_or("CTBPF_FUZZ_COUNT", 17'000));
@@ -367,6 +370,7 @@ TEST_CASE("random programs: ctbpf::check() against BPF_PROG_LOAD") {
 
     kernel_probe::unprivileged_window window;
     if (!window.ok()) {
+        REQUIRE_MESSAGE(window.may_skip(), "as root, yet " << window.reason());
         std::printf("SKIP: the unprivileged differential run, because %s\n", window.reason().c_str());
     } else {
         for (verify_fuzz::kind k : kinds) {

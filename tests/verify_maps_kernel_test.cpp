@@ -292,11 +292,9 @@ std::vector<tcase> cases() {
 } // namespace
 
 TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BPF_PROG_LOAD") {
-    const std::string why = kernel_probe::cannot_load_reason();
-    if (!why.empty()) {
-        std::printf("SKIP: %s\n", why.c_str());
-        return;
-    }
+    std::string why;
+    if (kernel_probe::may_skip("maps, packets and contexts against the kernel", why)) return;
+    REQUIRE_MESSAGE(why.empty(), why);
     // the maps, created once
     std::vector<int> fds;
     std::vector<map_shape> shapes;
@@ -314,6 +312,10 @@ TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BP
         shapes.push_back({d.type, d.key, d.value, d.max, d.flags, static_cast<std::int32_t>(fd)});
     }
     kernel_probe::unprivileged_window window;
+    if (!window.ok()) {
+        REQUIRE_MESSAGE(window.may_skip(), "as root, yet " << window.reason());
+        std::printf("SKIP: the unprivileged cases, because %s\n", window.reason().c_str());
+    }
     int ran = 0, agree = 0, rejected = 0, same_message = 0, deferred = 0;
     for (tcase c : cases()) {
         for (bpf_insn& x : c.prog)

@@ -306,8 +306,11 @@ TEST_CASE("random programs never crash the checker, and lint mode is at least as
         const auto u = ctbpf::check(p, unpriv);
         rejected += !r.ok();
         if (!r.ok()) CHECK(!l.ok()); // lint never accepts what kernel mode rejects
-        CHECK((r.ok() || r.error != 0));
-        CHECK((u.ok() || u.error != 0));
+        // a verdict's errno is 0 exactly when it accepts; a rejection names an instruction of the program
+        CHECK(r.ok() == (r.error == 0));
+        CHECK(u.ok() == (u.error == 0));
+        if (!r.ok()) CHECK(r.index < p.size());
+        if (!u.ok()) CHECK(u.index < p.size());
     }
     CHECK(rejected > 300);
 }

@@ -25,6 +25,8 @@ struct jump_target {
     template <std::size_t N>
     constexpr jump_target(const char (&s)[N]) : name(s, N - 1) {}
     jump_target(const std::string& s) : name(s) {}
+    template <temporary_string S>
+    jump_target(S&&) { detail::refuse_temporary_string<jump_target, S>(); } // goto_(std::string("x")): refused
 };
 struct long_jump_target {
     std::string_view name{};
@@ -39,6 +41,8 @@ struct long_jump_target {
     template <std::size_t N>
     constexpr long_jump_target(const char (&s)[N]) : name(s, N - 1) {}
     long_jump_target(const std::string& s) : name(s) {}
+    template <temporary_string S>
+    long_jump_target(S&&) { detail::refuse_temporary_string<long_jump_target, S>(); } // gotol(std::string("x")): refused
 };
 
 // A kfunc: kernel function by BTF id; module = index into fd_array of the module's BTF (0: vmlinux).
@@ -223,15 +227,20 @@ constexpr item ld_map_idx_value(const reg64& d, std::int32_t idx, std::int32_t o
 }
 
 // ---- Loads and stores ----
+// Registers are typed (reg64 r0-r9 / reg32 w0-w9), never numbers: a w register takes u8, u16 and
+// u32 accesses, an r register any size.
+template <class T>
+concept w_size = access_size<T> && !T::sign && !std::is_same_v<T, u64>;
+
 // r0 = *(u8|u16|u32|u64 *)(r1 + off): 0x71 0x69 0x61 0x79; r0 = *(s8|s16|s32 *)(r1 + off): 0x91 0x89 0x81
 template <access_size T>
-constexpr item ldx(std::uint8_t dst, address a, std::uint32_t line = __builtin_LINE()) {
-    return detail::one(detail::mem_code<T>(op::ldx, T::sign ? op::memsx : op::mem), dst, a.base, a.off, 0,
-                       line);
-}
-template <access_size T>
 constexpr item ldx(const reg64& d, address a, std::uint32_t line = __builtin_LINE()) {
-    return ldx<T>(d.n, a, line);
+    return detail::one(detail::mem_code<T>(op::ldx, T::sign ? op::memsx : op::mem), d.n, a.base, a.off, 0, line);
+}
+// w0 = *(u8|u16|u32 *)(r1 + off): 0x71 0x69 0x61
+template <w_size T>
+constexpr item ldx(const reg32& d, address a, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::ldx, op::mem), d.n, a.base, a.off, 0, line);
 }
 // *(u8|u16|u32|u64 *)(r1 + off) = imm: 0x72 0x6a 0x62 0x7a
 template <access_size T>
@@ -242,60 +251,56 @@ constexpr item st(address a, store_imm<T> v, std::uint32_t line = __builtin_LINE
 // *(u8|u16|u32|u64 *)(r1 + off) = r2: 0x73 0x6b 0x63 0x7b
 template <access_size T>
     requires(!T::sign)
-constexpr item stx(address a, std::uint8_t src, std::uint32_t line = __builtin_LINE()) {
-    return detail::one(detail::mem_code<T>(op::stx, op::mem), a.base, src, a.off, 0, line);
-}
-template <access_size T>
-    requires(!T::sign)
 constexpr item stx(address a, src64 s, std::uint32_t line = __builtin_LINE()) {
-    return stx<T>(a, s.n, line);
+    return detail::one(detail::mem_code<T>(op::stx, op::mem), a.base, s.n, a.off, 0, line);
+}
+// *(u8|u16|u32 *)(r1 + off) = w2: 0x73 0x6b 0x63
+template <w_size T>
+constexpr item stx(address a, src32 s, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::stx, op::mem), a.base, s.n, a.off, 0, line);
 }
 
 // Atomic read-modify-write: lock *(u32|u64 *)(r1 + off) op= r2, fetch forms, xchg, cmpxchg,
 // and (Linux) load-acquire / store-release of any size: 0xc3 (W) 0xdb (DW) 0xcb (H) 0xd3 (B).
+// The source is an r register (any size) or a w register (not u64).
 template <access_size T>
-constexpr item atomic(std::int32_t aop, address a, std::uint8_t src, std::uint32_t line = __builtin_LINE()) {
-    return detail::one(detail::mem_code<T>(op::stx, op::atomic), a.base, src, a.off, aop, line);
+constexpr item atomic(std::int32_t aop, address a, src64 s, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::stx, op::atomic), a.base, s.n, a.off, aop, line);
 }
-// lock *(u64 *)(r1 + off) += r2: 0xdb imm=0x00
-template <access_size T>
-constexpr item lock_add(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::add, a, s, line); }
-// lock *(u64 *)(r1 + off) |= r2: 0xdb imm=0x40
-template <access_size T>
-constexpr item lock_or(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::or_, a, s, line); }
-// lock *(u64 *)(r1 + off) &= r2: 0xdb imm=0x50
-template <access_size T>
-constexpr item lock_and(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::and_, a, s, line); }
-// lock *(u64 *)(r1 + off) ^= r2: 0xdb imm=0xa0
-template <access_size T>
-constexpr item lock_xor(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::xor_, a, s, line); }
-// r2 = atomic_fetch_add((u64 *)(r1 + off), r2): 0xdb imm=0x01
-template <access_size T>
-constexpr item fetch_add(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::add | op::fetch, a, s, line); }
-// r2 = atomic_fetch_or((u64 *)(r1 + off), r2): 0xdb imm=0x41
-template <access_size T>
-constexpr item fetch_or(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::or_ | op::fetch, a, s, line); }
-// r2 = atomic_fetch_and((u64 *)(r1 + off), r2): 0xdb imm=0x51
-template <access_size T>
-constexpr item fetch_and(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::and_ | op::fetch, a, s, line); }
-// r2 = atomic_fetch_xor((u64 *)(r1 + off), r2): 0xdb imm=0xa1
-template <access_size T>
-constexpr item fetch_xor(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::xor_ | op::fetch, a, s, line); }
-// r2 = xchg_64(r1 + off, r2): 0xdb imm=0xe1
-template <access_size T>
-constexpr item xchg(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::xchg, a, s, line); }
-// r0 = cmpxchg_64(r1 + off, r0, r2): 0xdb imm=0xf1
-template <access_size T>
-constexpr item cmpxchg(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) { return atomic<T>(op::cmpxchg, a, s, line); }
+template <w_size T>
+constexpr item atomic(std::int32_t aop, address a, src32 s, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::stx, op::atomic), a.base, s.n, a.off, aop, line);
+}
+#define CTBPF_ATOMIC_FACTORY(NAME, AOP)                                                                \
+    template <access_size T>                                                                           \
+    constexpr item NAME(address a, src64 s, std::uint32_t line = __builtin_LINE()) {                  \
+        return atomic<T>(AOP, a, s, line);                                                             \
+    }                                                                                                  \
+    template <w_size T>                                                                                \
+    constexpr item NAME(address a, src32 s, std::uint32_t line = __builtin_LINE()) {                  \
+        return atomic<T>(AOP, a, s, line);                                                             \
+    }
+CTBPF_ATOMIC_FACTORY(lock_add, op::add)                  // lock *(u64 *)(r1 + off) += r2: 0xdb imm=0x00
+CTBPF_ATOMIC_FACTORY(lock_or, op::or_)                   // lock *(u64 *)(r1 + off) |= r2: 0xdb imm=0x40
+CTBPF_ATOMIC_FACTORY(lock_and, op::and_)                 // lock *(u64 *)(r1 + off) &= r2: 0xdb imm=0x50
+CTBPF_ATOMIC_FACTORY(lock_xor, op::xor_)                 // lock *(u64 *)(r1 + off) ^= r2: 0xdb imm=0xa0
+CTBPF_ATOMIC_FACTORY(fetch_add, op::add | op::fetch)     // r2 = atomic_fetch_add((u64 *)(r1 + off), r2): 0xdb imm=0x01
+CTBPF_ATOMIC_FACTORY(fetch_or, op::or_ | op::fetch)      // r2 = atomic_fetch_or((u64 *)(r1 + off), r2): 0xdb imm=0x41
+CTBPF_ATOMIC_FACTORY(fetch_and, op::and_ | op::fetch)    // r2 = atomic_fetch_and((u64 *)(r1 + off), r2): 0xdb imm=0x51
+CTBPF_ATOMIC_FACTORY(fetch_xor, op::xor_ | op::fetch)    // r2 = atomic_fetch_xor((u64 *)(r1 + off), r2): 0xdb imm=0xa1
+CTBPF_ATOMIC_FACTORY(xchg, op::xchg)                     // r2 = xchg_64(r1 + off, r2): 0xdb imm=0xe1
+CTBPF_ATOMIC_FACTORY(cmpxchg, op::cmpxchg)               // r0 = cmpxchg_64(r1 + off, r0, r2): 0xdb imm=0xf1
+CTBPF_ATOMIC_FACTORY(store_release, op::store_rel)       // store_release((u64 *)(r1 + off), r2): 0xdb 0xc3 0xcb 0xd3 imm=0x110
+#undef CTBPF_ATOMIC_FACTORY
 // r0 = load_acquire((u64 *)(r1 + off)): 0xdb 0xc3 0xcb 0xd3 imm=0x100 (dst in dst_reg, base in src_reg)
 template <access_size T>
-constexpr item load_acquire(std::uint8_t dst, address a, std::uint32_t line = __builtin_LINE()) {
-    return detail::one(detail::mem_code<T>(op::stx, op::atomic), dst, a.base, a.off, op::load_acq, line);
+constexpr item load_acquire(const reg64& d, address a, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::stx, op::atomic), d.n, a.base, a.off, op::load_acq, line);
 }
-// store_release((u64 *)(r1 + off), r2): 0xdb 0xc3 0xcb 0xd3 imm=0x110
-template <access_size T>
-constexpr item store_release(address a, std::uint8_t s, std::uint32_t line = __builtin_LINE()) {
-    return atomic<T>(op::store_rel, a, s, line);
+// w0 = load_acquire((u8|u16|u32 *)(r1 + off)): 0xd3 0xcb 0xc3 imm=0x100
+template <w_size T>
+constexpr item load_acquire(const reg32& d, address a, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::stx, op::atomic), d.n, a.base, a.off, op::load_acq, line);
 }
 
 // Legacy packet loads (socket filters): r0 = *(u8|u16|u32 *)skb[imm]: 0x30 0x28 0x20
@@ -305,8 +310,8 @@ constexpr item ld_abs(std::int32_t imm, std::uint32_t line = __builtin_LINE()) {
 }
 // r0 = *(u8|u16|u32 *)skb[r1 + imm]: 0x50 0x48 0x40
 template <access_size T>
-constexpr item ld_ind(std::uint8_t src, std::int32_t imm, std::uint32_t line = __builtin_LINE()) {
-    return detail::one(detail::mem_code<T>(op::ld, op::ind), 0, src, 0, imm, line);
+constexpr item ld_ind(const reg64& src, std::int32_t imm, std::uint32_t line = __builtin_LINE()) {
+    return detail::one(detail::mem_code<T>(op::ld, op::ind), 0, src.n, 0, imm, line);
 }
 
 // ---- Jumps ----

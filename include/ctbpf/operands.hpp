@@ -210,12 +210,11 @@ struct src32 {
 struct address {
     std::uint8_t base;
     std::int16_t off;
-    constexpr address(const reg64& r) : base(r.n), off(0) {}
-    constexpr address(std::uint8_t b, std::int16_t o) : base(b), off(o) {}
+    constexpr address(const reg64& r, std::int16_t o = 0) : base(r.n), off(o) {}
 };
-constexpr address operator+(const reg64& r, off16 o) { return {r.n, static_cast<std::int16_t>(o.value)}; }
+constexpr address operator+(const reg64& r, off16 o) { return {r, static_cast<std::int16_t>(o.value)}; }
 constexpr address operator-(const reg64& r, neg_off16 o) {
-    return {r.n, static_cast<std::int16_t>(-o.value)};
+    return {r, static_cast<std::int16_t>(-o.value)};
 }
 
 // Access sizes. s8/s16/s32 double as sign-extending casts: r1 = s8(r2) is LLVM's r1 = (s8)r2.
@@ -260,6 +259,18 @@ using store_imm = std::conditional_t<
     std::is_same_v<T, u8>, uimm8,
     std::conditional_t<std::is_same_v<T, u16>, uimm16, std::conditional_t<std::is_same_v<T, u32>, uimm32, imm32>>>;
 
+// A label or map name is kept as a string_view: one from a temporary std::string would dangle.
+template <class S>
+concept temporary_string = std::is_same_v<S, std::string> || std::is_same_v<S, const std::string>;
+namespace detail {
+template <class Name, class S>
+constexpr void refuse_temporary_string() { // one error per Name type
+    static_assert(dependent_false<Name, S>,
+                  "ctbpf: a label or map name from a temporary std::string would dangle (the program "
+                  "keeps a string_view of it); keep the string alive in a variable or use a string literal");
+}
+} // namespace detail
+
 // A label name: string literals and string_views (a run-time name must outlive assembly).
 struct label_name {
     std::string_view text;
@@ -267,6 +278,8 @@ struct label_name {
     constexpr label_name(const char (&s)[N]) : text(s, N - 1) {}
     constexpr label_name(std::string_view s) : text(s) {}
     label_name(const std::string& s) : text(s) {}
+    template <temporary_string S>
+    label_name(S&&) { detail::refuse_temporary_string<label_name, S>(); } // label(std::string("x")): refused
 };
 
 // A relative jump distance in instructions (goto +3), for code without labels.

@@ -28,11 +28,11 @@ struct mem_ref {
     // *(u64 *)(r10 - 8) = r1
     constexpr item operator=(src64 s) const
         requires(!T::sign)
-    { return fn::stx<T>(a, s.n, s.line); }
+    { return fn::stx<T>(a, s, s.line); }
     // *(u32 *)(r10 - 8) = w1
     constexpr item operator=(src32 s) const
         requires(!T::sign && !std::is_same_v<T, u64>)
-    { return fn::stx<T>(a, s.n, s.line); }
+    { return fn::stx<T>(a, s, s.line); }
     // *(u32 *)(r10 - 8) = 7
     constexpr item operator=(store_imm<T> v) const
         requires(!T::sign)
@@ -126,7 +126,7 @@ constexpr item reg64::operator=(const wide_value& ev) const {
     return it;
 }
 template <class T>
-constexpr item reg64::operator=(const mem_ref<T>& ev) const { return fn::ldx<T>(n, ev.a, ev.line); }
+constexpr item reg64::operator=(const mem_ref<T>& ev) const { return fn::ldx<T>(*this, ev.a, ev.line); }
 constexpr item reg64::operator=(const fetch_expr& ev) const {
     if (ev.is32) diag::operands_mix_register_widths();
     if (ev.src != n) diag::atomic_fetch_needs_the_same_register_on_both_sides();
@@ -167,7 +167,8 @@ constexpr item reg32::operator=(const mem_ref<T>& ev) const {
     static_assert(!T::sign && !std::is_same_v<T, u64>,
                   "ctbpf: a w register takes u8, u16 and u32 loads; load u64 and sign-extending "
                   "sizes into an r register");
-    return fn::ldx<T>(n, ev.a, ev.line);
+    if constexpr (fn::w_size<T>) return fn::ldx<T>(*this, ev.a, ev.line);
+    else return {};
 }
 constexpr item reg32::operator=(const fetch_expr& ev) const {
     if (!ev.is32) diag::operands_mix_register_widths();
@@ -380,10 +381,10 @@ constexpr acquire_expr load_acquire(mem_ref<T> m) { return {T::size, m.a, m.line
 // store_release(mem<u64>(r1 + 0), r2)
 template <access_size T>
     requires(!T::sign)
-constexpr item store_release(mem_ref<T> m, src64 s) { return fn::store_release<T>(m.a, s.n, s.line); }
+constexpr item store_release(mem_ref<T> m, src64 s) { return fn::store_release<T>(m.a, s, s.line); }
 template <access_size T>
     requires(!T::sign && !std::is_same_v<T, u64>)
-constexpr item store_release(mem_ref<T> m, src32 s) { return fn::store_release<T>(m.a, s.n, s.line); }
+constexpr item store_release(mem_ref<T> m, src32 s) { return fn::store_release<T>(m.a, s, s.line); }
 
 // Legacy packet loads: r0 = skb<u8>[12], r0 = skb<u16>[r1], r0 = skb<u32>[r1 + 4]
 template <access_size T>
@@ -398,8 +399,8 @@ inline constexpr skb_t<T> skb{};
 
 // ---- atomics through lock(...) ----
 #define CTBPF_LOCKED(OPER, FN)                                                                         \
-    constexpr item operator OPER(locked<u64> l, src64 s) { return fn::FN<u64>(l.a, s.n, s.line); }        \
-    constexpr item operator OPER(locked<u32> l, src32 s) { return fn::FN<u32>(l.a, s.n, s.line); }        \
+    constexpr item operator OPER(locked<u64> l, src64 s) { return fn::FN<u64>(l.a, s, s.line); }        \
+    constexpr item operator OPER(locked<u32> l, src32 s) { return fn::FN<u32>(l.a, s, s.line); }        \
     template <class T = void>                                                                          \
     constexpr item operator OPER(locked<u64>, const reg32&) {                                          \
         static_assert(dependent_false<T>, "ctbpf: lock(mem<u64>(...)) takes an r register, "          \

@@ -247,7 +247,7 @@ constexpr auto atomic_op = ctbpf::assemble<[] {
         mem<u64>(r10 - 8) = 0,
         r1 = 1,
 #ifndef CTBPF_TWIN
-        ctbpf::fn::atomic<u64>(0x10, r10 - 8, 1), // @atomic_op
+        ctbpf::fn::atomic<u64>(0x10, r10 - 8, r1), // @atomic_op
 #else
         lock(mem<u64>(r10 - 8)) += r1,
 #endif
@@ -262,7 +262,7 @@ constexpr auto atomic_size = ctbpf::assemble<[] {
         mem<u64>(r10 - 8) = 0,
         w1 = 1,
 #ifndef CTBPF_TWIN
-        ctbpf::fn::lock_add<u16>(r10 - 8, 1), // @atomic_size
+        ctbpf::fn::lock_add<u16>(r10 - 8, w1), // @atomic_size
 #else
         lock(mem<u32>(r10 - 8)) += w1,
 #endif

@@ -71,7 +71,8 @@ public:
         check();
         return std::get<0>(v_);
     }
-    T&& value() && {
+    // By value: `for (auto& x : f().value())` must not dangle on the temporary result.
+    T value() && {
         check();
         return std::get<0>(std::move(v_));
     }
@@ -79,10 +80,10 @@ public:
     const T* operator->() const { return &value(); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
-    T&& operator*() && { return std::move(*this).value(); }
+    T operator*() && { return std::move(*this).value(); }
     // The error; only when !ok().
     const sys::error& error() const& { return std::get<1>(v_); }
-    sys::error&& error() && { return std::get<1>(std::move(v_)); }
+    sys::error error() && { return std::get<1>(std::move(v_)); }
     std::error_code code() const noexcept { return ok() ? std::error_code{} : std::get<1>(v_).code; }
 
 private:
@@ -103,7 +104,7 @@ public:
         if (e_) throw bpf_error(*e_);
     }
     const sys::error& error() const& { return *e_; }
-    sys::error&& error() && { return std::move(*e_); }
+    sys::error error() && { return std::move(*e_); }
     std::error_code code() const noexcept { return e_ ? e_->code : std::error_code{}; }
 
 private:
