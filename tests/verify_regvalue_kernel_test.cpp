@@ -673,7 +673,9 @@ void replay(stats& st, const std::vector<bpf_insn>& p, const loaded& k) {
         return;
     }
     if (!model_error) {
-        if (last_unmodelled) {
+        // (the model follows one path at a time: a load that met other pointer types on paths
+        // explored before — save_aux_ptr_type — is the kernel's to find)
+        if (last_unmodelled || kmsg == "same insn cannot be used with different pointers") {
             ++st.kernel_only;
             ++st.kernel_only_messages[first_words(kmsg)];
             return;
