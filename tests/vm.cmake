@@ -32,3 +32,8 @@ else()
 endif()
 
 ctbpf_doctest(vm_test vm_test.cpp)
+
+# Random programs run by BPF_PROG_TEST_RUN and by the interpreter (tests/vm_fuzz.hpp), and hand-written
+# kernel-vs-interpreter checks (tail calls, metadata, __sk_buff fields, trace_printk, map errors).
+ctbpf_doctest(vm_differential_kernel_test ${CMAKE_CURRENT_SOURCE_DIR}/vm_differential_kernel_test.cpp)
+set_tests_properties(vm_differential_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)

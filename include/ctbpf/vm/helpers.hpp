@@ -11,6 +11,17 @@ namespace ctbpf::vm {
 namespace detail {
 constexpr u64 ret_of(int v) { return static_cast<u64>(static_cast<s64>(v)); } // a helper's int result
 constexpr u64 neg(int e) { return ret_of(-e); }                                  // -errno
+// The kernel's checksum arithmetic: 32-bit ones' complement sums of little-endian words.
+constexpr u32 csum_add(u32 a, u32 b) {
+    const u32 s = a + b;
+    return s + (s < b ? 1 : 0);
+}
+constexpr u32 csum_partial(const u8* p, u32 n, u32 seed) { // (the tail zero-padded, as x86-64 reads it)
+    u64 sum = seed;
+    for (u32 k = 0; k < n; k += 4) sum += load_le(p + k, n - k < 4 ? n - k : 4);
+    while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
+    return static_cast<u32>(sum);
+}
 } // namespace detail
 
 // The packet bytes [data + off, data + off + len) for skb helpers (nullptr: out of the packet).
@@ -215,6 +226,10 @@ constexpr bool machine::call_helper(result& r, u32 pc, std::int32_t id, u64* reg
     case helper::skb_store_bytes: {
         const bool load = id == static_cast<std::int32_t>(helper::skb_load_bytes);
         const u32 n = static_cast<u32>(reg[4]);
+        if (!load && (reg[5] & ~u64{3}) != 0) { // BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH
+            ret = neg(err::inval);
+            break;
+        }
         if (!helper_memory(r, pc, load ? "bpf_skb_load_bytes" : "bpf_skb_store_bytes", 3, tag[3], reg[3], n, load, q))
             return false;
         u8* b = packet_bytes(r, pc, static_cast<std::int32_t>(reg[2]), n, "");
@@ -230,19 +245,16 @@ constexpr bool machine::call_helper(result& r, u32 pc, std::int32_t id, u64* reg
         }
         break;
     }
-    case helper::csum_diff: {
+    case helper::csum_diff: { // Linux 6.13+: any sizes, the result folded to 16 bits on every arch
         const u32 fs = static_cast<u32>(reg[2]), ts = static_cast<u32>(reg[4]);
-        if ((fs & 3) != 0 || (ts & 3) != 0 || fs + ts > 512 || (fs == 0 && ts == 0 && false)) {
-            ret = neg(err::inval);
-            break;
-        }
         if (!helper_memory(r, pc, "bpf_csum_diff", 1, tag[1], reg[1], fs, false, p)) return false;
         if (!helper_memory(r, pc, "bpf_csum_diff", 3, tag[3], reg[3], ts, false, q)) return false;
-        u64 sum = static_cast<u32>(reg[5]);
-        for (u32 k = 0; k < fs; k += 4) sum += static_cast<u32>(~load_le(p + k, 4));
-        for (u32 k = 0; k < ts; k += 4) sum += load_le(q + k, 4);
-        while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
-        ret = sum;
+        u32 sum = static_cast<u32>(reg[5]);
+        if (fs != 0 && ts != 0) sum = csum_add(csum_partial(q, ts, sum), ~csum_partial(p, fs, 0)); // csum_sub
+        else if (ts != 0) sum = csum_partial(q, ts, sum);
+        else if (fs != 0) sum = ~csum_partial(p, fs, ~sum);
+        sum = (sum & 0xffff) + (sum >> 16); // csum_from32to16
+        ret = (sum & 0xffff) + (sum >> 16);
         break;
     }
     case helper::redirect:

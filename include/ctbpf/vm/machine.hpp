@@ -320,6 +320,11 @@ private:
         return &stack_tags_[(tag - 1) * (detail::stack_size / 8) + static_cast<u32>(o >> 3)];
     }
 
+    // __sk_buff.len as the program sees it now (in ctx_, returned)
+    constexpr const u8* live_len(u32 len) {
+        store_le(ctx_ + detail::skb::len, 4, len);
+        return ctx_ + detail::skb::len;
+    }
     constexpr bool setup(const input& in, result& r);
     constexpr void finish(const input& in, result& r);
     constexpr bool call_helper(result& r, u32 pc, std::int32_t id, u64* reg, u32* tag);

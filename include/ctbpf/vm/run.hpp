@@ -14,6 +14,16 @@ constexpr bool skb_ctx_in_field(u32 off) {
            (off >= tstamp && off < tstamp + 8) || (off >= wire_len && off < gso_segs + 4) ||
            (off >= gso_size && off < gso_size + 4) || (off >= hwtstamp && off < hwtstamp + 8);
 }
+// The size of the sk_buff member behind an __sk_buff field (the verifier's target_size); 4 for the
+// rest (cb[] included: read as addressed).
+constexpr u32 skb_field_size(u32 field) {
+    switch (field) {
+    case skb::pkt_type: return 1;
+    case 12: case skb::protocol: case 24: case 28: case 44: case 72: case 88: case 132: case skb::gso_segs: case skb::gso_size:
+        return 2; // queue_mapping, protocol, vlan_tci, vlan_proto, tc_index, tc_classid, family, remote_port, gso_*
+    default: return 4;
+    }
+}
 } // namespace detail
 
 constexpr bool machine::setup(const input& in, result& r) {
@@ -80,11 +90,14 @@ constexpr bool machine::setup(const input& in, result& r) {
         u32 proto = static_cast<u32>(load_le(eth + 12, 2)); // eth_type_trans(): h_proto, or 802.3 / raw 802.2
         if (load_be(eth + 12, 2) < 0x600) proto = (eth[14] == 0xff && eth[15] == 0xff && n >= 16) ? 0x0100 : 0x0400; // htons(ETH_P_802_3 / ETH_P_802_2)
         store_le(ctx_ + skb::protocol, 4, proto);
-        bool bcast = true, zero = true;
-        for (u32 i = 0; i < 6; ++i) bcast = bcast && eth[i] == 0xff, zero = zero && eth[i] == 0;
-        store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? (bcast ? 1 : 2) : zero ? 0 : 3);
+        // eth_type_trans() on the loopback device: its address and its broadcast address are zero,
+        // so ff:ff:ff:ff:ff:ff is PACKET_MULTICAST like any group address
+        bool zero = true;
+        for (u32 i = 0; i < 6; ++i) zero = zero && eth[i] == 0;
+        store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? 2 : zero ? 0 : 3);
         store_le(ctx_ + skb::ifindex, 4, 1);
-        if (load_le(ctx_ + skb::wire_len, 4) == 0) store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
+        if (!in.ctx.empty() && load_le(ctx_ + skb::wire_len, 4) == 0) // (convert___skb_to_skb: only with ctx_in)
+            store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
         if ((proto == 0x0008 && n - eth_hlen < 20) || (proto == 0xdd86 && n - eth_hlen < 40))
             return bad("the packet is shorter than its IP header");
     } else {
@@ -335,11 +348,15 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     if (o == xdp::data) v = base_of(id_packet) + data_, t = id_packet;
                     else if (o == xdp::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
                     else if (o == xdp::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
-                } else if (is_skb_type(type_) && size == 4) {
-                    if (o == skb::data) v = base_of(id_packet) + data_, t = id_packet;
-                    else if (o == skb::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
-                    else if (o == skb::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
-                    else if (o == skb::len) v = pkt.hi - data_;
+                } else if (is_skb_type(type_)) {
+                    const u32 field = static_cast<u32>(o) & ~3u;
+                    if (size == 4 && o == skb::data) v = base_of(id_packet) + data_, t = id_packet;
+                    else if (size == 4 && o == skb::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
+                    else if (size == 4 && o == skb::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
+                    else if (field == skb::len) v = load_le(live_len(pkt.hi - data_) + (o - field), size);
+                    // a narrow load at least as wide as the kernel's field reads the whole field
+                    // (the verifier shifts only loads narrower than it: pkt_type is 1 byte, protocol 2, ...)
+                    if (size < 4 && t == 0 && size >= skb_field_size(field)) v = load_le(ctx_ + field, 4);
                 }
             } else if (size == 8 && tag[s] <= max_frames) {
                 const u64 o = reg[s] - base_of(tag[s]) + static_cast<u64>(static_cast<s64>(x.off));
@@ -418,7 +435,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
             }
             store_le(p, size, nv);
             if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = 0;
-            if (changed != 0xff && changed != 0) {
+            if (changed != 0xff && x.imm != op::cmpxchg) { // (the fetched value, also into r0)
                 if (in.trace) step.reg = changed, step.before = reg[changed];
                 reg[changed] = old, tag[changed] = 0;
             }
