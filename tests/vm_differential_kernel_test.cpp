@@ -5,7 +5,7 @@
 // context and both maps' contents afterwards. Any difference fails, printed with the program
 // disassembled, the input and both results. CTBPF_VM_DIFF_SEED (default: the time, printed),
 // CTBPF_VM_DIFF_COUNT (programs, default 100,000) and CTBPF_VM_DIFF_RUNS (inputs per loaded program,
-// default 1) repeat or resize a run; CTBPF_VM_DIFF_REJECTS=N prints the kernel's reason for the first
+// default 3) repeat or resize a run; CTBPF_VM_DIFF_REJECTS=N prints the kernel's reason for the first
 // N rejections. The test pins itself to CPU 0 (bpf_get_smp_processor_id is then 0 in both).
 // Skips, saying why, only without the privilege to create maps or load programs.
 #include <ctbpf/disasm.hpp>
@@ -308,7 +308,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
     const std::uint64_t seed = env_or("CTBPF_VM_DIFF_SEED", static_cast<std::uint64_t>(
                                                                   std::chrono::system_clock::now().time_since_epoch().count()));
     const std::uint64_t count = env_or("CTBPF_VM_DIFF_COUNT", 100000);
-    const std::uint64_t runs_per = std::max<std::uint64_t>(1, env_or("CTBPF_VM_DIFF_RUNS", 1));
+    const std::uint64_t runs_per = std::max<std::uint64_t>(1, env_or("CTBPF_VM_DIFF_RUNS", 3));
     std::uint64_t show_rejects = env_or("CTBPF_VM_DIFF_REJECTS", 0);
     std::printf("interpreter differential: seed %llu (CTBPF_VM_DIFF_SEED=%llu repeats this run)\n",
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));

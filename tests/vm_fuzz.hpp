@@ -61,7 +61,7 @@ public:
         for (int at = -96; at < 0; at += 8) // the whole used stack, so that every read is of written bytes
             emit(make_insn(op::st | op::mem | op::dw, 10, 0, static_cast<std::int16_t>(at), rand_imm()));
         for (int reg : {0, 1, 2, 3, 4, 5, 7, 8, 9}) set_scalar(reg);
-        const int blocks = 3 + static_cast<int>(r_.below(14));
+        const int blocks = 3 + static_cast<int>(r_.below(28));
         for (int i = 0; i < blocks; ++i) block(0);
         for (int t = 0; t < subs_; ++t) { // every subprogram reachable (the kernel rejects dead code)
             bool called = false;
@@ -115,7 +115,9 @@ private:
     void set_scalar(int reg) {
         const auto d = static_cast<std::uint8_t>(reg);
         if (r_.chance(25)) {
-            const std::uint64_t v = r_.next();
+            static constexpr std::uint64_t special[] = {0x8000000000000000ull, ~0ull, 0x7fffffffffffffffull, 0x80000000ull,
+                                                        0xffffffff80000000ull, 0xffffffffull, 0x100000000ull};
+            const std::uint64_t v = r_.chance(30) ? r_.pick(special) : r_.next();
             emit(make_insn(op::ld | op::imm | op::dw, d, 0, 0, static_cast<std::int32_t>(v)));
             emit(make_insn(0, 0, 0, 0, static_cast<std::int32_t>(v >> 32)));
         } else {
@@ -228,15 +230,17 @@ private:
         const std::size_t j = jump_placeholder(cond_jump());
         const int n = 1 + static_cast<int>(r_.below(3));
         for (int i = 0; i < n; ++i) block(depth + 1);
-        if (r_.chance(10)) { // an early exit
+        if (r_.chance(10)) { // an early exit (no else branch: its jump would be dead code)
             emit(make_insn(op::alu64 | op::mov | op::x, 0, scalar(), 0, 0));
             emit(make_insn(op::jmp | op::exit, 0, 0, 0, 0));
-        }
-        if (r_.chance(30)) { // an else branch
-            const std::size_t skip = jump_placeholder(make_insn(op::jmp | op::ja, 0, 0, 0, 0));
+            land(j);
+        } else if (r_.chance(30)) { // an else branch
+            const bool gotol = r_.chance(30); // ja with a 32-bit offset
+            const std::size_t skip = jump_placeholder(make_insn(gotol ? op::jmp32 | op::ja : op::jmp | op::ja, 0, 0, 0, 0));
             land(j);
             block(depth + 1);
             land(skip);
+            if (gotol) p_[skip].imm = p_[skip].off, p_[skip].off = 0;
         } else {
             land(j);
         }
@@ -259,6 +263,11 @@ private:
             break;
         }
         default:
+            if (r_.chance(20)) { // load-acquire / store-release (any size)
+                if (r_.chance(50)) emit(make_insn(static_cast<std::uint8_t>(op::stx | op::atomic | sz), scalar(), 10, off, op::load_acq));
+                else emit(make_insn(static_cast<std::uint8_t>(op::stx | op::atomic | sz), 10, scalar(), off, op::store_rel));
+                return;
+            }
             if (size < 4) return stack_op();
             atomic(10, off, sz);
         }
@@ -454,15 +463,13 @@ private:
     }
     void csum_diff() {
         const std::int32_t from = 4 * static_cast<std::int32_t>(r_.below(9)), to = 4 * static_cast<std::int32_t>(r_.below(7));
-        if (from == 0 && r_.chance(50)) emit(make_insn(op::alu64 | op::mov, 1, 0, 0, 0));
-        else {
-            emit(make_insn(op::alu64 | op::mov | op::x, 1, 10, 0, 0));
-            emit(make_insn(op::alu64 | op::add, 1, 0, 0, -64));
-        }
-        emit(make_insn(op::alu64 | op::mov, 2, 0, 0, r_.chance(90) ? from : 6));
+        // (Linux 6.13+ takes any sizes; 6.18 does not take NULL for an empty buffer)
+        emit(make_insn(op::alu64 | op::mov | op::x, 1, 10, 0, 0));
+        emit(make_insn(op::alu64 | op::add, 1, 0, 0, -64));
+        emit(make_insn(op::alu64 | op::mov, 2, 0, 0, r_.chance(80) ? from : static_cast<std::int32_t>(r_.below(65))));
         emit(make_insn(op::alu64 | op::mov | op::x, 3, 10, 0, 0));
         emit(make_insn(op::alu64 | op::add, 3, 0, 0, buf_at));
-        emit(make_insn(op::alu64 | op::mov, 4, 0, 0, to));
+        emit(make_insn(op::alu64 | op::mov, 4, 0, 0, r_.chance(80) ? to : static_cast<std::int32_t>(r_.below(25))));
         emit(make_insn(op::alu64 | op::mov | op::x, 5, saved(), 0, 0));
         emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::csum_diff)));
         reset_args();

@@ -77,17 +77,18 @@ public:
     }
     // bpf_map_update_elem: 0 or a negative errno.
     constexpr int update(const u8* key, const u8* value, u64 flags) {
-        if ((flags & 0xff) > update_exist || (flags >> 8) != 0) return -err::inval; // BPF_F_LOCK needs a spin lock
+        constexpr u64 f_lock = 4; // BPF_F_LOCK: needs a spin lock in the value (not modelled)
+        if ((flags & ~f_lock) > update_exist) return -err::inval;
         if (is_array_like(shape.type)) {
             const u32 i = static_cast<u32>(load_le(key, 4));
             if (i >= shape.max_entries) return -err::e2big;
-            if (flags == update_noexist) return -err::exist;
-            if (values_ == nullptr) return -err::inval;
+            if ((flags & update_noexist) != 0) return -err::exist;
+            if ((flags & f_lock) != 0 || values_ == nullptr) return -err::inval;
             u8* v = values_ + static_cast<std::size_t>(i) * shape.value_size;
             for (u32 k = 0; k < shape.value_size; ++k) v[k] = value[k];
             return 0;
         }
-        if (!is_hash_like(shape.type)) return -err::inval;
+        if (!is_hash_like(shape.type) || (flags & f_lock) != 0) return -err::inval;
         u32 s = find(key);
         if (s != npos && flags == update_noexist) return -err::exist;
         if (s == npos && flags == update_exist) return -err::noent;

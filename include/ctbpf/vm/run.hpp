@@ -379,6 +379,10 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                 }
                 const u64 v = cls == op::st ? sext_imm(x.imm) : reg[s];
                 store_le(p, size, v);
+                if (is_skb_type(type_) && tag[d] == id_ctx && size == 4) { // tc_index, tc_classid: 16-bit members
+                    const u64 o = reg[d] - base_of(id_ctx) + static_cast<u64>(static_cast<s64>(x.off));
+                    if (skb_field_size(static_cast<u32>(o)) == 2) p[2] = p[3] = 0;
+                }
                 if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = cls == op::st ? 0 : tag[s];
                 break;
             }
