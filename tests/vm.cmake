@@ -37,3 +37,5 @@ ctbpf_doctest(vm_test vm_test.cpp)
 # kernel-vs-interpreter checks (tail calls, metadata, __sk_buff fields, trace_printk, map errors).
 ctbpf_doctest(vm_differential_kernel_test ${CMAKE_CURRENT_SOURCE_DIR}/vm_differential_kernel_test.cpp)
 set_tests_properties(vm_differential_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)
+ctbpf_doctest(vm_kernel_test ${CMAKE_CURRENT_SOURCE_DIR}/vm_kernel_test.cpp)
+set_tests_properties(vm_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)

@@ -12,8 +12,8 @@
 #include <ctbpf/vm.hpp>
 #include <doctest/doctest.h>
 
-#include "kernel_probe.hpp"
 #include "vm_fuzz.hpp"
+#include "vm_kernel_util.hpp"
 
 #include <sched.h>
 #include <unistd.h>
@@ -30,37 +30,11 @@
 
 namespace {
 
-using bytes_t = std::vector<std::uint8_t>;
+using namespace vm_kernel_util;
 
 std::uint64_t env_or(const char* name, std::uint64_t fallback) {
     const char* v = std::getenv(name);
     return v && *v ? std::strtoull(v, nullptr, 0) : fallback;
-}
-
-long bpf(int cmd, union bpf_attr& a) { return kernel_probe::sys_bpf(cmd, &a); }
-
-int map_create(std::uint32_t type, std::uint32_t key, std::uint32_t value, std::uint32_t max) {
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.map_type = type, a.key_size = key, a.value_size = value, a.max_entries = max;
-    return static_cast<int>(bpf(BPF_MAP_CREATE, a));
-}
-int map_op(int cmd, int fd, const void* key, void* value, std::uint64_t flags = 0) {
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.map_fd = static_cast<std::uint32_t>(fd);
-    a.key = reinterpret_cast<std::uintptr_t>(key);
-    a.value = reinterpret_cast<std::uintptr_t>(value);
-    a.flags = flags;
-    return bpf(cmd, a) < 0 ? errno : 0;
-}
-int next_key(int fd, const void* key, void* next) {
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.map_fd = static_cast<std::uint32_t>(fd);
-    a.key = reinterpret_cast<std::uintptr_t>(key);
-    a.next_key = reinterpret_cast<std::uintptr_t>(next);
-    return bpf(BPF_MAP_GET_NEXT_KEY, a) < 0 ? errno : 0;
 }
 
 // A map's contents: (key, value) pairs sorted by key.
@@ -111,59 +85,6 @@ contents vm_dump(ctbpf::vm::map_store& s) {
     });
     std::sort(c.begin(), c.end());
     return c;
-}
-
-// The kernel's verdict on a program: an fd or the errno (and, when asked, the log's last message).
-int load(const std::vector<ctbpf::insn>& p, ctbpf::prog_type type, std::string* why) {
-    static char log[1 << 16];
-    static const char license[] = "GPL";
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.prog_type = static_cast<std::uint32_t>(type);
-    a.insn_cnt = static_cast<std::uint32_t>(p.size());
-    a.insns = reinterpret_cast<std::uintptr_t>(p.data());
-    a.license = reinterpret_cast<std::uintptr_t>(license);
-    if (why) {
-        log[0] = 0;
-        a.log_level = 1, a.log_size = sizeof log, a.log_buf = reinterpret_cast<std::uintptr_t>(log);
-    }
-    long fd = bpf(BPF_PROG_LOAD, a);
-    for (int tries = 0; fd < 0 && errno == EAGAIN && tries < 5; ++tries) fd = bpf(BPF_PROG_LOAD, a);
-    if (fd < 0 && why) *why = kernel_probe::last_message(log);
-    return fd < 0 ? -errno : static_cast<int>(fd);
-}
-
-struct kernel_out {
-    int err = 0;
-    std::uint32_t retval = 0;
-    bytes_t data, ctx;
-};
-kernel_out test_run(int fd, const bytes_t& data, const bytes_t& ctx) {
-    kernel_out k;
-    k.data.resize(data.size() + 4096);
-    k.ctx.resize(ctx.size());
-    union bpf_attr a;
-    std::memset(&a, 0, sizeof a);
-    a.test.prog_fd = static_cast<std::uint32_t>(fd);
-    a.test.data_in = reinterpret_cast<std::uintptr_t>(data.data());
-    a.test.data_size_in = static_cast<std::uint32_t>(data.size());
-    a.test.data_out = reinterpret_cast<std::uintptr_t>(k.data.data());
-    a.test.data_size_out = static_cast<std::uint32_t>(k.data.size());
-    if (!ctx.empty()) {
-        a.test.ctx_in = reinterpret_cast<std::uintptr_t>(ctx.data());
-        a.test.ctx_size_in = static_cast<std::uint32_t>(ctx.size());
-        a.test.ctx_out = reinterpret_cast<std::uintptr_t>(k.ctx.data());
-        a.test.ctx_size_out = static_cast<std::uint32_t>(k.ctx.size());
-    }
-    a.test.repeat = 1;
-    if (bpf(BPF_PROG_TEST_RUN, a) < 0) {
-        k.err = errno;
-        return k;
-    }
-    k.retval = a.test.retval;
-    k.data.resize(a.test.data_size_out);
-    k.ctx.resize(ctx.empty() ? 0 : a.test.ctx_size_out);
-    return k;
 }
 
 // A random context for the program type, or none.

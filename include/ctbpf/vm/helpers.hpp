@@ -32,8 +32,15 @@ constexpr u8* machine::packet_bytes(result&, u32, s64 off, u32 len, std::string_
 }
 
 // bpf_trace_printk's format: %d %i %u %x %X %c %s %p(x/K) %% with l/ll, flags, width and precision.
-constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, const u64* args, const u32* tags, u64& out) {
+constexpr bool machine::printk(result& r, u32, const u8* fmt, u32 fmt_size, const u64* args, const u32* tags, u64& out) {
     const u32 start = r.printed.size();
+    // a format the kernel refuses (unknown conversion, more than 3 arguments, no NUL): nothing
+    // printed, -EINVAL returned to the program
+    auto bad_format = [&] {
+        r.printed.resize(start);
+        out = detail::neg(err::inval);
+        return true;
+    };
     u32 used = 0;
     u32 i = 0;
     for (; i < fmt_size && fmt[i] != 0; ++i) {
@@ -67,7 +74,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         }
         int longs = 0;
         while (i < fmt_size && fmt[i] == 'l') ++longs, ++i;
-        if (i >= fmt_size || used >= 3) return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: bad format");
+        if (i >= fmt_size || used >= 3) return bad_format();
         const char conv = static_cast<char>(fmt[i]);
         u64 v = args[used];
         const u32 t = tags[used++];
@@ -100,12 +107,9 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         case 'c': field.push_back(static_cast<char>(v)); break;
         case 'p': {
             if (i + 1 < fmt_size && (fmt[i + 1] == 'x' || fmt[i + 1] == 'K')) ++i;
-            char b[24];
-            int n = 0;
-            do b[n++] = "0123456789abcdef"[v % 16], v /= 16;
-            while (v != 0);
-            field.add("0x");
-            while (n > 0) field.push_back(b[--n]);
+            // the kernel prints a pointer as 16 hex digits, zero-padded, no 0x (%p and %pK may show
+            // a hash or zeros instead: the length is the same)
+            for (int k = 15; k >= 0; --k) field.push_back("0123456789abcdef"[(v >> (4 * k)) & 15]);
             break;
         }
         case 's': {
@@ -120,7 +124,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
             if (sp == nullptr) field.add("(efault)");
             break;
         }
-        default: return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: unsupported conversion");
+        default: return bad_format();
         }
         if (negative) {
             text pre{};
@@ -147,7 +151,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         if (left)
             for (u32 k = 0; k < pad; ++k) r.printed.push_back(' ');
     }
-    if (i >= fmt_size) return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: the format is not NUL-terminated");
+    if (i >= fmt_size) return bad_format();
     out = r.printed.size() - start;
     return true;
 }

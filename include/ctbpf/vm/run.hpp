@@ -292,10 +292,8 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     u8 key[4] = {static_cast<u8>(idx), static_cast<u8>(idx >> 8), static_cast<u8>(idx >> 16), static_cast<u8>(idx >> 24)};
                     const u8* v = idx < m->shape.max_entries ? m->lookup(key) : nullptr;
                     const u32 prog = v ? static_cast<u32>(load_le(v, 4)) : 0;
-                    if (prog == 0 || prog > programs_.size() || tail_calls_ >= tail_call_limit) {
-                        ++pc; // the call fails: the program goes on
-                        break;
-                    }
+                    if (prog == 0 || prog > programs_.size() || tail_calls_ >= tail_call_limit)
+                        break; // the call fails: the program goes on after it
                     ++tail_calls_;
                     code = programs_[prog - 1].code;
                     info_ = programs_[prog - 1].info;

@@ -1,0 +1,333 @@
+// Hand-written kernel-vs-interpreter checks for what random programs rarely reach: tail calls through
+// a prog array up to the 33-call limit, XDP metadata (xdp_md.data in ctx_in; bpf_xdp_adjust_meta when
+// the kernel offers it), __sk_buff fields (len, protocol, pkt_type per destination address, mark,
+// priority and cb in and out), bpf_trace_printk's return values and the hash map's error codes as a
+// program sees them. Each program runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the
+// kernel's result is the expectation. Skips (printing SKIP) without the privilege to use bpf(2).
+#include <ctbpf/vm.hpp>
+#include <doctest/doctest.h>
+
+#include "vm_kernel_util.hpp"
+
+#include <algorithm>
+#include <cstdio>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace vm_kernel_util;
+using namespace vm_kernel_util::as;
+using ctbpf::helper;
+using ctbpf::insn;
+using ctbpf::prog_type;
+
+// Whether bpf(2) may be used here; prints SKIP otherwise.
+bool privileged() {
+    const int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1);
+    if (fd < 0) {
+        std::printf("SKIP: BPF_MAP_CREATE: %s (needs root or CAP_BPF)\n", std::strerror(errno));
+        return false;
+    }
+    ::close(fd);
+    return true;
+}
+
+bytes_t frame(std::initializer_list<std::uint8_t> dst, std::uint16_t ethertype, std::size_t len) {
+    bytes_t p(len);
+    for (std::size_t i = 0; i < len; ++i) p[i] = static_cast<std::uint8_t>(i * 7 + 3);
+    std::copy(dst.begin(), dst.end(), p.begin());
+    p[12] = static_cast<std::uint8_t>(ethertype >> 8), p[13] = static_cast<std::uint8_t>(ethertype);
+    if (ethertype == 0x0800) p[14] = 0x45;
+    if (ethertype == 0x86dd) p[14] = 0x60;
+    return p;
+}
+
+bytes_t to_vec(const ctbpf::vm::bytes& b) { return bytes_t(b.begin(), b.end()); }
+
+// One program, one input, both ways: retval (low 32 bits), data out, ctx out.
+struct both {
+    kernel_out k;
+    ctbpf::vm::result v;
+};
+both run_both(const std::vector<insn>& p, prog_type t, const bytes_t& packet, const bytes_t& ctx,
+              std::span<const ctbpf::named_map_shape> shapes = {}) {
+    both b;
+    std::string why;
+    const int fd = load(p, t, &why);
+    REQUIRE_MESSAGE(fd >= 0, "the kernel rejects the program: " << why);
+    b.k = test_run(fd, packet, ctx);
+    ::close(fd);
+    REQUIRE_MESSAGE(b.k.err == 0, "BPF_PROG_TEST_RUN: " << std::strerror(b.k.err));
+    ctbpf::vm::machine m(shapes);
+    b.v = m.run(p, {t, packet, ctx});
+    REQUIRE_MESSAGE(b.v.ok(), "the interpreter faulted: " << std::string(b.v.message.view()));
+    return b;
+}
+void check_same(const both& b) {
+    CHECK(b.k.retval == static_cast<std::uint32_t>(b.v.retval));
+    CHECK(b.k.data == to_vec(b.v.packet));
+    CHECK(b.k.ctx == to_vec(b.v.ctx));
+}
+
+} // namespace
+
+TEST_CASE("kernel vs vm: a program tail-calling itself stops after 33 tail calls") {
+    if (!privileged()) return;
+    const int counter = map_create(BPF_MAP_TYPE_ARRAY, 4, 8, 1);
+    const int progs = map_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
+    REQUIRE(counter >= 0);
+    REQUIRE(progs >= 0);
+    for (const std::int32_t slot : {0, 1}) { // slot 0: itself; slot 1: empty (the call falls through)
+        CAPTURE(slot);
+        std::vector<insn> p;
+        p.push_back(movr(6, 1));
+        p.push_back(st(op::w, 10, -4, 0));
+        map(p, 1, counter);
+        p.push_back(movr(2, 10));
+        p.push_back(alu(op::add, 2, -4));
+        p.push_back(call(helper::map_lookup_elem));
+        p.push_back(jmp(op::jeq, 0, 0, 2));
+        p.push_back(mov(1, 1));
+        p.push_back(make_insn(op::stx | op::atomic | op::dw, 0, 1, 0, op::add)); // lock *(u64 *)(r0 + 0) += r1
+        p.push_back(movr(1, 6));
+        map(p, 2, progs);
+        p.push_back(mov(3, slot));
+        p.push_back(call(helper::tail_call));
+        p.push_back(mov(0, 7));
+        p.push_back(exit());
+
+        std::string why;
+        const int fd = load(p, prog_type::socket_filter, &why);
+        REQUIRE_MESSAGE(fd >= 0, why);
+        const std::uint32_t zero = 0;
+        std::uint64_t count = 0;
+        std::int32_t pfd = fd;
+        REQUIRE(map_op(BPF_MAP_UPDATE_ELEM, progs, &zero, &pfd) == 0);
+        REQUIRE(map_op(BPF_MAP_UPDATE_ELEM, counter, &zero, &count) == 0);
+        const bytes_t packet = frame({2, 0, 0, 0, 0, 1}, 0x0800, 64);
+        const kernel_out k = test_run(fd, packet, {});
+        REQUIRE(k.err == 0);
+        REQUIRE(map_op(BPF_MAP_LOOKUP_ELEM, counter, &zero, &count) == 0);
+        REQUIRE(map_op(BPF_MAP_DELETE_ELEM, progs, &zero, nullptr) == 0);
+        ::close(fd);
+
+        const ctbpf::named_map_shape shapes[] = {{"counter", {ctbpf::map_type::array, 4, 8, 1, 0, counter}},
+                                                 {"progs", {ctbpf::map_type::prog_array, 4, 4, 2, 0, progs}}};
+        ctbpf::vm::machine m(shapes);
+        const std::uint32_t self = m.add_program(p);
+        REQUIRE(m.map("progs")->update(ctbpf::vm::to_bytes(zero).data(), ctbpf::vm::to_bytes(self).data(), 0) == 0);
+        const ctbpf::vm::result v = m.run(p, {prog_type::socket_filter, packet});
+        REQUIRE(v.ok());
+        const std::uint64_t vm_count = ctbpf::vm::from_bytes<std::uint64_t>(m.map("counter")->lookup(ctbpf::vm::to_bytes(zero).data()));
+        CHECK(vm_count == count);
+        CHECK(static_cast<std::uint32_t>(v.retval) == k.retval);
+        CHECK(count == (slot == 0 ? 34u : 1u)); // (what the kernel did, restated: 1 + 33 tail calls)
+    }
+    ::close(counter);
+    ::close(progs);
+}
+
+TEST_CASE("kernel vs vm: XDP metadata from xdp_md.data, read and written through data_meta") {
+    if (!privileged()) return;
+    // r2 = data_meta, r3 = data; if meta has 4 bytes: r0 = meta word << 8 | (data - data_meta), meta[1] = 0x5a
+    std::vector<insn> p = {
+        ldx(op::w, 2, 1, 8), ldx(op::w, 3, 1, 0), movr(4, 2), alu(op::add, 4, 4), jmpr(op::jgt, 4, 3, 9),
+        ldx(op::w, 0, 2, 0), alu(op::lsh, 0, 8), movr(5, 3), alur(op::sub, 5, 2), alur(op::add, 0, 5),
+        st(op::b, 2, 1, 0x5a), ldx(op::w, 5, 1, 12), alur(op::add, 0, 5), exit(), mov(0, 1), exit(),
+    };
+    for (const std::uint32_t meta : {0u, 4u, 8u, 32u}) {
+        CAPTURE(meta);
+        bytes_t packet = frame({2, 0, 0, 0, 0, 1}, 0x0800, 60);
+        bytes_t with(meta);
+        for (std::uint32_t i = 0; i < meta; ++i) with[i] = static_cast<std::uint8_t>(0xa0 + i);
+        packet.insert(packet.begin(), with.begin(), with.end());
+        bytes_t ctx(24);
+        ctx[0] = static_cast<std::uint8_t>(meta);
+        ctx[4] = static_cast<std::uint8_t>(packet.size());
+        check_same(run_both(p, prog_type::xdp, packet, ctx));
+    }
+    // bpf_xdp_adjust_meta(-8), then the same reads (compared where the kernel offers the helper)
+    std::vector<insn> q = {movr(6, 1), mov(2, -8), call(helper::xdp_adjust_meta), movr(7, 0), movr(1, 6)};
+    q.insert(q.end(), p.begin(), p.end() - 3);
+    q.push_back(alur(op::add, 0, 7));
+    q.push_back(exit());
+    q.push_back(mov(0, 1));
+    q.push_back(exit());
+    q[5 + 4] = jmpr(op::jgt, 4, 3, 10); // (to the new failure exit)
+    std::string why;
+    const int fd = load(q, prog_type::xdp, &why);
+    if (fd < 0) {
+        MESSAGE("this kernel refuses bpf_xdp_adjust_meta to XDP programs (" << why << "); not compared");
+    } else {
+        ::close(fd);
+        check_same(run_both(q, prog_type::xdp, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
+    }
+}
+
+TEST_CASE("kernel vs vm: __sk_buff len, protocol, pkt_type, mark, priority and cb") {
+    if (!privileged()) return;
+    // cb[0] = len, cb[1] = protocol, cb[2] = pkt_type, cb[3] += mark; (tc) mark += 1, priority ^= 5;
+    // r0 = len | pkt_type << 12 | protocol << 16
+    auto program = [](bool tc) {
+        std::vector<insn> p = {
+            ldx(op::w, 2, 1, 0),  stx(op::w, 1, 2, 48), ldx(op::w, 3, 1, 16), stx(op::w, 1, 3, 52),
+            ldx(op::w, 4, 1, 4),  stx(op::w, 1, 4, 56), ldx(op::w, 5, 1, 8),  ldx(op::w, 0, 1, 60),
+            alur(op::add, 0, 5),  stx(op::w, 1, 0, 60), movr(0, 2),           alu(op::lsh, 4, 12),
+            alur(op::or_, 0, 4),  alu(op::lsh, 3, 16),  alur(op::or_, 0, 3),
+        };
+        if (tc) {
+            const std::vector<insn> more = {ldx(op::w, 5, 1, 8), alu(op::add, 5, 1), stx(op::w, 1, 5, 8),
+                                            ldx(op::w, 5, 1, 32), alu(op::xor_, 5, 5), stx(op::w, 1, 5, 32)};
+            p.insert(p.end(), more.begin(), more.end());
+        }
+        p.push_back(exit());
+        return p;
+    };
+    struct dest {
+        const char* name;
+        std::initializer_list<std::uint8_t> mac;
+    };
+    const dest dests[] = {{"unicast", {2, 0, 0, 0, 0, 1}},
+                          {"broadcast", {0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
+                          {"multicast", {1, 0, 0x5e, 0, 0, 1}},
+                          {"the device's own address", {0, 0, 0, 0, 0, 0}}};
+    for (const prog_type t : {prog_type::sched_cls, prog_type::socket_filter}) {
+        const std::vector<insn> p = program(t == prog_type::sched_cls);
+        for (const dest& d : dests)
+            for (const std::uint16_t eth : {std::uint16_t{0x0800}, std::uint16_t{0x86dd}, std::uint16_t{0x0806}, std::uint16_t{0x0040}})
+                for (const bool with_ctx : {false, true}) {
+                    CAPTURE(static_cast<int>(t));
+                    CAPTURE(d.name);
+                    CAPTURE(eth);
+                    CAPTURE(with_ctx);
+                    bytes_t ctx;
+                    if (with_ctx) {
+                        ctx.assign(192, 0);
+                        for (std::size_t i = 0; i < 4; ++i) {
+                            ctx[8 + i] = static_cast<std::uint8_t>(0x11 * (i + 1));  // mark
+                            ctx[32 + i] = static_cast<std::uint8_t>(0x21 * (i + 1)); // priority
+                            for (std::size_t c = 0; c < 5; ++c) ctx[48 + 4 * c + i] = static_cast<std::uint8_t>(c * 16 + i);
+                        }
+                    }
+                    check_same(run_both(p, t, frame(d.mac, eth, 90), ctx));
+                }
+    }
+}
+
+TEST_CASE("kernel vs vm: bpf_trace_printk's return values") {
+    if (!privileged()) return;
+    struct fmt_case {
+        std::string text;
+        bool terminated;
+    };
+    const fmt_case cases[] = {{"hello\n", true},      {"%d %u %x\n", true},    {"%lld %llx %llu\n", true},
+                              {"[%5d|%-5d]\n", true}, {"%c%c%%\n", true},      {"%s!\n", true},
+                              {"%08x %+d\n", true},   {"%q\n", true},          {"abc", false},
+                              {"%d %d %d %d\n", true}, {"%lx %ld\n", true},    {"%pK %px\n", true}};
+    for (const fmt_case& c : cases) {
+        CAPTURE(c.text);
+        // the format at fp-64 (NUL-padded to 8-byte stores), "abc\0" at fp-72; r1 = fmt, r2 = size,
+        // r3 = 42 (or the string), r4 = -7, r5 = 0xabc
+        std::vector<insn> p;
+        std::string f = c.text;
+        f.resize(48, '\0');
+        for (std::size_t at = 0; at < f.size(); at += 8) {
+            std::uint64_t w = 0;
+            for (std::size_t i = 0; i < 8; ++i) w |= static_cast<std::uint64_t>(static_cast<std::uint8_t>(f[at + i])) << (8 * i);
+            lddw(p, 1, w);
+            p.push_back(stx(op::dw, 10, 1, static_cast<std::int16_t>(-64 + static_cast<int>(at))));
+        }
+        p.push_back(st(op::w, 10, -72, 0x00636261)); // "abc"
+        p.push_back(st(op::w, 10, -68, 0));
+        p.push_back(movr(1, 10));
+        p.push_back(alu(op::add, 1, -64));
+        p.push_back(mov(2, static_cast<std::int32_t>(c.text.size() + (c.terminated ? 1 : 0))));
+        if (c.text.starts_with("%s")) {
+            p.push_back(movr(3, 10));
+            p.push_back(alu(op::add, 3, -72));
+        } else {
+            p.push_back(mov(3, 42));
+        }
+        p.push_back(mov(4, -7));
+        p.push_back(mov(5, 0xabc));
+        p.push_back(call(helper::trace_printk));
+        p.push_back(exit());
+        check_same(run_both(p, prog_type::socket_filter, frame({2, 0, 0, 0, 0, 1}, 0x0800, 40), {}));
+    }
+}
+
+TEST_CASE("kernel vs vm: hash map -EEXIST, -ENOENT, -E2BIG and -EINVAL as the program sees them") {
+    if (!privileged()) return;
+    const int hash = map_create(BPF_MAP_TYPE_HASH, 4, 8, 2);
+    const int out = map_create(BPF_MAP_TYPE_ARRAY, 4, 80, 1);
+    REQUIRE(hash >= 0);
+    REQUIRE(out >= 0);
+    // (key, flags, delete?) in order; each result stored at fp-80 + 8 * i, then copied to out[0]
+    struct step {
+        std::int32_t key;
+        std::int32_t flags;
+        bool del;
+    };
+    const step steps[] = {{1, 1, false}, {1, 1, false}, {2, 2, false}, {2, 0, true}, {2, 0, false},
+                          {3, 0, false}, {3, 3, false}, {1, 4, false}, {1, 0, true}, {3, 1, false}};
+    std::vector<insn> p = {movr(6, 1), st(op::dw, 10, -96, 0x1122)};
+    for (std::size_t i = 0; i < std::size(steps); ++i) {
+        p.push_back(st(op::w, 10, -88, steps[i].key));
+        map(p, 1, hash);
+        p.push_back(movr(2, 10));
+        p.push_back(alu(op::add, 2, -88));
+        if (steps[i].del) {
+            p.push_back(call(helper::map_delete_elem));
+        } else {
+            p.push_back(movr(3, 10));
+            p.push_back(alu(op::add, 3, -96));
+            p.push_back(mov(4, steps[i].flags));
+            p.push_back(call(helper::map_update_elem));
+        }
+        p.push_back(stx(op::dw, 10, 0, static_cast<std::int16_t>(-80 + 8 * static_cast<int>(i))));
+    }
+    p.push_back(st(op::w, 10, -88, 0));
+    map(p, 1, out);
+    p.push_back(movr(2, 10));
+    p.push_back(alu(op::add, 2, -88));
+    p.push_back(call(helper::map_lookup_elem));
+    p.push_back(jmp(op::jeq, 0, 0, 2 * static_cast<std::int16_t>(std::size(steps)) + 1));
+    for (std::size_t i = 0; i < std::size(steps); ++i) {
+        p.push_back(ldx(op::dw, 1, 10, static_cast<std::int16_t>(-80 + 8 * static_cast<int>(i))));
+        p.push_back(stx(op::dw, 0, 1, static_cast<std::int16_t>(8 * i)));
+    }
+    p.push_back(ldx(op::dw, 0, 10, -80 + 8 * 5)); // r0: step 5's result (-E2BIG)
+    p.push_back(exit());
+
+    std::string why;
+    const int fd = load(p, prog_type::socket_filter, &why);
+    REQUIRE_MESSAGE(fd >= 0, why);
+    const bytes_t packet = frame({2, 0, 0, 0, 0, 1}, 0x0800, 40);
+    const kernel_out k = test_run(fd, packet, {});
+    ::close(fd);
+    REQUIRE(k.err == 0);
+    const std::uint32_t zero = 0;
+    bytes_t kout(80);
+    REQUIRE(map_op(BPF_MAP_LOOKUP_ELEM, out, &zero, kout.data()) == 0);
+    std::vector<std::uint32_t> kkeys;
+    std::uint32_t key = 0, next = 0;
+    for (const void* prev = nullptr; next_key(hash, prev, &next) == 0; key = next, prev = &key) kkeys.push_back(next);
+    std::sort(kkeys.begin(), kkeys.end());
+
+    const ctbpf::named_map_shape shapes[] = {{"hash", {ctbpf::map_type::hash, 4, 8, 2, 0, hash}},
+                                             {"out", {ctbpf::map_type::array, 4, 80, 1, 0, out}}};
+    ctbpf::vm::machine m(shapes);
+    const ctbpf::vm::result v = m.run(p, {prog_type::socket_filter, packet});
+    REQUIRE(v.ok());
+    const std::uint8_t* vout = m.map("out")->lookup(ctbpf::vm::to_bytes(zero).data());
+    CHECK(bytes_t(vout, vout + 80) == kout);
+    std::vector<std::uint32_t> vkeys;
+    m.map("hash")->each([&](const std::uint8_t* kk, const std::uint8_t*) { vkeys.push_back(ctbpf::vm::from_bytes<std::uint32_t>(kk)); });
+    std::sort(vkeys.begin(), vkeys.end());
+    CHECK(vkeys == kkeys);
+    CHECK(static_cast<std::uint32_t>(v.retval) == k.retval);
+    CHECK(k.retval == static_cast<std::uint32_t>(-E2BIG)); // (the kernel's answer, restated for the reader)
+    ::close(hash);
+    ::close(out);
+}
