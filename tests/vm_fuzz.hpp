@@ -55,7 +55,8 @@ public:
         subs_ = 0;
         ldabs_ = type_ != ctbpf::prog_type::xdp && r_.chance(50);
         with_calls_ = !ldabs_ && r_.chance(40);
-        if (with_calls_) subs_ = 1 + r_.below(2);
+        if (with_calls_) subs_ = 1 + static_cast<int>(r_.below(2));
+        for (bool& b : ptr_arg_) b = r_.chance(35);
         main_ = true;
         emit(make_insn(op::alu64 | op::mov | op::x, 6, 1, 0, 0)); // r6 = ctx
         for (int at = -96; at < 0; at += 8) // the whole used stack, so that every read is of written bytes
@@ -77,6 +78,15 @@ public:
             starts.push_back(p_.size());
             for (int at = -64; at < 0; at += 8)
                 emit(make_insn(op::st | op::mem | op::dw, 10, 0, static_cast<std::int16_t>(at), rand_imm()));
+            if (ptr_arg_[s]) { // r1 points into the caller's stack: read and write it, then r1 = a scalar
+                for (int i = 0, k = 1 + static_cast<int>(r_.below(3)); i < k; ++i) {
+                    const int size = r_.pick({1, 2, 4, 8});
+                    const auto off = static_cast<std::int16_t>(size * static_cast<int>(r_.below(8 / size)));
+                    if (r_.chance(50)) emit(make_insn(static_cast<std::uint8_t>(op::ldx | op::mem | size_code(size)), 2 + static_cast<std::uint8_t>(r_.below(4)), 1, off, 0));
+                    else emit(make_insn(static_cast<std::uint8_t>(op::stx | op::mem | size_code(size)), 1, 2 + static_cast<std::uint8_t>(r_.below(4)), off, 0));
+                }
+                set_scalar(1);
+            }
             emit(make_insn(op::alu64 | op::mov | op::x, 0, 1 + static_cast<std::uint8_t>(r_.below(5)), 0, 0));
             const int n = 1 + static_cast<int>(r_.below(6));
             for (int i = 0; i < n; ++i) block(0);
@@ -95,6 +105,7 @@ private:
     std::vector<std::pair<std::size_t, int>> calls_;
     bool ldabs_ = false, with_calls_ = false, main_ = true;
     int subs_ = 0, cur_sub_ = 0;
+    bool ptr_arg_[2] = {}; // subprogram i takes a pointer to the caller's stack in r1
 
     void emit(insn x) { p_.push_back(x); }
     std::int32_t rand_imm() {
@@ -312,14 +323,22 @@ private:
     }
     void map_value() {
         const bool hash = r_.chance(40);
-        store_key(hash ? 7 : (r_.chance(80) ? 3 : 7));
-        lddw_map(1, hash ? maps_.hash : maps_.array);
-        emit(make_insn(op::alu64 | op::mov | op::x, 2, 10, 0, 0));
-        emit(make_insn(op::alu64 | op::add, 2, 0, 0, key_at));
-        emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::map_lookup_elem)));
-        const std::size_t j = jump_placeholder(make_insn(op::jmp | op::jeq, 0, 0, 0, 0));
-        emit(make_insn(op::alu64 | op::mov | op::x, 1, 0, 0, 0)); // r1: the value
-        emit(make_insn(op::alu64 | op::mov | op::x, 0, saved(), 0, 0));
+        // (lddw src=2, a direct value address, needs an array of one element: not generated)
+        const bool direct = false;
+        std::size_t j = 0;
+        if (direct) {
+            emit(make_insn(op::ld | op::imm | op::dw, 1, op::pseudo_map_value, 0, maps_.array));
+            emit(make_insn(0, 0, 0, 0, 0));
+        } else {
+            store_key(hash ? 7 : (r_.chance(80) ? 3 : 7));
+            lddw_map(1, hash ? maps_.hash : maps_.array);
+            emit(make_insn(op::alu64 | op::mov | op::x, 2, 10, 0, 0));
+            emit(make_insn(op::alu64 | op::add, 2, 0, 0, key_at));
+            emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::map_lookup_elem)));
+            j = jump_placeholder(make_insn(op::jmp | op::jeq, 0, 0, 0, 0));
+            emit(make_insn(op::alu64 | op::mov | op::x, 1, 0, 0, 0)); // r1: the value
+            emit(make_insn(op::alu64 | op::mov | op::x, 0, saved(), 0, 0));
+        }
         const int n = 1 + static_cast<int>(r_.below(4));
         for (int i = 0; i < n; ++i) {
             const int size = r_.pick({1, 2, 4, 8});
@@ -338,7 +357,7 @@ private:
                 emit(make_insn(static_cast<std::uint8_t>(op::ldx | (sx ? op::memsx : op::mem) | sz), d, 1, off, 0));
             }
         }
-        land(j);
+        if (!direct) land(j);
         reset_args();
     }
     void map_update() {
@@ -410,6 +429,11 @@ private:
             else emit(make_insn(static_cast<std::uint8_t>(op::st | op::mem | size_code(size)), 6, 0, at, rand_imm()));
             return;
         }
+        if (tc && r_.chance(10)) { // tstamp (read, write) and hwtstamp (read): 8 bytes
+            if (r_.chance(40)) emit(make_insn(op::stx | op::mem | op::dw, 6, saved(), 152, 0));
+            else emit(make_insn(op::ldx | op::mem | op::dw, d, 6, r_.chance(50) ? 152 : 184, 0));
+            return;
+        }
         std::int16_t off = r_.pick(reads);
         if (!tc && (off == 72 || off == 44 || off >= 160)) off = 0; // (tc only)
         const int size = r_.chance(75) ? 4 : r_.pick({1, 2});
@@ -440,6 +464,11 @@ private:
         call_to(target);
     }
     void call_to(int target) {
+        if (ptr_arg_[target]) {
+            if (!main_) return alu(); // (only main's stack slots are known initialised)
+            emit(make_insn(op::alu64 | op::mov | op::x, 1, 10, 0, 0));
+            emit(make_insn(op::alu64 | op::add, 1, 0, 0, -64 + 8 * static_cast<std::int32_t>(r_.below(8))));
+        }
         calls_.push_back({p_.size(), target});
         emit(make_insn(op::jmp | op::call, 0, op::pseudo_call, 0, 0));
         reset_args();
