@@ -290,7 +290,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
         }
         ++loaded, ++loaded_by_type[ti];
         for (std::uint64_t k = 0; k < runs_per; ++k) {
-            bytes_t packet = vm_fuzz::packet(r);
+            bytes_t packet = vm_fuzz::packet(r, type);
             const bytes_t ctx = random_ctx(r, type, packet);
             const initial_maps init = random_contents(r);
             ++runs;

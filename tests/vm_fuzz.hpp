@@ -339,15 +339,22 @@ private:
             emit(make_insn(op::alu64 | op::mov | op::x, 1, 0, 0, 0)); // r1: the value
             emit(make_insn(op::alu64 | op::mov | op::x, 0, saved(), 0, 0));
         }
+        int room = 16; // bytes from r1 to the value's end (less after a variable offset of 0 .. 8)
+        if (r_.chance(20)) {
+            emit(make_insn(op::alu64 | op::mov | op::x, 2, saved(), 0, 0));
+            emit(make_insn(op::alu64 | op::and_, 2, 0, 0, 8));
+            emit(make_insn(op::alu64 | op::add | op::x, 1, 2, 0, 0));
+            room = 8;
+        }
         const int n = 1 + static_cast<int>(r_.below(4));
         for (int i = 0; i < n; ++i) {
             const int size = r_.pick({1, 2, 4, 8});
             const int k = r_.below(5);
             if (k == 4 && size >= 4) {
-                atomic(1, static_cast<std::int16_t>(size * static_cast<int>(r_.below(16 / size))), size_code(size));
+                atomic(1, static_cast<std::int16_t>(size * static_cast<int>(r_.below(static_cast<std::uint32_t>(room / size)))), size_code(size));
                 continue;
             }
-            const auto off = static_cast<std::int16_t>(r_.below(16 - size + 1)); // unaligned is fine here
+            const auto off = static_cast<std::int16_t>(r_.below(static_cast<std::uint32_t>(room - size + 1))); // unaligned is fine here
             const std::uint8_t sz = size_code(size);
             if (k == 0) emit(make_insn(static_cast<std::uint8_t>(op::stx | op::mem | sz), 1, saved(), off, 0));
             else if (k == 1) emit(make_insn(static_cast<std::uint8_t>(op::st | op::mem | sz), 1, 0, off, rand_imm()));
@@ -384,6 +391,11 @@ private:
         const std::int16_t data = xdp ? (meta ? 8 : 0) : 76, end = xdp ? (meta ? 0 : 4) : 80;
         emit(make_insn(op::ldx | op::mem | op::w, 2, 6, data, 0));
         emit(make_insn(op::ldx | op::mem | op::w, 3, 6, end, 0));
+        if (r_.chance(25)) { // a variable offset: r2 += some register & 0x3f
+            emit(make_insn(op::alu64 | op::mov | op::x, 4, saved(), 0, 0));
+            emit(make_insn(op::alu64 | op::and_, 4, 0, 0, 0x3f));
+            emit(make_insn(op::alu64 | op::add | op::x, 2, 4, 0, 0));
+        }
         const int n = 1 + static_cast<int>(r_.below(r_.chance(20) ? 120 : 40));
         emit(make_insn(op::alu64 | op::mov | op::x, 4, 2, 0, 0));
         emit(make_insn(op::alu64 | op::add, 4, 0, 0, n));
@@ -532,11 +544,15 @@ private:
 
 // A random Ethernet frame: IPv4, IPv6, ARP, VLAN or 802.3; destination unicast, broadcast,
 // multicast or the loopback device's (zero) address.
-inline std::vector<std::uint8_t> packet(rng& r) {
+inline std::vector<std::uint8_t> packet(rng& r, ctbpf::prog_type t) {
     const int kind = static_cast<int>(r.below(5));
     const std::uint16_t types[] = {0x0800, 0x86dd, 0x0806, 0x8100, static_cast<std::uint16_t>(r.below(0x600))};
     const std::uint32_t min = kind == 0 ? 34 : kind == 1 ? 54 : 14;
     std::uint32_t len = min + r.below(r.chance(80) ? 100 : 600);
+    if (r.chance(3)) len = 3400 + r.below(600); // near and past what one page holds
+    // (XDP: a frame longer than a page less headroom and tailroom becomes fragments, which the
+    // interpreter does not model; it refuses such input, so none is generated)
+    if (t == ctbpf::prog_type::xdp && len > 3520 - 32) len = 3520 - 32;
     std::vector<std::uint8_t> p(len);
     for (auto& b : p) b = static_cast<std::uint8_t>(r.next());
     switch (r.below(4)) {

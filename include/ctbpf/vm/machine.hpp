@@ -128,6 +128,8 @@ inline constexpr u32 data = 0, data_end = 4, data_meta = 8, ingress_ifindex = 12
 inline constexpr u32 frame = 4096, headroom = 256, tailroom = 320, frame_struct = 40;
 }
 inline constexpr u32 skb_headroom = 64, eth_hlen = 14;
+// the longest skb test input: a page less NET_SKB_PAD and skb_shared_info (x86-64)
+inline constexpr u32 skb_max_data = 4096 - 64 - 320;
 constexpr bool is_skb_type(prog_type t) {
     return t == prog_type::socket_filter || t == prog_type::sched_cls || t == prog_type::sched_act ||
            t == prog_type::cgroup_skb || t == prog_type::lwt_in || t == prog_type::lwt_out ||

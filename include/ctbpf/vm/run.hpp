@@ -77,6 +77,7 @@ constexpr bool machine::setup(const input& in, result& r) {
             if (ctx_[i] != 0 && !skb_ctx_in_field(i))
                 return bad("__sk_buff: only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may be set");
         if (n < eth_hlen) return bad("the packet is shorter than an Ethernet header");
+        if (n > skb_max_data) return bad("the packet is longer than BPF_PROG_TEST_RUN takes for a socket buffer (3712 bytes)");
         const u32 ifindex = static_cast<u32>(load_le(ctx_ + skb::ifindex, 4));
         if (ifindex > 1) return bad("__sk_buff: ifindex other than loopback (1) is not modelled");
         packet_cap_ = skb_headroom + n;
