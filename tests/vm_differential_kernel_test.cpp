@@ -134,9 +134,16 @@ std::string show(const contents& c) {
 }
 
 struct maps_ctx {
-    int array_fd, hash_fd;
+    int array_fd, hash_fd, progs_fd;
     std::span<const ctbpf::named_map_shape> shapes;
 };
+
+// The prog array's slot 0 holds the program under test (it may tail-call itself; slot 1 stays empty).
+void set_self(const maps_ctx& mc, int fd) {
+    const std::uint32_t zero = 0;
+    std::int32_t v = fd;
+    map_op(BPF_MAP_UPDATE_ELEM, mc.progs_fd, &zero, &v);
+}
 
 // One input through both: the differences found (empty: none); *executed the interpreter's count;
 // *refused: both refused the input.
@@ -146,6 +153,8 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     kernel_reset(mc.array_fd, mc.hash_fd, init);
     const kernel_out kr = test_run(fd, packet, ctx);
     ctbpf::vm::machine m(mc.shapes);
+    const std::uint32_t zero = 0, self = m.add_program(prog); // the prog array's slot 0: the program itself
+    m.map("progs")->update(ctbpf::vm::to_bytes(zero).data(), ctbpf::vm::to_bytes(self).data(), 0);
     for (const auto& [key, v] : init.array) m.map("array")->update(key.data(), v.data(), 0);
     for (const auto& [key, v] : init.hash) m.map("hash")->update(key.data(), v.data(), 0);
     ctbpf::vm::input in{type, packet, ctx};
@@ -213,6 +222,7 @@ std::vector<ctbpf::insn> shrink(const maps_ctx& mc, std::vector<ctbpf::insn> p, 
             if (q.empty()) continue;
             const int fd = load(q, type, nullptr);
             if (fd < 0) continue;
+            set_self(mc, fd);
             const std::string d = compare(mc, fd, q, type, packet, ctx, init, nullptr, nullptr);
             ::close(fd);
             if (!d.empty() && d.find("returned a pointer") == std::string::npos) p = std::move(q), changed = true;
@@ -238,7 +248,9 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
 
     const int array_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, vm_fuzz::array_value, vm_fuzz::array_max);
     const int hash_fd = map_create(BPF_MAP_TYPE_HASH, 4, vm_fuzz::hash_value, vm_fuzz::hash_max);
-    if (array_fd < 0 || hash_fd < 0) {
+    int progs_fds[3]; // a prog array belongs to one program type: one for each
+    for (int& f : progs_fds) f = map_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
+    if (array_fd < 0 || hash_fd < 0 || progs_fds[0] < 0 || progs_fds[1] < 0 || progs_fds[2] < 0) {
         const int e = errno;
         if (e == EPERM || e == EACCES) {
             std::printf("SKIP: BPF_MAP_CREATE: %s (needs root or CAP_BPF)\n", std::strerror(e));
@@ -261,13 +273,16 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
     CPU_SET(0, &cpus);
     REQUIRE_MESSAGE(sched_setaffinity(0, sizeof cpus, &cpus) == 0, "cannot pin the test to CPU 0");
 
-    const ctbpf::named_map_shape shapes[] = {
-        {"array", {ctbpf::map_type::array, 4, vm_fuzz::array_value, vm_fuzz::array_max, 0, array_fd}},
-        {"hash", {ctbpf::map_type::hash, 4, vm_fuzz::hash_value, vm_fuzz::hash_max, 0, hash_fd}},
-    };
+    ctbpf::named_map_shape shapes[3][3];
+    maps_ctx mcs[3];
+    for (int t = 0; t < 3; ++t) {
+        shapes[t][0] = {"array", {ctbpf::map_type::array, 4, vm_fuzz::array_value, vm_fuzz::array_max, 0, array_fd}};
+        shapes[t][1] = {"hash", {ctbpf::map_type::hash, 4, vm_fuzz::hash_value, vm_fuzz::hash_max, 0, hash_fd}};
+        shapes[t][2] = {"progs", {ctbpf::map_type::prog_array, 4, 4, 2, 0, progs_fds[t]}};
+        mcs[t] = {array_fd, hash_fd, progs_fds[t], shapes[t]};
+    }
     const ctbpf::prog_type types[] = {ctbpf::prog_type::xdp, ctbpf::prog_type::sched_cls, ctbpf::prog_type::socket_filter};
 
-    const maps_ctx mc{array_fd, hash_fd, shapes};
     vm_fuzz::rng r(seed);
     std::uint64_t generated = 0, loaded = 0, runs = 0, compared = 0, executed = 0, differences = 0, refused = 0;
     std::uint64_t loaded_by_type[3] = {}, generated_by_type[3] = {};
@@ -275,7 +290,8 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
     for (std::uint64_t i = 0; i < count; ++i) {
         const std::size_t ti = i % 3;
         const ctbpf::prog_type type = types[ti];
-        vm_fuzz::generator g(r, type, {array_fd, hash_fd});
+        const maps_ctx& mc = mcs[ti];
+        vm_fuzz::generator g(r, type, {array_fd, hash_fd, mc.progs_fd});
         const std::vector<ctbpf::insn> prog = g.make();
         ++generated, ++generated_by_type[ti];
         std::string why;
@@ -289,6 +305,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
             continue;
         }
         ++loaded, ++loaded_by_type[ti];
+        set_self(mc, fd);
         for (std::uint64_t k = 0; k < runs_per; ++k) {
             bytes_t packet = vm_fuzz::packet(r, type);
             const bytes_t ctx = random_ctx(r, type, packet);
@@ -306,6 +323,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
                 const initial_maps& shown = init;
                 const std::vector<ctbpf::insn> small = shrink(mc, prog, type, packet, ctx, init);
                 const int sfd = load(small, type, nullptr);
+                if (sfd >= 0) set_self(mc, sfd);
                 const std::string sdiff = sfd >= 0 ? compare(mc, sfd, small, type, packet, ctx, init, nullptr, nullptr) : diff;
                 if (sfd >= 0) ::close(sfd);
                 std::printf("DIFFERENCE (program %llu, %s):\n%s  packet in (%zu bytes): %s\n  ctx in: %s\n  maps before:\n  array\n%s  hash\n%s"
@@ -329,6 +347,11 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
                 static_cast<unsigned long long>(runs), static_cast<unsigned long long>(runs_per),
                 static_cast<unsigned long long>(compared), static_cast<unsigned long long>(refused),
                 static_cast<unsigned long long>(executed), static_cast<unsigned long long>(differences), secs);
+    for (int f : progs_fds) {
+        const std::uint32_t zero = 0;
+        map_op(BPF_MAP_DELETE_ELEM, f, &zero, nullptr);
+        ::close(f);
+    }
     ::close(array_fd);
     ::close(hash_fd);
     CHECK_MESSAGE(loaded > 0, "the kernel loaded none of the programs");

@@ -39,7 +39,7 @@ struct rng {
 // The maps every program may use (their fds are patched into lddw src=1 by the caller).
 inline constexpr std::uint32_t array_value = 16, array_max = 4, hash_value = 16, hash_max = 6;
 struct map_fds {
-    int array = -1, hash = -1;
+    int array = -1, hash = -1, progs = -1; // progs: a prog array (slot 0: the program itself, 1: empty)
 };
 
 // Main frame stack: fp-64 .. fp-1 random slots; fp-72 a map key; fp-96 .. fp-73 a helper buffer.
@@ -157,7 +157,7 @@ private:
         const bool skb = type_ != ctbpf::prog_type::xdp;
         const bool direct = type_ != ctbpf::prog_type::socket_filter;
         for (;;) {
-            switch (r_.below(main_ ? 16 : 6)) {
+            switch (r_.below(main_ ? 17 : 6)) {
             case 0:
             case 1: return alu();
             case 2: return alu();
@@ -190,6 +190,9 @@ private:
                 if (type_ != ctbpf::prog_type::xdp) break;
                 return xdp_adjust();
             case 15: return cpu_id();
+            case 16:
+                if (maps_.progs < 0 || !r_.chance(30)) break;
+                return tail_call();
             }
         }
     }
@@ -524,6 +527,18 @@ private:
         if (r_.chance(15)) delta = r_.pick({-256, -216, -200, 200, 1000, -1000, 3000, -4, 4, -255, -260});
         emit(make_insn(op::alu64 | op::mov, 2, 0, 0, delta));
         emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(r_.pick(h))));
+        reset_args();
+    }
+    void tail_call() { // bpf_tail_call(ctx, progs, 0 or 1 or a register's low bit); r0 is not set
+        emit(make_insn(op::alu64 | op::mov | op::x, 1, 6, 0, 0));
+        lddw_map(2, maps_.progs);
+        if (r_.chance(70)) emit(make_insn(op::alu64 | op::mov, 3, 0, 0, r_.chance(75) ? 0 : 1));
+        else {
+            emit(make_insn(op::alu64 | op::mov | op::x, 3, saved(), 0, 0));
+            emit(make_insn(op::alu64 | op::and_, 3, 0, 0, 1));
+        }
+        emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::tail_call)));
+        emit(make_insn(op::alu64 | op::mov | op::x, 0, saved(), 0, 0));
         reset_args();
     }
     void cpu_id() {
