@@ -41,7 +41,7 @@ std::uint64_t env_or(const char* name, std::uint64_t fallback) {
 using contents = std::vector<std::pair<bytes_t, bytes_t>>;
 
 struct initial_maps {
-    contents array, hash;
+    contents array, hash, single;
 };
 initial_maps random_contents(vm_fuzz::rng& r) {
     initial_maps m;
@@ -51,6 +51,9 @@ initial_maps random_contents(vm_fuzz::rng& r) {
             for (auto& b : v) b = static_cast<std::uint8_t>(r.next());
         m.array.push_back({{static_cast<std::uint8_t>(i), 0, 0, 0}, v});
     }
+    bytes_t one(vm_fuzz::array_value);
+    for (auto& b : one) b = static_cast<std::uint8_t>(r.next());
+    m.single.push_back({{0, 0, 0, 0}, one});
     const std::uint32_t n = r.below(vm_fuzz::hash_max + 1);
     for (std::uint32_t k = 0; k < 8 && m.hash.size() < n; ++k) {
         if (!r.chance(60)) continue;
@@ -73,7 +76,8 @@ contents kernel_dump(int fd, std::uint32_t key_size, std::uint32_t value_size) {
     std::sort(c.begin(), c.end());
     return c;
 }
-void kernel_reset(int array_fd, int hash_fd, const initial_maps& m) {
+void kernel_reset(int array_fd, int hash_fd, int single_fd, const initial_maps& m) {
+    for (const auto& [k, v] : m.single) map_op(BPF_MAP_UPDATE_ELEM, single_fd, k.data(), const_cast<std::uint8_t*>(v.data()));
     for (const auto& [k, v] : m.array) map_op(BPF_MAP_UPDATE_ELEM, array_fd, k.data(), const_cast<std::uint8_t*>(v.data()));
     for (const auto& [k, v] : kernel_dump(hash_fd, 4, vm_fuzz::hash_value)) map_op(BPF_MAP_DELETE_ELEM, hash_fd, k.data(), nullptr);
     for (const auto& [k, v] : m.hash) map_op(BPF_MAP_UPDATE_ELEM, hash_fd, k.data(), const_cast<std::uint8_t*>(v.data()));
@@ -134,7 +138,7 @@ std::string show(const contents& c) {
 }
 
 struct maps_ctx {
-    int array_fd, hash_fd, progs_fd;
+    int array_fd, hash_fd, single_fd, progs_fd;
     std::span<const ctbpf::named_map_shape> shapes;
 };
 
@@ -150,13 +154,14 @@ void set_self(const maps_ctx& mc, int fd) {
 std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& prog, ctbpf::prog_type type,
                     const bytes_t& packet, const bytes_t& ctx, const initial_maps& init, std::uint64_t* executed,
                     bool* refused) {
-    kernel_reset(mc.array_fd, mc.hash_fd, init);
+    kernel_reset(mc.array_fd, mc.hash_fd, mc.single_fd, init);
     const kernel_out kr = test_run(fd, packet, ctx);
     ctbpf::vm::machine m(mc.shapes);
     const std::uint32_t zero = 0, self = m.add_program(prog); // the prog array's slot 0: the program itself
     m.map("progs")->update(ctbpf::vm::to_bytes(zero).data(), ctbpf::vm::to_bytes(self).data(), 0);
     for (const auto& [key, v] : init.array) m.map("array")->update(key.data(), v.data(), 0);
     for (const auto& [key, v] : init.hash) m.map("hash")->update(key.data(), v.data(), 0);
+    for (const auto& [key, v] : init.single) m.map("single")->update(key.data(), v.data(), 0);
     ctbpf::vm::input in{type, packet, ctx};
     const ctbpf::vm::result vr = m.run(prog, in);
     if (executed) *executed += vr.executed;
@@ -171,6 +176,7 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     if (!diff.empty()) return diff;
     const contents ka = kernel_dump(mc.array_fd, 4, vm_fuzz::array_value), kh = kernel_dump(mc.hash_fd, 4, vm_fuzz::hash_value);
     const contents va = vm_dump(*m.map("array")), vh = vm_dump(*m.map("hash"));
+    const contents ks = kernel_dump(mc.single_fd, 4, vm_fuzz::array_value), vs = vm_dump(*m.map("single"));
     const bytes_t vpkt(vr.packet.begin(), vr.packet.end()), vctx(vr.ctx.begin(), vr.ctx.end());
     char t[96];
     if (kr.retval != static_cast<std::uint32_t>(vr.retval)) {
@@ -181,6 +187,7 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     if (kr.ctx != vctx) diff += "  ctx out:\n    kernel      " + hex(kr.ctx) + "\n    interpreter " + hex(vctx) + "\n";
     if (ka != va) diff += "  array map:\n  kernel\n" + show(ka) + "  interpreter\n" + show(va);
     if (kh != vh) diff += "  hash map:\n  kernel\n" + show(kh) + "  interpreter\n" + show(vh);
+    if (ks != vs) diff += "  single map:\n  kernel\n" + show(ks) + "  interpreter\n" + show(vs);
     return diff;
 }
 
@@ -247,10 +254,11 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
 
     const int array_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, vm_fuzz::array_value, vm_fuzz::array_max);
+    const int single_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, vm_fuzz::array_value, 1); // (lddw src=2 needs one element)
     const int hash_fd = map_create(BPF_MAP_TYPE_HASH, 4, vm_fuzz::hash_value, vm_fuzz::hash_max);
     int progs_fds[3]; // a prog array belongs to one program type: one for each
     for (int& f : progs_fds) f = map_create(BPF_MAP_TYPE_PROG_ARRAY, 4, 4, 2);
-    if (array_fd < 0 || hash_fd < 0 || progs_fds[0] < 0 || progs_fds[1] < 0 || progs_fds[2] < 0) {
+    if (array_fd < 0 || hash_fd < 0 || single_fd < 0 || progs_fds[0] < 0 || progs_fds[1] < 0 || progs_fds[2] < 0) {
         const int e = errno;
         if (e == EPERM || e == EACCES) {
             std::printf("SKIP: BPF_MAP_CREATE: %s (needs root or CAP_BPF)\n", std::strerror(e));
@@ -273,13 +281,14 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
     CPU_SET(0, &cpus);
     REQUIRE_MESSAGE(sched_setaffinity(0, sizeof cpus, &cpus) == 0, "cannot pin the test to CPU 0");
 
-    ctbpf::named_map_shape shapes[3][3];
+    ctbpf::named_map_shape shapes[3][4];
     maps_ctx mcs[3];
     for (int t = 0; t < 3; ++t) {
         shapes[t][0] = {"array", {ctbpf::map_type::array, 4, vm_fuzz::array_value, vm_fuzz::array_max, 0, array_fd}};
         shapes[t][1] = {"hash", {ctbpf::map_type::hash, 4, vm_fuzz::hash_value, vm_fuzz::hash_max, 0, hash_fd}};
         shapes[t][2] = {"progs", {ctbpf::map_type::prog_array, 4, 4, 2, 0, progs_fds[t]}};
-        mcs[t] = {array_fd, hash_fd, progs_fds[t], shapes[t]};
+        shapes[t][3] = {"single", {ctbpf::map_type::array, 4, vm_fuzz::array_value, 1, 0, single_fd}};
+        mcs[t] = {array_fd, hash_fd, single_fd, progs_fds[t], shapes[t]};
     }
     const ctbpf::prog_type types[] = {ctbpf::prog_type::xdp, ctbpf::prog_type::sched_cls, ctbpf::prog_type::socket_filter};
 
@@ -291,7 +300,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
         const std::size_t ti = i % 3;
         const ctbpf::prog_type type = types[ti];
         const maps_ctx& mc = mcs[ti];
-        vm_fuzz::generator g(r, type, {array_fd, hash_fd, mc.progs_fd});
+        vm_fuzz::generator g(r, type, {array_fd, hash_fd, mc.progs_fd, single_fd});
         const std::vector<ctbpf::insn> prog = g.make();
         ++generated, ++generated_by_type[ti];
         std::string why;
@@ -326,10 +335,10 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
                 if (sfd >= 0) set_self(mc, sfd);
                 const std::string sdiff = sfd >= 0 ? compare(mc, sfd, small, type, packet, ctx, init, nullptr, nullptr) : diff;
                 if (sfd >= 0) ::close(sfd);
-                std::printf("DIFFERENCE (program %llu, %s):\n%s  packet in (%zu bytes): %s\n  ctx in: %s\n  maps before:\n  array\n%s  hash\n%s"
+                std::printf("DIFFERENCE (program %llu, %s):\n%s  packet in (%zu bytes): %s\n  ctx in: %s\n  maps before:\n  array\n%s  hash\n%s  single\n%s"
                             "  program, shrunk (%zu of %zu instructions), differs as:\n%s%s\n",
                             static_cast<unsigned long long>(i), type_name(type), diff.c_str(), packet.size(), hex(packet).c_str(),
-                            hex(ctx).c_str(), show(shown.array).c_str(), show(shown.hash).c_str(), small.size(), prog.size(), sdiff.c_str(),
+                            hex(ctx).c_str(), show(shown.array).c_str(), show(shown.hash).c_str(), show(shown.single).c_str(), small.size(), prog.size(), sdiff.c_str(),
                             ctbpf::disasm(small).c_str());
             }
         }
@@ -353,6 +362,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
         ::close(f);
     }
     ::close(array_fd);
+    ::close(single_fd);
     ::close(hash_fd);
     CHECK_MESSAGE(loaded > 0, "the kernel loaded none of the programs");
     CHECK_MESSAGE(loaded * 10 >= generated * 9, "the kernel rejected more than 10% of the programs (see CTBPF_VM_DIFF_REJECTS)");

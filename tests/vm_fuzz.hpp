@@ -40,6 +40,7 @@ struct rng {
 inline constexpr std::uint32_t array_value = 16, array_max = 4, hash_value = 16, hash_max = 6;
 struct map_fds {
     int array = -1, hash = -1, progs = -1; // progs: a prog array (slot 0: the program itself, 1: empty)
+    int single = -1;                       // an array of one element (lddw src=2 takes its value's address)
 };
 
 // Main frame stack: fp-64 .. fp-1 random slots; fp-72 a map key; fp-96 .. fp-73 a helper buffer.
@@ -189,7 +190,9 @@ private:
             case 14:
                 if (type_ != ctbpf::prog_type::xdp) break;
                 return xdp_adjust();
-            case 15: return cpu_id();
+            case 15:
+                if (type_ != ctbpf::prog_type::socket_filter && r_.chance(30)) return redirect();
+                return cpu_id();
             case 16:
                 if (maps_.progs < 0 || !r_.chance(30)) break;
                 return tail_call();
@@ -326,11 +329,10 @@ private:
     }
     void map_value() {
         const bool hash = r_.chance(40);
-        // (lddw src=2, a direct value address, needs an array of one element: not generated)
-        const bool direct = false;
+        const bool direct = !hash && maps_.single >= 0 && r_.chance(25); // r1 = &single[0] + 0 (lddw src=2)
         std::size_t j = 0;
         if (direct) {
-            emit(make_insn(op::ld | op::imm | op::dw, 1, op::pseudo_map_value, 0, maps_.array));
+            emit(make_insn(op::ld | op::imm | op::dw, 1, op::pseudo_map_value, 0, maps_.single));
             emit(make_insn(0, 0, 0, 0, 0));
         } else {
             store_key(hash ? 7 : (r_.chance(80) ? 3 : 7));
@@ -539,6 +541,13 @@ private:
         }
         emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::tail_call)));
         emit(make_insn(op::alu64 | op::mov | op::x, 0, saved(), 0, 0));
+        reset_args();
+    }
+    void redirect() { // bpf_redirect(ifindex, flags): only its return value is seen here
+        emit(make_insn(op::alu64 | op::mov, 1, 0, 0, static_cast<std::int32_t>(r_.below(4))));
+        if (r_.chance(70)) emit(make_insn(op::alu64 | op::mov, 2, 0, 0, r_.chance(60) ? 0 : static_cast<std::int32_t>(r_.below(4))));
+        else emit(make_insn(op::alu64 | op::mov | op::x, 2, saved(), 0, 0));
+        emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::redirect)));
         reset_args();
     }
     void cpu_id() {
