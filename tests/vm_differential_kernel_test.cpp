@@ -6,7 +6,7 @@
 // disassembled, the input and both results. CTBPF_VM_DIFF_SEED (default: the time, printed),
 // CTBPF_VM_DIFF_COUNT (programs, default 100,000) and CTBPF_VM_DIFF_RUNS (inputs per loaded program,
 // default 3) repeat or resize a run; CTBPF_VM_DIFF_REJECTS=N prints the kernel's reason for the first
-// N rejections. The test pins itself to CPU 0 (bpf_get_smp_processor_id is then 0 in both).
+// N rejections. The test pins itself to one CPU (bpf_get_smp_processor_id is then the same in both).
 // Skips, saying why, only without the privilege to create maps or load programs.
 #include <ctbpf/disasm.hpp>
 #include <ctbpf/vm.hpp>
@@ -139,6 +139,7 @@ std::string show(const contents& c) {
 
 struct maps_ctx {
     int array_fd, hash_fd, single_fd, progs_fd;
+    std::uint32_t cpu;
     std::span<const ctbpf::named_map_shape> shapes;
 };
 
@@ -157,6 +158,7 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     kernel_reset(mc.array_fd, mc.hash_fd, mc.single_fd, init);
     const kernel_out kr = test_run(fd, packet, ctx);
     ctbpf::vm::machine m(mc.shapes);
+    m.env.cpu = mc.cpu;
     const std::uint32_t zero = 0, self = m.add_program(prog); // the prog array's slot 0: the program itself
     m.map("progs")->update(ctbpf::vm::to_bytes(zero).data(), ctbpf::vm::to_bytes(self).data(), 0);
     for (const auto& [key, v] : init.array) m.map("array")->update(key.data(), v.data(), 0);
@@ -250,7 +252,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
     const std::uint64_t count = env_or("CTBPF_VM_DIFF_COUNT", 100000);
     const std::uint64_t runs_per = std::max<std::uint64_t>(1, env_or("CTBPF_VM_DIFF_RUNS", 3));
     std::uint64_t show_rejects = env_or("CTBPF_VM_DIFF_REJECTS", 0);
-    std::printf("interpreter differential: seed %llu (CTBPF_VM_DIFF_SEED=%llu repeats this run)\n",
+    std::printf("vm differential: seed %llu (CTBPF_VM_DIFF_SEED=%llu repeats this run)\n",
                 static_cast<unsigned long long>(seed), static_cast<unsigned long long>(seed));
 
     const int array_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, vm_fuzz::array_value, vm_fuzz::array_max);
@@ -276,10 +278,14 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
         REQUIRE_MESSAGE(fd >= 0, "a trivial socket filter does not load: " << std::strerror(-fd));
         ::close(fd);
     }
+    // pinned to one CPU (the first allowed), which bpf_get_smp_processor_id then reports in both
     cpu_set_t cpus;
+    REQUIRE(sched_getaffinity(0, sizeof cpus, &cpus) == 0);
+    std::uint32_t cpu = 0;
+    while (cpu < CPU_SETSIZE && !CPU_ISSET(cpu, &cpus)) ++cpu;
     CPU_ZERO(&cpus);
-    CPU_SET(0, &cpus);
-    REQUIRE_MESSAGE(sched_setaffinity(0, sizeof cpus, &cpus) == 0, "cannot pin the test to CPU 0");
+    CPU_SET(cpu, &cpus);
+    REQUIRE_MESSAGE(sched_setaffinity(0, sizeof cpus, &cpus) == 0, "cannot pin the test to CPU " << cpu);
 
     ctbpf::named_map_shape shapes[3][4];
     maps_ctx mcs[3];
@@ -288,7 +294,7 @@ TEST_CASE("interpreter vs kernel: random programs run by BPF_PROG_TEST_RUN and c
         shapes[t][1] = {"hash", {ctbpf::map_type::hash, 4, vm_fuzz::hash_value, vm_fuzz::hash_max, 0, hash_fd}};
         shapes[t][2] = {"progs", {ctbpf::map_type::prog_array, 4, 4, 2, 0, progs_fds[t]}};
         shapes[t][3] = {"single", {ctbpf::map_type::array, 4, vm_fuzz::array_value, 1, 0, single_fd}};
-        mcs[t] = {array_fd, hash_fd, single_fd, progs_fds[t], shapes[t]};
+        mcs[t] = {array_fd, hash_fd, single_fd, progs_fds[t], cpu, shapes[t]};
     }
     const ctbpf::prog_type types[] = {ctbpf::prog_type::xdp, ctbpf::prog_type::sched_cls, ctbpf::prog_type::socket_filter};
 

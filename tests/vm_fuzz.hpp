@@ -422,6 +422,16 @@ private:
             }
             }
         }
+        if (r_.chance(15)) { // bpf_csum_diff over packet bytes (from) and the stack buffer (to)
+            emit(make_insn(op::alu64 | op::mov | op::x, 1, 2, 0, 0));
+            emit(make_insn(op::alu64 | op::mov, 2, 0, 0, 1 + static_cast<std::int32_t>(r_.below(static_cast<std::uint32_t>(n)))));
+            emit(make_insn(op::alu64 | op::mov | op::x, 3, 10, 0, 0));
+            emit(make_insn(op::alu64 | op::add, 3, 0, 0, buf_at));
+            emit(make_insn(op::alu64 | op::mov, 4, 0, 0, static_cast<std::int32_t>(r_.below(buf_size + 1))));
+            emit(make_insn(op::alu64 | op::mov | op::x, 5, saved(), 0, 0));
+            emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(ctbpf::helper::csum_diff)));
+            set_scalar(1), set_scalar(5);
+        }
         land(j);
         for (std::uint8_t reg : {2, 3, 4}) set_scalar(reg);
     }
