@@ -443,10 +443,10 @@ private:
         }
         // __sk_buff: len, pkt_type, mark, queue_mapping, protocol, vlan_present, vlan_tci, vlan_proto,
         // priority, ingress_ifindex, ifindex, tc_index, cb[0..4], hash, tc_classid (tc), napi_id...
-        static constexpr std::int16_t reads[] = {0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 160, 164, 176};
+        static constexpr std::int16_t reads[] = {0, 4, 8, 12, 16, 20, 24, 28, 32, 36, 40, 44, 48, 52, 56, 60, 64, 68, 72, 84, 160, 164, 176};
         const bool tc = type_ == ctbpf::prog_type::sched_cls;
         if (r_.chance(35)) { // writes: cb (both), mark, priority, tc_index, tc_classid (tc)
-            static constexpr std::int16_t writes_tc[] = {8, 32, 44, 48, 52, 56, 60, 64, 72};
+            static constexpr std::int16_t writes_tc[] = {8, 12, 32, 44, 48, 52, 56, 60, 64, 72}; // (12: queue_mapping)
             static constexpr std::int16_t writes_sf[] = {48, 52, 56, 60, 64};
             const std::int16_t off = tc ? r_.pick(writes_tc) : r_.pick(writes_sf);
             const bool cb = off >= 48 && off < 68;
@@ -454,6 +454,12 @@ private:
             const auto at = static_cast<std::int16_t>(off + (cb ? size * static_cast<int>(r_.below(4 / size)) : 0));
             if (r_.chance(50)) emit(make_insn(static_cast<std::uint8_t>(op::stx | op::mem | size_code(size)), 6, saved(), at, 0));
             else emit(make_insn(static_cast<std::uint8_t>(op::st | op::mem | size_code(size)), 6, 0, at, rand_imm()));
+            return;
+        }
+        if (r_.chance(8)) { // cb[] as 8-byte words
+            const auto at = static_cast<std::int16_t>(r_.chance(50) ? 48 : 56);
+            if (r_.chance(50)) emit(make_insn(op::stx | op::mem | op::dw, 6, saved(), at, 0));
+            else emit(make_insn(op::ldx | op::mem | op::dw, d, 6, at, 0));
             return;
         }
         if (tc && r_.chance(10)) { // tstamp (read, write) and hwtstamp (read): 8 bytes

@@ -331,3 +331,30 @@ TEST_CASE("kernel vs vm: hash map -EEXIST, -ENOENT, -E2BIG and -EINVAL as the pr
     ::close(hash);
     ::close(out);
 }
+
+TEST_CASE("kernel vs vm: writes to 16-bit __sk_buff members (queue_mapping, tc_index, tc_classid)") {
+    if (!privileged()) return;
+    // each store followed by a load; r0 = the loads folded (r0 = r0 * 31 + load)
+    struct store {
+        std::int16_t off;
+        bool reg;
+        std::int64_t value;
+    };
+    const store stores[] = {{12, false, 5},       {12, true, 0x12345},  {12, false, 0xffff}, {12, true, 0xfffe},
+                            {12, false, -2},      {12, true, -1},       {44, true, 0x10007}, {44, false, -3},
+                            {72, true, 0xabcde}};
+    std::vector<insn> p = {mov(0, 0)};
+    for (const store& s : stores) {
+        if (s.reg) {
+            lddw(p, 2, static_cast<std::uint64_t>(s.value));
+            p.push_back(stx(op::w, 1, 2, s.off));
+        } else {
+            p.push_back(st(op::w, 1, s.off, static_cast<std::int32_t>(s.value)));
+        }
+        p.push_back(ldx(op::w, 3, 1, s.off));
+        p.push_back(alu(op::mul, 0, 31));
+        p.push_back(alur(op::add, 0, 3));
+    }
+    p.push_back(exit());
+    check_same(run_both(p, prog_type::sched_cls, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
+}

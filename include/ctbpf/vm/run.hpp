@@ -377,11 +377,16 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     break;
                 }
                 const u64 v = cls == op::st ? sext_imm(x.imm) : reg[s];
-                store_le(p, size, v);
-                if (is_skb_type(type_) && tag[d] == id_ctx && size == 4) { // tc_index, tc_classid: 16-bit members
+                if (is_skb_type(type_) && tag[d] == id_ctx && size == 4) {
                     const u64 o = reg[d] - base_of(id_ctx) + static_cast<u64>(static_cast<s64>(x.off));
-                    if (skb_field_size(static_cast<u32>(o)) == 2) p[2] = p[3] = 0;
+                    // queue_mapping: a value of NO_QUEUE_MAPPING (0xffff) or more is not stored (the
+                    // kernel compares an immediate as signed, a register as unsigned 64 bits)
+                    if (o == 12 && (cls == op::st ? x.imm >= 0xffff : v >= 0xffff)) break;
+                    store_le(p, size, v);
+                    if (skb_field_size(static_cast<u32>(o)) == 2) p[2] = p[3] = 0; // 16-bit members
+                    break;
                 }
+                store_le(p, size, v);
                 if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = cls == op::st ? 0 : tag[s];
                 break;
             }
