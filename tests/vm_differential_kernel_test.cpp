@@ -115,7 +115,8 @@ bytes_t random_ctx(vm_fuzz::rng& r, ctbpf::prog_type t, bytes_t& packet) {
         if (r.chance(60)) put(c, off, static_cast<std::uint32_t>(r.next()));
     if (r.chance(20)) put(c, 36, r.below(4)); // ingress_ifindex
     if (r.chance(20)) put(c, 40, 1);          // ifindex: loopback
-    if (r.chance(20)) put(c, 164, r.below(8)); // gso_segs
+    if (r.chance(20)) put(c, 164, r.chance(90) ? r.below(8) : static_cast<std::uint32_t>(r.next())); // gso_segs
+    if (r.chance(20)) put(c, 176, static_cast<std::uint32_t>(r.next()));                               // gso_size
     if (r.chance(20)) put(c, 152, static_cast<std::uint32_t>(r.next())), put(c, 156, r.below(16)); // tstamp
     if (r.chance(20)) put(c, 184, static_cast<std::uint32_t>(r.next()));                          // hwtstamp
     return c;

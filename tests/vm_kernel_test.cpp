@@ -358,3 +358,96 @@ TEST_CASE("kernel vs vm: writes to 16-bit __sk_buff members (queue_mapping, tc_i
     p.push_back(exit());
     check_same(run_both(p, prog_type::sched_cls, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
 }
+
+TEST_CASE("kernel vs vm: every context load the kernel accepts, at every size and offset") {
+    if (!privileged()) return;
+    // r0 = *(size *)(r1 + off), folded to 32 bits; the fields that hold pointers are left out
+    auto pointer_field = [](prog_type t, int off) {
+        if (t == prog_type::xdp) return off < 12;
+        const int fields[] = {76, 80, 140, 144, 168}; // data, data_end, data_meta, flow_keys, sk
+        for (int f : fields)
+            if (off >= f && off < f + (f >= 144 ? 8 : 4)) return true;
+        return false;
+    };
+    bytes_t skb_ctx(192);
+    for (std::size_t i = 0; i < skb_ctx.size(); ++i) {
+        const bool in = (i >= 8 && i < 12) || (i >= 32 && i < 40) || (i >= 48 && i < 68) || (i >= 152 && i < 160) ||
+                        (i >= 164 && i < 168) || (i >= 176 && i < 180) || (i >= 184 && i < 192);
+        skb_ctx[i] = in ? static_cast<std::uint8_t>(0x10 + i) : 0;
+    }
+    skb_ctx[36] = 1, skb_ctx[37] = skb_ctx[38] = skb_ctx[39] = 0; // ingress_ifindex 1
+    skb_ctx[164] = 3, skb_ctx[165] = skb_ctx[166] = skb_ctx[167] = 0; // gso_segs 3
+    int loaded = 0;
+    for (const prog_type t : {prog_type::sched_cls, prog_type::socket_filter, prog_type::xdp}) {
+        const int ctx_size = t == prog_type::xdp ? 24 : 192;
+        for (const int size : {1, 2, 4, 8})
+            for (int off = 0; off + size <= ctx_size; off += size) {
+                if (pointer_field(t, off)) continue;
+                const std::uint8_t sz = size == 1 ? op::b : size == 2 ? op::h : size == 4 ? op::w : op::dw;
+                const std::vector<insn> p = {ldx(sz, 2, 1, static_cast<std::int16_t>(off)), movr(0, 2), alu(op::rsh, 0, 32),
+                                             alur(op::xor_, 0, 2), exit()};
+                const int fd = load(p, t, nullptr);
+                if (fd < 0) continue;
+                ::close(fd);
+                ++loaded;
+                for (const bool with_ctx : {false, true}) {
+                    CAPTURE(static_cast<int>(t));
+                    CAPTURE(size);
+                    CAPTURE(off);
+                    CAPTURE(with_ctx);
+                    bytes_t ctx;
+                    if (with_ctx && t != prog_type::xdp) ctx = skb_ctx;
+                    if (with_ctx && t == prog_type::xdp) ctx = {0, 0, 0, 0, 80, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+                    check_same(run_both(p, t, frame({1, 0, 0x5e, 0, 0, 1}, 0x86dd, 80), ctx));
+                }
+            }
+    }
+    MESSAGE(loaded << " context loads compared");
+    CHECK(loaded > 100);
+}
+
+TEST_CASE("kernel vs vm: every context store the kernel accepts, at every size and offset") {
+    if (!privileged()) return;
+    // *(size *)(r1 + off) = value (an immediate, or a register), then the same load where the kernel
+    // allows it, folded into r0; compared with and without ctx_in (ctx_out too)
+    bytes_t skb_ctx(192);
+    for (std::size_t i = 48; i < 68; ++i) skb_ctx[i] = static_cast<std::uint8_t>(i);
+    skb_ctx[8] = 0x77, skb_ctx[32] = 0x66;
+    int stored = 0;
+    for (const prog_type t : {prog_type::sched_cls, prog_type::socket_filter})
+        for (const int size : {1, 2, 4, 8})
+            for (int off = 0; off + size <= 192; off += size)
+                for (const std::int64_t value : {std::int64_t{0x1234567}, std::int64_t{-2}, std::int64_t{0xffff}, std::int64_t{0x8000fffe}})
+                    for (const bool reg : {false, true}) {
+                        const std::uint8_t sz = size == 1 ? op::b : size == 2 ? op::h : size == 4 ? op::w : op::dw;
+                        std::vector<insn> p;
+                        if (reg) {
+                            lddw(p, 2, static_cast<std::uint64_t>(value));
+                            p.push_back(stx(sz, 1, 2, static_cast<std::int16_t>(off)));
+                        } else {
+                            p.push_back(st(sz, 1, static_cast<std::int16_t>(off), static_cast<std::int32_t>(value)));
+                        }
+                        p.push_back(mov(0, 0));
+                        std::vector<insn> q = p;
+                        q.push_back(ldx(sz, 0, 1, static_cast<std::int16_t>(off)));
+                        p.push_back(exit());
+                        q.push_back(exit());
+                        int fd = load(q, t, nullptr);
+                        if (fd >= 0) p = q;
+                        else fd = load(p, t, nullptr);
+                        if (fd < 0) continue;
+                        ::close(fd);
+                        ++stored;
+                        for (const bool with_ctx : {false, true}) {
+                            CAPTURE(static_cast<int>(t));
+                            CAPTURE(size);
+                            CAPTURE(off);
+                            CAPTURE(value);
+                            CAPTURE(reg);
+                            CAPTURE(with_ctx);
+                            check_same(run_both(p, t, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), with_ctx ? skb_ctx : bytes_t{}));
+                        }
+                    }
+    MESSAGE(stored << " context stores compared");
+    CHECK(stored > 50);
+}

@@ -76,6 +76,8 @@ constexpr bool machine::setup(const input& in, result& r) {
         for (u32 i = 0; i < skb::size; ++i)
             if (ctx_[i] != 0 && !skb_ctx_in_field(i))
                 return bad("__sk_buff: only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may be set");
+        if (load_le(ctx_ + skb::gso_segs, 4) > 0xffff) return bad("__sk_buff: gso_segs above GSO_MAX_SEGS (65535)");
+        store_le(ctx_ + skb::gso_size, 4, load_le(ctx_ + skb::gso_size, 2)); // (a u16 in skb_shared_info)
         if (n < eth_hlen) return bad("the packet is shorter than an Ethernet header");
         if (n > skb_max_data) return bad("the packet is longer than BPF_PROG_TEST_RUN takes for a socket buffer (3712 bytes)");
         const u32 ifindex = static_cast<u32>(load_le(ctx_ + skb::ifindex, 4));
