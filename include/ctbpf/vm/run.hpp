@@ -58,8 +58,11 @@ constexpr bool machine::setup(const input& in, result& r) {
             if (end != n) return bad("xdp_md: data_end below the packet's size would make fragments (not modelled)");
             if ((meta & 3) != 0 || meta > 255 || meta > xdp::headroom - xdp::frame_struct)
                 return bad("xdp_md: the metadata size (data) must be a multiple of 4, at most 216");
-            if (load_le(ctx_ + xdp::rx_queue_index, 4) != 0 && load_le(ctx_ + xdp::ingress_ifindex, 4) == 0)
-                return bad("xdp_md: rx_queue_index needs an ingress_ifindex");
+            if (load_le(ctx_ + xdp::egress_ifindex, 4) != 0) return bad("xdp_md: egress_ifindex must be 0");
+            if (load_le(ctx_ + xdp::ingress_ifindex, 4) > 1)
+                return bad("xdp_md: ingress_ifindex other than loopback (1) is not modelled");
+            if (load_le(ctx_ + xdp::rx_queue_index, 4) != 0) // (loopback has one receive queue)
+                return bad("xdp_md: rx_queue_index must be 0 (and needs an ingress_ifindex)");
         }
         if (n - meta < eth_hlen || n < meta) return bad("the packet is shorter than an Ethernet header");
         if (n - meta > xdp::frame - xdp::headroom - xdp::tailroom) return bad("the packet does not fit one page (fragments are not modelled)");
@@ -99,7 +102,10 @@ constexpr bool machine::setup(const input& in, result& r) {
         for (u32 i = 0; i < 6; ++i) zero = zero && eth[i] == 0;
         store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? 2 : zero ? 0 : 3);
         store_le(ctx_ + skb::ifindex, 4, 1);
-        if (!in.ctx.empty() && load_le(ctx_ + skb::wire_len, 4) == 0) // (convert___skb_to_skb: only with ctx_in)
+        const u64 wire_len = load_le(ctx_ + skb::wire_len, 4);
+        if (wire_len != 0 && (wire_len < pkt.hi - data_ || wire_len > 65536)) // (GSO_LEGACY_MAX_SIZE)
+            return bad("__sk_buff: wire_len below the packet's length or above 65536");
+        if (!in.ctx.empty() && wire_len == 0) // (convert___skb_to_skb: only with ctx_in)
             store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
         if ((proto == 0x0008 && n - eth_hlen < 20) || (proto == 0xdd86 && n - eth_hlen < 40))
             return bad("the packet is shorter than its IP header");
