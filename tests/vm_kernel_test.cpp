@@ -536,3 +536,45 @@ TEST_CASE("kernel vs vm: which packets and contexts BPF_PROG_TEST_RUN takes") {
         same_acceptance(xdp, prog_type::xdp, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), ctx);
     }
 }
+
+TEST_CASE("kernel vs vm: helper arguments at their bounds (xdp_adjust_head/tail, skb_load/store_bytes)") {
+    if (!privileged()) return;
+    for (const ctbpf::helper h : {helper::xdp_adjust_head, helper::xdp_adjust_tail})
+        for (const std::uint32_t meta : {0u, 8u})
+            for (std::int32_t delta = -300; delta <= 300; delta += (delta > -230 && delta < -190) || (delta > -60 && delta < 60) ? 1 : 7) {
+                CAPTURE(static_cast<int>(h));
+                CAPTURE(meta);
+                CAPTURE(delta);
+                // r0 = the helper's result << 16 | data_end - data
+                const std::vector<insn> p = {movr(6, 1), mov(2, delta), call(h), movr(7, 0), alu(op::lsh, 7, 16),
+                                             ldx(op::w, 2, 6, 0), ldx(op::w, 3, 6, 4), alur(op::sub, 3, 2),
+                                             movr(0, 3), alur(op::or_, 0, 7), exit()};
+                bytes_t packet = frame({2, 0, 0, 0, 0, 1}, 0x0800, 60);
+                bytes_t ctx;
+                if (meta) {
+                    packet.insert(packet.begin(), meta, 0xee);
+                    ctx.assign(24, 0);
+                    ctx[0] = static_cast<std::uint8_t>(meta), ctx[4] = static_cast<std::uint8_t>(packet.size());
+                }
+                check_same(run_both(p, prog_type::xdp, packet, ctx));
+            }
+    for (const prog_type t : {prog_type::sched_cls, prog_type::socket_filter})
+        for (const bool store : {false, true})
+            for (const std::int32_t off : {-1, 0, 1, 30, 40, 44, 45, 46, 50, 60, 0xffff, 0x10000, -0x100000})
+                for (const std::int32_t len : {1, 4, 15, 16})
+                    for (const std::int32_t flags : {0, 1, 2, 3, 4}) {
+                        if ((!store && flags != 0) || (store && t == prog_type::socket_filter)) continue;
+                        CAPTURE(static_cast<int>(t));
+                        CAPTURE(store);
+                        CAPTURE(off);
+                        CAPTURE(len);
+                        CAPTURE(flags);
+                        // the buffer at fp-16 (16 bytes of 0x5a); r0 = the result ^ the buffer's two words
+                        const std::vector<insn> p = {
+                            st(op::dw, 10, -16, 0x5a5a5a5a), st(op::dw, 10, -8, 0x5a5a5a5a), mov(2, off), movr(3, 10),
+                            alu(op::add, 3, -16), mov(4, len), mov(5, flags),
+                            call(store ? helper::skb_store_bytes : helper::skb_load_bytes),
+                            ldx(op::dw, 2, 10, -16), alur(op::xor_, 0, 2), ldx(op::dw, 2, 10, -8), alur(op::xor_, 0, 2), exit()};
+                        check_same(run_both(p, t, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
+                    }
+}
