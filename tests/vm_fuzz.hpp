@@ -71,14 +71,15 @@ public:
             if (!called) call_to(t);
         }
         epilogue();
-        // subprograms: scalar registers r0-r5, their own stack (fp-64 .. fp-1)
+        // subprograms: scalar registers r0-r5 and r7-r9, their own stack (fp-96 .. fp-1)
         std::vector<std::size_t> starts;
         main_ = false;
         for (int s = 0; s < subs_; ++s) {
             cur_sub_ = s;
             starts.push_back(p_.size());
-            for (int at = -64; at < 0; at += 8)
+            for (int at = -96; at < 0; at += 8)
                 emit(make_insn(op::st | op::mem | op::dw, 10, 0, static_cast<std::int16_t>(at), rand_imm()));
+            for (int reg : {7, 8, 9}) set_scalar(reg); // (callee-saved: the caller's come back at exit)
             if (ptr_arg_[s]) { // r1 points into the caller's stack: read and write it, then r1 = a scalar
                 for (int i = 0, k = 1 + static_cast<int>(r_.below(3)); i < k; ++i) {
                     const int size = r_.pick({1, 2, 4, 8});
@@ -158,7 +159,9 @@ private:
         const bool skb = type_ != ctbpf::prog_type::xdp;
         const bool direct = type_ != ctbpf::prog_type::socket_filter;
         for (;;) {
-            switch (r_.below(main_ ? 17 : 6)) {
+            // subprograms: ALU, jumps, stack, loops, maps, csum_diff, the CPU id (no context, packet or calls)
+            static constexpr std::uint32_t sub_kinds[] = {0, 1, 2, 3, 4, 5, 6, 7, 13, 15};
+            switch (main_ ? r_.below(17) : r_.pick(sub_kinds)) {
             case 0:
             case 1: return alu();
             case 2: return alu();
@@ -191,7 +194,7 @@ private:
                 if (type_ != ctbpf::prog_type::xdp) break;
                 return xdp_adjust();
             case 15:
-                if (type_ != ctbpf::prog_type::socket_filter && r_.chance(30)) return redirect();
+                if (main_ && type_ != ctbpf::prog_type::socket_filter && r_.chance(30)) return redirect();
                 return cpu_id();
             case 16:
                 if (maps_.progs < 0 || !r_.chance(30)) break;
@@ -298,7 +301,7 @@ private:
         case 2: imm = op::xchg; break;
         default: imm = op::cmpxchg;
         }
-        std::uint8_t s = main_ && base != 1 ? scalar() : main_ ? saved() : scalar();
+        const std::uint8_t s = base == 1 ? saved() : scalar(); // (after a lookup r2-r5 are not set; r1 is the value)
         if (imm == op::cmpxchg && r_.chance(50)) { // make the compare succeed sometimes
             emit(make_insn(static_cast<std::uint8_t>(op::ldx | op::mem | sz), 0, base, off, 0));
             if (r_.chance(30)) emit(make_insn(op::alu64 | op::add, 0, 0, 0, 1));
