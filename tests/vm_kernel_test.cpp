@@ -22,13 +22,20 @@ using ctbpf::helper;
 using ctbpf::insn;
 using ctbpf::prog_type;
 
-// Whether bpf(2) may be used here; prints SKIP otherwise.
+// Whether bpf(2) may be used here as these tests need (maps, XDP and tc programs); prints SKIP otherwise.
 bool privileged() {
-    const int fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1);
-    if (fd < 0) {
+    const int map_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, 4, 1);
+    if (map_fd < 0) {
         std::printf("SKIP: BPF_MAP_CREATE: %s (needs root or CAP_BPF)\n", std::strerror(errno));
         return false;
     }
+    ::close(map_fd);
+    const int fd = load({mov(0, 0), exit()}, prog_type::xdp, nullptr);
+    if (fd == -EPERM || fd == -EACCES) {
+        std::printf("SKIP: BPF_PROG_LOAD of an XDP program: %s (needs root, or CAP_BPF and CAP_NET_ADMIN)\n", std::strerror(-fd));
+        return false;
+    }
+    REQUIRE_MESSAGE(fd >= 0, "a trivial XDP program does not load: " << std::strerror(-fd));
     ::close(fd);
     return true;
 }
@@ -198,7 +205,8 @@ TEST_CASE("kernel vs vm: __sk_buff len, protocol, pkt_type, mark, priority and c
             for (const std::uint16_t eth : {std::uint16_t{0x0800}, std::uint16_t{0x86dd}, std::uint16_t{0x0806}, std::uint16_t{0x0040}})
                 for (const bool with_ctx : {false, true}) {
                     CAPTURE(static_cast<int>(t));
-                    CAPTURE(d.name);
+                    const std::string name = d.name;
+                    CAPTURE(name);
                     CAPTURE(eth);
                     CAPTURE(with_ctx);
                     bytes_t ctx;
