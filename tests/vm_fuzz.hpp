@@ -23,13 +23,13 @@ namespace op = ctbpf::op;
 
 struct rng {
     std::uint64_t s;
-    explicit rng(std::uint64_t seed) : s(seed * 0x9e3779b97f4a7c15ull + 0x632be59bd9b4e019ull) {}
-    std::uint64_t next() { // splitmix64
-        std::uint64_t z = (s += 0x9e3779b97f4a7c15ull);
+    explicit rng(std::uint64_t seed) : s(mix(seed + 0x632be59bd9b4e019ull)) {} // (nearby seeds: unrelated streams)
+    static std::uint64_t mix(std::uint64_t z) {
         z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
         z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
         return z ^ (z >> 31);
     }
+    std::uint64_t next() { return mix(s += 0x9e3779b97f4a7c15ull); } // splitmix64
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(next() % n); }
     bool chance(std::uint32_t pct) { return below(100) < pct; }
     template <class T, std::size_t N>
@@ -134,7 +134,8 @@ private:
             emit(make_insn(op::ld | op::imm | op::dw, d, 0, 0, static_cast<std::int32_t>(v)));
             emit(make_insn(0, 0, 0, 0, static_cast<std::int32_t>(v >> 32)));
         } else {
-            emit(make_insn(static_cast<std::uint8_t>((r_.chance(30) ? op::alu : op::alu64) | op::mov), d, 0, 0, rand_imm()));
+            const std::uint8_t cls = r_.chance(30) ? op::alu : op::alu64; // (one draw per statement: the same
+            emit(make_insn(static_cast<std::uint8_t>(cls | op::mov), d, 0, 0, rand_imm())); // program on every compiler)
         }
     }
     // after a helper call, LD_ABS or a block that held pointers: r1-r5 scalars again
@@ -243,8 +244,12 @@ private:
                                                 op::jsge, op::jlt, op::jle, op::jslt, op::jsle};
         const std::uint8_t cls = r_.chance(50) ? op::jmp : op::jmp32;
         const std::uint8_t o = r_.pick(jops);
-        if (r_.chance(50)) return make_insn(static_cast<std::uint8_t>(cls | o | op::x), scalar(), scalar(), 0, 0);
-        return make_insn(static_cast<std::uint8_t>(cls | o), scalar(), 0, 0, rand_imm());
+        const std::uint8_t a = scalar();
+        if (r_.chance(50)) {
+            const std::uint8_t b = scalar();
+            return make_insn(static_cast<std::uint8_t>(cls | o | op::x), a, b, 0, 0);
+        }
+        return make_insn(static_cast<std::uint8_t>(cls | o), a, 0, 0, rand_imm());
     }
     void cond(int depth) {
         const std::size_t j = jump_placeholder(cond_jump());
@@ -378,7 +383,10 @@ private:
     void map_update() {
         const bool hash = r_.chance(65);
         store_key(r_.chance(80) ? 7 : 0xff);
-        if (r_.chance(50)) emit(make_insn(op::stx | op::mem | op::dw, 10, saved(), static_cast<std::int16_t>(buf_at + 8 * static_cast<int>(r_.below(2))), 0));
+        if (r_.chance(50)) {
+            const std::uint8_t v = saved();
+            emit(make_insn(op::stx | op::mem | op::dw, 10, v, static_cast<std::int16_t>(buf_at + 8 * static_cast<int>(r_.below(2))), 0));
+        }
         lddw_map(1, hash ? maps_.hash : maps_.array);
         emit(make_insn(op::alu64 | op::mov | op::x, 2, 10, 0, 0));
         emit(make_insn(op::alu64 | op::add, 2, 0, 0, key_at));
@@ -512,7 +520,10 @@ private:
     void skb_bytes() {
         const bool store = type_ == ctbpf::prog_type::sched_cls && r_.chance(50);
         emit(make_insn(op::alu64 | op::mov | op::x, 1, 6, 0, 0));
-        if (r_.chance(60)) emit(make_insn(op::alu64 | op::mov, 2, 0, 0, static_cast<std::int32_t>(r_.below(80)) - (r_.chance(5) ? 100 : 0)));
+        if (r_.chance(60)) {
+            const std::int32_t off = static_cast<std::int32_t>(r_.below(80));
+            emit(make_insn(op::alu64 | op::mov, 2, 0, 0, off - (r_.chance(5) ? 100 : 0)));
+        }
         else {
             emit(make_insn(op::alu64 | op::mov | op::x, 2, saved(), 0, 0));
             emit(make_insn(op::alu64 | op::and_, 2, 0, 0, r_.pick({0x3f, 0xff, -1})));
@@ -522,8 +533,10 @@ private:
         emit(make_insn(op::alu64 | op::mov, 4, 0, 0, 1 + static_cast<std::int32_t>(r_.below(16))));
         if (store) emit(make_insn(op::alu64 | op::mov, 5, 0, 0, r_.chance(85) ? static_cast<std::int32_t>(r_.below(4)) : 8));
         emit(make_insn(op::jmp | op::call, 0, 0, 0, static_cast<std::int32_t>(store ? ctbpf::helper::skb_store_bytes : ctbpf::helper::skb_load_bytes)));
-        if (!store && r_.chance(70))
-            emit(make_insn(op::ldx | op::mem | op::dw, saved(), 10, static_cast<std::int16_t>(buf_at + 8 * static_cast<int>(r_.below(2))), 0));
+        if (!store && r_.chance(70)) {
+            const std::uint8_t d = saved();
+            emit(make_insn(op::ldx | op::mem | op::dw, d, 10, static_cast<std::int16_t>(buf_at + 8 * static_cast<int>(r_.below(2))), 0));
+        }
         reset_args();
     }
     void csum_diff() {
