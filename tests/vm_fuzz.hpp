@@ -7,6 +7,9 @@
 // atomics), map values (array and hash, looked up, updated, deleted, atomics), packet bytes behind
 // data_end checks, LD_ABS/LD_IND, context fields, helpers with deterministic results, bounded loops
 // and bpf-to-bpf calls. Also random packets and contexts for them.
+// Left out, because the kernel's own result is not reproducible: bpf_get_prandom_u32 and the clocks;
+// may_goto (on x86-64 since 6.14 its budget is time, about 250 ms, not a count: 7.6e8 iterations one
+// run, 7.7e8 the next). bpf_xdp_adjust_meta is left out because this kernel refuses it to XDP programs.
 #pragma once
 
 #include <ctbpf/insn.hpp>
