@@ -586,3 +586,32 @@ TEST_CASE("kernel vs vm: helper arguments at their bounds (xdp_adjust_head/tail,
                         check_same(run_both(p, t, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
                     }
 }
+
+TEST_CASE("kernel vs vm: LD_ABS and LD_IND around the packet's edges and the SKF_NET_OFF/SKF_LL_OFF bases") {
+    if (!privileged()) return;
+    std::vector<std::int32_t> offsets;
+    for (const std::int32_t base : {0, -0x100000, -0x200000})
+        for (std::int32_t d = -3; d <= 20; ++d) offsets.push_back(base + d);
+    for (std::int32_t d = 36; d <= 64; ++d) offsets.push_back(d);
+    offsets.push_back(-0x100000 + 50), offsets.push_back(-0x200000 + 60), offsets.push_back(-0x300000), offsets.push_back(0x7fffffff);
+    for (const prog_type t : {prog_type::socket_filter, prog_type::sched_cls})
+        for (const std::uint8_t sz : {op::b, op::h, op::w})
+            for (const std::int32_t off : offsets)
+                for (const bool ind : {false, true}) {
+                    CAPTURE(static_cast<int>(t));
+                    CAPTURE(static_cast<int>(sz));
+                    CAPTURE(off);
+                    CAPTURE(ind);
+                    // r6 = ctx; r0 = packet[off] (LD_IND: r7 = off - 5, imm 5); r0 += 1000
+                    std::vector<insn> p = {movr(6, 1)};
+                    if (ind) {
+                        p.push_back(mov(7, off - 5));
+                        p.push_back(make_insn(static_cast<std::uint8_t>(op::ld | op::ind | sz), 0, 7, 0, 5));
+                    } else {
+                        p.push_back(make_insn(static_cast<std::uint8_t>(op::ld | op::abs | sz), 0, 0, 0, off));
+                    }
+                    p.push_back(alu(op::add, 0, 1000));
+                    p.push_back(exit());
+                    check_same(run_both(p, t, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
+                }
+}
