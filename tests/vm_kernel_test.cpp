@@ -615,3 +615,57 @@ TEST_CASE("kernel vs vm: LD_ABS and LD_IND around the packet's edges and the SKF
                     check_same(run_both(p, t, frame({2, 0, 0, 0, 0, 1}, 0x0800, 60), {}));
                 }
 }
+
+TEST_CASE("kernel vs vm: a hash value pointer kept across updates of its key (the element is replaced)") {
+    if (!privileged()) return;
+    for (const std::uint32_t flags : {0u, 1u /* BPF_F_NO_PREALLOC */}) {
+        CAPTURE(flags);
+        union bpf_attr a;
+        std::memset(&a, 0, sizeof a);
+        a.map_type = BPF_MAP_TYPE_HASH, a.key_size = 4, a.value_size = 8, a.max_entries = 4, a.map_flags = flags;
+        const int hash = static_cast<int>(bpf(BPF_MAP_CREATE, a));
+        REQUIRE(hash >= 0);
+        std::vector<insn> p = {movr(6, 1)};
+        auto update = [&](std::int32_t key, std::int32_t value) { // *(fp-4) = key, *(fp-16) = value
+            p.push_back(st(op::w, 10, -4, key));
+            p.push_back(st(op::dw, 10, -16, value));
+            map(p, 1, hash);
+            p.push_back(movr(2, 10));
+            p.push_back(alu(op::add, 2, -4));
+            p.push_back(movr(3, 10));
+            p.push_back(alu(op::add, 3, -16));
+            p.push_back(mov(4, 0));
+            p.push_back(call(helper::map_update_elem));
+        };
+        auto lookup = [&](std::int32_t key, std::uint8_t into) { // into = *lookup(key), or exit 1
+            p.push_back(st(op::w, 10, -4, key));
+            map(p, 1, hash);
+            p.push_back(movr(2, 10));
+            p.push_back(alu(op::add, 2, -4));
+            p.push_back(call(helper::map_lookup_elem));
+            p.push_back(jmp(op::jne, 0, 0, 2));
+            p.push_back(mov(0, 1));
+            p.push_back(exit());
+            if (into != 0) p.push_back(ldx(op::dw, into, 0, 0));
+        };
+        // r7 = the element of key 1; key 1 updated (a new element); writes through r7; key 2 added and
+        // updated (its new element may be the one r7 points to); writes through r7 again
+        update(1, 0x11);
+        lookup(1, 0);
+        p.push_back(movr(7, 0));
+        update(1, 0x22);
+        p.push_back(st(op::dw, 7, 0, 0x33));
+        update(2, 0x44);
+        update(2, 0x55);
+        p.push_back(st(op::dw, 7, 0, 0x66));
+        lookup(1, 8);
+        lookup(2, 9);
+        p.push_back(movr(0, 9));
+        p.push_back(alu(op::lsh, 0, 8));
+        p.push_back(alur(op::or_, 0, 8));
+        p.push_back(exit());
+        const ctbpf::named_map_shape shapes[] = {{"hash", {ctbpf::map_type::hash, 4, 8, 4, flags, hash}}};
+        check_same(run_both(p, prog_type::socket_filter, frame({2, 0, 0, 0, 0, 1}, 0x0800, 40), {}, shapes));
+        ::close(hash);
+    }
+}
