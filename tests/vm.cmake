@@ -37,3 +37,10 @@ if(TARGET ctbpf_cli)
   add_test(NAME cli_vm COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli_vm_test.sh $<TARGET_FILE:ctbpf_cli>)
   set_tests_properties(cli_vm PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120)
 endif()
+
+# Random programs run by BPF_PROG_TEST_RUN and by the interpreter (tests/vm_fuzz.hpp), and hand-written
+# kernel-vs-interpreter checks (tail calls, metadata, __sk_buff fields, trace_printk, map errors).
+ctbpf_doctest(vm_differential_kernel_test ${CMAKE_CURRENT_SOURCE_DIR}/vm_differential_kernel_test.cpp)
+set_tests_properties(vm_differential_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)
+ctbpf_doctest(vm_kernel_test ${CMAKE_CURRENT_SOURCE_DIR}/vm_kernel_test.cpp)
+set_tests_properties(vm_kernel_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 900)

@@ -11,6 +11,17 @@ namespace ctbpf::vm {
 namespace detail {
 constexpr u64 ret_of(int v) { return static_cast<u64>(static_cast<s64>(v)); } // a helper's int result
 constexpr u64 neg(int e) { return ret_of(-e); }                                  // -errno
+// The kernel's checksum arithmetic: 32-bit ones' complement sums of little-endian words.
+constexpr u32 csum_add(u32 a, u32 b) {
+    const u32 s = a + b;
+    return s + (s < b ? 1 : 0);
+}
+constexpr u32 csum_partial(const u8* p, u32 n, u32 seed) { // (the tail zero-padded, as x86-64 reads it)
+    u64 sum = seed;
+    for (u32 k = 0; k < n; k += 4) sum += load_le(p + k, n - k < 4 ? n - k : 4);
+    while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
+    return static_cast<u32>(sum);
+}
 } // namespace detail
 
 // The packet bytes [data + off, data + off + len) for skb helpers (nullptr: out of the packet).
@@ -21,8 +32,15 @@ constexpr u8* machine::packet_bytes(result&, u32, s64 off, u32 len, std::string_
 }
 
 // bpf_trace_printk's format: %d %i %u %x %X %c %s %p(x/K) %% with l/ll, flags, width and precision.
-constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, const u64* args, const u32* tags, u64& out) {
+constexpr bool machine::printk(result& r, u32, const u8* fmt, u32 fmt_size, const u64* args, const u32* tags, u64& out) {
     const u32 start = r.printed.size();
+    // a format the kernel refuses (unknown conversion, more than 3 arguments, no NUL): nothing
+    // printed, -EINVAL returned to the program
+    auto bad_format = [&] {
+        r.printed.resize(start);
+        out = detail::neg(err::inval);
+        return true;
+    };
     u32 used = 0;
     u32 i = 0;
     for (; i < fmt_size && fmt[i] != 0; ++i) {
@@ -56,7 +74,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         }
         int longs = 0;
         while (i < fmt_size && fmt[i] == 'l') ++longs, ++i;
-        if (i >= fmt_size || used >= 3) return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: bad format");
+        if (i >= fmt_size || used >= 3) return bad_format();
         const char conv = static_cast<char>(fmt[i]);
         u64 v = args[used];
         const u32 t = tags[used++];
@@ -86,12 +104,9 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         case 'c': field.push_back(static_cast<char>(v)); break;
         case 'p': {
             if (i + 1 < fmt_size && (fmt[i + 1] == 'x' || fmt[i + 1] == 'K')) ++i;
-            char b[24];
-            int n = 0;
-            do b[n++] = "0123456789abcdef"[v % 16], v /= 16;
-            while (v != 0);
-            prefix[0] = '0', prefix[1] = 'x', prefix_len = 2;
-            while (n > 0) field.push_back(b[--n]);
+            // the kernel prints a pointer as 16 hex digits, zero-padded, no 0x (%p and %pK may show
+            // a hash or zeros instead: the length is the same)
+            for (int k = 15; k >= 0; --k) field.push_back("0123456789abcdef"[(v >> (4 * k)) & 15]);
             break;
         }
         case 's': {
@@ -107,7 +122,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
                 for (char ch2 : std::string_view("(efault)")) field.push_back(ch2);
             break;
         }
-        default: return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: unsupported conversion");
+        default: return bad_format();
         }
         const u32 len = prefix_len + field.size();
         const u32 pad = width > len ? width - len : 0;
@@ -121,7 +136,7 @@ constexpr bool machine::printk(result& r, u32 pc, const u8* fmt, u32 fmt_size, c
         if (left)
             for (u32 k = 0; k < pad; ++k) r.printed.push_back(' ');
     }
-    if (i >= fmt_size) return fail(r, fault::bad_helper_argument, pc, "bpf_trace_printk: the format is not NUL-terminated");
+    if (i >= fmt_size) return bad_format();
     out = r.printed.size() - start;
     return true;
 }
@@ -200,6 +215,10 @@ constexpr bool machine::call_helper(result& r, u32 pc, std::int32_t id, u64* reg
     case helper::skb_store_bytes: {
         const bool load = id == static_cast<std::int32_t>(helper::skb_load_bytes);
         const u32 n = static_cast<u32>(reg[4]);
+        if (!load && (reg[5] & ~u64{3}) != 0) { // BPF_F_RECOMPUTE_CSUM | BPF_F_INVALIDATE_HASH
+            ret = neg(err::inval);
+            break;
+        }
         if (!helper_memory(r, pc, load ? "bpf_skb_load_bytes" : "bpf_skb_store_bytes", 3, tag[3], reg[3], n, load, q))
             return false;
         u8* b = packet_bytes(r, pc, static_cast<std::int32_t>(reg[2]), n, "");
@@ -215,19 +234,16 @@ constexpr bool machine::call_helper(result& r, u32 pc, std::int32_t id, u64* reg
         }
         break;
     }
-    case helper::csum_diff: {
+    case helper::csum_diff: { // Linux 6.13+: any sizes, the result folded to 16 bits on every arch
         const u32 fs = static_cast<u32>(reg[2]), ts = static_cast<u32>(reg[4]);
-        if ((fs & 3) != 0 || (ts & 3) != 0 || fs + ts > 512 || (fs == 0 && ts == 0 && false)) {
-            ret = neg(err::inval);
-            break;
-        }
         if (!helper_memory(r, pc, "bpf_csum_diff", 1, tag[1], reg[1], fs, false, p)) return false;
         if (!helper_memory(r, pc, "bpf_csum_diff", 3, tag[3], reg[3], ts, false, q)) return false;
-        u64 sum = static_cast<u32>(reg[5]);
-        for (u32 k = 0; k < fs; k += 4) sum += static_cast<u32>(~load_le(p + k, 4));
-        for (u32 k = 0; k < ts; k += 4) sum += load_le(q + k, 4);
-        while (sum >> 32) sum = (sum & 0xffffffffu) + (sum >> 32);
-        ret = sum;
+        u32 sum = static_cast<u32>(reg[5]);
+        if (fs != 0 && ts != 0) sum = csum_add(csum_partial(q, ts, sum), ~csum_partial(p, fs, 0)); // csum_sub
+        else if (ts != 0) sum = csum_partial(q, ts, sum);
+        else if (fs != 0) sum = ~csum_partial(p, fs, ~sum);
+        sum = (sum & 0xffff) + (sum >> 16); // csum_from32to16
+        ret = (sum & 0xffff) + (sum >> 16);
         break;
     }
     case helper::redirect:

@@ -131,6 +131,8 @@ inline constexpr u32 data = 0, data_end = 4, data_meta = 8, ingress_ifindex = 12
 inline constexpr u32 frame = 4096, headroom = 256, tailroom = 320, frame_struct = 40;
 }
 inline constexpr u32 skb_headroom = 64, eth_hlen = 14;
+// the longest skb test input: a page less NET_SKB_PAD and skb_shared_info (x86-64)
+inline constexpr u32 skb_max_data = 4096 - 64 - 320;
 constexpr bool is_skb_type(prog_type t) {
     return t == prog_type::socket_filter || t == prog_type::sched_cls || t == prog_type::sched_act ||
            t == prog_type::cgroup_skb || t == prog_type::lwt_in || t == prog_type::lwt_out ||
@@ -328,6 +330,11 @@ private:
         delete[] packet_;
         packet_ = new u8[size];
         packet_cap_ = size;
+    }
+    // __sk_buff.len as the program sees it now (in ctx_, returned)
+    constexpr const u8* live_len(u32 len) {
+        store_le(ctx_ + detail::skb::len, 4, len);
+        return ctx_ + detail::skb::len;
     }
     constexpr bool setup(const input& in, result& r);
     constexpr void run_fast(std::span<const insn> code, u32& pc, u64& executed, u64 limit, u64* reg, u32* tag);

@@ -21,6 +21,7 @@ inline constexpr int noent = 2, e2big = 7, nomem = 12, fault = 14, exist = 17, i
 
 // BPF_ANY, BPF_NOEXIST, BPF_EXIST
 inline constexpr u64 update_any = 0, update_noexist = 1, update_exist = 2;
+inline constexpr u32 map_no_prealloc = 1; // BPF_F_NO_PREALLOC
 
 constexpr bool is_array_like(map_type t) {
     return t == map_type::array || t == map_type::percpu_array || t == map_type::prog_array ||
@@ -59,6 +60,7 @@ public:
     constexpr ~map_store() {
         delete[] values_;
         for (auto& e : slots_) delete[] e.kv;
+        for (u8* o : retired_) delete[] o;
     }
 
     // The value of `key` (nullptr: none), as bpf_map_lookup_elem sees it; *element: its element number.
@@ -77,17 +79,18 @@ public:
     }
     // bpf_map_update_elem: 0 or a negative errno.
     constexpr int update(const u8* key, const u8* value, u64 flags) {
-        if ((flags & 0xff) > update_exist || (flags >> 8) != 0) return -err::inval; // BPF_F_LOCK needs a spin lock
+        constexpr u64 f_lock = 4; // BPF_F_LOCK: needs a spin lock in the value (not modelled)
+        if ((flags & ~f_lock) > update_exist) return -err::inval;
         if (is_array_like(shape.type)) {
             const u32 i = static_cast<u32>(load_le(key, 4));
             if (i >= shape.max_entries) return -err::e2big;
-            if (flags == update_noexist) return -err::exist;
-            if (values_ == nullptr) return -err::inval;
+            if ((flags & update_noexist) != 0) return -err::exist;
+            if ((flags & f_lock) != 0 || values_ == nullptr) return -err::inval;
             u8* v = values_ + static_cast<std::size_t>(i) * shape.value_size;
             for (u32 k = 0; k < shape.value_size; ++k) v[k] = value[k];
             return 0;
         }
-        if (!is_hash_like(shape.type)) return -err::inval;
+        if (!is_hash_like(shape.type) || (flags & f_lock) != 0) return -err::inval;
         u32 s = find(key);
         if (s != npos && flags == update_noexist) return -err::exist;
         if (s == npos && flags == update_exist) return -err::noent;
@@ -101,6 +104,22 @@ public:
             for (u32 k = 0; k < shape.key_size; ++k) kv[k] = key[k];
             slots_[s].used = true;
             ++count_;
+        } else if (shape.type == map_type::hash) {
+            // An update of a present key writes a new element and retires the old one: a pointer from
+            // an earlier lookup keeps the old value (a preallocated map reuses that element for the
+            // next such update, as the kernel's per-CPU extra element; without preallocation it is freed)
+            u8* fresh = nullptr;
+            if ((shape.flags & map_no_prealloc) != 0) {
+                fresh = new u8[shape.key_size + shape.value_size + 1]{};
+                retired_.push_back(slots_[s].kv);
+            } else {
+                if (retired_.empty()) retired_.push_back(new u8[shape.key_size + shape.value_size + 1]{});
+                fresh = retired_.back();
+                retired_.back() = slots_[s].kv;
+            }
+            for (u32 k = 0; k < shape.key_size; ++k) fresh[k] = key[k];
+            slots_[s].kv = fresh;
+            slots_[s].region = 0; // (a new region: the old one keeps pointing at the retired element)
         }
         u8* v = slots_[s].kv + shape.key_size;
         for (u32 k = 0; k < shape.value_size; ++k) v[k] = value[k];
@@ -200,6 +219,7 @@ private:
     list<record> records_{};    // ring buffer / perf event array output
     bytes record_bytes_{};
     u32 used_ = 0;              // ring buffer bytes taken
+    list<u8*> retired_{};       // hash: replaced elements (preallocated: the last is the spare)
 };
 
 // Typed access to a map's bytes (keys and values trivially copyable).

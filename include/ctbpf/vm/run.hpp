@@ -16,6 +16,16 @@ constexpr bool skb_ctx_in_field(u32 off) {
            (off >= tstamp && off < tstamp + 8) || (off >= wire_len && off < gso_segs + 4) ||
            (off >= gso_size && off < gso_size + 4) || (off >= hwtstamp && off < hwtstamp + 8);
 }
+// The size of the sk_buff member behind an __sk_buff field (the verifier's target_size); 4 for the
+// rest (cb[] included: read as addressed).
+constexpr u32 skb_field_size(u32 field) {
+    switch (field) {
+    case skb::pkt_type: return 1;
+    case 12: case skb::protocol: case 24: case 28: case 44: case 72: case 88: case 132: case skb::gso_segs: case skb::gso_size:
+        return 2; // queue_mapping, protocol, vlan_tci, vlan_proto, tc_index, tc_classid, family, remote_port, gso_*
+    default: return 4;
+    }
+}
 } // namespace detail
 
 constexpr bool machine::setup(const input& in, result& r) {
@@ -53,8 +63,11 @@ constexpr bool machine::setup(const input& in, result& r) {
             if (end != n) return bad("xdp_md: data_end below the packet's size would make fragments (not modelled)");
             if ((meta & 3) != 0 || meta > 255 || meta > xdp::headroom - xdp::frame_struct)
                 return bad("xdp_md: the metadata size (data) must be a multiple of 4, at most 216");
-            if (load_le(ctx_ + xdp::rx_queue_index, 4) != 0 && load_le(ctx_ + xdp::ingress_ifindex, 4) == 0)
-                return bad("xdp_md: rx_queue_index needs an ingress_ifindex");
+            if (load_le(ctx_ + xdp::egress_ifindex, 4) != 0) return bad("xdp_md: egress_ifindex must be 0");
+            if (load_le(ctx_ + xdp::ingress_ifindex, 4) > 1)
+                return bad("xdp_md: ingress_ifindex other than loopback (1) is not modelled");
+            if (load_le(ctx_ + xdp::rx_queue_index, 4) != 0) // (loopback has one receive queue)
+                return bad("xdp_md: rx_queue_index must be 0 (and needs an ingress_ifindex)");
         }
         if (n - meta < eth_hlen || n < meta) return bad("the packet is shorter than an Ethernet header");
         if (n - meta > xdp::frame - xdp::headroom - xdp::tailroom) return bad("the packet does not fit one page (fragments are not modelled)");
@@ -71,7 +84,10 @@ constexpr bool machine::setup(const input& in, result& r) {
         for (u32 i = 0; i < skb::size; ++i)
             if (ctx_[i] != 0 && !skb_ctx_in_field(i))
                 return bad("__sk_buff: only mark, priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_segs, gso_size and hwtstamp may be set");
+        if (load_le(ctx_ + skb::gso_segs, 4) > 0xffff) return bad("__sk_buff: gso_segs above GSO_MAX_SEGS (65535)");
+        store_le(ctx_ + skb::gso_size, 4, load_le(ctx_ + skb::gso_size, 2)); // (a u16 in skb_shared_info)
         if (n < eth_hlen) return bad("the packet is shorter than an Ethernet header");
+        if (n > skb_max_data) return bad("the packet is longer than BPF_PROG_TEST_RUN takes for a socket buffer (3712 bytes)");
         const u32 ifindex = static_cast<u32>(load_le(ctx_ + skb::ifindex, 4));
         if (ifindex > 1) return bad("__sk_buff: ifindex other than loopback (1) is not modelled");
         reserve_packet(skb_headroom + n);
@@ -85,11 +101,17 @@ constexpr bool machine::setup(const input& in, result& r) {
         u32 proto = static_cast<u32>(load_le(eth + 12, 2)); // eth_type_trans(): h_proto, or 802.3 / raw 802.2
         if (load_be(eth + 12, 2) < 0x600) proto = (eth[14] == 0xff && eth[15] == 0xff && n >= 16) ? 0x0100 : 0x0400; // htons(ETH_P_802_3 / ETH_P_802_2)
         store_le(ctx_ + skb::protocol, 4, proto);
-        bool bcast = true, zero = true;
-        for (u32 i = 0; i < 6; ++i) bcast = bcast && eth[i] == 0xff, zero = zero && eth[i] == 0;
-        store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? (bcast ? 1 : 2) : zero ? 0 : 3);
+        // eth_type_trans() on the loopback device: its address and its broadcast address are zero,
+        // so ff:ff:ff:ff:ff:ff is PACKET_MULTICAST like any group address
+        bool zero = true;
+        for (u32 i = 0; i < 6; ++i) zero = zero && eth[i] == 0;
+        store_le(ctx_ + skb::pkt_type, 4, (eth[0] & 1) ? 2 : zero ? 0 : 3);
         store_le(ctx_ + skb::ifindex, 4, 1);
-        if (load_le(ctx_ + skb::wire_len, 4) == 0) store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
+        const u64 wire_len = load_le(ctx_ + skb::wire_len, 4);
+        if (wire_len != 0 && (wire_len < pkt.hi - data_ || wire_len > 65536)) // (GSO_LEGACY_MAX_SIZE)
+            return bad("__sk_buff: wire_len below the packet's length or above 65536");
+        if (!in.ctx.empty() && wire_len == 0) // (convert___skb_to_skb: only with ctx_in)
+            store_le(ctx_ + skb::wire_len, 4, pkt.hi - data_);
         if ((proto == 0x0008 && n - eth_hlen < 20) || (proto == 0xdd86 && n - eth_hlen < 40))
             return bad("the packet is shorter than its IP header");
     } else {
@@ -400,10 +422,8 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     u8 key[4] = {static_cast<u8>(idx), static_cast<u8>(idx >> 8), static_cast<u8>(idx >> 16), static_cast<u8>(idx >> 24)};
                     const u8* v = idx < m->shape.max_entries ? m->lookup(key) : nullptr;
                     const u32 prog = v ? static_cast<u32>(load_le(v, 4)) : 0;
-                    if (prog == 0 || prog > programs_.size() || tail_calls_ >= tail_call_limit) {
-                        ++pc; // the call fails: the program goes on
-                        break;
-                    }
+                    if (prog == 0 || prog > programs_.size() || tail_calls_ >= tail_call_limit)
+                        break; // the call fails: the program goes on after it
                     ++tail_calls_;
                     code = programs_[prog - 1].code;
                     info_ = programs_[prog - 1].info;
@@ -456,11 +476,15 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     if (o == xdp::data) v = base_of(id_packet) + data_, t = id_packet;
                     else if (o == xdp::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
                     else if (o == xdp::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
-                } else if (is_skb_type(type_) && size == 4) {
-                    if (o == skb::data) v = base_of(id_packet) + data_, t = id_packet;
-                    else if (o == skb::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
-                    else if (o == skb::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
-                    else if (o == skb::len) v = pkt.hi - data_;
+                } else if (is_skb_type(type_)) {
+                    const u32 field = static_cast<u32>(o) & ~3u;
+                    if (size == 4 && o == skb::data) v = base_of(id_packet) + data_, t = id_packet;
+                    else if (size == 4 && o == skb::data_end) v = base_of(id_packet) + pkt.hi, t = id_packet;
+                    else if (size == 4 && o == skb::data_meta) v = base_of(id_packet) + meta_, t = id_packet;
+                    else if (field == skb::len) v = load_le(live_len(pkt.hi - data_) + (o - field), size);
+                    // a narrow load at least as wide as the kernel's field reads the whole field
+                    // (the verifier shifts only loads narrower than it: pkt_type is 1 byte, protocol 2, ...)
+                    if (size < 4 && t == 0 && size >= skb_field_size(field)) v = load_le(ctx_ + field, 4);
                 }
             } else if (size == 8 && tag[s] <= max_frames) {
                 const u64 o = reg[s] - base_of(tag[s]) + static_cast<u64>(static_cast<s64>(x.off));
@@ -482,6 +506,15 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     break;
                 }
                 const u64 v = cls == op::st ? sext_imm(x.imm) : reg[s];
+                if (is_skb_type(type_) && tag[d] == id_ctx && size == 4) {
+                    const u64 o = reg[d] - base_of(id_ctx) + static_cast<u64>(static_cast<s64>(x.off));
+                    // queue_mapping: a value of NO_QUEUE_MAPPING (0xffff) or more is not stored (the
+                    // kernel compares an immediate as signed, a register as unsigned 64 bits)
+                    if (o == 12 && (cls == op::st ? x.imm >= 0xffff : v >= 0xffff)) break;
+                    store_le(p, size, v);
+                    if (skb_field_size(static_cast<u32>(o)) == 2) p[2] = p[3] = 0; // 16-bit members
+                    break;
+                }
                 store_le(p, size, v);
                 if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = cls == op::st ? 0 : tag[s];
                 break;
@@ -539,7 +572,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
             }
             store_le(p, size, nv);
             if (u32* st = slot_tag(tag[d], reg[d], x.off, size)) *st = 0;
-            if (changed != 0xff && changed != 0) {
+            if (changed != 0xff && x.imm != op::cmpxchg) { // (the fetched value, also into r0)
                 if (in.trace) step.reg = changed, step.before = reg[changed];
                 reg[changed] = old, tag[changed] = 0;
             }
