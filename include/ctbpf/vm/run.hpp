@@ -315,49 +315,6 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
         trace_step step{pc, 0xff, 0, 0};
         bool stop = false;
         switch (cls) {
-        case op::alu:
-        case op::alu64: {
-            if (in.trace) step.reg = d, step.before = reg[d];
-            const bool is64 = cls == op::alu64;
-            const u8 o = c & 0xf0;
-            if (d == 10) {
-                fail(r, fault::bad_instruction, pc, "r10 is read-only");
-                stop = true;
-                break;
-            }
-            if (o == op::end) {
-                const bool be = is64 || (c & op::x) != 0;
-                if (x.imm != 16 && x.imm != 32 && x.imm != 64) {
-                    fail(r, fault::bad_instruction, pc, "byte swap width other than 16, 32, 64");
-                    stop = true;
-                    break;
-                }
-                reg[d] = sem::alu(o, is64, 0, reg[d], static_cast<u64>(x.imm), be);
-                tag[d] = 0;
-                break;
-            }
-            if (o > op::arsh) {
-                fail(r, fault::bad_instruction, pc, "unknown ALU operation");
-                stop = true;
-                break;
-            }
-            const bool isx = (c & op::x) != 0;
-            const u64 src = isx ? reg[s] : is64 ? sext_imm(x.imm) : static_cast<u32>(x.imm);
-            u32 t = 0;
-            if (is64) {
-                if (o == op::mov) t = isx && x.off == 0 ? tag[s] : 0;
-                else if (o == op::add) t = tag[d] != 0 ? (isx && tag[s] != 0 ? 0 : tag[d]) : isx ? tag[s] : 0;
-                else if (o == op::sub) t = isx && tag[s] != 0 ? 0 : tag[d];
-                if (o == op::mov && isx && x.off == 1) {
-                    fail(r, fault::unsupported, pc, "addr_space_cast (arenas are not modelled)");
-                    stop = true;
-                    break;
-                }
-            }
-            reg[d] = sem::alu(o, is64, x.off, reg[d], src);
-            tag[d] = t;
-            break;
-        }
         case op::jmp:
         case op::jmp32: {
             const u8 o = c & 0xf0;
@@ -660,6 +617,51 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
             }
             fail(r, fault::bad_instruction, pc, "unknown LD instruction");
             stop = true;
+            break;
+        }
+        // (ALU last: the handlers run almost all of it; in constant evaluation the cases before the
+        // one taken cost steps)
+        case op::alu:
+        case op::alu64: {
+            if (in.trace) step.reg = d, step.before = reg[d];
+            const bool is64 = cls == op::alu64;
+            const u8 o = c & 0xf0;
+            if (d == 10) {
+                fail(r, fault::bad_instruction, pc, "r10 is read-only");
+                stop = true;
+                break;
+            }
+            if (o == op::end) {
+                const bool be = is64 || (c & op::x) != 0;
+                if (x.imm != 16 && x.imm != 32 && x.imm != 64) {
+                    fail(r, fault::bad_instruction, pc, "byte swap width other than 16, 32, 64");
+                    stop = true;
+                    break;
+                }
+                reg[d] = sem::alu(o, is64, 0, reg[d], static_cast<u64>(x.imm), be);
+                tag[d] = 0;
+                break;
+            }
+            if (o > op::arsh) {
+                fail(r, fault::bad_instruction, pc, "unknown ALU operation");
+                stop = true;
+                break;
+            }
+            const bool isx = (c & op::x) != 0;
+            const u64 src = isx ? reg[s] : is64 ? sext_imm(x.imm) : static_cast<u32>(x.imm);
+            u32 t = 0;
+            if (is64) {
+                if (o == op::mov) t = isx && x.off == 0 ? tag[s] : 0;
+                else if (o == op::add) t = tag[d] != 0 ? (isx && tag[s] != 0 ? 0 : tag[d]) : isx ? tag[s] : 0;
+                else if (o == op::sub) t = isx && tag[s] != 0 ? 0 : tag[d];
+                if (o == op::mov && isx && x.off == 1) {
+                    fail(r, fault::unsupported, pc, "addr_space_cast (arenas are not modelled)");
+                    stop = true;
+                    break;
+                }
+            }
+            reg[d] = sem::alu(o, is64, x.off, reg[d], src);
+            tag[d] = t;
             break;
         }
         default: break;
