@@ -17,6 +17,9 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <initializer_list>
+#include <string>
+#include <utility>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -25,6 +28,23 @@
 namespace sys = ctbpf::sys;
 
 namespace {
+
+// Skips (saying why) when this process lacks a capability the test needs; never as root, where
+// the test then runs and fails on its own. Counted as skipped in the "kernel tests" line.
+bool lacks_caps(std::initializer_list<std::pair<int, const char*>> caps) {
+    if (::geteuid() == 0) return false;
+    std::string missing;
+    for (auto [cap, name] : caps)
+        if (!ctbpf::sys::detail::has_capability(cap).value_or(false) &&
+            !(cap == ctbpf::sys::detail::cap_bpf && ctbpf::sys::detail::has_capability(ctbpf::sys::detail::cap_sys_admin).value_or(false)))
+            missing += std::string(missing.empty() ? "" : ", ") + name;
+    if (missing.empty()) return false;
+    --sys_test::tally.ran;
+    ++sys_test::tally.skipped;
+    sys_test::tally.why = "needs " + missing + " (run as root)";
+    MESSAGE("SKIP: " << sys_test::tally.why);
+    return true;
+}
 
 constexpr std::uint16_t drop_port = 7001, keep_port = 7002;
 
@@ -203,6 +223,7 @@ bool kernel_has_tcx(std::string& why) {
 
 TEST_CASE("tcx: a link on ingress and on egress of a veth drops UDP to one port; detached when destroyed") {
     KERNEL_TEST();
+    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     std::string why;
     if (!kernel_has_tcx(why)) {
         MESSAGE("SKIP: " << why);
@@ -265,6 +286,7 @@ TEST_CASE("tcx: a link on ingress and on egress of a veth drops UDP to one port;
 
 TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs and by the query; expected revision") {
     KERNEL_TEST();
+    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     std::string why;
     if (!kernel_has_tcx(why)) {
         MESSAGE("SKIP: " << why);
@@ -330,6 +352,7 @@ TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs
 
 TEST_CASE("legacy tc: clsact + a direct-action cls_bpf filter over rtnetlink drops UDP to one port; removed when destroyed") {
     KERNEL_TEST();
+    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     const int fds_before = sys_test::open_fds();
     {
         NETNS_SETUP(ns);
