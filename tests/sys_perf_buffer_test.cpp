@@ -147,6 +147,30 @@ TEST_CASE("perf buffer: samples from every CPU arrive on that CPU's ring") {
         for (std::uint32_t cpu : pinned) CHECK(per[cpu] == per_cpu);
         CHECK(buf->lost() == 0);
         CHECK(buf->poll(0, [](std::span<const std::byte>) {}).value() == 0);
+
+        // Typed: the same samples as a struct; one more run on the last CPU.
+        struct event {
+            std::uint64_t seq, cpu;
+            std::array<std::uint8_t, 8> pattern;
+        };
+        REQUIRE(sys::test_run(p, {.data = packet}).ok());
+        std::vector<event> typed;
+        for (int tries = 0; tries < 50 && typed.empty(); ++tries)
+            REQUIRE(buf->poll_as<event>(100, [&](const event& e) { typed.push_back(e); }).ok());
+        REQUIRE(typed.size() == 1);
+        CHECK(typed[0].seq == pinned.size() * per_cpu + 1);
+        CHECK(typed[0].cpu == pinned.back());
+        CHECK(typed[0].pattern == std::array<std::uint8_t, 8>{0, 1, 2, 3, 4, 5, 6, 7});
+        CHECK(buf->short_samples() == 0);
+        struct too_big {
+            std::array<std::uint64_t, 8> x;
+        };
+        REQUIRE(sys::test_run(p, {.data = packet}).ok());
+        std::size_t handed = 0;
+        for (int tries = 0; tries < 50 && buf->short_samples() == 0; ++tries)
+            REQUIRE(buf->poll_as<too_big>(100, [&](std::uint32_t, const too_big&) { ++handed; }).ok());
+        CHECK(handed == 0);
+        CHECK(buf->short_samples() == 1);
     }
     CHECK(sys_test::open_fds() == fds_before);
 }

@@ -212,6 +212,22 @@ public:
         return n;
     }
 
+    // Typed: each sample is copied into a T (trivially copyable) and handed to fn(cpu, const T&)
+    // or fn(const T&) (void or bool, as above). A sample shorter than T is not handed over and is
+    // counted in short_samples(). The count returned includes short samples.
+    template <class T, class Fn, class Lost = std::nullptr_t>
+    result<std::size_t> poll_as(int timeout_ms, Fn&& fn, Lost&& on_lost = nullptr) {
+        auto typed = typed_callback<T>(fn);
+        return poll(timeout_ms, typed, on_lost);
+    }
+    template <class T, class Fn, class Lost = std::nullptr_t>
+    std::size_t consume_as(Fn&& fn, Lost&& on_lost = nullptr) {
+        auto typed = typed_callback<T>(fn);
+        return consume(typed, on_lost);
+    }
+    // Samples shorter than the T of poll_as<T>/consume_as<T> so far.
+    std::uint64_t short_samples() const noexcept { return short_; }
+
     // Samples the kernel could not store because a ring was full, over all CPUs so far.
     std::uint64_t lost() const noexcept { return lost_; }
     // Records that wrapped around the end of their ring (copied out in two pieces) so far.
@@ -263,6 +279,29 @@ private:
             base = nullptr;
         }
     };
+
+    template <class T, class Fn>
+    auto typed_callback(Fn& fn) {
+        static_assert(std::is_trivially_copyable_v<T>, "ctbpf: poll_as<T> needs a trivially copyable T");
+        return [this, &fn](std::uint32_t cpu, std::span<const std::byte> d) -> bool {
+            if (d.size() < sizeof(T)) {
+                ++short_;
+                return true;
+            }
+            T v;
+            std::memcpy(&v, d.data(), sizeof v);
+            if constexpr (std::is_invocable_v<Fn&, std::uint32_t, const T&>) {
+                if constexpr (std::is_same_v<std::invoke_result_t<Fn&, std::uint32_t, const T&>, bool>) return fn(cpu, v);
+                else fn(cpu, v);
+            } else {
+                static_assert(std::is_invocable_v<Fn&, const T&>,
+                              "ctbpf: a poll_as<T> callback takes (std::uint32_t cpu, const T&) or (const T&)");
+                if constexpr (std::is_same_v<std::invoke_result_t<Fn&, const T&>, bool>) return fn(v);
+                else fn(v);
+            }
+            return true;
+        };
+    }
 
     static std::size_t page_size_of(std::uint32_t pages, std::size_t page) { return (std::size_t{pages} + 1) * page; }
 
@@ -338,13 +377,14 @@ private:
         std::swap(page_, o.page_);
         std::swap(lost_, o.lost_);
         std::swap(wrapped_, o.wrapped_);
+        std::swap(short_, o.short_);
         std::swap(stopped_, o.stopped_);
     }
 
     unique_fd map_fd_, epoll_;
     std::vector<ring> rings_;
     std::size_t page_ = 0;
-    std::uint64_t lost_ = 0, wrapped_ = 0;
+    std::uint64_t lost_ = 0, wrapped_ = 0, short_ = 0;
     bool stopped_ = false;
 };
 

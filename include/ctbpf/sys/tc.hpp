@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <linux/if_ether.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -259,7 +260,7 @@ struct nl_ack {
     std::string message;
 };
 inline result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view what) {
-    static std::uint32_t seq_counter = 0;
+    static std::atomic<std::uint32_t> seq_counter{0};
     const std::uint32_t seq = ++seq_counter;
     std::vector<unsigned char>& msg = req.finish(seq);
     sockaddr_nl kernel{};
