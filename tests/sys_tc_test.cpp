@@ -410,6 +410,10 @@ TEST_CASE("legacy tc: clsact + a direct-action cls_bpf filter over rtnetlink dro
         CHECK(wrong.error().message.find("the program must be sched_cls or sched_act (it is xdp)") != std::string::npos);
         MESSAGE("wrong program type: " << wrong.error().message);
 
+        auto zero = sys::attach_tc(p, ifb, sys::tc_direction::ingress, {.handle = 0});
+        REQUIRE_FALSE(zero.ok());
+        CHECK(zero.error().message.find("give a nonzero priority and handle") != std::string::npos);
+
         CHECK(sys::add_clsact(ifb).value() == false); // there already
         REQUIRE(sys::remove_clsact(ifb).ok());
         auto none = sys::remove_clsact(ifb);

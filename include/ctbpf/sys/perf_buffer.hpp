@@ -337,7 +337,7 @@ private:
             perf_event_header h;
             // Records are 8-byte aligned and the ring's size a power of 2: a header never wraps.
             std::memcpy(&h, data + off, sizeof h);
-            if (h.size < sizeof h) break; // corrupt; leave the ring as it is
+            if (h.size < sizeof h || h.size > r.data_size || h.size > head - tail) break; // corrupt: leave the ring as it is
             const unsigned char* rec = data + off;
             if (off + h.size > r.data_size) { // wraps: copy the two pieces out in order
                 r.scratch.resize(h.size);

@@ -353,7 +353,7 @@ inline result<void> remove_clsact(unsigned ifindex) {
 
 struct tc_options {
     std::uint16_t priority = 1;       // lower runs first
-    std::uint32_t handle = 1;         // the filter's handle within its priority
+    std::uint32_t handle = 1;         // the filter's handle within its priority (not 0: removal names it)
     std::string_view name{};          // TCA_BPF_NAME as tc shows it; empty: the program's name
     bool replace = false;             // replace a filter with the same priority and handle
     bool create_clsact = true;        // add the clsact qdisc when the interface has none
@@ -416,6 +416,10 @@ private:
 inline result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction dir, const tc_options& o = {}) {
     const std::string what = "tc " + std::string(tc_direction_name(dir)) + " filter (priority " + std::to_string(o.priority) +
                              ", handle " + std::to_string(o.handle) + ") on " + detail::ifname_of(ifindex);
+    if (o.handle == 0 || o.priority == 0)
+        return make_error(EINVAL, "RTM_NEWTFILTER " + what,
+                          "give a nonzero priority and handle: the filter is removed by them, and 0 would let the kernel "
+                          "choose (and a removal by 0 take every filter of the priority)");
     if (o.create_clsact) {
         result<bool> q = add_clsact(ifindex);
         if (!q) return std::move(q).error();
