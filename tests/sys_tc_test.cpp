@@ -324,6 +324,9 @@ TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs
         // An anchor that is not on this hook.
         auto nowhere = sys::attach_tcx(p4, ifb, in, {.anchor = sys::tcx_anchor::before(p4)});
         REQUIRE_FALSE(nowhere.ok());
+        CHECK(nowhere.error().not_found());
+        CHECK(nowhere.error().message.find("the anchor (the program or link to go before or after) is not attached to this hook") !=
+              std::string::npos);
         sys::link l4 =
             sys::attach_tcx(p4, ifb, in, {.anchor = sys::tcx_anchor::first(), .expected_revision = q.revision}).value(); // [4 2 1 3]
         CHECK(sys::query_tcx(ifb, in).value().prog_ids.front() == p4.info().value().id);
@@ -346,6 +349,10 @@ TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs
         const sys::tcx_state q2 = sys::query_tcx(ifb, in).value();
         CHECK(q2.prog_ids == std::vector<std::uint32_t>{p4.info().value().id, p1.info().value().id, p3.info().value().id});
         CHECK(q2.revision == q.revision + 2);
+        // By link id: p2 again, now after p1's link.
+        sys::link l2b = sys::attach_tcx(p2, ifb, in, {.anchor = sys::tcx_anchor::after_link_id(l1.info().value().id)}).value();
+        CHECK(sys::query_tcx(ifb, in).value().prog_ids ==
+              std::vector<std::uint32_t>{p4.info().value().id, p1.info().value().id, p2.info().value().id, p3.info().value().id});
     } // the links, then the namespaces, go away
     CHECK(sys_test::open_fds() == fds_before);
 }

@@ -143,7 +143,7 @@ inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir
         else if (e == EEXIST)
             hint = "this program is attached to this hook already";
         else if (e == ERANGE)
-            hint = "the hook holds the most programs it can";
+            hint = "the hook holds the most programs it can (64), or a before and an after anchor that are not neighbours were given";
         else if (e == EINVAL)
             hint = "the program must be sched_cls (it is " + prog_type_name(p.type()) +
                    "), the kernel needs tcx (Linux 6.6+), and an anchor needs BPF_F_BEFORE or BPF_F_AFTER";
