@@ -13,6 +13,8 @@
 #include "ctbpf/sys/declared.hpp" // maps made from their declarations (ctbpf/map_decl.hpp), sys::bind, sys::load<F, O>
 #include "ctbpf/sys/test_run.hpp"
 #include "ctbpf/sys/attach.hpp"
+#include "ctbpf/sys/tc.hpp"          // tcx links, legacy tc (clsact + cls_bpf over rtnetlink)
+#include "ctbpf/sys/perf_buffer.hpp" // perf event arrays: one BPF output event and ring per CPU
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
 #if __has_include(<boost/hana/map.hpp>)
