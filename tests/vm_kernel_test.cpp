@@ -1,9 +1,11 @@
 // Hand-written kernel-vs-interpreter checks for what random programs rarely reach: tail calls through
 // a prog array up to the 33-call limit, XDP metadata (xdp_md.data in ctx_in; bpf_xdp_adjust_meta when
 // the kernel offers it), __sk_buff fields (len, protocol, pkt_type per destination address, mark,
-// priority and cb in and out), bpf_trace_printk's return values and the hash map's error codes as a
-// program sees them. Each program runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the
-// kernel's result is the expectation. Skips (printing SKIP) without the privilege to use bpf(2).
+// priority and cb in and out; every context load and store the kernel accepts; 16-bit members),
+// bpf_trace_printk's return values, hash map error codes and stale value pointers, which inputs
+// BPF_PROG_TEST_RUN takes, helper arguments and LD_ABS/LD_IND offsets at their bounds. Each program
+// runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the kernel's result is the
+// expectation. Skips (printing SKIP) without the privilege to create maps and load XDP programs.
 #include <ctbpf/vm.hpp>
 #include <doctest/doctest.h>
 
