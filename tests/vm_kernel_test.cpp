@@ -1,9 +1,11 @@
 // Hand-written kernel-vs-interpreter checks for what random programs rarely reach: tail calls through
 // a prog array up to the 33-call limit, XDP metadata (xdp_md.data in ctx_in; bpf_xdp_adjust_meta when
 // the kernel offers it), __sk_buff fields (len, protocol, pkt_type per destination address, mark,
-// priority and cb in and out), bpf_trace_printk's return values and the hash map's error codes as a
-// program sees them. Each program runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the
-// kernel's result is the expectation. Skips (printing SKIP) without the privilege to use bpf(2).
+// priority and cb in and out; every context load and store the kernel accepts; 16-bit members),
+// bpf_trace_printk's return values, hash map error codes and stale value pointers, which inputs
+// BPF_PROG_TEST_RUN takes, helper arguments and LD_ABS/LD_IND offsets at their bounds. Each program
+// runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the kernel's result is the
+// expectation. Skips (printing SKIP) without the privilege to create maps and load XDP programs.
 #include <ctbpf/vm.hpp>
 #include <doctest/doctest.h>
 
@@ -665,6 +667,31 @@ TEST_CASE("kernel vs vm: a hash value pointer kept across updates of its key (th
         p.push_back(alur(op::or_, 0, 8));
         p.push_back(exit());
         const ctbpf::named_map_shape shapes[] = {{"hash", {ctbpf::map_type::hash, 4, 8, 4, flags, hash}}};
+        check_same(run_both(p, prog_type::socket_filter, frame({2, 0, 0, 0, 0, 1}, 0x0800, 40), {}, shapes));
+        // r7, r8 = the elements of keys 3 and 4; both deleted; key 5 added: which element does it take?
+        for (const std::uint32_t key : {1u, 2u}) REQUIRE(map_op(BPF_MAP_DELETE_ELEM, hash, &key, nullptr) == 0);
+        p.assign(1, movr(6, 1));
+        auto erase = [&](std::int32_t key) {
+            p.push_back(st(op::w, 10, -4, key));
+            map(p, 1, hash);
+            p.push_back(movr(2, 10));
+            p.push_back(alu(op::add, 2, -4));
+            p.push_back(call(helper::map_delete_elem));
+        };
+        update(3, 0x33);
+        update(4, 0x44);
+        lookup(3, 0);
+        p.push_back(movr(7, 0));
+        lookup(4, 0);
+        p.push_back(movr(8, 0));
+        erase(3);
+        erase(4);
+        update(5, 0x55);
+        p.push_back(ldx(op::dw, 0, 8, 0));
+        p.push_back(alu(op::lsh, 0, 8));
+        p.push_back(ldx(op::dw, 2, 7, 0));
+        p.push_back(alur(op::or_, 0, 2));
+        p.push_back(exit());
         check_same(run_both(p, prog_type::socket_filter, frame({2, 0, 0, 0, 0, 1}, 0x0800, 40), {}, shapes));
         ::close(hash);
     }

@@ -48,7 +48,7 @@ inline int next_key(int fd, const void* key, void* next) {
 
 // The kernel's verdict on a program: an fd or the errno (and, when asked, the log's last message).
 inline int load(const std::vector<ctbpf::insn>& p, ctbpf::prog_type type, std::string* why) {
-    static char log[1 << 16];
+    static char log[1 << 20];
     static const char license[] = "GPL";
     union bpf_attr a;
     std::memset(&a, 0, sizeof a);

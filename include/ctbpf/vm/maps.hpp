@@ -132,6 +132,7 @@ public:
         const u32 s = find(key);
         if (s == npos) return -err::noent;
         slots_[s].used = false;
+        free_.push_back(s);
         --count_;
         return 0;
     }
@@ -199,9 +200,12 @@ private:
         }
         return npos;
     }
-    constexpr u32 free_slot() {
-        for (u32 s = 0; s < slots_.size(); ++s)
-            if (!slots_[s].used) return s;
+    constexpr u32 free_slot() { // the element freed last first, as the kernel's per-CPU free list
+        if (!free_.empty()) {
+            const u32 s = free_.back();
+            free_.resize(free_.size() - 1);
+            return s;
+        }
         slots_.push_back({new u8[shape.key_size + shape.value_size + 1]{}, false, 0, 0});
         return slots_.size() - 1;
     }
@@ -209,7 +213,7 @@ private:
         u32 victim = npos;
         for (u32 s = 0; s < slots_.size(); ++s)
             if (slots_[s].used && (victim == npos || slots_[s].stamp < slots_[victim].stamp)) victim = s;
-        if (victim != npos) slots_[victim].used = false, --count_;
+        if (victim != npos) slots_[victim].used = false, free_.push_back(victim), --count_;
     }
     u8* values_ = nullptr;      // array-like: max_entries values
     list<u32> region_of_{};     // array-like: region id of each element (0: none yet)
@@ -220,6 +224,7 @@ private:
     bytes record_bytes_{};
     u32 used_ = 0;              // ring buffer bytes taken
     list<u8*> retired_{};       // hash: replaced elements (preallocated: the last is the spare)
+    list<u32> free_{};          // hash: slots freed, the last freed last
 };
 
 // Typed access to a map's bytes (keys and values trivially copyable).
