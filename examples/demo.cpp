@@ -5,7 +5,9 @@
 // Then a broken variant: ctbpf's verifier names the rule, instruction, line and label, and the
 // kernel, asked too, says the same.
 #include <ctbpf.hpp>
+#include <ctbpf/ctx_fields.hpp>
 #include <ctbpf/disasm.hpp>
+#include <ctbpf/net.hpp>
 #include <ctbpf/sys.hpp>
 #include <ctbpf/vm.hpp>
 
@@ -18,14 +20,16 @@
 // what the verifier says when that instruction is missing.
 constexpr ctbpf::program xdp_body() {
     using namespace ctbpf::syntax;
+    namespace ctx = ctbpf::ctx; // the context's fields by name (ctbpf/ctx_fields.hpp)
+    namespace net = ctbpf::net; // packet header fields (ctbpf/net.hpp)
     return program{
-        r2 = mem<u32>(r1 + 4),               // ctx->data_end
-        r1 = mem<u32>(r1 + 0),               // ctx->data
+        r2 = ctx::xdp_md::data_end(r1),      // r2 = *(u32 *)(r1 + 4)
+        r1 = ctx::xdp_md::data(r1),          // r1 = *(u32 *)(r1 + 0)
         r3 = r1,
-        r3 += 14,                            // + sizeof(struct ethhdr)
+        r3 += net::eth::size,                // + sizeof(struct ethhdr)
         if_(r3 > r2).goto_("out"),
-        r1 = mem<u16>(r1 + 12),              // eth->h_proto
-        if_(w1 != 0x0008).goto_("out"),      // htons(ETH_P_IP)
+        r1 = net::eth::proto(r1),            // r1 = *(u16 *)(r1 + 12)
+        if_(w1 != net::to_be16(net::eth::p_ip)).goto_("out"),
         w0 = XDP_PASS,
     label("out"),
         exit_(),

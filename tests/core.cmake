@@ -15,3 +15,6 @@ endif()
 # Map declarations (ctbpf/map_decl.hpp): the declared shapes check() sees at compile time and at
 # run time (a lookup without a null check, a value read out of bounds, a wrong map argument).
 ctbpf_doctest(map_decl_test map_decl_test.cpp)
+
+# Named context fields (generated from the kernel's uapi header) and packet header fields.
+ctbpf_doctest(fields_test fields_test.cpp)
