@@ -449,6 +449,16 @@ private:
 // ---- CO-RE field relocations (libbpf's rules, tools/lib/bpf/relo_core.c) ----
 
 
+// "a.b.c"
+inline std::string join_path(std::span<const std::string_view> path) {
+    std::string p;
+    for (std::string_view s : path) {
+        if (!p.empty()) p += '.';
+        p.append(s);
+    }
+    return p;
+}
+
 struct field_info {
     std::uint32_t type_id = 0;      // the candidate struct/union it was found in
     std::uint32_t bit_offset = 0;   // from the start of that type
@@ -516,9 +526,10 @@ inline std::optional<field_info> find_field(const blob& b, std::string_view type
             const auto t = b.type_by_id(sid);
             if (!t || !t->is_composite()) {
                 const bool ptr = t && t->kind == kind::ptr;
-                why = "'" + std::string(path[i - 1]) + "' in " + in + " is " +
-                      (ptr ? "a pointer: a field path cannot go through a pointer (read the pointer, then relocate against the pointed-to type)"
-                           : "not a struct or union");
+                why.assign(1, '\'');
+                why.append(i > 0 ? path[i - 1] : std::string_view()).append("' in ").append(in).append(" is ");
+                why.append(ptr ? "a pointer: a field path cannot go through a pointer (read the pointer, then relocate against the pointed-to type)"
+                               : "not a struct or union");
                 ok = false;
                 break;
             }
@@ -544,7 +555,7 @@ inline std::optional<field_info> find_field(const blob& b, std::string_view type
     }
     if (!chosen) {
         std::string p;
-        for (std::string_view s : path) p += (p.empty() ? "" : ".") + std::string(s);
+        p = ctbpf::btf::join_path(path);
         error = "field " + std::string(type_name) + "." + p + " does not exist in the target BTF: " + why;
     }
     return chosen;

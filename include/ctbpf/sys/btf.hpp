@@ -112,9 +112,25 @@ inline result<load_options> tracing_options(std::string_view function, std::uint
     return o;
 }
 
+// Load options of a tp_btf program (BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP) on the raw tracepoint
+// `name` (e.g. "sys_enter"): attach_btf_id is the typedef btf_trace_NAME. Its context is the
+// tracepoint's arguments as u64s, pointers typed by BTF (loads through them are checked by the kernel).
+inline result<load_options> tp_btf_options(std::string_view name) {
+    result<btf_blob> b = vmlinux_btf();
+    if (!b) return std::move(b).error();
+    const std::string type = "btf_trace_" + std::string(name);
+    const auto id = (*b)->find(type, ctbpf::btf::kind::typedef_);
+    if (!id) return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF", "no typedef " + type + " in vmlinux BTF");
+    load_options o;
+    o.type = BPF_PROG_TYPE_TRACING;
+    o.expected_attach_type = BPF_TRACE_RAW_TP;
+    o.attach_btf_id = *id;
+    return o;
+}
+
 // Attaches a loaded tracing program (fentry, fexit, fmod_ret, tp_btf) to the target it was
 // loaded for (attach_btf_id) with BPF_LINK_CREATE; the link detaches when destroyed.
-inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type, std::string what = "tracing program") {
+inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BPF_TRACE_FENTRY, std::string what = "tracing program") {
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = 0;
@@ -132,7 +148,6 @@ inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type, std
     }
     return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
 }
-inline result<link> attach_tracing(const prog& p) { return attach_tracing(p, BPF_TRACE_FENTRY, "fentry"); }
 
 // ---- CO-RE ----
 
@@ -145,7 +160,7 @@ inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std:
     std::string why;
     const auto f = ctbpf::btf::find_field(btf, type, path, why);
     std::string p;
-    for (std::string_view s : path) p += (p.empty() ? "" : ".") + std::string(s);
+    p = ctbpf::btf::join_path(path);
     const std::string what = "CO-RE field offset " + std::string(type) + "." + p;
     if (!f) return make_error(ENOENT, what, why);
     if (f->bitfield_size != 0 || f->bit_offset % 8 != 0)
@@ -203,8 +218,8 @@ inline result<assembled_program> core_relocate(const program_image& img, std::sp
     out.map_names.assign(img.map_names.begin(), img.map_names.end());
     out.slots.assign(img.slots.begin(), img.slots.end());
     for (const core_relocation& r : relos) {
-        std::string p;
-        for (std::string_view s : r.path) p += "." + std::string(s);
+        std::string p(1, '.');
+        p += ctbpf::btf::join_path(r.path);
         const std::string what = "CO-RE relocation at label '" + std::string(r.label) + "' (" + std::string(r.type) + p + ")";
         const auto at = detail::slot_of_label(img.slots, r.label);
         if (!at || *at >= out.insns.size())
