@@ -122,9 +122,10 @@ constexpr auto core_tgids = [] {
 
 // tp_btf sys_enter(struct pt_regs *regs, long id): for this process's faccessat calls, rec =
 // {calls + 1, regs->di (arg 0), regs->dx (arg 2)}; the pt_regs offsets are CO-RE relocations
-// (labels "di", "dx") of the loads through the BTF pointer.
+// carried by the program (core::load) of the loads through the BTF pointer.
 constexpr auto enter_args = [] {
     using namespace ctbpf::syntax;
+    namespace core = ctbpf::core;
     return program{
         r6 = r1,
         call(helper::get_current_pid_tgid),
@@ -138,11 +139,9 @@ constexpr auto enter_args = [] {
         r2 = 1,
         lock(mem<u64>(r7 + 0)) += r2,
         r3 = mem<u64>(r6 + 0), // regs
-    label("di"),
-        r2 = mem<u64>(r3 + 0),
+    } + core::load<u64, "pt_regs", "di">(r2, r3) + program{
         mem<u64>(r7 + 8) = r2,
-    label("dx"),
-        r2 = mem<u64>(r3 + 0),
+    } + core::load<u64, "pt_regs", "dx">(r2, r3) + program{
         mem<u64>(r7 + 16) = r2,
     label("out"),
         r0 = 0,
@@ -293,10 +292,9 @@ TEST_CASE("tp_btf sys_enter/sys_exit: arguments through BTF-typed pt_regs at CO-
     auto enter_rec = rec_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "rec"}).value();
     auto exit_rec = rec_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "rec"}).value();
 
-    auto enter_img = sys::core_relocate(sys::image<enter_args, tp_btf_opts>(),
-                                        {{.label = "di", .type = "pt_regs", .path = {"di"}},
-                                         {.label = "dx", .type = "pt_regs", .path = {"dx"}}},
-                                        **btf);
+    const sys::program_image enter_plain = sys::image<enter_args, tp_btf_opts>();
+    CHECK(sys::core_relocations_of(enter_plain).size() == 2);
+    auto enter_img = sys::core_relocate(enter_plain, **btf); // the relocations the program carries
     REQUIRE_MESSAGE(enter_img, (enter_img ? "" : enter_img.error().describe()));
     auto exit_img = sys::core_relocate(sys::image<exit_ret, tp_btf_opts>(),
                                        {{.label = "orig_ax", .type = "pt_regs", .path = {"orig_ax"}}}, **btf);

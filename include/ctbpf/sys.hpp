@@ -15,6 +15,7 @@
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
+#include "ctbpf/sys/btf.hpp"      // BTF of the kernel, btf_function_id, attach_tracing, CO-RE relocation
 #if __has_include(<boost/hana/map.hpp>)
 #include "ctbpf/sys/bundle.hpp" // typed bundles need Boost.Hana (header-only)
 #endif

@@ -12,6 +12,7 @@
 #pragma once
 
 #include "ctbpf/btf.hpp"
+#include "ctbpf/core.hpp"
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -210,14 +211,42 @@ inline std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots
 }
 } // namespace detail
 
-// Copies `img` and applies `relos` against `btf`: the copy to pass to load() (its image()).
-inline result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> relos,
+// The relocations a program carries in its labels (ctbpf/core.hpp): "core:TYPE.MEMBER[.MEMBER...][#TAG]"
+// is a field byte offset relocation of the labelled instruction.
+inline std::vector<core_relocation> core_relocations_of(const program_image& img) {
+    std::vector<core_relocation> out;
+    for (const slot_info& s : img.slots) {
+        if (s.label.substr(0, ctbpf::core::label_prefix.size()) != ctbpf::core::label_prefix) continue;
+        std::string_view text = s.label.substr(ctbpf::core::label_prefix.size());
+        text = text.substr(0, text.find('#'));
+        core_relocation r;
+        r.label = s.label;
+        const std::size_t dot = text.find('.');
+        r.type = text.substr(0, dot);
+        while (dot != std::string_view::npos && !text.empty()) {
+            text = text.substr(text.find('.') + 1);
+            r.path.push_back(text.substr(0, text.find('.')));
+            if (text.find('.') == std::string_view::npos) break;
+        }
+        out.push_back(std::move(r));
+    }
+    return out;
+}
+
+// Copies `img` and applies the relocations in its labels (core::add_offset, core::load,
+// label(core::field<...>)) and then `relos` against `btf`: the copy to pass to load() (its image()).
+inline result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
                                                const ctbpf::btf::blob& btf) {
     assembled_program out;
     out.insns.assign(img.insns.begin(), img.insns.end());
     out.map_names.assign(img.map_names.begin(), img.map_names.end());
     out.slots.assign(img.slots.begin(), img.slots.end());
+    std::vector<core_relocation> relos = core_relocations_of(img);
+    relos.insert(relos.end(), explicit_relos.begin(), explicit_relos.end());
     for (const core_relocation& r : relos) {
+        if (r.type.empty() || (r.path.empty() && r.kind != core_kind::type_size))
+            return make_error(EINVAL, "CO-RE relocation at label '" + std::string(r.label) + "'",
+                              "it names no type or no member (expected core:TYPE.MEMBER[.MEMBER...])");
         std::string p(1, '.');
         p += ctbpf::btf::join_path(r.path);
         const std::string what = "CO-RE relocation at label '" + std::string(r.label) + "' (" + std::string(r.type) + p + ")";
@@ -273,6 +302,9 @@ inline result<assembled_program> core_relocate(const program_image& img, std::sp
 inline result<assembled_program> core_relocate(const program_image& img, std::initializer_list<core_relocation> relos,
                                                const ctbpf::btf::blob& btf) {
     return core_relocate(img, std::span<const core_relocation>(relos.begin(), relos.size()), btf);
+}
+inline result<assembled_program> core_relocate(const program_image& img, const ctbpf::btf::blob& btf) {
+    return core_relocate(img, std::span<const core_relocation>(), btf);
 }
 
 } // namespace ctbpf::sys
