@@ -307,6 +307,23 @@ TEST_CASE("malformed blobs are refused with a reason") {
     refuse(put(good, 12, tl - 4), "truncated");
 }
 
+TEST_CASE("self-nesting and fanning-out anonymous members end with an error, quickly") {
+    writer w;
+    const std::uint32_t u32 = w.int_("unsigned int", 4); // 1
+    // 2: struct loop { anonymous loop; anonymous loop; ... } (16 anonymous members of itself)
+    std::vector<writer::m> ms(16, writer::m{"", 2, 0});
+    w.composite(btf::kind::struct_, "loop", 4, ms);
+    w.composite(btf::kind::struct_, "fine", 4, {{"v", u32, 0}});
+    std::string err;
+    auto b = parse(w.bytes(), err);
+    REQUIRE_MESSAGE(b, err); // well formed as far as the format goes
+    std::string why;
+    const std::string_view v[] = {"v"};
+    CHECK(!btf::find_field(*b, "loop", v, why));
+    CHECK(why.find("too deeply or too often") != std::string::npos);
+    CHECK(btf::find_field(*b, "fine", v, why));
+}
+
 TEST_CASE("mutation fuzzing a hand-made blob: errors or a safe walk, never a crash") {
     const std::vector<std::uint8_t> good = sample_base();
     std::mt19937 rng(12345);

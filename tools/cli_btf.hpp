@@ -32,14 +32,19 @@ inline int btf_usage(std::string_view msg) {
     return 2;
 }
 
-inline void print_members(const ctbpf::btf::blob& b, std::uint32_t id, std::uint64_t base, std::string& out, int depth) {
+// (depth and the number of lines are limited: a malformed blob can nest an anonymous member in
+// itself; `budget` is the number of lines still allowed)
+inline void print_members(const ctbpf::btf::blob& b, std::uint32_t id, std::uint64_t base, std::string& out, int depth,
+                          std::size_t& budget) {
     if (depth > 64) return;
     for (const ctbpf::btf::member& m : b.members(b.skip_modifiers(id))) {
+        if (budget == 0) return;
+        --budget;
         const std::uint64_t off = base + m.bit_offset;
         if (m.name.empty()) {
             const auto t = b.type_by_id(b.skip_modifiers(m.type));
             if (t && t->is_composite()) {
-                print_members(b, t->id, off, out, depth + 1);
+                print_members(b, t->id, off, out, depth + 1, budget);
                 continue;
             }
         }
@@ -90,7 +95,12 @@ inline int cmd_btf(std::span<char* const> args) {
         return 1;
     }
     std::string out;
-    print_members(**b, *id, 0, out, 0);
+    std::size_t budget = std::size_t(1) << 20;
+    print_members(**b, *id, 0, out, 0, budget);
+    if (budget == 0) {
+        std::fprintf(stderr, "ctbpf btf: %s nests anonymous members too deeply or too often (malformed BTF?)\n", name.c_str());
+        return 2;
+    }
     std::fwrite(out.data(), 1, out.size(), stdout);
     if (std::fflush(stdout) != 0) {
         std::perror("ctbpf btf: writing the members");

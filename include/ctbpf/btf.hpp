@@ -278,12 +278,12 @@ private:
         if (id < start_id()) return base_ ? base_->owner(id) : nullptr;
         return id < end_id() ? this : nullptr;
     }
-    btf::type decode(std::uint32_t id) const {
+    btf::type decode(std::uint32_t id, bool with_name = true) const {
         const std::size_t at = offsets_[id - start_id()];
         const std::uint32_t info = u32(at + 4);
         btf::type t;
         t.id = id;
-        t.name = string_at(u32(at));
+        if (with_name) t.name = string_at(u32(at));
         t.vlen = static_cast<std::uint16_t>(info & 0xffff);
         t.kind = static_cast<btf::kind>((info >> 24) & 0x1f);
         t.kind_flag = (info >> 31) != 0;
@@ -361,6 +361,7 @@ private:
         const std::uint32_t base_strs = base_ ? base_->total_str_len() : 0;
 
         // pass 1: record boundaries
+        offsets_.reserve(type_len / 16);
         std::size_t p = types;
         const std::size_t end = types + type_len;
         while (p < end) {
@@ -368,9 +369,9 @@ private:
             const std::uint32_t info = u32(p + 4);
             const std::uint8_t k = (info >> 24) & 0x1f;
             const std::uint32_t vlen = info & 0xffff;
-            const std::string where = "type " + std::to_string(start_id() + offsets_.size()) + " at byte " + std::to_string(p);
-            if (k == 0 || k > max_kind) return fail(where + ": unknown kind " + std::to_string(k));
-            if (u32(p) >= base_strs + str_len) return fail(where + ": name offset " + std::to_string(u32(p)) + " is outside the string section");
+            const auto where = [&] { return "type " + std::to_string(start_id() + offsets_.size()) + " at byte " + std::to_string(p); };
+            if (k == 0 || k > max_kind) return fail(where() + ": unknown kind " + std::to_string(k));
+            if (u32(p) >= base_strs + str_len) return fail(where() + ": name offset " + std::to_string(u32(p)) + " is outside the string section");
             std::size_t extra = 0;
             switch (static_cast<btf::kind>(k)) {
             case kind::int_: extra = 4; break;
@@ -384,7 +385,7 @@ private:
             case kind::decl_tag: extra = 4; break;
             default: break;
             }
-            if (end - p - 12 < extra) return fail(where + ": truncated (" + std::string(kind_name(static_cast<btf::kind>(k))) + " needs " + std::to_string(extra) + " more bytes)");
+            if (end - p - 12 < extra) return fail(where() + ": truncated (" + std::string(kind_name(static_cast<btf::kind>(k))) + " needs " + std::to_string(extra) + " more bytes)");
             offsets_.push_back(p);
             p += 12 + extra;
         }
@@ -392,15 +393,15 @@ private:
         const std::uint32_t last = end_id();
         for (std::uint32_t i = 0; i < offsets_.size(); ++i) {
             const std::size_t at = offsets_[i];
-            const btf::type t = decode(start_id() + i);
-            const std::string where = "type " + std::to_string(t.id) + " (" + std::string(kind_name(t.kind)) + ")";
+            const btf::type t = decode(start_id() + i, false);
+            const auto where = [&] { return "type " + std::to_string(t.id) + " (" + std::string(kind_name(t.kind)) + ")"; };
             auto ref = [&](std::uint32_t id, const char* what) {
                 if (id < last) return true;
-                return fail(where + ": " + what + " refers to type " + std::to_string(id) + ", but the last type id is " + std::to_string(last - 1));
+                return fail(where() + ": " + what + " refers to type " + std::to_string(id) + ", but the last type id is " + std::to_string(last - 1));
             };
             auto str = [&](std::uint32_t off) {
                 if (off < base_strs + str_len) return true;
-                return fail(where + ": a name offset " + std::to_string(off) + " is outside the string section");
+                return fail(where() + ": a name offset " + std::to_string(off) + " is outside the string section");
             };
             switch (t.kind) {
             case kind::ptr: case kind::typedef_: case kind::volatile_: case kind::const_: case kind::restrict_:
@@ -489,14 +490,19 @@ inline std::optional<field_info> find_field(const blob& b, std::string_view type
         return std::nullopt;
     }
     // depth-first search for one member name through anonymous members
+    // (a malformed blob can nest anonymous members in itself or fan out exponentially: the depth
+    // is limited as libbpf's BPF_CORE_SPEC_MAX_LEN, and the members visited by a budget)
     struct finder {
         const blob& b;
+        mutable std::size_t budget = std::size_t(1) << 20;
         std::optional<field_info> search(std::uint32_t id, std::string_view name, std::uint32_t base, int depth) const {
-            if (depth > 64) return std::nullopt;
+            if (depth > 64 || budget == 0) return std::nullopt;
             const std::uint32_t sid = b.skip_modifiers(id);
             const auto t = b.type_by_id(sid);
             if (!t || !t->is_composite()) return std::nullopt;
             for (const member& m : b.members(sid)) {
+                if (budget == 0) return std::nullopt;
+                --budget;
                 if (m.name.empty()) {
                     if (auto r = search(m.type, name, base + m.bit_offset, depth + 1)) return r;
                 } else if (m.name == name) {
@@ -552,6 +558,10 @@ inline std::optional<field_info> find_field(const blob& b, std::string_view type
             return std::nullopt;
         }
         if (!chosen) chosen = f;
+    }
+    if (!chosen && fd.budget == 0) {
+        error = "the struct or union '" + std::string(ess) + "' nests anonymous members too deeply or too often (malformed BTF?)";
+        return std::nullopt;
     }
     if (!chosen) {
         std::string p;

@@ -52,16 +52,20 @@ inline result<btf_blob> read_btf(const std::string& path, btf_blob base = nullpt
                               : "");
     }
     std::vector<std::uint8_t> bytes;
-    std::uint8_t buf[1 << 16];
-    for (;;) {
-        const ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    struct stat st{};
+    std::size_t have = 0;
+    bytes.resize(::fstat(fd.get(), &st) == 0 && st.st_size > 0 ? static_cast<std::size_t>(st.st_size) + 1 : 1 << 16);
+    for (;;) { // read into the buffer; grow it when the file is longer than it said
+        if (have == bytes.size()) bytes.resize(bytes.size() * 2);
+        const ssize_t n = ::read(fd.get(), bytes.data() + have, bytes.size() - have);
         if (n < 0) {
             if (errno == EINTR) continue;
             return make_error(errno, "reading BTF " + path);
         }
         if (n == 0) break;
-        bytes.insert(bytes.end(), buf, buf + n);
+        have += static_cast<std::size_t>(n);
     }
+    bytes.resize(have);
     std::string why;
     auto b = ctbpf::btf::blob::parse(std::move(bytes), why, std::move(base));
     if (!b) return make_error(EINVAL, "parsing BTF " + path, "malformed BTF: " + why);
