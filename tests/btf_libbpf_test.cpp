@@ -115,8 +115,8 @@ TEST_CASE("vmlinux BTF: ctbpf's reader equals libbpf's") {
         }
     }
     // lookups by name and kind
-    for (const auto& [name, count] : composite_names) {
-        (void)count;
+    for (const auto& entry : composite_names) {
+        const std::string& name = entry.first;
         for (cb::kind k : {cb::kind::struct_, cb::kind::union_}) {
             const int want = btf__find_by_name_kind(lb, name.c_str(), static_cast<std::uint32_t>(k));
             const auto got = mine.find(name, k);
@@ -141,7 +141,9 @@ TEST_CASE("vmlinux BTF: ctbpf's reader equals libbpf's") {
 
     // CO-RE field paths: libbpf walks the members; ctbpf finds each path by name
     std::vector<oracle_path> paths;
-    for (const auto& [name, count] : composite_names) {
+    for (const auto& entry : composite_names) {
+        const std::string& name = entry.first;
+        const int count = entry.second;
         if (count != 1 || name.find("___") != std::string::npos) continue; // one candidate: no ambiguity
         int id = btf__find_by_name_kind(lb, name.c_str(), BTF_KIND_STRUCT);
         if (id <= 0) id = btf__find_by_name_kind(lb, name.c_str(), BTF_KIND_UNION);
