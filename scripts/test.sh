@@ -18,7 +18,7 @@ run_suite() { # name compiler [ctest -R regex]
     (cd "build/$name" && ctest --output-on-failure -j"$jobs") || status=1
   fi
   # How many kernel tests ran (or why they were skipped), from the runtime shim's tests.
-  grep -hE "kernel tests: |kernel comparisons|bpf_conformance at |interpreter |kernel variant: |differential run: seed|^kselftest (root|unpriv)|^SKIP: " "build/$name/Testing/Temporary/LastTest.log" 2>/dev/null | sed 's/^/  /' || true
+  grep -hE "kernel tests: |kernel comparisons|bpf_conformance at |interpreter |kernel variant: |differential run: seed|^kselftest (root|unpriv)|^SKIP: |^btf vs libbpf|^btf fuzz|^reading and indexing vmlinux|^tp_btf: |^CO-RE: " "build/$name/Testing/Temporary/LastTest.log" 2>/dev/null | sed 's/^/  /' || true
 }
 run_suite gcc12 g++
 run_suite clang19 clang++-19
