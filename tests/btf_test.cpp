@@ -4,7 +4,9 @@
 // out of bounds — this test is built with AddressSanitizer and UBSan where the compiler has them.
 // Plus the reader on hand-made blobs whose layout the test states (split BTF, bitfields, enum64,
 // modifiers, resolve_size) and CO-RE matching rules (flavours, anonymous members, ambiguity).
+#include <ctbpf.hpp>
 #include <ctbpf/btf.hpp>
+#include <ctbpf/core.hpp>
 #include <ctbpf/sys/btf.hpp>
 
 #include <doctest/doctest.h>
@@ -236,6 +238,59 @@ TEST_CASE("CO-RE matching: anonymous members, flavours, ambiguity, pointers, mis
     CHECK(ctbpf::sys::core_field_offset(*b, "holder", {"n"}).value() == 8);
     CHECK(ctbpf::sys::core_type_size(*b, "holder").value() == 16);
     CHECK(!ctbpf::sys::core_field_offset(*b, "thing", {"flags"})); // a bitfield has no byte offset
+}
+
+namespace {
+constexpr auto relocated = [] {
+    using namespace ctbpf::syntax;
+    namespace core = ctbpf::core;
+    return program{
+        r6 = r1,
+    label("size"),
+        r0 = 0,
+    label("exists"),
+        r2 = 7,
+    label("missing"),
+        w3 = 7,
+    label("bytes"),
+        r4 = 0,
+    } + core::load<u64, "holder", "n">(r5, r6) + core::add_offset<"thing___local", "arr">(r6) + program{exit_()};
+};
+} // namespace
+
+TEST_CASE("core_relocate: the kinds, the relocations a program carries, and the instructions patched") {
+    std::string err;
+    auto b = parse(sample_base(), err);
+    REQUIRE(b);
+    const ctbpf::sys::program_image img = ctbpf::sys::image<relocated, ctbpf::unchecked>();
+    const auto carried = ctbpf::sys::core_relocations_of(img);
+    REQUIRE(carried.size() == 2);
+    CHECK(carried[0].type == "holder");
+    CHECK(carried[1].type == "thing___local");
+    REQUIRE(carried[1].path.size() == 1);
+    CHECK(carried[1].path[0] == "arr");
+    using ctbpf::sys::core_kind;
+    auto r = ctbpf::sys::core_relocate(img,
+                                       {{.label = "size", .type = "holder", .kind = core_kind::type_size},
+                                        {.label = "exists", .type = "holder", .path = {"n"}, .kind = core_kind::field_exists},
+                                        {.label = "missing", .type = "holder", .path = {"nope"}, .kind = core_kind::field_exists},
+                                        {.label = "bytes", .type = "thing", .path = {"arr"}, .kind = core_kind::field_byte_size}},
+                                       *b);
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().describe()));
+    const std::vector<ctbpf::insn>& x = r->insns;
+    REQUIRE(x.size() == 8);
+    CHECK(x[1].imm == 16); // sizeof(holder), as the writer made it
+    CHECK(x[2].imm == 1);  // holder.n exists
+    CHECK(x[3].imm == 0);  // holder.nope does not
+    CHECK(x[4].imm == 24); // thing.arr: u64[3]
+    CHECK(x[5].off == 8);  // r5 = *(u64 *)(r6 + offsetof(holder, n))
+    CHECK(x[6].imm == 16); // r6 += offsetof(thing, arr): bit 128 (the flavour is ignored)
+    CHECK(img.insns[5].off == 0); // the constexpr image is not touched
+    // an empty or unknown label is an error that says so
+    const ctbpf::sys::core_relocation unlabelled{.label = "", .type = "holder", .path = {"n"}};
+    auto none = ctbpf::sys::core_relocate(img, {unlabelled}, *b);
+    REQUIRE(!none);
+    CHECK(none.error().message.find("has no label") != std::string::npos);
 }
 
 TEST_CASE("split BTF: ids and strings continue after the base") {

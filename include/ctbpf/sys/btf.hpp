@@ -209,6 +209,7 @@ struct core_relocation {
 
 namespace detail {
 inline std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label) {
+    if (label.empty()) return std::nullopt;
     for (std::size_t i = 0; i < slots.size(); ++i)
         if (slots[i].label == label) return i;
     return std::nullopt;
