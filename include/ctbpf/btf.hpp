@@ -123,8 +123,9 @@ public:
     // A string by offset (base strings first); empty when out of range.
     std::string_view string_at(std::uint32_t off) const {
         if (base_) {
-            if (off < base_->str_len_) return base_->string_at(off);
-            off -= base_->str_len_;
+            const std::uint32_t below = base_->total_str_len();
+            if (off < below) return base_->string_at(off);
+            off -= below;
         }
         if (off >= str_len_) return {};
         const char* s = reinterpret_cast<const char*>(data_.data() + str_start_ + off);
