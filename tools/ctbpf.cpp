@@ -1,5 +1,6 @@
 // The ctbpf command-line tool: subcommands over raw eBPF bytecode files.
 // Exit status: 0 success, 1 output error, 2 usage error or malformed input.
+#include "cli_btf.hpp"
 #include "cli_input.hpp"
 #include "cli_sys.hpp"
 #include "cli_verify.hpp"
@@ -30,6 +31,8 @@ int cmd_disasm(args_t args);
 
 // To add a subcommand: write cmd_NAME(args_t) and list it here.
 constexpr subcommand subcommands[] = {
+    {"btf", "btf struct NAME [--file BTF]", "list a kernel struct's members: name, bit offset, byte size",
+     ctbpf::cli::cmd_btf},
     {"disasm", "disasm FILE [--hex]", "print FILE's instructions in LLVM BPF assembly", cmd_disasm},
     {"load", "load FILE --type NAME", "load FILE into the kernel; print its id and tag", ctbpf::cli::cmd_load},
     {"run", "run FILE --type NAME", "test-run FILE (--data F): return value, duration, output", ctbpf::cli::cmd_run},

@@ -17,6 +17,7 @@
 #include "ctbpf/sys/perf_buffer.hpp" // perf event arrays: one BPF output event and ring per CPU
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
+#include "ctbpf/sys/btf.hpp"      // BTF of the kernel, btf_function_id, attach_tracing, CO-RE relocation
 #if __has_include(<boost/hana/map.hpp>)
 #include "ctbpf/sys/bundle.hpp" // typed bundles need Boost.Hana (header-only)
 #endif
