@@ -135,7 +135,8 @@ protected:
                 }
                 if (v.v != 0) {
                     fail(errc::modified_context_pointer, pc_)
-                        .put("dereference of modified ctx ptr R").put_uint(r).put(" off=").put_int(v.v).put(" disallowed");
+                        .put(v.v < 0 ? "negative offset ctx ptr R" : "dereference of modified ctx ptr R").put_uint(r)
+                        .put(" off=").put_int(v.v).put(" disallowed"); // (__check_ptr_off_reg's order)
                     return -1;
                 }
                 break;
