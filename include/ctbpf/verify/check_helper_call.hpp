@@ -151,13 +151,13 @@ protected:
             case arg_base::ptr_to_ringbuf_mem:
             case arg_base::ptr_to_sock_common:
             case arg_base::ptr_to_btf_id_sock_common: break;
-            case arg_base::ptr_to_mem: // a fixed size here; else the size argument that follows
+            case arg_base::ptr_to_mem: // a fixed size here (the access, then MEM_ALIGNED); else the size argument that follows
+                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit), a.has(type_flag::mem_write))) return -1;
                 if (a.has(type_flag::mem_aligned) && v.kind == k_stack && a.size > 1 && v.v % a.size != 0) {
                     fail(errc::misaligned_stack_access, pc_)
                         .put("misaligned stack access off 0+").put_int(v.v).put("+0 size ").put_uint(a.size);
                     return -1;
                 }
-                if (a.has(type_flag::mem_fixed_size) && !helper_mem(r, v, a.size, a.has(type_flag::mem_uninit), a.has(type_flag::mem_write))) return -1;
                 break;
             default: { // check_mem_size_reg(): the memory argument before this one, of this size
                 if (is_exact_scalar(v)) { // a size in a range: its bounds, the memory for umax bytes (no raw mode)
