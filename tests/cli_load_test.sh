@@ -112,6 +112,12 @@ expect "run: syscall --ctx is written back" 0 "$(printf 'retval 15\nctx out (8 b
 check "run: syscall without BPF_F_SLEEPABLE" 1 '' "Syscall programs can only be sleepable" -- \
     "$ctbpf" run "$dir/syscall.hex" --hex --type syscall --ctx "$dir/sysctx" --prog-flags 0
 
+# r1 = map at fd_array index 0 (lddw src 5); r0 = 2; exit
+printf '18 51 00 00 00 00 00 00 00 00 00 00 00 00 00 00\nb7 00 00 00 02 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/idx.hex"
+check "load: an fd_array index without --map" 2 '' "insn 0 refers to fd_array index 0 (lddw src 5) but no --map 0=... was given" -- \
+    "$ctbpf" load "$dir/idx.hex" --hex --type xdp
+check "load: an fd_array index with --map" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/idx.hex" --hex --type xdp --map 0=array,4,8,1
+
 check "run: bad --repeat" 2 '' "takes a number" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --repeat many
 
 echo "cli_load_test: kernel tests: $ran ran, 0 skipped"

@@ -196,6 +196,12 @@ inline bool create_maps(std::string_view cmd, const common_options& o, std::vect
                     if (x.src_reg == op::pseudo_map_idx_value) x.src_reg = op::pseudo_map_value;
                     break;
                 }
+        if (x.src_reg == op::pseudo_map_idx || x.src_reg == op::pseudo_map_idx_value) {
+            std::fprintf(stderr, "ctbpf %.*s: insn %zu refers to fd_array index %d (lddw src %u) but no --map %d=... was given\n",
+                         static_cast<int>(cmd.size()), cmd.data(), i, x.imm, static_cast<unsigned>(x.src_reg), x.imm);
+            status = exit_usage;
+            return false;
+        }
         ++i;
     }
     return true;
