@@ -117,6 +117,11 @@ constexpr auto flow_proto = [] {
         exit_(),
     };
 };
+// netfilter: NF_ACCEPT (reading the packet needs kfuncs)
+constexpr auto ret1 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 1, exit_()};
+};
 // sk_lookup: SK_PASS when the local port is 8080, else SK_DROP
 constexpr auto sk_lookup_port = [] {
     using namespace ctbpf::syntax;
@@ -304,6 +309,24 @@ TEST_CASE("sk_lookup: struct bpf_sk_lookup in and out") {
     auto data = sys::test_run(*p, {.data = as_span(f)});
     REQUIRE_FALSE(data.ok());
     CHECK(says(data.error(), "take no packet data"));
+}
+
+TEST_CASE("netfilter: an IP packet in (at least 20 bytes), no data out") {
+    KERNEL_TEST();
+    auto p = sys::load<ret1>({.type = sys::k::prog_type_netfilter, .expected_attach_type = sys::k::attach_netfilter});
+    REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().describe()));
+    std::array<unsigned char, 20> ip{};
+    ip[0] = 0x45; // IPv4, 20-byte header (the default hook is LOCAL_OUT: no Ethernet header)
+    auto r = sys::test_run(*p, {.data = bytes(ip.data(), ip.size()), .repeat = 2});
+    REQUIRE_MESSAGE(r.ok(), (r.ok() ? "" : r.error().describe()));
+    CHECK(r->retval == 1);
+    CHECK(r->data.empty());
+    auto short_ = sys::test_run(*p, {.data = bytes(ip.data(), 10)});
+    REQUIRE_FALSE(short_.ok());
+    CHECK(says(short_.error(), "netfilter programs need at least 20 bytes of data"));
+    auto out = sys::test_run(*p, {.data = bytes(ip.data(), ip.size()), .data_out_size = 64});
+    REQUIRE_FALSE(out.ok());
+    CHECK(says(out.error(), "netfilter programs give no data out"));
 }
 
 TEST_CASE("the input rules follow net/bpf/test_run.c") {

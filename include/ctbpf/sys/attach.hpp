@@ -153,7 +153,7 @@ inline std::vector<std::string> nearest(std::string_view want, const std::vector
     std::vector<std::pair<std::size_t, std::string>> scored;
     for (const std::string& n : names)
         if (const std::size_t d = edit_distance(want, n); d <= limit) scored.emplace_back(d, n);
-    std::stable_sort(scored.begin(), scored.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    std::sort(scored.begin(), scored.end()); // by distance, then name
     std::vector<std::string> out;
     for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
     return out;
