@@ -25,6 +25,11 @@ std::vector<unsigned char> frame(std::size_t extra) {
 }
 std::span<const std::byte> as_span(const std::vector<unsigned char>& v) { return bytes(v.data(), v.size()); }
 
+// netfilter: NF_ACCEPT (reading the packet needs kfuncs); XDP: XDP_DROP
+constexpr auto ret1 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 1, exit_()};
+};
 // socket_filter, cgroup_skb: skb->len (the kernel pulls the Ethernet header: len = size - 14)
 constexpr auto skb_len = [] {
     using namespace ctbpf::syntax;
@@ -117,11 +122,6 @@ constexpr auto flow_proto = [] {
         exit_(),
     };
 };
-// netfilter: NF_ACCEPT (reading the packet needs kfuncs)
-constexpr auto ret1 = [] {
-    using namespace ctbpf::syntax;
-    return program{r0 = 1, exit_()};
-};
 // sk_lookup: SK_PASS when the local port is 8080, else SK_DROP
 constexpr auto sk_lookup_port = [] {
     using namespace ctbpf::syntax;
@@ -192,6 +192,17 @@ TEST_CASE("xdp: retval and data out from the packet") {
     auto cpu = sys::test_run(*p, {.data = as_span(f), .cpu = 1});
     REQUIRE_FALSE(cpu.ok());
     CHECK(says(cpu.error(), "cannot be run on a chosen cpu"));
+
+    // live frames take no data or context out (the kernel refuses them); a live run itself is
+    // not tried here (EPERM on the test machine)
+    auto drop = sys::load<ret1>({.type = BPF_PROG_TYPE_XDP}); // XDP_DROP
+    REQUIRE(drop.ok());
+    auto live_out = sys::test_run(*drop, {.data = as_span(f), .data_out_size = 64, .flags = sys::test_xdp_live_frames});
+    REQUIRE_FALSE(live_out.ok());
+    CHECK(says(live_out.error(), "no data or context out"));
+    auto batch = sys::test_run(*drop, {.data = as_span(f), .batch_size = 2});
+    REQUIRE_FALSE(batch.ok());
+    CHECK(says(batch.error(), "batch_size is for XDP programs run with BPF_F_TEST_XDP_LIVE_FRAMES"));
 }
 
 TEST_CASE("cgroup_skb sees the packet") {

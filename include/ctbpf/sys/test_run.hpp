@@ -142,6 +142,8 @@ inline std::string test_run_misfit(const test_run_inputs& in, const test_run_opt
     if (o.cpu != 0 && (o.flags & test_run_on_cpu) == 0) return "cpu " + std::to_string(o.cpu) + " needs flags BPF_F_TEST_RUN_ON_CPU";
     if (o.batch_size != 0 && (o.flags & test_xdp_live_frames) == 0)
         return "batch_size is for XDP programs run with BPF_F_TEST_XDP_LIVE_FRAMES";
+    if ((o.flags & test_xdp_live_frames) != 0 && (o.data_out_size != 0 || o.ctx_out_size != 0))
+        return "with BPF_F_TEST_XDP_LIVE_FRAMES the frames go to the stack: no data or context out";
     return {};
 }
 } // namespace detail
@@ -153,9 +155,10 @@ inline result<test_run_result> test_run(const prog& p, const test_run_options& o
     if (in.known)
         if (std::string why = detail::test_run_misfit(in, o, prog_type_name(p.type())); !why.empty())
             return make_error(EINVAL, what, why + "; the kernel was not asked");
-    const bool data_out = in.known ? in.data_out && !o.data.empty() : !o.data.empty();
-    const bool ctx_out = in.known ? in.ctx_out && (!o.ctx.empty() || o.ctx_out_size != 0)
-                                  : !o.ctx.empty() || o.ctx_out_size != 0;
+    const bool live = in.known && (o.flags & test_xdp_live_frames) != 0;
+    const bool data_out = !live && (in.known ? in.data_out && !o.data.empty() : !o.data.empty());
+    const bool ctx_out = !live && (in.known ? in.ctx_out && (!o.ctx.empty() || o.ctx_out_size != 0)
+                                            : !o.ctx.empty() || o.ctx_out_size != 0);
     test_run_result r;
     r.data.resize(data_out ? (o.data_out_size != 0 ? o.data_out_size : o.data.size() + 4096) : 0);
     r.ctx.resize(ctx_out ? (o.ctx_out_size != 0 ? o.ctx_out_size : o.ctx.size()) : 0);
