@@ -21,6 +21,10 @@ expect "stdin" 0 "$good" "" -- sh -c '"$1" disasm - < "$2"' sh "$ctbpf" "$dir/go
 expect "hex" 0 "$good" "" -- "$ctbpf" disasm --hex "$dir/good.hex"
 expect "hex from stdin, option after FILE" 0 "$good" "" -- sh -c '"$1" disasm - --hex < "$2"' sh "$ctbpf" "$dir/good.hex"
 : > "$dir/empty.bin"
+bin "$dir/calls.bin" 85 00 00 00 01 00 00 00  85 00 00 00 0c 00 00 00  95 00 00 00 00 00 00 00
+expect "helper calls: LLVM spelling by default" 0 "$(printf '   0: call 1\n   1: call 12\n   2: exit')" "" -- "$ctbpf" disasm "$dir/calls.bin"
+expect "--helper-names" 0 "$(printf '   0: call bpf_map_lookup_elem#1\n   1: call bpf_tail_call#12\n   2: exit')" "" \
+    -- "$ctbpf" disasm --helper-names "$dir/calls.bin"
 expect "empty file" 0 "" "" -- "$ctbpf" disasm "$dir/empty.bin"
 
 bin "$dir/odd.bin" b7 00 00 00 05 00 00 00  95 00 00 00 00

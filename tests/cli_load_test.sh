@@ -67,6 +67,57 @@ check "run: too little data for XDP" 1 '' "Invalid argument (EINVAL)" -- \
     "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/short"
 check "run: a rejected program" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet"
 check "run: missing data file" 2 '' "cannot open" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/none"
+# raw_tracepoint: r0 = args[0] + args[1] (u64 arguments)
+cat > "$dir/rawtp_sum.hex" <<'HEX'
+79 10 00 00 00 00 00 00   # r0 = *(u64 *)(r1 + 0)
+79 12 08 00 00 00 00 00   # r2 = *(u64 *)(r1 + 8)
+0f 20 00 00 00 00 00 00   # r0 += r2
+95 00 00 00 00 00 00 00   # exit
+HEX
+# raw_tracepoint: r0 = cpu * 1000 + args[0]
+cat > "$dir/rawtp_cpu.hex" <<'HEX'
+79 16 00 00 00 00 00 00   # r6 = *(u64 *)(r1 + 0)
+85 00 00 00 08 00 00 00   # call bpf_get_smp_processor_id
+27 00 00 00 e8 03 00 00   # r0 *= 1000
+0f 60 00 00 00 00 00 00   # r0 += r6
+95 00 00 00 00 00 00 00   # exit
+HEX
+# syscall: ctx[1] = ctx[0] * 3 (u32), r0 = ctx[0] + 1
+cat > "$dir/syscall.hex" <<'HEX'
+61 12 00 00 00 00 00 00   # r2 = *(u32 *)(r1 + 0)
+bf 23 00 00 00 00 00 00   # r3 = r2
+27 03 00 00 03 00 00 00   # r3 *= 3
+63 31 04 00 00 00 00 00   # *(u32 *)(r1 + 4) = r3
+bf 20 00 00 00 00 00 00   # r0 = r2
+07 00 00 00 01 00 00 00   # r0 += 1
+95 00 00 00 00 00 00 00   # exit
+HEX
+printf '\x28\0\0\0\0\0\0\0\x02\0\0\0\0\0\0\0' > "$dir/args"
+printf '\x07\0\0\0\0\0\0\0' > "$dir/arg7"
+printf '\x0e\0\0\0\0\0\0\0' > "$dir/sysctx"
+expect "run: raw_tracepoint --ctx (u64 arguments, no repeat, no duration)" 0 "retval 42" "" -- \
+    "$ctbpf" run "$dir/rawtp_sum.hex" --hex --type raw_tracepoint --ctx "$dir/args"
+check "run: raw_tracepoint --repeat is refused before the kernel" 1 '' \
+    "raw_tracepoint programs run once per test run (the kernel takes no repeat count); repeat 5 given; the kernel was not asked" -- \
+    "$ctbpf" run "$dir/rawtp_sum.hex" --hex --type raw_tracepoint --ctx "$dir/args" --repeat 5
+check "run: raw_tracepoint --data is refused" 1 '' "raw_tracepoint programs take no packet data" -- \
+    "$ctbpf" run "$dir/rawtp_sum.hex" --hex --type raw_tracepoint --ctx "$dir/args" --data "$dir/packet"
+last_cpu=$(( $(nproc) - 1 ))
+expect "run: raw_tracepoint --cpu" 0 "retval $(( last_cpu * 1000 + 7 ))" "" -- \
+    "$ctbpf" run "$dir/rawtp_cpu.hex" --hex --type raw_tracepoint --ctx "$dir/arg7" --cpu "$last_cpu"
+check "run: --cpu for xdp is refused" 1 '' "xdp programs take only BPF_F_TEST_XDP_LIVE_FRAMES; BPF_F_TEST_RUN_ON_CPU given" -- \
+    "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/packet" --cpu 0
+expect "run: syscall --ctx is written back" 0 "$(printf 'retval 15\nctx out (8 bytes, changed):\n  0000: 0e 00 00 00 2a 00 00 00')" "" -- \
+    "$ctbpf" run "$dir/syscall.hex" --hex --type syscall --ctx "$dir/sysctx"
+check "run: syscall without BPF_F_SLEEPABLE" 1 '' "Syscall programs can only be sleepable" -- \
+    "$ctbpf" run "$dir/syscall.hex" --hex --type syscall --ctx "$dir/sysctx" --prog-flags 0
+
+# r1 = map at fd_array index 0 (lddw src 5); r0 = 2; exit
+printf '18 51 00 00 00 00 00 00 00 00 00 00 00 00 00 00\nb7 00 00 00 02 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/idx.hex"
+check "load: an fd_array index without --map" 2 '' "insn 0 refers to fd_array index 0 (lddw src 5) but no --map 0=... was given" -- \
+    "$ctbpf" load "$dir/idx.hex" --hex --type xdp
+check "load: an fd_array index with --map" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/idx.hex" --hex --type xdp --map 0=array,4,8,1
+
 check "run: bad --repeat" 2 '' "takes a number" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --repeat many
 
 echo "cli_load_test: kernel tests: $ran ran, 0 skipped"

@@ -380,6 +380,21 @@ TEST_CASE("listings") {
     CHECK(ctbpf::disasm(std::vector<insn>{}).empty());
 }
 
+TEST_CASE("helper names as the kernel log prints them") {
+    constexpr ctbpf::disasm_options names{.helper_names = true};
+    const std::vector<insn> prog{make_insn(0x85, 0, 0, 0, 1), make_insn(0x85, 0, 0, 0, 211), make_insn(0x85, 0, 0, 0, 212),
+                                 make_insn(0x85, 0, 0, 0, 0), make_insn(0x85, 0, 1, 0, 3), make_insn(0x85, 0, 2, 0, 5),
+                                 make_insn(0x85, 1, 0, 0, 14), make_insn(0x95, 0, 0, 0, 0)};
+    CHECK(ctbpf::disasm(prog, names) ==
+          "   0: call bpf_map_lookup_elem#1\n   1: call bpf_cgrp_storage_delete#211\n   2: call 212\n   3: call 0\n"
+          "   4: call pc+3\n   5: call kernel-function#5\n   6: call bpf_get_current_pid_tgid#14 <dst_reg=1>\n   7: exit\n");
+    // the default stays LLVM's spelling (llvm-mc reads it back)
+    CHECK(ctbpf::disasm(prog).starts_with("   0: call 1\n   1: call 211\n"));
+    static_assert(ctbpf::disasm_one(small_prog, 0, names).ok());
+    constexpr std::array<insn, 1> call{make_insn(0x85, 0, 0, 0, 12)};
+    static_assert(ctbpf::disasm_one(call, 0, names).text.view() == "call bpf_tail_call#12");
+}
+
 TEST_CASE("the 6.18 opcode table") {
     int n = 0;
     for (int code = 0; code < 256; ++code) n += ctbpf::opcode_in_table(static_cast<std::uint8_t>(code));

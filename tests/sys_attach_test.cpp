@@ -228,6 +228,26 @@ TEST_CASE("tracepoint: counts this process's getpid() calls into an array map re
     CHECK(none.error().not_found());
     CHECK(none.error().message.find("tracefs has no no_such_category:no_such_event event") != std::string::npos);
 
+    // a typo: the nearest events and the tracefs path looked in
+    auto typo = sys::attach_tracepoint(*p, "syscalls", "sys_enter_getpidd");
+    REQUIRE_FALSE(typo.ok());
+    CHECK(typo.error().not_found());
+    const std::string& m = typo.error().message;
+    INFO(m);
+    CHECK(m.find("tracefs has no syscalls:sys_enter_getpidd event; did you mean syscalls:sys_enter_getpid") !=
+          std::string::npos);
+    CHECK(m.find(had_tracefs ? "(looked up in /sys/kernel/" : "(looked up in a private tracefs mount, now unmounted") !=
+          std::string::npos);
+    CHECK(m.find("/events/syscalls/sys_enter_getpidd/id)") != std::string::npos);
+    CHECK(m.find("/tmp/ctbpf-tracefs") == std::string::npos); // not a path that is gone
+    // a wrong category: the nearest over all categories
+    auto category = sys::attach_tracepoint(*p, "syscall", "sys_enter_getpid");
+    REQUIRE_FALSE(category.ok());
+    INFO(category.error().message);
+    CHECK(category.error().message.find("(no category 'syscall'); did you mean syscalls:sys_enter_getpid") !=
+          std::string::npos);
+    CHECK(tracefs_mounted() == had_tracefs);
+
     auto xdp = sys::load<drop_all>({.type = BPF_PROG_TYPE_XDP});
     REQUIRE(xdp.ok());
     auto wrong = sys::attach_tracepoint(*xdp, "syscalls", "sys_enter_getpid");

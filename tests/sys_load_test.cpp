@@ -318,6 +318,46 @@ TEST_CASE("ctbpf::check() as the precheck: the kernel's errno and message, witho
     }
 }
 
+TEST_CASE("a run-time program with named maps loads in one call; an image without the names is refused") {
+    KERNEL_TEST();
+    auto counts = sys::map<std::uint32_t, std::uint64_t>::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "counts"});
+    REQUIRE(counts.ok());
+    const auto pkt = packet(0x0008);
+    using namespace ctbpf::syntax;
+    const program p{r1 = map("counts"), r2 = r10, r2 += -4, mem<u32>(r10 - 4) = 0, call(helper::map_lookup_elem),
+                    if_(r0 == 0).goto_("out"), r1 = 7, lock(mem<u64>(r0 + 0)) += r1, label("out"), w0 = XDP_PASS,
+                    exit_()};
+    auto loaded = sys::load(p, {.type = BPF_PROG_TYPE_XDP}, {{"counts", *counts}});
+    REQUIRE_MESSAGE(loaded.ok(), (loaded.ok() ? "" : loaded.error().describe()));
+    REQUIRE(sys::test_run(*loaded, {.data = bytes(pkt.data(), pkt.size())}).ok());
+    CHECK(counts->lookup(0).value() == 7);
+
+    // ctbpf::assemble() keeps only the instructions: the map index is unbound, said before bpf()
+    const std::vector<ctbpf::insn> code = ctbpf::assemble(p);
+    sys::load_report rep;
+    auto lost = sys::load(sys::program_image(code), {.type = BPF_PROG_TYPE_XDP}, {}, &rep);
+    REQUIRE_FALSE(lost.ok());
+    CHECK(rep.attempts == 0);
+    CHECK(lost.error().is(std::errc::invalid_argument));
+    CHECK(lost.error().message.find("insn 0 refers to map index 0 (BPF_PSEUDO_MAP_IDX, an fd_array index) but no map "
+                                    "names or fd_array were given: load a run-time program with sys::load(program") !=
+          std::string::npos);
+    REQUIRE(lost.error().insn.has_value());
+    CHECK(*lost.error().insn == 0);
+    // with load_options::fd_array the same image loads
+    const int fds[] = {counts->fd()};
+    auto by_index = sys::load(sys::program_image(code), {.type = BPF_PROG_TYPE_XDP, .fd_array = fds});
+    REQUIRE_MESSAGE(by_index.ok(), (by_index.ok() ? "" : by_index.error().describe()));
+
+    auto unbound = sys::load(p, {.type = BPF_PROG_TYPE_XDP});
+    REQUIRE_FALSE(unbound.ok());
+    CHECK(unbound.error().message.find("refers to map 'counts' (fd_array index 0) but no map of that name was given") !=
+          std::string::npos);
+    auto bad = sys::load(program{if_(r1 > r2).goto_("nowhere"), exit_()}, {.type = BPF_PROG_TYPE_XDP});
+    REQUIRE_FALSE(bad.ok());
+    CHECK(bad.error().message.find("the program does not assemble: insn 0:") != std::string::npos);
+}
+
 TEST_CASE("usage errors need no kernel") {
     auto p = sys::load(sys::program_image{}, {.type = BPF_PROG_TYPE_XDP});
     REQUIRE_FALSE(p.ok());

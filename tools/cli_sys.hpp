@@ -65,6 +65,8 @@ struct common_options {
     sys::load_options load{};
     std::string name, license = "GPL";
     std::uint32_t repeat = 1;
+    std::optional<std::uint32_t> cpu; // --cpu: BPF_F_TEST_RUN_ON_CPU
+    std::optional<std::uint32_t> prog_flags; // --prog-flags; syscall programs default to BPF_F_SLEEPABLE
 };
 
 // Parses argv; returns -1 to go on, else an exit status (help printed, or a usage error).
@@ -108,7 +110,7 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 if (other.fd == m->fd) return usage(cmd, "--map " + std::to_string(m->fd) + " given twice");
             o.maps.push_back(*m);
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
-                   a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat"))) {
+                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu"))) {
             const auto v = value(a);
             if (!v) return usage(cmd, "option '" + std::string(a) + "' needs a value");
             if (a == "--type") {
@@ -129,7 +131,9 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 if (!n) return usage(cmd, "option '" + std::string(a) + "' takes a number, not '" + std::string(*v) + "'");
                 if (a == "--attach-type") o.load.expected_attach_type = *n;
                 if (a == "--log-level") o.load.log_level = *n;
+                if (a == "--prog-flags") o.prog_flags = *n;
                 if (a == "--repeat") o.repeat = *n;
+                if (a == "--cpu") o.cpu = *n;
             }
         } else {
             return usage(cmd, "unknown option '" + std::string(a) + "'");
@@ -138,7 +142,9 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
     if (!o.have_path) return usage(cmd, "missing FILE (use '-' for stdin)");
     if (!o.type) return usage(cmd, "missing --type NAME (e.g. --type xdp)");
     if (o.trace && !o.vm) return usage(cmd, "--trace needs --vm (the interpreter)");
+    if (o.cpu && o.vm) return usage(cmd, "--cpu is for the kernel, not --vm");
     o.load.type = *o.type;
+    o.load.flags = o.prog_flags ? *o.prog_flags : *o.type == BPF_PROG_TYPE_SYSCALL ? BPF_F_SLEEPABLE : 0;
     o.load.name = o.name;
     o.load.license = o.license;
     return -1;
@@ -190,6 +196,12 @@ inline bool create_maps(std::string_view cmd, const common_options& o, std::vect
                     if (x.src_reg == op::pseudo_map_idx_value) x.src_reg = op::pseudo_map_value;
                     break;
                 }
+        if (x.src_reg == op::pseudo_map_idx || x.src_reg == op::pseudo_map_idx_value) {
+            std::fprintf(stderr, "ctbpf %.*s: insn %zu refers to fd_array index %d (lddw src %u) but no --map %d=... was given\n",
+                         static_cast<int>(cmd.size()), cmd.data(), i, x.imm, static_cast<unsigned>(x.src_reg), x.imm);
+            status = exit_usage;
+            return false;
+        }
         ++i;
     }
     return true;
@@ -252,7 +264,7 @@ inline std::string retval_name(std::uint32_t type, std::uint32_t v) {
 
 inline constexpr std::string_view load_help =
     "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type N]\n"
-    "                  [--log-level N] [--log] [--check] [--pin PATH] [--map FD=SHAPE]...\n"
+    "                  [--log-level N] [--prog-flags N] [--log] [--check] [--pin PATH] [--map FD=SHAPE]...\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"
@@ -266,6 +278,8 @@ inline constexpr std::string_view load_help =
     "  --license L      license string (default GPL)\n"
     "  --attach-type N  expected attach type (enum bpf_attach_type)\n"
     "  --log-level N    always ask for the verifier log at level N; --log prints it\n"
+    "  --prog-flags N   BPF_F_* program flags (default 0; syscall programs: BPF_F_SLEEPABLE, 16,\n"
+    "                   as the kernel requires)\n"
     "  --check          run ctbpf's own verifier first; if it rejects FILE, the kernel is not asked\n"
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
@@ -275,17 +289,26 @@ inline constexpr std::string_view load_help =
     "malformed input.\n";
 
 inline constexpr std::string_view run_help =
-    "usage: ctbpf run FILE --type NAME [--data FILE] [--ctx FILE] [--repeat N] [--hex] [--name NAME]\n"
-    "                 [--license L] [--attach-type N] [--log-level N] [--log] [--check]\n"
+    "usage: ctbpf run FILE --type NAME [--data FILE] [--ctx FILE] [--repeat N] [--cpu N] [--hex]\n"
+    "                 [--name NAME]\n"
+    "                 [--license L] [--attach-type N] [--log-level N] [--prog-flags N] [--log] [--check]\n"
     "                 [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--vm [--trace]]\n"
     "\n"
     "Loads FILE's instructions and test-runs them with BPF_PROG_TEST_RUN. Prints the return\n"
-    "value ('retval 2 (XDP_PASS)'), the kernel's mean duration per run, and the output data as\n"
-    "hex when the program changed it.\n"
+    "value ('retval 2 (XDP_PASS)'), the kernel's mean duration per run (for the types that have\n"
+    "one), and the output data and context as hex when they differ from the input (flow_dissector:\n"
+    "the data out is the struct bpf_flow_keys it filled). An input the program type cannot take\n"
+    "is refused before the kernel is asked.\n"
     "\n"
-    "  --data FILE      packet data in (raw bytes); XDP and skb programs need at least 14\n"
-    "  --ctx FILE       context in (raw bytes, e.g. struct xdp_md or struct __sk_buff)\n"
-    "  --repeat N       run N times (the duration is the mean)\n"
+    "  --data FILE      packet data in (raw bytes); XDP, skb and flow_dissector programs need an\n"
+    "                   Ethernet frame (skb: with the whole IPv4/IPv6 header its ethertype names)\n"
+    "  --ctx FILE       context in (raw bytes): struct __sk_buff (skb types), struct xdp_md,\n"
+    "                   struct bpf_flow_keys, struct bpf_sk_lookup (required), the u64 arguments\n"
+    "                   (raw_tracepoint, at most 12), the context of a syscall program (printed\n"
+    "                   back as the program left it)\n"
+    "  --repeat N       run N times (the duration is the mean); raw_tracepoint and syscall\n"
+    "                   programs run once\n"
+    "  --cpu N          (raw_tracepoint) run on cpu N (BPF_F_TEST_RUN_ON_CPU)\n"
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
     "                   fd_array index FD (src 5/6); TYPE as bpftool spells it (hash, array, ...)\n"
@@ -407,7 +430,12 @@ inline int cmd_run(std::span<char* const> args) {
     std::vector<sys::raw_map> maps;
     std::optional<sys::prog> p = sys_detail::read_and_load("run", o, status, rep, insns, maps);
     if (!p) return status;
-    sys::result<sys::test_run_result> r = sys::test_run(*p, {.data = data, .ctx = ctx, .repeat = o.repeat});
+    sys::test_run_options t{.data = data, .ctx = ctx, .repeat = o.repeat};
+    if (o.cpu) {
+        t.flags = sys::test_run_on_cpu;
+        t.cpu = *o.cpu;
+    }
+    sys::result<sys::test_run_result> r = sys::test_run(*p, t);
     if (!r) {
         std::fprintf(stderr, "ctbpf run: %s\n", r.error().describe().c_str());
         return sys_detail::exit_refused;
@@ -415,14 +443,23 @@ inline int cmd_run(std::span<char* const> args) {
     const std::string name = sys_detail::retval_name(o.load.type, r->retval);
     std::printf("retval %u", r->retval);
     if (!name.empty()) std::printf(" (%s)", name.c_str());
-    std::printf("\nduration %lld ns", static_cast<long long>(r->duration.count()));
-    if (o.repeat > 1) std::printf(" (mean of %u runs)", o.repeat);
     std::printf("\n");
-    const bool changed = r->data.size() != data.size() ||
-                         (!data.empty() && std::memcmp(r->data.data(), data.data(), data.size()) != 0);
-    if (!data.empty() && changed) {
+    const sys::test_run_inputs in = sys::test_run_inputs_of(o.load.type);
+    if (!in.known || in.repeat) {
+        std::printf("duration %lld ns", static_cast<long long>(r->duration.count()));
+        if (o.repeat > 1) std::printf(" (mean of %u runs)", o.repeat);
+        std::printf("\n");
+    }
+    auto differs = [](std::span<const std::byte> out, std::span<const std::byte> given) {
+        return out.size() != given.size() || (!given.empty() && std::memcmp(out.data(), given.data(), given.size()) != 0);
+    };
+    if (!r->data.empty() && differs(r->data, data)) {
         std::printf("data out (%zu bytes, changed):\n", r->data.size());
         sys_detail::hex_dump(r->data);
+    }
+    if (!r->ctx.empty() && differs(r->ctx, ctx)) {
+        std::printf("ctx out (%zu bytes, changed):\n", r->ctx.size());
+        sys_detail::hex_dump(r->ctx);
     }
     return std::fflush(stdout) == 0 ? 0 : 1;
 }

@@ -33,7 +33,7 @@ int cmd_disasm(args_t args);
 constexpr subcommand subcommands[] = {
     {"btf", "btf struct NAME [--file BTF]", "list a kernel struct's members: name, bit offset, byte size",
      ctbpf::cli::cmd_btf},
-    {"disasm", "disasm FILE [--hex]", "print FILE's instructions in LLVM BPF assembly", cmd_disasm},
+    {"disasm", "disasm FILE [--hex] [--helper-names]", "print FILE's instructions in LLVM BPF assembly", cmd_disasm},
     {"load", "load FILE --type NAME", "load FILE into the kernel; print its id and tag", ctbpf::cli::cmd_load},
     {"run", "run FILE --type NAME", "test-run FILE (--data F): return value, duration, output", ctbpf::cli::cmd_run},
     {"verify", "verify FILE [--type NAME]", "check FILE as the kernel verifier would (--unpriv, --lint)",
@@ -57,7 +57,7 @@ int usage_error(std::string_view cmd, std::string_view msg) {
 }
 
 constexpr std::string_view disasm_help =
-    "usage: ctbpf disasm FILE [--hex]\n"
+    "usage: ctbpf disasm FILE [--hex] [--helper-names]\n"
     "\n"
     "Prints one instruction per line as 'INDEX: TEXT' in LLVM BPF assembly (the spelling of\n"
     "llvm-objdump; lddw takes two slots and one line). Stops at the first malformed instruction.\n"
@@ -65,6 +65,8 @@ constexpr std::string_view disasm_help =
     "  FILE    raw little-endian struct bpf_insn records; '-' reads stdin\n"
     "  --hex   FILE is hex text instead: whitespace-separated digit pairs, optional 0x prefixes,\n"
     "          '#' comments (e.g. 'b7 00 00 00 05 00 00 00  95 00 00 00 00 00 00 00')\n"
+    "  --helper-names  print helper calls as the kernel log does ('call bpf_map_lookup_elem#1')\n"
+    "          instead of LLVM's 'call 1' (llvm-mc does not read it back)\n"
     "\n"
     "Exit status: 0 success, 1 output error, 2 usage error or malformed input (the message on\n"
     "stderr names the instruction index or byte offset).\n";
@@ -73,6 +75,7 @@ int cmd_disasm(args_t args) {
     std::string path;
     bool have_path = false, options_done = false;
     auto format = ctbpf::cli::input_format::raw;
+    ctbpf::disasm_options dopt{};
     for (const char* a : args) {
         const std::string_view arg = a;
         if (!options_done && (arg == "--help" || arg == "-h")) {
@@ -81,6 +84,8 @@ int cmd_disasm(args_t args) {
         }
         if (!options_done && arg == "--hex") {
             format = ctbpf::cli::input_format::hex;
+        } else if (!options_done && arg == "--helper-names") {
+            dopt.helper_names = true;
         } else if (!options_done && arg == "--") {
             options_done = true;
         } else if (!options_done && arg.size() > 1 && arg[0] == '-') {
@@ -100,7 +105,7 @@ int cmd_disasm(args_t args) {
         std::fprintf(stderr, "ctbpf disasm: %s: %s\n", shown_name.c_str(), in.error.c_str());
         return exit_bad_input;
     }
-    const ctbpf::disasm_listing listing = ctbpf::disasm_program(in.insns);
+    const ctbpf::disasm_listing listing = ctbpf::disasm_program(in.insns, dopt);
     std::fwrite(listing.text.data(), 1, listing.text.size(), stdout);
     if (std::fflush(stdout) != 0) {
         std::perror("ctbpf disasm: writing the listing");

@@ -17,11 +17,14 @@
 // A nonzero field that the spelling does not show (a reserved field, or e.g. a kfunc's module
 // index in off) is appended as ` <field=value, ...>`, e.g. `w1 += 5 <src_reg=2>`: nothing is
 // hidden and such a line never reassembles silently to different bytes.
+// disasm_options{.helper_names = true} prints helper calls as the kernel log does,
+// `call bpf_map_lookup_elem#1` (unknown ids stay `call 1`); llvm-mc does not read that spelling.
 // Errors (disasm_result::error): opcode byte not in the Linux 6.18 table (text
 // "unknown opcode %02x"), lddw without a second slot, lddw second slot with nonzero code, registers
 // or offset, index past the end.
 #pragma once
 
+#include "ctbpf/helper_table.hpp"
 #include "ctbpf/insn.hpp"
 #include "ctbpf/opcodes.hpp"
 
@@ -79,6 +82,10 @@ enum class disasm_errc : std::uint8_t {
     truncated_lddw,       // lddw in the last slot
     bad_lddw_second_slot, // lddw second slot with nonzero code, dst_reg, src_reg or off
     index_out_of_range,
+};
+
+struct disasm_options {
+    bool helper_names = false; // `call bpf_map_lookup_elem#1` (kernel log) instead of `call 1`
 };
 
 struct disasm_result {
@@ -386,7 +393,7 @@ constexpr void markers(insn_text& t, const insn& i, shown s, std::int32_t next_i
 } // namespace detail::dis
 
 // Disassemble the instruction at prog[index] (an lddw reads prog[index + 1] too).
-constexpr disasm_result disasm_one(std::span<const insn> prog, std::size_t index) {
+constexpr disasm_result disasm_one(std::span<const insn> prog, std::size_t index, disasm_options o = {}) {
     namespace d = detail::dis;
     disasm_result r{};
     insn_text& t = r.text;
@@ -435,6 +442,12 @@ constexpr disasm_result disasm_one(std::span<const insn> prog, std::size_t index
         return r;
     }
     d::shown s{};
+    const helper_info* h = i.code == (op::jmp | op::call) && i.src_reg == 0 ? find_helper(i.imm) : nullptr;
+    if (o.helper_names && h && i.imm != 0) {
+        t.append("call bpf_").append(h->name).append('#').append_int(i.imm);
+        d::markers(t, i, {.imm = true});
+        return r;
+    }
     switch (op::cls(i.code)) {
     case op::alu:
     case op::alu64: s = d::alu(t, i); break;
@@ -475,10 +488,10 @@ struct disasm_listing {
 };
 
 // Disassemble a whole program; stops at the first error (text holds the lines before it).
-inline disasm_listing disasm_program(std::span<const insn> prog) {
+inline disasm_listing disasm_program(std::span<const insn> prog, disasm_options o = {}) {
     disasm_listing out;
     for (std::size_t i = 0; i < prog.size();) {
-        const disasm_result r = disasm_one(prog, i);
+        const disasm_result r = disasm_one(prog, i, o);
         if (!r.ok()) {
             out.error = {r.error, i, std::string(r.text.view())};
             break;
@@ -491,8 +504,8 @@ inline disasm_listing disasm_program(std::span<const insn> prog) {
 }
 
 // Listing of a whole program; an error becomes the last line, "   N: <error: message>".
-inline std::string disasm(std::span<const insn> prog) {
-    disasm_listing l = disasm_program(prog);
+inline std::string disasm(std::span<const insn> prog, disasm_options o = {}) {
+    disasm_listing l = disasm_program(prog, o);
     if (l.error) {
         l.text += format_line(l.error.index, "<error: " + l.error.message + ">");
         l.text += '\n';

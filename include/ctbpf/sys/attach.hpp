@@ -19,6 +19,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <dirent.h>
+
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -26,6 +29,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace ctbpf::sys {
 
@@ -116,11 +121,64 @@ inline std::optional<long> read_id(const std::string& path, int& err) {
     if (!ok) err = EINVAL;
     return ok ? std::optional<long>(v) : std::nullopt;
 }
+// The subdirectories of `path` (tracefs: categories, or a category's events).
+inline std::vector<std::string> subdirs(const std::string& path) {
+    std::vector<std::string> out;
+    DIR* d = ::opendir(path.c_str());
+    if (!d) return out;
+    while (dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.' && (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && exists(path + "/" + e->d_name + "/."))))
+            out.emplace_back(e->d_name);
+    ::closedir(d);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diag = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diag + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diag = up;
+        }
+    }
+    return row[b.size()];
+}
+// The (at most 3) names nearest to `want`, nearest first; none farther than a third of its length (at least 2).
+inline std::vector<std::string> nearest(std::string_view want, const std::vector<std::string>& names) {
+    const std::size_t limit = std::max<std::size_t>(2, want.size() / 3);
+    std::vector<std::pair<std::size_t, std::string>> scored;
+    for (const std::string& n : names)
+        if (const std::size_t d = edit_distance(want, n); d <= limit) scored.emplace_back(d, n);
+    std::sort(scored.begin(), scored.end()); // by distance, then name
+    std::vector<std::string> out;
+    for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
+    return out;
+}
+// "; did you mean syscalls:sys_enter_getpid?" or "" (event names as category:name).
+inline std::string tracepoint_suggestions(const std::string& events, std::string_view category, std::string_view name) {
+    std::vector<std::string> names;
+    std::string want = std::string(category) + ":" + std::string(name);
+    if (exists(events + "/" + std::string(category))) {
+        for (std::string& e : subdirs(events + "/" + std::string(category))) names.push_back(std::string(category) + ":" + e);
+    } else {
+        for (const std::string& c : subdirs(events + "/"))
+            for (std::string& e : subdirs(events + "/" + c)) names.push_back(c + ":" + e);
+    }
+    std::vector<std::string> near = nearest(want, names);
+    if (near.empty()) return {};
+    std::string s = "; did you mean ";
+    for (std::size_t i = 0; i < near.size(); ++i) s += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
+    return s + "?";
+}
 } // namespace detail
 
 // The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
 // mounted and this process may mount, it is mounted at a private directory for the lookup and
-// unmounted at once.
+// unmounted at once. A missing event's error suggests the nearest existing ones.
 inline result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name) {
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     const std::string rel = "/events/" + std::string(category) + "/" + std::string(name) + "/id";
@@ -130,17 +188,23 @@ inline result<std::uint32_t> tracepoint_id(std::string_view category, std::strin
             root = r;
             break;
         }
-    auto finish = [&](const std::string& base) -> result<std::uint32_t> {
+    // `shown`: the path named in messages (a private mount is gone when the caller reads them)
+    auto finish = [&](const std::string& base, const std::string& shown) -> result<std::uint32_t> {
         int err = 0;
         std::optional<long> id = detail::read_id(base + rel, err);
         if (id && *id >= 0) return static_cast<std::uint32_t>(*id);
         std::string hint;
-        if (err == ENOENT)
-            hint = "tracefs has no " + std::string(category) + ":" + std::string(name) + " event (see " + root +
-                   "/events/" + (category == "syscalls" ? "; syscall events need CONFIG_FTRACE_SYSCALLS)" : ")");
+        if (err == ENOENT) {
+            const bool have_category = detail::exists(base + "/events/" + std::string(category));
+            hint = "tracefs has no " + std::string(category) + ":" + std::string(name) + " event" +
+                   (have_category ? "" : " (no category '" + std::string(category) + "')") +
+                   detail::tracepoint_suggestions(base + "/events", category, name) + " (looked up in " + shown + rel +
+                   ")";
+            if (category == "syscalls" && !have_category) hint += "; syscall events need CONFIG_FTRACE_SYSCALLS";
+        }
         return make_error(err ? err : EINVAL, "reading the " + what + " id", hint);
     };
-    if (!root.empty()) return finish(root);
+    if (!root.empty()) return finish(root, root);
 
     char dir[] = "/tmp/ctbpf-tracefs.XXXXXX";
     if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private tracefs mount");
@@ -151,8 +215,8 @@ inline result<std::uint32_t> tracepoint_id(std::string_view category, std::strin
                           "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
                           "(as root: mount -t tracefs tracefs /sys/kernel/tracing)");
     }
-    root = dir;
-    result<std::uint32_t> r = finish(root);
+    result<std::uint32_t> r =
+        finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
     ::umount2(dir, MNT_DETACH);
     ::rmdir(dir);
     return r;

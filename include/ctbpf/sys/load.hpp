@@ -382,6 +382,30 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
         }
     }
 
+    // lddw src 5/6 (BPF_PSEUDO_MAP_IDX[_VALUE]) index fd_array: each index needs a map, else the
+    // kernel says only "fd_idx without fd_array is invalid".
+    const std::size_t bound = !img.map_names.empty() ? img.map_names.size() : o.fd_array.size();
+    for (std::size_t i = 0; i + 1 < img.insns.size(); ++i) {
+        const insn& x = img.insns[i];
+        if (x.code != (op::ld | op::imm | op::dw)) continue;
+        if ((x.src_reg == op::pseudo_map_idx || x.src_reg == op::pseudo_map_idx_value) &&
+            (x.imm < 0 || static_cast<std::size_t>(x.imm) >= bound)) {
+            error e = make_error(
+                EINVAL, what,
+                "insn " + std::to_string(i) + " refers to map index " + std::to_string(x.imm) +
+                    " (BPF_PSEUDO_MAP_IDX, an fd_array index) but " +
+                    (bound == 0 ? std::string("no map names or fd_array were given")
+                                : "only " + std::to_string(bound) + " map" + (bound == 1 ? "" : "s") + " were given") +
+                    ": load a run-time program with sys::load(program, options, {{\"name\", map}}) (ctbpf::assemble() "
+                    "and program_image(code) drop the map names), or set load_options::fd_array; the kernel was "
+                    "not asked");
+            e.insn = static_cast<std::uint32_t>(i);
+            e.annotation = annotate_insn(img.insns, img.slots, static_cast<std::uint32_t>(i));
+            return e;
+        }
+        ++i;
+    }
+
     // fd_array: one fd per map name, in the program's index order.
     std::vector<int> fds;
     std::span<const int> fd_array = o.fd_array;
@@ -502,6 +526,21 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
 inline result<prog> load(const program_image& img, const load_options& o, std::initializer_list<map_binding> maps,
                          load_report* report = nullptr) {
     return load(img, o, std::span<const map_binding>(maps.begin(), maps.size()), report);
+}
+
+// Loads a run-time program: assembled with its map names and source map (as assemble_for_load),
+// so map("name") loads bind to `maps` by name. An assembly error is returned, not thrown.
+inline result<prog> load(const ctbpf::program& p, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr) {
+    assembled_program a;
+    const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
+    if (!v.ok()) return make_error(EINVAL, detail::load_what(o), "the program does not assemble: " + assembly_error::describe(v) +
+                                                                  "; the kernel was not asked");
+    return load(a.image(), o, maps, report);
+}
+inline result<prog> load(const ctbpf::program& p, const load_options& o, std::initializer_list<map_binding> maps,
+                         load_report* report = nullptr) {
+    return load(p, o, std::span<const map_binding>(maps.begin(), maps.size()), report);
 }
 
 // Loads the compile-time program F, binding its map("name") loads to `maps` by name.
