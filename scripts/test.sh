@@ -25,7 +25,7 @@ run_suite() { # name compiler [ctest selection, e.g. -E regex]; $configure: extr
 sanitize_suite() {
   local -x CTBPF_FUZZ_COUNT=300 CTBPF_DIFF_COUNT=1500 CTBPF_VALUE_DIFF_N=1500 CTBPF_REGVALUE_DIFF_N=1500
   local -x CTBPF_VALUE_ROUNDS=10000 CTBPF_REGVALUE_ROUNDS=10000 CTBPF_VM_DIFF_COUNT=2000
-  local -x ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+  local -x ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 CTBPF_SANITIZED=1
   configure="-DCTBPF_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug" run_suite asan clang++-19 \
     -LE compile_fail -E '^(compile_floor_sources_build|install_and_find_package|add_subdirectory_consumer|golden_generated_by_llvm|helpers_generator_check|rodata_constexpr_program)$'
 }

@@ -99,7 +99,7 @@ constexpr bool machine::setup(const input& in, result& r) {
         pkt.p = packet_, pkt.lo = data_, pkt.hi = mac_ + n;
         const u8* eth = packet_ + mac_;
         u32 proto = static_cast<u32>(load_le(eth + 12, 2)); // eth_type_trans(): h_proto, or 802.3 / raw 802.2
-        if (load_be(eth + 12, 2) < 0x600) proto = (eth[14] == 0xff && eth[15] == 0xff && n >= 16) ? 0x0100 : 0x0400; // htons(ETH_P_802_3 / ETH_P_802_2)
+        if (load_be(eth + 12, 2) < 0x600) proto = (n >= 16 && eth[14] == 0xff && eth[15] == 0xff) ? 0x0100 : 0x0400; // htons(ETH_P_802_3 / ETH_P_802_2)
         store_le(ctx_ + skb::protocol, 4, proto);
         // eth_type_trans() on the loopback device: its address and its broadcast address are zero,
         // so ff:ff:ff:ff:ff:ff is PACKET_MULTICAST like any group address
