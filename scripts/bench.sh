@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs the benchmarks whose numbers are in the README: run-time generation and loading
-# (Google Benchmark) and compile time / peak memory (benchmarks/compile_time.py).
+# (Google Benchmark), compile time / peak memory (benchmarks/compile_time.py), the interpreter in
+# constant evaluation (vm_constexpr.py) and the build cost against the libbpf way (build_cost.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh
@@ -9,3 +10,5 @@ cmake --build build/bench -j"$(nproc)" >/dev/null
 for b in build/bench/benchmarks/bench_*; do [ -x "$b" ] && "$b" --benchmark_repetitions=3 --benchmark_report_aggregates_only=true; done
 python3 benchmarks/compile_time.py "$@"
 python3 benchmarks/compile_floor.py
+python3 benchmarks/vm_constexpr.py
+python3 benchmarks/build_cost.py
