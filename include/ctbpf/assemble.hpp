@@ -340,14 +340,6 @@ consteval bool maps_ok() {
     }
 }
 
-// The source line of slot `index` and the nearest label at or before it.
-constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index) {
-    if (slots.empty()) return {};
-    if (index >= slots.size()) index = static_cast<std::uint32_t>(slots.size() - 1);
-    slot_info where = slots[index];
-    for (std::uint32_t i = index + 1; i-- > 0 && where.label.empty();) where.label = slots[i].label;
-    return where;
-}
 template <auto F, std::uint32_t Index>
 constexpr slot_info slot_at() {
     return locate(extras_v<F>.slots, Index);

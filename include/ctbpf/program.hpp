@@ -22,6 +22,14 @@ struct slot_info {
     std::uint32_t line = 0;
     std::string_view label{};
 };
+// The source line of slot `index` and the nearest label at or before it.
+constexpr slot_info locate(std::span<const slot_info> slots, std::uint32_t index) {
+    if (slots.empty()) return {};
+    if (index >= slots.size()) index = static_cast<std::uint32_t>(slots.size() - 1);
+    slot_info where = slots[index];
+    for (std::uint32_t i = index + 1; i-- > 0 && where.label.empty();) where.label = slots[i].label;
+    return where;
+}
 
 // A label definition: `name` (or the handle `id`) names instruction slot `slot`.
 struct label_def {

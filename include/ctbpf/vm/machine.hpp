@@ -9,6 +9,7 @@
 #include <span>
 #include <string_view>
 
+#include "ctbpf/ctx_fields.hpp"
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/insn.hpp"
 #include "ctbpf/map_decl.hpp"
@@ -119,14 +120,22 @@ inline constexpr u32 max_frames = 8, stack_size = 512, tail_call_limit = 33;
 inline constexpr u32 id_ctx = max_frames + 1, id_packet = max_frames + 2, id_kernel = max_frames + 3,
                      first_dynamic = max_frames + 4;
 // uapi struct __sk_buff / xdp_md offsets used by the interpreter.
-namespace skb {
-inline constexpr u32 len = 0, pkt_type = 4, mark = 8, protocol = 16, priority = 32, ingress_ifindex = 36, ifindex = 40,
-                     cb = 48, data = 76, data_end = 80, data_meta = 140, tstamp = 152, wire_len = 160, gso_segs = 164,
-                     gso_size = 176, hwtstamp = 184, size = 192;
+namespace skb { // (offsets from ctbpf/ctx_fields.hpp, the uapi table)
+namespace f = ctbpf::ctx::sk_buff;
+inline constexpr u32 len = f::len.off, pkt_type = f::pkt_type.off, mark = f::mark.off, queue_mapping = f::queue_mapping.off,
+                     protocol = f::protocol.off, vlan_tci = f::vlan_tci.off, vlan_proto = f::vlan_proto.off,
+                     priority = f::priority.off, ingress_ifindex = f::ingress_ifindex.off, ifindex = f::ifindex.off,
+                     tc_index = f::tc_index.off, cb = f::cb.off, tc_classid = f::tc_classid.off, data = f::data.off,
+                     data_end = f::data_end.off, family = f::family.off, remote_port = f::remote_port.off,
+                     data_meta = f::data_meta.off, tstamp = f::tstamp.off, wire_len = f::wire_len.off,
+                     gso_segs = f::gso_segs.off, gso_size = f::gso_size.off, hwtstamp = f::hwtstamp.off,
+                     size = f::hwtstamp.off + 8;
 }
 namespace xdp {
-inline constexpr u32 data = 0, data_end = 4, data_meta = 8, ingress_ifindex = 12, rx_queue_index = 16,
-                     egress_ifindex = 20, size = 24;
+namespace f = ctbpf::ctx::xdp_md;
+inline constexpr u32 data = f::data.off, data_end = f::data_end.off, data_meta = f::data_meta.off,
+                     ingress_ifindex = f::ingress_ifindex.off, rx_queue_index = f::rx_queue_index.off,
+                     egress_ifindex = f::egress_ifindex.off, size = f::egress_ifindex.off + 4;
 // BPF_PROG_TEST_RUN's frame: a page, XDP_PACKET_HEADROOM before the data, skb_shared_info after.
 inline constexpr u32 frame = 4096, headroom = 256, tailroom = 320, frame_struct = 40;
 }
@@ -248,12 +257,8 @@ private:
         r.error = f;
         r.index = pc;
         if (pc < info_.slots.size()) {
-            r.line = info_.slots[pc].line;
-            for (u32 i = pc + 1; i-- > 0;)
-                if (!info_.slots[i].label.empty()) {
-                    r.label = info_.slots[i].label;
-                    break;
-                }
+            const slot_info where = locate(info_.slots, pc);
+            r.line = where.line, r.label = where.label;
         }
         r.message.add(what);
         return false;

@@ -21,8 +21,9 @@ constexpr bool skb_ctx_in_field(u32 off) {
 constexpr u32 skb_field_size(u32 field) {
     switch (field) {
     case skb::pkt_type: return 1;
-    case 12: case skb::protocol: case 24: case 28: case 44: case 72: case 88: case 132: case skb::gso_segs: case skb::gso_size:
-        return 2; // queue_mapping, protocol, vlan_tci, vlan_proto, tc_index, tc_classid, family, remote_port, gso_*
+    case skb::queue_mapping: case skb::protocol: case skb::vlan_tci: case skb::vlan_proto: case skb::tc_index:
+    case skb::tc_classid: case skb::family: case skb::remote_port: case skb::gso_segs: case skb::gso_size:
+        return 2;
     default: return 4;
     }
 }
@@ -467,7 +468,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
                     const u64 o = reg[d] - base_of(id_ctx) + static_cast<u64>(static_cast<s64>(x.off));
                     // queue_mapping: a value of NO_QUEUE_MAPPING (0xffff) or more is not stored (the
                     // kernel compares an immediate as signed, a register as unsigned 64 bits)
-                    if (o == 12 && (cls == op::st ? x.imm >= 0xffff : v >= 0xffff)) break;
+                    if (o == skb::queue_mapping && (cls == op::st ? x.imm >= 0xffff : v >= 0xffff)) break;
                     store_le(p, size, v);
                     if (skb_field_size(static_cast<u32>(o)) == 2) p[2] = p[3] = 0; // 16-bit members
                     break;
