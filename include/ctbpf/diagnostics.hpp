@@ -227,7 +227,7 @@ inline constexpr bool rule_is_ok = Rule == errc::ok;
 // instruction index, the source line, the label and the kernel's message (for the assembler's
 // own rules, the rule's text), e.g.
 //   program_rejected<ctbpf::errc::register_read_before_write, 1, 12, ctbpf::text<4>{"sum"}, ctbpf::text<12>{"R2 !read_ok"}>
-template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, text Label, text KernelSays>
+template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, text Label, text Message>
 struct program_rejected {
     // The error is in the destructor: instantiated where the caller's variable is, so that its
     // context holds only these template arguments (not the program's lambda and options).
@@ -235,7 +235,7 @@ struct program_rejected {
 #if CTBPF_STATIC_ASSERT_TEXT
         static_assert(detail::rule_is_ok<Rule>, detail::described<[](detail::writer& w) {
                           detail::describe(w, "program rejected", name_of(Rule), InsnIndex, Line, Label.view(),
-                                           KernelSays.view());
+                                           Message.view());
                       }>());
 #else
         static_assert(detail::rule_is_ok<Rule>,

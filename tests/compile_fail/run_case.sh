@@ -9,6 +9,7 @@
 #   // expect: <substring>         must appear in the output of every compiler
 #   // expect-gcc: <substring>     only checked with GCC
 #   // expect-clang: <substring>   only checked with Clang
+#   // expect-clang19: <substring> only checked with Clang 19 (any major version: clang<major>)
 #   // flags: <flags>              optional extra compiler flags (also flags-gcc:, flags-clang:)
 #   #ifndef CTBPF_TWIN
 #   ...the mistake...              must FAIL to compile, printing every expected substring
@@ -45,6 +46,11 @@ GNU) family=gcc ;;
 Clang | AppleClang) family=clang ;;
 *) family=other ;;
 esac
+variant=$family
+if [[ $family == clang ]]; then
+    major=$("$cxx" -dumpversion)
+    variant=clang${major%%.*}
+fi
 
 # Read the expectations and the markers.
 declare -A marks=()
@@ -56,14 +62,14 @@ while IFS= read -r line || [[ -n $line ]]; do
     if [[ $line =~ //\ @([A-Za-z0-9_]+)[[:space:]]*$ ]]; then
         marks[${BASH_REMATCH[1]}]=$n
     fi
-    if [[ $line =~ ^[[:space:]]*//\ flags(-gcc|-clang)?:(.*)$ ]]; then
+    if [[ $line =~ ^[[:space:]]*//\ flags(-gcc|-clang[0-9]*)?:(.*)$ ]]; then
         which=${BASH_REMATCH[1]#-}
-        if [[ -z $which || $which == "$family" ]]; then
+        if [[ -z $which || $which == "$family" || $which == "$variant" ]]; then
             read -r -a extra <<<"${BASH_REMATCH[2]}"
             flags+=(${extra[@]+"${extra[@]}"})
         fi
     fi
-    if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang)?:(.*)$ ]]; then
+    if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang[0-9]*)?:(.*)$ ]]; then
         which=${BASH_REMATCH[1]#-}
         text=${BASH_REMATCH[2]}
         text=${text#"${text%%[![:space:]]*}"}
@@ -73,7 +79,7 @@ while IFS= read -r line || [[ -n $line ]]; do
             exit 1
         fi
         if [[ -z $which ]]; then common=$((common + 1)); fi
-        if [[ -z $which || $which == "$family" ]]; then expects+=("$text"); fi
+        if [[ -z $which || $which == "$family" || $which == "$variant" ]]; then expects+=("$text"); fi
     fi
 done <"$case_file"
 
