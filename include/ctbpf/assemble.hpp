@@ -311,7 +311,9 @@ constexpr rejection_info rejection_of() {
     constexpr const verdict& v = probe_v<F>.v;
     if constexpr (!v.ok()) {
         return {v.code, v.index, v.line, v.label, to_string(v.code)};
-    } else if constexpr (!O.verify || check_v<F, O, Maps...>.ok()) {
+    } else if constexpr (!O.verify) {
+        return {};
+    } else if constexpr (check_v<F, O, Maps...>.ok()) {
         return {};
     } else {
         constexpr const check_result& r = check_v<F, O, Maps...>;
