@@ -147,6 +147,10 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
             else at = d.slot + 1;
             continue;
         }
+        if (d.name.data() == reported_mark) { // (an operator's static_assert said what is wrong)
+            note_error(best, {errc::mistake_reported_above, d.slot, d.line, {}});
+            continue;
+        }
         if (d.name.empty()) { // (an empty name would read as an empty slot)
             note_error(best, {errc::label_name_is_empty, d.slot, d.line, {}});
             continue;
@@ -338,6 +342,8 @@ constexpr auto assembled_type() {
     if constexpr (!maps_ok<Maps...>()) {
         if constexpr (sizeof...(Maps) != 0 && all_declarations_v<Maps...>) return std::type_identity<duplicate_t<Maps...>>{};
         else return std::type_identity<std::array<insn, 0>>{};
+    } else if constexpr (rejection_v<F, O, Maps...>.rule == errc::mistake_reported_above) {
+        return std::type_identity<std::array<insn, 0>>{}; // (said once, by the operator)
     } else if constexpr (rejection_v<F, O, Maps...>.rule != errc::ok) {
         return std::type_identity<rejected_t<rejection_v<F, O, Maps...>>>{};
     } else {

@@ -26,6 +26,7 @@ namespace ctbpf {
     X(jump_target_is_outside_the_program, "jump target is outside the program", EINVAL) \
     X(label_name_is_empty, "label name is empty", EINVAL) \
     X(map_name_is_empty, "map name is empty", EINVAL) \
+    X(mistake_reported_above, "an operand mistake the compiler reported", EINVAL) \
     /* verifier (the kernel's checks; see ctbpf/verify.hpp) */ \
     X(program_is_empty, "program is empty", E2BIG) \
     X(program_is_too_large, "program is too large", E2BIG) \

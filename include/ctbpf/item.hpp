@@ -38,6 +38,13 @@ struct item {
     }
 };
 
+namespace detail {
+inline constexpr char reported_mark[] = "(a mistake the compiler reported above)";
+// What an operator returns after its static_assert has reported a mistake: a label the
+// assembler knows by this name's address, so that the program is not rejected a second time.
+constexpr item reported_item() { return {insn{}, 0, item_kind::label, std::string_view(reported_mark), 0}; }
+} // namespace detail
+
 class program;
 // A label handle, made by program::new_label(): a label without a name, for generated code (no
 // string to keep alive, no name to hash). Local to the program that made it: appending that
