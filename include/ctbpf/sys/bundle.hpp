@@ -9,7 +9,7 @@
 //   b.prog<"count_getpid">();      // sys::prog&
 //
 // Checked at compile time: names are unique, and every map a program refers to with map("name")
-// is in the bundle (the compiler names the program and the missing map, as name_chars<...>).
+// is in the bundle (the compiler names the program and the missing map, as name_is<...>).
 //
 // Maps may come from their declarations (ctbpf/map_decl.hpp), programs with their options: the
 // bundle's programs are then checked at compile time with the declared shapes, and the maps are
@@ -50,7 +50,7 @@ namespace ctbpf::sys {
 namespace hana = boost::hana;
 
 // (fixed_string, a string literal as a template argument, comes from ctbpf/map_decl.hpp through
-// ctbpf/sys/declared.hpp, as do name_chars and detail::chars_t.)
+// ctbpf/sys/declared.hpp, as do name_is and detail::name_t.)
 
 namespace detail {
 template <fixed_string S, std::size_t... I>
@@ -241,7 +241,7 @@ struct name_of {
 template <class P, class... Defs>
 constexpr void check_prog_maps() {
     if constexpr (!missing_of<P, Defs...>::value.empty())
-        (void)sizeof(bundle_lacks_a_map_the_program_uses<chars_t<name_of<P>>, chars_t<missing_of<P, Defs...>>>);
+        (void)sizeof(bundle_lacks_a_map_the_program_uses<name_t<name_of<P>>, name_t<missing_of<P, Defs...>>>);
 }
 
 // The bundle's map declarations as one ctbpf::map_list.
@@ -276,7 +276,7 @@ struct bundle_spec {
 template <class... Defs>
 constexpr bundle_spec<Defs...> bundle(Defs... defs) {
     if constexpr (!detail::duplicate_of<Defs...>::value.empty())
-        (void)sizeof(bundle_declares_a_name_twice<detail::chars_t<detail::duplicate_of<Defs...>>>);
+        (void)sizeof(bundle_declares_a_name_twice<detail::name_t<detail::duplicate_of<Defs...>>>);
     (detail::check_prog_maps<Defs, Defs...>(), ...);
     (detail::check_prog_image<Defs, Defs...>(), ...);
     return {hana::make_tuple(defs...)};
@@ -320,7 +320,7 @@ private:
     template <fixed_string N>
     static constexpr void check() {
         if constexpr (!decltype(hana::contains(std::declval<storage>(), name_c<N>))::value)
-            (void)sizeof(bundle_has_no_entry_named<detail::chars_t<detail::fixed_name<N>>>);
+            (void)sizeof(bundle_has_no_entry_named<detail::name_t<detail::fixed_name<N>>>);
     }
     storage handles_;
 };
