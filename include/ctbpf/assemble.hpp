@@ -310,6 +310,11 @@ struct rejection_info {
     std::uint32_t index = 0, line = 0;
     std::string_view label{}, says{};
 };
+// Whether evaluating F was a constant expression: when it was not, the compiler has reported the
+// operand mistake that stopped it, and nothing more is said.
+template <auto F>
+concept probe_is_constant = requires { typename std::integral_constant<std::size_t, probe_v<F>.slots>; };
+
 template <auto F, options O, auto... Maps>
 constexpr rejection_info rejection_of() {
     constexpr const verdict& v = probe_v<F>.v;
@@ -334,7 +339,7 @@ using rejected_t = program_rejected<R.rule, R.index, R.line, text_of<R.label.siz
 // instantiation at the caller's line is the compile error, its template arguments the rejection.
 template <auto F, options O, auto... Maps>
 constexpr bool assembles() {
-    if constexpr (!maps_ok<Maps...>()) return false;
+    if constexpr (!maps_ok<Maps...>() || !probe_is_constant<F>) return false;
     else return rejection_v<F, O, Maps...>.rule == errc::ok;
 }
 template <auto F, options O, auto... Maps>
@@ -342,6 +347,8 @@ constexpr auto assembled_type() {
     if constexpr (!maps_ok<Maps...>()) {
         if constexpr (sizeof...(Maps) != 0 && all_declarations_v<Maps...>) return std::type_identity<duplicate_t<Maps...>>{};
         else return std::type_identity<std::array<insn, 0>>{};
+    } else if constexpr (!probe_is_constant<F>) {
+        return std::type_identity<std::array<insn, 0>>{};
     } else if constexpr (rejection_v<F, O, Maps...>.rule == errc::mistake_reported_above) {
         return std::type_identity<std::array<insn, 0>>{}; // (said once, by the operator)
     } else if constexpr (rejection_v<F, O, Maps...>.rule != errc::ok) {
