@@ -140,15 +140,15 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     const vfy::buffer<std::uint32_t> placed(p.label_handle_count()); // by handle index: slot + 1 (0: not placed)
     for (std::size_t i = 0; i < defs.size(); ++i) {
         const label_def& d = defs[i];
+        if (d.id == reported_handle) { // (an operator's static_assert said what is wrong)
+            note_error(best, {errc::mistake_reported_above, d.slot, d.line, {}});
+            continue;
+        }
         if (d.id != 0) { // (a handle this program did not make is not defined in it)
             if (d.id > placed.n) continue;
             std::uint32_t& at = placed.p[d.id - 1];
             if (at != 0) note_error(best, {errc::label_is_defined_twice, d.slot, d.line, {}});
             else at = d.slot + 1;
-            continue;
-        }
-        if (d.name.data() == reported_mark) { // (an operator's static_assert said what is wrong)
-            note_error(best, {errc::mistake_reported_above, d.slot, d.line, {}});
             continue;
         }
         if (d.name.empty()) { // (an empty name would read as an empty slot)

@@ -39,10 +39,10 @@ struct item {
 };
 
 namespace detail {
-inline constexpr char reported_mark[] = "(a mistake the compiler reported above)";
-// What an operator returns after its static_assert has reported a mistake: a label the
-// assembler knows by this name's address, so that the program is not rejected a second time.
-constexpr item reported_item() { return {insn{}, 0, item_kind::label, std::string_view(reported_mark), 0}; }
+inline constexpr std::uint32_t reported_handle = 0xffffffff; // a label handle no program makes
+// What an operator returns after its static_assert has reported a mistake: a label with a handle
+// the assembler knows, so that the program is not rejected a second time.
+constexpr item reported_item() { return {insn{}, static_cast<std::int32_t>(reported_handle), item_kind::label, {}, 0}; }
 } // namespace detail
 
 class program;

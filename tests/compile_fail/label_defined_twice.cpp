@@ -2,7 +2,7 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::label_is_defined_twice; unsigned int InsnIndex = 4; unsigned int Line = @dup@; text<...auto...> Label = ctbpf::text<4>{"out"}; text<...auto...> Message = ctbpf::text<23>{"label is defined twice"}]
 // expect-clang: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@, 
-// expect-clang19: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@, text<4>{"out"}, text<23>{"label is defined twice"}>
+// expect-clang19: program_rejected<ctbpf::errc::label_is_defined_twice, 4, @dup@, text<4>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

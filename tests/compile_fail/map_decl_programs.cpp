@@ -12,7 +12,7 @@
 // expect-clang19: program_rejected<ctbpf::errc::map_value_access_is_out_of_bounds, 7, @past_value@, text<1>{{}}, text<52>{
 // expect-gcc: Rule = ctbpf::errc::helper_argument_has_the_wrong_type; unsigned int InsnIndex = 5; unsigned int Line = @stack_as_map@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"R1 type=fp expected=map_ptr"}]
 // expect-clang: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, 
-// expect-clang19: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, text<1>{{}}, text<28>{"R1 type=fp expected=map_ptr"}>
+// expect-clang19: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, text<1>{{}}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::helper_memory_argument_is_invalid; unsigned int InsnIndex = 5; unsigned int Line = @short_key@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<41>{"invalid read from stack R2 off=-2 size=4"}]
 // expect-clang: program_rejected<ctbpf::errc::helper_memory_argument_is_invalid, 5, @short_key@, 
 // expect-clang19: program_rejected<ctbpf::errc::helper_memory_argument_is_invalid, 5, @short_key@, text<1>{{}}, text<41>{

@@ -28,7 +28,7 @@
 # `{{some text}}` stands for the compiler's spelling of that text as a list of char template
 # arguments, 's', 'o', 'm', 'e', ' ', 't', 'e', 'x', 't', so that the kernel's message in
 # kernel_message<...> can be written as text: `// expect: kernel_message<{{div by zero}}>`.
-# Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
+# `{{}}` (empty) stays as it is: Clang's spelling of an empty text<1>. Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
 # and a double quote '\"' by GCC, '"' by Clang. Markers are substituted first, then {{...}}.
 # Both compilations use: -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I<include>,
 # plus the case's flags (say why in the case: e.g. a larger constexpr step limit).
@@ -115,7 +115,13 @@ char_list() { # sets REPLY to 't', 'e', 'x', 't' for $1
 }
 for i in "${!expects[@]}"; do
     text=${expects[$i]}
+    done_part=''
     while [[ $text == *'{{'* ]]; do
+        if [[ $text == '{{}}'* || $text == *'{{}}'* && ${text%%'{{}}'*} != *'{{'* ]]; then # {{}}: literal
+            done_part+=${text%%'{{}}'*}'{{}}'
+            text=${text#*'{{}}'}
+            continue
+        fi
         rest=${text#*'{{'}
         if [[ $rest != *'}}'* ]]; then
             echo "FAIL: $case_file: '{{' without '}}' in the expectation: ${expects[$i]}" >&2
@@ -128,7 +134,7 @@ for i in "${!expects[@]}"; do
         fi
         text=${text%%'{{'*}$REPLY${rest#*'}}'}
     done
-    expects[$i]=$text
+    expects[$i]=$done_part$text
 done
 if [[ $common -eq 0 ]]; then
     echo "FAIL: $case_file has no '// expect:' line (one is required, checked on every compiler)" >&2

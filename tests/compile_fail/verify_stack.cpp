@@ -12,7 +12,7 @@
 // expect-clang19: program_rejected<ctbpf::errc::misaligned_stack_access, 1, @misaligned@, text<1>{{}}, text<43>{
 // expect-gcc: Rule = ctbpf::errc::partial_access_to_a_spilled_pointer; unsigned int InsnIndex = 1; unsigned int Line = @fill@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<30>{"invalid size of register fill"}]
 // expect-clang: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, 
-// expect-clang19: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, text<1>{{}}, text<30>{"invalid size of register fill"}>
+// expect-clang19: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, text<1>{{}}, text<30>{
 // expect-gcc: Rule = ctbpf::errc::stack_pointer_spilled_into_the_callers_frame; unsigned int InsnIndex = 6; unsigned int Line = @spill@; text<...auto...> Label = ctbpf::text<2>{"f"}; text<...auto...> Message = ctbpf::text<62>{"cannot spill pointers to stack into stack frame of the caller"}]
 // expect-clang: program_rejected<ctbpf::errc::stack_pointer_spilled_into_the_callers_frame, 6, @spill@, 
 // expect-clang19: program_rejected<ctbpf::errc::stack_pointer_spilled_into_the_callers_frame, 6, @spill@, text<2>{"f"}, text<62>{
