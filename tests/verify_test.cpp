@@ -150,26 +150,33 @@ TEST_CASE("the probe table: verdict, errno and the kernel's message (Linux 6.18.
 }
 
 // errc as a std::error_code: the message is the rule's text and the error condition the errno
-// the kernel returned for the probe (the golden table), both from the one table of rules.
+// the kernel returned for the probe (the golden table), both from the one table of rules; a
+// few paths return another errno for their rule (check_result::error), as the kernel does.
 static_assert(std::is_error_code_enum_v<ctbpf::errc>);
 static_assert(ctbpf::name_of(ctbpf::errc::div_by_zero) == "div_by_zero" && ctbpf::to_string(ctbpf::errc::div_by_zero) == "div by zero");
 TEST_CASE("errc is a std::error_code enumeration; its errno is the kernel's for the probe table") {
-    int rejected = 0;
+    int rejected = 0, other_errno = 0;
     for (const verify_cases::golden& c : verify_cases::probe_table()) {
         if (c.kernel_only || c.root_errno <= 0) continue;
         const ctbpf::check_result r = ctbpf::check(c.prog, {.type = c.type, .attach_type = c.attach});
         if (r.ok()) continue;
         const std::error_code ec = r.code;
         INFO(c.name << ": " << ec.message());
+        if (r.error != ctbpf::errno_of(r.code)) { // a path where the kernel returns another errno for the rule
+            CHECK(r.error == c.root_errno);       // (check_result::error has it)
+            ++other_errno;
+            continue;
+        }
         CHECK(std::string(ec.category().name()) == "ctbpf");
         CHECK(ec.message() == std::string(ctbpf::to_string(r.code)));
-        CHECK(ec.default_error_condition() == std::error_condition(c.root_errno, std::generic_category()));
+        CHECK((ec.default_error_condition() == std::error_condition(c.root_errno, std::generic_category())));
         ++rejected;
     }
     CHECK(rejected > 60);
+    CHECK(other_errno * 10 < rejected); // the table's errno is the rule's usual one
     const std::error_code ok = ctbpf::errc::ok;
-    CHECK_FALSE(ok);
-    CHECK(std::error_code(ctbpf::errc::pointer_leak) == std::errc::permission_denied);
+    CHECK_FALSE(static_cast<bool>(ok));
+    CHECK((std::error_code(ctbpf::errc::pointer_leak) == std::errc::permission_denied));
 }
 
 TEST_CASE("privilege: the unprivileged limits") {
