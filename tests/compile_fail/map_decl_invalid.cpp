@@ -8,7 +8,7 @@
 // expect: ctbpf: two map declarations have the same name, map_is_declared_twice<...>'s template argument
 // expect-gcc: map_is_declared_twice<Name>::~map_is_declared_twice() [with text<...auto...> Name = ctbpf::text<7>{"counts"}]
 // expect-clang: map_is_declared_twice<
-// expect-clang19: map_is_declared_twice<ctbpf::text<7>{"counts"}>
+// expect-clang19: map_is_declared_twice<text<7>{"counts"}>
 #include <ctbpf.hpp>
 
 #include <cstdint>
