@@ -31,7 +31,21 @@ namespace {
 constexpr std::uint32_t ring_bytes = 256 * 1024;
 constexpr std::uint32_t batch = 8192; // records per iteration (test-run repeat)
 
-// bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, payload, Size); a refusal counts in drops.
+// After the output helper: a refusal (r0 != 0) adds 1 to drops[0]; returns XDP_PASS.
+constexpr ctbpf::program count_refusal() {
+    using namespace ctbpf::syntax;
+    return program{
+        if_(r0 == 0).goto_("out"),
+        r1 = map_value("drops", 0),
+        r2 = 1,
+        lock(mem<u64>(r1 + 0)) += r2,
+    label("out"),
+        w0 = XDP_PASS,
+        exit_(),
+    };
+}
+
+// bpf_perf_event_output(ctx, &events, BPF_F_CURRENT_CPU, payload, Size), then count_refusal.
 template <std::int32_t Size>
 inline constexpr auto perf_emit = [] {
     using namespace ctbpf::syntax;
@@ -41,17 +55,10 @@ inline constexpr auto perf_emit = [] {
         r4 = map_value("payload", 0),
         r5 = dyn(Size),
         call(helper::perf_event_output),
-        if_(r0 == 0).goto_("out"),
-        r1 = map_value("drops", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-    label("out"),
-        w0 = XDP_PASS,
-        exit_(),
-    };
+    } + count_refusal();
 };
 
-// bpf_ringbuf_output(&events, payload, Size, 0); a refusal counts in drops.
+// bpf_ringbuf_output(&events, payload, Size, 0), then count_refusal.
 template <std::int32_t Size>
 inline constexpr auto ringbuf_emit = [] {
     using namespace ctbpf::syntax;
@@ -61,14 +68,7 @@ inline constexpr auto ringbuf_emit = [] {
         r3 = dyn(Size),
         r4 = 0,
         call(helper::ringbuf_output),
-        if_(r0 == 0).goto_("out"),
-        r1 = map_value("drops", 0),
-        r2 = 1,
-        lock(mem<u64>(r1 + 0)) += r2,
-    label("out"),
-        w0 = XDP_PASS,
-        exit_(),
-    };
+    } + count_refusal();
 };
 
 using payload_map = sys::map<std::uint32_t, std::array<std::uint8_t, 256>>;
