@@ -1,11 +1,13 @@
-// Perf-buffer throughput against the ring buffer's, in the same run: the same producer (an XDP
+// Perf-buffer throughput against the ring buffer's, in the same run: the same producer (a sched_cls
 // program test-run with BPF_PROG_TEST_RUN repeat=N, emitting one record of 16, 64 or 256 bytes per
-// run from a map value, through bpf_perf_event_output or bpf_ringbuf_output) and a consumer thread
-// draining it (sys::perf_buffer, sys::ringbuf_consumer; 256 KiB of ring each). The perf buffer wakes
-// its reader after every sample (the default, as libbpf's) or, in BM_perf_buffer_wakeup64, every 64th.
-// An iteration ends when every record of its batch was read or refused; the program counts the
-// records its helper refused (ring full) in a map. Counters: records/s and bytes/s received, lost
-// (refused) records. Needs root (CAP_BPF + CAP_PERFMON): otherwise says SKIP and runs nothing.
+// run from a map value through bpf_perf_event_output or bpf_ringbuf_output; not XDP, whose
+// test-run with repeat > 1 swaps the XDP dispatcher, ~20 ms per call here) and a consumer thread
+// draining it (sys::perf_buffer, sys::ringbuf_consumer; 256 KiB of ring each). The perf buffer
+// wakes its reader after every sample (the default, as libbpf's) or, in BM_perf_buffer_wakeup64,
+// every 64th. An iteration ends when every record of its batch was read or refused; the program
+// counts the records its helper refused (ring full) in a map. Counters: records/s and bytes/s
+// received, lost (refused) records. BM_*_phases time the two sides apart (see phases()). Needs
+// root (CAP_BPF + CAP_PERFMON): otherwise says SKIP and runs nothing.
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 
@@ -31,7 +33,7 @@ namespace {
 constexpr std::uint32_t ring_bytes = 256 * 1024;
 constexpr std::uint32_t batch = 8192; // records per iteration (test-run repeat)
 
-// After the output helper: a refusal (r0 != 0) adds 1 to drops[0]; returns XDP_PASS.
+// After the output helper: a refusal (r0 != 0) adds 1 to drops[0]; returns TC_ACT_OK.
 constexpr ctbpf::program count_refusal() {
     using namespace ctbpf::syntax;
     return program{
@@ -40,7 +42,7 @@ constexpr ctbpf::program count_refusal() {
         r2 = 1,
         lock(mem<u64>(r1 + 0)) += r2,
     label("out"),
-        w0 = XDP_PASS,
+        w0 = 0, // TC_ACT_OK
         exit_(),
     };
 }
@@ -88,7 +90,7 @@ channel perf_channel(const payload_map& payload, std::uint32_t wakeup_events) {
     auto events = std::make_shared<sys::perf_event_array>(sys::perf_event_array::create(0, {.name = "events"}).value());
     channel c;
     c.drops = drops_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "drops"}).value();
-    c.prog = sys::load<perf_emit<Size>>({.type = BPF_PROG_TYPE_XDP, .name = "perf_emit"},
+    c.prog = sys::load<perf_emit<Size>>({.type = BPF_PROG_TYPE_SCHED_CLS, .name = "perf_emit"},
                                          {{"events", *events}, {"payload", payload}, {"drops", c.drops}})
                  .value();
     auto buf = std::make_shared<sys::perf_buffer>(
@@ -103,7 +105,7 @@ channel ringbuf_channel(const payload_map& payload) {
     auto rb = std::make_shared<sys::ringbuf>(sys::ringbuf::create(ring_bytes, {.name = "events"}).value());
     channel c;
     c.drops = drops_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "drops"}).value();
-    c.prog = sys::load<ringbuf_emit<Size>>({.type = BPF_PROG_TYPE_XDP, .name = "ringbuf_emit"},
+    c.prog = sys::load<ringbuf_emit<Size>>({.type = BPF_PROG_TYPE_SCHED_CLS, .name = "ringbuf_emit"},
                                             {{"events", *rb}, {"payload", payload}, {"drops", c.drops}})
                  .value();
     auto cons = std::make_shared<sys::ringbuf_consumer>(sys::ringbuf_consumer::create(*rb).value());
@@ -149,6 +151,33 @@ void throughput(benchmark::State& state, channel c, std::uint32_t size) {
     state.counters["kernel_lost"] = static_cast<double>(c.kernel_lost()); // perf: PERF_RECORD_LOST counts
 }
 
+// The two sides apart, each without waiting on the other: a batch that fits in the ring is
+// produced (the kernel's own time per run, from test-run), then drained by this thread (timed
+// here). Less exposed to scheduling than the concurrent run on a shared machine.
+void phases(benchmark::State& state, channel c, std::uint32_t size) {
+    const std::vector<std::byte> packet(64, std::byte{0});
+    const std::uint32_t fits = ring_bytes / (size + 64); // room for either kind's record header
+    double produce_ns = 0, consume_ns = 0;
+    std::uint64_t records = 0;
+    const std::uint64_t lost0 = c.drops.lookup(0).value();
+    for (auto _ : state) {
+        auto r = sys::test_run(c.prog, {.data = packet, .repeat = fits});
+        if (!r) {
+            state.SkipWithError(("test-run failed: " + r.error().describe()).c_str());
+            return;
+        }
+        produce_ns += static_cast<double>(r->duration.count()) * fits;
+        const auto t0 = std::chrono::steady_clock::now();
+        std::size_t got = 0;
+        while (got < fits) got += c.drain(0);
+        consume_ns += std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - t0).count();
+        records += fits;
+    }
+    state.counters["produce_ns/record"] = produce_ns / static_cast<double>(records);
+    state.counters["consume_ns/record"] = consume_ns / static_cast<double>(records);
+    state.counters["lost"] = static_cast<double>(c.drops.lookup(0).value() - lost0);
+}
+
 template <std::int32_t Size>
 void register_size(const payload_map& payload) {
     const std::string n = std::to_string(Size);
@@ -161,6 +190,12 @@ void register_size(const payload_map& payload) {
     benchmark::RegisterBenchmark(("BM_ringbuf/" + n).c_str(), [&payload](benchmark::State& s) {
         throughput(s, ringbuf_channel<Size>(payload), Size);
     })->UseRealTime()->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_perf_buffer_phases/" + n).c_str(), [&payload](benchmark::State& s) {
+        phases(s, perf_channel<Size>(payload, 1), Size);
+    })->Unit(benchmark::kMillisecond);
+    benchmark::RegisterBenchmark(("BM_ringbuf_phases/" + n).c_str(), [&payload](benchmark::State& s) {
+        phases(s, ringbuf_channel<Size>(payload), Size);
+    })->Unit(benchmark::kMillisecond);
 }
 
 } // namespace
