@@ -207,8 +207,12 @@ void register_size(const payload_map& payload) {
 
 int main(int argc, char** argv) {
     benchmark::Initialize(&argc, argv);
+    constexpr auto ret0 = [] {
+        using namespace ctbpf::syntax;
+        return program{r0 = 0, exit_()};
+    };
     auto payload = payload_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "payload"});
-    auto probe = sys::ringbuf::create(ring_bytes);
+    auto probe = sys::load<ret0>({.type = BPF_PROG_TYPE_SCHED_CLS});
     if (!payload || !probe) {
         std::printf("SKIP: bench_perf_buffer needs root (CAP_BPF + CAP_PERFMON): %s\n",
                     (payload ? probe.error() : payload.error()).describe().c_str());

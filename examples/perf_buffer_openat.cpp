@@ -14,6 +14,7 @@
 #include <cstdio>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace sys = ctbpf::sys;
@@ -69,7 +70,12 @@ int main() try {
     }
     auto config = sys::map<std::uint32_t, std::uint64_t>::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "config"}).value();
     config.update(0, static_cast<std::uint64_t>(::getpid())).value();
-    sys::prog prog = sys::load<report_openat, tracepoint>({.name = "report_openat"}, {{"events", *events}, {"config", config}}).value();
+    auto loaded = sys::load<report_openat, tracepoint>({.name = "report_openat"}, {{"events", *events}, {"config", config}});
+    if (!loaded && loaded.error().is(std::errc::operation_not_permitted)) {
+        std::printf("SKIP: %s\n", loaded.error().message.c_str()); // unprivileged: maps, but no tracing programs
+        return 77;
+    }
+    sys::prog prog = std::move(loaded).value();
     sys::perf_buffer buf = sys::perf_buffer::create(*events, {.pages = 4}).value();
     std::printf("perf buffer: %zu CPUs, %zu bytes of ring each\n", buf.cpus().size(), buf.ring_size());
 
