@@ -121,6 +121,24 @@ constexpr program load_bitfield(const reg64& dst, const reg64& src, std::uint32_
                    label(relo<"lshift", Type, Path...>, line), dst <<= 0,
                    label(relo<"rshift", Type, Path...>, line), dst >>= 0};
 }
+// dst = the bitfield (or integer field) Path of the Type at the kernel address in src, read with
+// bpf_probe_read_kernel into fp-8 (libbpf's BPF_CORE_READ_BITFIELD_PROBED): clobbers r0-r5 and fp-8.
+template <fixed_string Type, fixed_string... Path>
+constexpr program probe_read_bitfield(const reg64& dst, const reg64& src, std::uint32_t line = __builtin_LINE()) {
+    static_assert(sizeof...(Path) > 0, "ctbpf: core::probe_read_bitfield needs a member path");
+    using namespace syntax;
+    return program{r3 = src,
+                   label(relo<"offset", Type, Path...>, line), r3 += 0,
+                   r1 = 0,
+                   mem<u64>(r10 - 8, line) = r1,
+                   r1 = r10,
+                   r1 += -8,
+                   label(relo<"size", Type, Path...>, line), r2 = 0,
+                   call(helper::probe_read_kernel, line),
+                   dst = mem<u64>(r10 - 8, line),
+                   label(relo<"lshift", Type, Path...>, line), dst <<= 0,
+                   label(relo<"rshift", Type, Path...>, line), dst >>= 0};
+}
 // dst = sizeof(Type) (bpf_core_type_size); Type may be "struct X", "union X", "enum X", "typedef X".
 template <fixed_string Type>
 constexpr program type_size(const reg64& dst, std::uint32_t line = __builtin_LINE()) {

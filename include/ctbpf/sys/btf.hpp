@@ -228,6 +228,8 @@ struct core_relocation {
     std::vector<std::string_view> path{};
     core_kind kind = core_kind::field_byte_offset;
     bool guarded = false;
+    bool bitfield_ok = false; // field_byte_offset of a bitfield: the enclosing load's offset (libbpf's
+                              // BYTE_OFFSET, as "core:offset@..." labels ask); false: refused
 };
 
 // libbpf's poison instruction: "invalid func unknown#195896080" if the verifier reaches it.
@@ -271,7 +273,7 @@ inline std::vector<std::uint32_t> core_candidates(const ctbpf::btf::blob& btf, s
 
 // The value of a field relocation (libbpf's bpf_core_calc_field_relo) for field `f` of `btf`.
 inline result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const ctbpf::btf::field_info& f, core_kind k,
-                                             const std::string& what) {
+                                             const std::string& what, bool bitfield_ok = true) {
     using ctbpf::btf::kind;
     if (k == core_kind::field_exists) return 1;
     const std::uint32_t mt_id = btf.skip_modifiers(f.member_type);
@@ -298,7 +300,7 @@ inline result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const 
     }
     switch (k) {
     case core_kind::field_byte_offset:
-        if (bitfield || bit_off % 8 != 0)
+        if (!bitfield_ok && (bitfield || bit_off % 8 != 0))
             return make_error(EINVAL, what, "it is a bitfield (" + std::to_string(f.bitfield_size) + " bits at bit " +
                                                 std::to_string(bit_off) + "): a byte offset cannot address it (use core::load_bitfield)");
         return byte_off;
@@ -377,6 +379,7 @@ inline std::vector<core_relocation> core_relocations_of(const program_image& img
                 if (name == k) {
                     r.kind = kind;
                     r.type = "?";
+                    r.bitfield_ok = true;
                 }
             text = text.substr(at + 1);
             if (r.type.empty()) {
@@ -435,7 +438,7 @@ inline result<assembled_program> core_relocate(const program_image& img, std::sp
             const std::string_view tname = detail::split_kind(r.type).second;
             const auto f = ctbpf::btf::find_field(btf, tname, r.path, why);
             if (f) {
-                result<std::int64_t> v = core_field_value(btf, *f, r.kind, what);
+                result<std::int64_t> v = core_field_value(btf, *f, r.kind, what, r.bitfield_ok);
                 if (!v) return std::move(v).error();
                 value = *v;
                 if (r.kind == core_kind::field_rshift_u64) is_signed = *core_field_value(btf, *f, core_kind::field_signed, what) != 0;
