@@ -11,6 +11,7 @@
 
 #include <linux/bpf.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -188,6 +189,8 @@ TEST_CASE("bpf_loop with a callback summing into the caller's stack") {
     REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().describe()));
     CHECK(run(*p) == 55);
     const auto info = p->info().value();
+    std::printf("bpf_loop: sum %u; written func_info %u, line_info %u; bpf_prog_info: btf_id %u, nr_func_info %u, nr_line_info %u\n",
+                run(*p), rep.func_info_cnt, rep.line_info_cnt, info.btf_id, info.nr_func_info, info.nr_line_info);
     CHECK(info.btf_id != 0);
     CHECK(rep.func_info_cnt == 2);
     CHECK(info.nr_func_info == rep.func_info_cnt);
@@ -208,6 +211,10 @@ TEST_CASE("global functions: called from the main program, verified by the kerne
     CHECK(run(*p) == 5 * 3 + 42);
     CHECK(rep.log.find("Validating triple() func#1") != std::string::npos);
     CHECK(rep.log.find("Validating load8() func#2") != std::string::npos);
+    for (std::size_t at = rep.log.find("Validating"); at != std::string::npos; at = rep.log.find("Validating", at + 1))
+        std::printf("kernel log: %s\n", rep.log.substr(at, rep.log.find('\n', at) - at).c_str());
+    if (const std::size_t at = rep.log.find("; "); at != std::string::npos) // a line_info line of the log
+        std::printf("kernel log: %s\n", rep.log.substr(at, rep.log.find('\n', at) - at).c_str());
     const auto info = p->info().value();
     CHECK(info.nr_func_info == 3);
     CHECK(info.nr_line_info == rep.line_info_cnt);

@@ -3,10 +3,12 @@
 // needs for programs with subprograms (bpf_loop callbacks, global functions, tail calls and LD_ABS
 // in subprograms). Every subprogram is a FUNC returning int; static ones take no declared
 // arguments; global ones (ctbpf/func.hpp labels) get their prototype. line_info: one record per
-// change of source line (the DSL's __builtin_LINE()), and at each subprogram's start.
+// change of source line (the DSL's __builtin_LINE()), and at each subprogram's start, its text the
+// instruction's disassembly (the verifier log shows "; r2 = 5 @ ctbpf:54").
 // Pure: no system calls (sys::load passes the result to the kernel).
 #pragma once
 
+#include "ctbpf/disasm.hpp"
 #include "ctbpf/func.hpp"
 #include "ctbpf/insn.hpp"
 #include "ctbpf/program.hpp" // slot_info
@@ -230,8 +232,9 @@ inline std::optional<program_btf> make_program_btf(std::span<const insn> insns, 
         if (start) ++next_start;
         const std::uint32_t line = i < slots.size() ? slots[i].line : 0;
         if (!start && (line == 0 || line == last_line)) continue;
-        const std::string_view label = i < slots.size() ? slots[i].label : std::string_view{};
-        out.lines.push_back({static_cast<std::uint32_t>(i), file, w.add_string(label), (line == 0 ? last_line == ~0u ? 0 : last_line : line) << 10});
+        const disasm_result d = disasm_one(insns, i);
+        out.lines.push_back({static_cast<std::uint32_t>(i), file, w.add_string(d.text.view()),
+                             (line == 0 ? last_line == ~0u ? 0 : last_line : line) << 10});
         if (line != 0) last_line = line;
     }
     out.blob = w.bytes();

@@ -4,11 +4,11 @@
 // running kernel's BTF.
 //
 // Why CO-RE is resolved in user space and not passed as attr.core_relos: the kernel's in-kernel
-// CO-RE needs the program's own BTF (the local types the relocations refer to, func_info, a BTF
-// fd). A ctbpf program is a C++ expression with no BTF of its own; generating one for a few field
-// offsets would be most of a BTF writer. libbpf resolves in user space too (the kernel path is for
-// light skeletons). The shim reads the kernel's BTF, finds each field with libbpf's matching rules
-// and patches the instruction before BPF_PROG_LOAD.
+// CO-RE resolves each relocation against a *local* type in the program's BTF (libbpf's light
+// skeletons carry the compiler's types). A ctbpf program names a type and member path, with no
+// local type to describe them; the program BTF that sys::load writes (ctbpf/btf_writer.hpp) holds
+// functions only. Resolving here, as libbpf does, also lets a missing field fail with the type and
+// member named before anything is loaded. Kinds: libbpf's field, type and enum relocations.
 #pragma once
 
 #include "ctbpf/btf.hpp"
