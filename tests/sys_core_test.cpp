@@ -33,10 +33,9 @@ constexpr auto filter = [] {
     using namespace ctbpf::syntax;
     return program{
         call(helper::get_current_pid_tgid),
-        w0 = w0, // the thread id
         r1 = map_value("config", 0),
         r1 = mem<u64>(r1 + 0),
-        if_(r0 != r1).goto_("out"),
+        if_(w0 != w1).goto_("out"), // the low half: the thread id
     };
 };
 constexpr auto store_r6 = [] {
