@@ -59,7 +59,12 @@ int main() try {
     auto parent_map = sys::create<parent>().value();
     config_map->update(0, static_cast<std::uint64_t>(::getpid())).value();
 
-    const sys::btf_blob btf = sys::vmlinux_btf().value();
+    auto vmlinux = sys::vmlinux_btf();
+    if (!vmlinux) {
+        std::printf("skipped: %s\n", vmlinux.error().message.c_str()); // a kernel without BTF: nothing to relocate against
+        return 0;
+    }
+    const sys::btf_blob btf = *vmlinux;
     const sys::assembled_program relocated = sys::core_relocate(sys::image<parent_tgid, tracepoint>(), *btf).value();
     for (const sys::core_relocation& r : sys::core_relocations_of(relocated.image()))
         std::printf("relocated %s.%s: offset %u\n", std::string(r.type).c_str(), std::string(r.path[0]).c_str(),
