@@ -156,6 +156,16 @@ struct attr_info {
     alignas(8) u64 info = 0;
 };
 
+// BPF_BTF_LOAD.
+struct attr_btf_load {
+    alignas(8) u64 btf = 0;
+    alignas(8) u64 btf_log_buf = 0;
+    u32 btf_size = 0;
+    u32 btf_log_size = 0;
+    u32 btf_log_level = 0;
+    u32 btf_log_true_size = 0;
+};
+
 // BPF_RAW_TRACEPOINT_OPEN.
 struct attr_raw_tp {
     alignas(8) u64 name = 0;
