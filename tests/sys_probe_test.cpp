@@ -193,7 +193,8 @@ TEST_CASE("uprobe errors: a wrong program type and a pid filter for another proc
     REQUIRE(tp);
     auto wrong = sys::attach_uprobe(*tp, exe, "ctbpf_probe_target");
     REQUIRE(!wrong);
-    CHECK(contains(wrong.error().message, "does not fit this event"));
+    CHECK(contains(wrong.error().message, "a kprobe or uprobe a kprobe program"));
+    CHECK(contains(wrong.error().message, "(loaded as tracepoint)"));
 
     // a uprobe for the parent process does not count this one's calls
     auto p = load_sum<regs_di>(m);

@@ -282,8 +282,8 @@ inline result<link> attach_perf_event(const prog& p, unique_fd event, std::strin
     if (::ioctl(event.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
         const int e = errno;
         return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
-                          e == EINVAL ? "the program type (" + prog_type_name(p.type()) + ") does not fit this event (a tracepoint "
-                                        "takes a tracepoint program, a kprobe or uprobe a kprobe program, a sampling event a perf_event program)"
+                          e == EINVAL ? "a tracepoint needs a tracepoint program, a kprobe or uprobe a kprobe program, a sampling event a "
+                                        "perf_event program (loaded as " + prog_type_name(p.type()) + ")"
                           : e == EEXIST ? "this perf event has a program already"
                                         : "");
     }
