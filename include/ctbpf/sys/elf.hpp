@@ -9,6 +9,7 @@
 
 #include <elf.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -40,6 +41,11 @@ inline result<std::vector<unsigned char>> read_file(const std::string& path) {
     std::fclose(f);
     if (bad) return make_error(EIO, "reading " + path);
     return out;
+}
+inline std::string hex(std::uint64_t v) {
+    char b[24];
+    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
+    return b;
 }
 // A T at byte `off` of `b`, or nullopt when it does not fit.
 template <class T>
@@ -109,12 +115,9 @@ inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_v
                     continue;
                 }
                 const auto off = to_offset(*sym);
-                if (!off) return make_error(ENOEXEC, what, "its address 0x" + [&] {
-                    char h[24];
-                    std::snprintf(h, sizeof h, "%llx", static_cast<unsigned long long>(sym->st_value));
-                    return std::string(h);
-                }() + " is in no loadable segment or section of the file");
-                return elf_symbol{std::string(n), sym->st_value, sym->st_size, *off, type, ELF64_ST_BIND(sym->st_info), kind == SHT_DYNSYM};
+                if (!off) return make_error(ENOEXEC, what, "its address " + detail::hex(sym->st_value) + " is in no loadable segment or section of the file");
+                return elf_symbol{std::string(n), sym->st_value, sym->st_size, *off, type,
+                                  static_cast<unsigned char>(ELF64_ST_BIND(sym->st_info)), kind == SHT_DYNSYM};
             }
         }
     }
@@ -122,6 +125,8 @@ inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_v
     std::string hint = undefined ? "it is undefined here (imported from a shared library: attach to the library that defines it)"
                                  : "no such function symbol";
     if (!have_symtab) hint += "; the file has no .symtab (stripped), only .dynsym";
+    std::sort(names.begin(), names.end());
+    names.erase(std::unique(names.begin(), names.end()), names.end()); // .symtab and .dynsym repeat names
     std::vector<std::string> near = detail::nearest(name, names);
     for (std::size_t i = 0; i < near.size(); ++i) hint += (i == 0 ? "; did you mean " : ", ") + near[i];
     if (!near.empty()) hint += "?";

@@ -79,11 +79,6 @@ inline result<link> attach_pmu_probe(const prog& p, std::string_view pmu, bool r
     }
     return attach_perf_event(p, std::move(fd).value(), std::move(what), how, cookie);
 }
-inline std::string hex(std::uint64_t v) {
-    char b[24];
-    std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
-    return b;
-}
 } // namespace detail
 
 struct uprobe_options {
