@@ -30,18 +30,6 @@ struct elf_symbol {
 };
 
 namespace detail {
-inline result<std::vector<unsigned char>> read_file(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "rbe");
-    if (!f) return make_error(errno, "opening " + path);
-    std::vector<unsigned char> out;
-    unsigned char buf[1 << 16];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.insert(out.end(), buf, buf + n);
-    const bool bad = std::ferror(f) != 0;
-    std::fclose(f);
-    if (bad) return make_error(EIO, "reading " + path);
-    return out;
-}
 inline std::string hex(std::uint64_t v) {
     char b[24];
     std::snprintf(b, sizeof b, "0x%llx", static_cast<unsigned long long>(v));
@@ -49,7 +37,7 @@ inline std::string hex(std::uint64_t v) {
 }
 // A T at byte `off` of `b`, or nullopt when it does not fit.
 template <class T>
-std::optional<T> elf_at(const std::vector<unsigned char>& b, std::uint64_t off) {
+std::optional<T> elf_at(const std::string& b, std::uint64_t off) {
     if (off > b.size() || b.size() - off < sizeof(T)) return std::nullopt;
     T t;
     std::memcpy(&t, b.data() + off, sizeof t);
@@ -61,9 +49,9 @@ std::optional<T> elf_at(const std::vector<unsigned char>& b, std::uint64_t off) 
 // offset. Looks in .symtab first, then .dynsym; undefined (imported) symbols do not count.
 inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_view name) {
     const std::string what = "finding symbol '" + std::string(name) + "' in " + path;
-    result<std::vector<unsigned char>> file = detail::read_file(path);
+    result<std::string> file = detail::read_file(path);
     if (!file) return std::move(file).error();
-    const std::vector<unsigned char>& b = *file;
+    const std::string& b = *file;
     const auto eh = detail::elf_at<Elf64_Ehdr>(b, 0);
     if (!eh || std::memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0) return make_error(ENOEXEC, what, "not an ELF file");
     if (eh->e_ident[EI_CLASS] != ELFCLASS64) return make_error(ENOEXEC, what, "not a 64-bit ELF file");
@@ -99,7 +87,7 @@ inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_v
             (kind == SHT_SYMTAB ? have_symtab : have_dynsym) = true;
             const Elf64_Shdr& strtab = sh[s.sh_link];
             if (strtab.sh_offset > b.size() || b.size() - strtab.sh_offset < strtab.sh_size) continue;
-            const char* strings = reinterpret_cast<const char*>(b.data() + strtab.sh_offset);
+            const char* strings = b.data() + strtab.sh_offset;
             for (std::uint64_t i = 0; i < s.sh_size / sizeof(Elf64_Sym); ++i) {
                 const auto sym = detail::elf_at<Elf64_Sym>(b, s.sh_offset + i * sizeof(Elf64_Sym));
                 if (!sym || sym->st_name >= strtab.sh_size) break;

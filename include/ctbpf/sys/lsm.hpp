@@ -16,19 +16,6 @@
 
 namespace ctbpf::sys {
 
-namespace detail {
-inline result<std::string> read_text(const std::string& path) {
-    std::FILE* f = std::fopen(path.c_str(), "re");
-    if (!f) return make_error(errno, "reading " + path);
-    std::string s;
-    char buf[512];
-    std::size_t n = 0;
-    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) s.append(buf, n);
-    std::fclose(f);
-    return s;
-}
-} // namespace detail
-
 // The names in a comma-separated LSM list ("lockdown,capability,landlock,bpf").
 inline std::vector<std::string> parse_lsm_list(std::string_view list) {
     std::vector<std::string> out;
@@ -47,7 +34,7 @@ inline std::vector<std::string> parse_lsm_list(std::string_view list) {
 inline result<std::vector<std::string>> active_lsms() {
     const std::string path = "/sys/kernel/security/lsm";
     if (detail::exists(path)) {
-        result<std::string> t = detail::read_text(path);
+        result<std::string> t = detail::read_file(path);
         if (!t) return std::move(t).error();
         return parse_lsm_list(*t);
     }
@@ -56,7 +43,7 @@ inline result<std::vector<std::string>> active_lsms() {
         "securityfs is not mounted at /sys/kernel/security and this process may not mount it "
         "(as root: mount -t securityfs securityfs /sys/kernel/security)",
         [](const std::string& dir) -> result<std::vector<std::string>> {
-            result<std::string> t = detail::read_text(dir + "/lsm");
+            result<std::string> t = detail::read_file(dir + "/lsm");
             if (!t) return std::move(t).error();
             return parse_lsm_list(*t);
         });
