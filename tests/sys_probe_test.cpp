@@ -42,6 +42,10 @@ extern "C" __attribute__((noinline)) int ctbpf_probe_target(int x) {
     asm volatile("" ::: "memory");
     return 3 * x + 1;
 }
+extern "C" __attribute__((noinline)) int ctbpf_probe_other(int x) {
+    asm volatile("" ::: "memory");
+    return x - 1;
+}
 
 namespace {
 
@@ -205,21 +209,25 @@ TEST_CASE("uprobe errors: a wrong program type and a pid filter for another proc
     CHECK(m.lookup(0).value().calls == 0);
 }
 
-TEST_CASE("uprobe_multi: one link on two offsets") {
+TEST_CASE("uprobe_multi: one link on two functions") {
     KERNEL_TEST();
     const std::string exe = self_exe();
     auto m = rec_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "rec"}).value();
     auto p = load_sum<regs_di>(m, sys::k::attach_trace_uprobe_multi);
     REQUIRE_MESSAGE(p, (p ? "" : p.error().describe()));
     {
-        auto l = sys::attach_uprobe_multi(*p, exe, {"ctbpf_probe_target"}, ::getpid());
+        auto l = sys::attach_uprobe_multi(*p, exe, {"ctbpf_probe_target", "ctbpf_probe_other"}, ::getpid());
         REQUIRE_MESSAGE(l, (l ? "" : l.error().describe()));
         CHECK(l->info().value().type == sys::k::link_type_uprobe_multi);
         call_target(5);
+        CHECK(ctbpf_probe_other(100) == 99);
     }
     call_target(5);
-    CHECK(m.lookup(0).value().calls == 5);
-    CHECK(m.lookup(0).value().sum == 15);
+    CHECK(m.lookup(0).value().calls == 6);
+    CHECK(m.lookup(0).value().sum == 115); // 1 + ... + 5, then 100
+    auto wrong = sys::attach_uprobe_multi(*p, exe, {"ctbpf_probe_target", "ctbpf_no_such_function"});
+    REQUIRE(!wrong);
+    CHECK(contains(wrong.error().message, "ctbpf_no_such_function"));
 }
 
 TEST_CASE("kprobes: attach to do_sys_openat2 where the kernel has kprobes, else an error saying it lacks them") {
@@ -348,6 +356,10 @@ TEST_CASE("task iterator: one line per task, this process among them") {
     REQUIRE_MESSAGE(l, (l ? "" : l.error().describe()));
     auto text = sys::iterate(*l);
     REQUIRE_MESSAGE(text, (text ? "" : text.error().describe()));
+    const std::uint32_t link_id = l->info().value().id;
+    CHECK(sys::link::from_id(link_id));
+    *l = sys::link{}; // destroyed: the kernel frees the link
+    CHECK(!sys::link::from_id(link_id));
     const std::string me = std::to_string(::getpid()) + " " + std::to_string(::getpid()) + "\n";
     CHECK(contains("\n" + *text, ("\n" + me).c_str()));
     MESSAGE("task iterator: " << std::count(text->begin(), text->end(), '\n') << " lines");
