@@ -148,7 +148,6 @@ inline result<link> attach_kprobe_multi(const prog& p, const std::vector<std::st
     for (const std::string& f : functions) syms.push_back(f.c_str());
     const std::string what = "kprobe_multi on " + std::to_string(functions.size()) + " functions" +
                              (functions.empty() ? "" : " (" + functions.front() + (functions.size() > 1 ? ", ..." : "") + ")");
-    if (!have_kprobes()) return make_error(EOPNOTSUPP, "BPF_LINK_CREATE " + what, detail::no_kprobes);
     detail::attr_link_kprobe_multi a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.attach_type = BPF_TRACE_KPROBE_MULTI;
@@ -159,7 +158,8 @@ inline result<link> attach_kprobe_multi(const prog& p, const std::vector<std::st
     if (fd >= 0) return link(unique_fd(fd), link::kind::bpf_link, what);
     const int e = errno;
     return make_error(e, "BPF_LINK_CREATE " + what,
-                      e == EOPNOTSUPP || e == 524 ? "this kernel has no kprobe_multi links (CONFIG_FPROBE)"
+                      e == EOPNOTSUPP || e == 524 ? std::string(have_kprobes() ? "" : "this kernel lacks kprobes (no kprobe PMU) and ") +
+                                                        "has no kprobe_multi links (CONFIG_FPROBE is off)"
                       : e == ESRCH || e == ENOENT ? "a function is not in /sys/kernel/tracing/available_filter_functions"
                       : e == EINVAL ? "load the program as kprobe with expected_attach_type BPF_TRACE_KPROBE_MULTI (loaded as " +
                                           prog_type_name(p.type()) + ")"
