@@ -44,7 +44,7 @@ inline std::optional<unsigned> pmu_retprobe_bit(std::string_view name) {
     return ok ? std::optional<unsigned>(bit) : std::nullopt;
 }
 
-inline const char* no_kprobes =
+inline constexpr const char* no_kprobes =
     "this kernel lacks kprobes (CONFIG_KPROBES and CONFIG_KPROBE_EVENTS are off: no kprobe PMU at "
     "/sys/bus/event_source/devices/kprobe); fentry/fexit (attach_tracing) may trace the function instead";
 
