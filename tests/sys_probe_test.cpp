@@ -392,6 +392,21 @@ TEST_CASE("LSM: whether \"bpf\" is an active LSM, and an error that says so when
     }
     REQUIRE_MESSAGE(o, (o ? "" : o.error().describe()));
     CHECK(o->type == BPF_PROG_TYPE_LSM);
+    if (!sys_test::kernel().usable) return;
+    // an LSM program that allows everything (returns 0) on file_open, attached and detached
+    constexpr auto ret0 = sys_test::ret0;
+    o->log_level = 1;
+    sys::load_report rep;
+    auto p = sys::load(sys::image<ret0, ctbpf::unchecked>(), *o, {}, &rep);
+    if (!p && p.error().is(std::errc::operation_not_permitted) && rep.log.empty()) {
+        std::printf("SKIP: LSM program: this host refuses BPF_PROG_TYPE_LSM loads before the verifier runs (EPERM, empty "
+                    "log), as it does fentry/fexit\n");
+        return;
+    }
+    REQUIRE_MESSAGE(p, (p ? "" : p.error().describe()));
+    auto l = sys::attach_tracing(*p, BPF_LSM_MAC, "lsm file_open");
+    REQUIRE_MESSAGE(l, (l ? "" : l.error().describe()));
+    CHECK(l->info().value().prog_id == p->info().value().id);
 }
 
 TEST_CASE("a pinned uprobe link outlives the process that made it; unpinning detaches it") {
