@@ -53,6 +53,26 @@ check "load: missing --type" 2 '' "missing --type NAME" -- "$ctbpf" load "$dir/p
 check "load: unknown type" 2 '' "unknown program type 'nope'" -- "$ctbpf" load "$dir/pass.hex" --hex --type nope
 check "load: malformed file" 2 '' "is not a multiple of 8" -- "$ctbpf" load "$dir/odd.hex" --hex --type xdp
 check "load: missing file" 2 '' "cannot open" -- "$ctbpf" load "$dir/nothing.bin" --type xdp
+# probes: a kprobe-type program (r0 = 0; exit) on ctbpf's own main()
+printf 'b7 00 00 00 00 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/r0.hex"
+self=$(readlink -f "$ctbpf")
+check "load --uprobe: attached" 0 "^attached uprobe $self:main \(link id [0-9]+\)$" "" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe "$self:main"
+check "load --uretprobe: a missing symbol, with a suggestion" 1 '' "no such function symbol; did you mean main?" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uretprobe "$self:mian"
+check "load --uprobe: BINARY:SYMBOL" 2 '' "--uprobe takes BINARY:SYMBOL, not 'main'" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe main
+if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+    check "load --kprobe: this kernel lacks kprobes" 1 '' "this kernel lacks kprobes" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --kprobe do_sys_openat2
+fi
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ]; then
+    pin=/sys/fs/bpf/ctbpf_cli_uprobe_$$
+    check "load --uprobe --pin: the link is pinned" 0 "^pinned link $pin$" "" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe "$self:main" --pin "$pin"
+    check "load --uprobe --pin: the pin outlives ctbpf" 0 '' '' -- test -e "$pin"
+    rm -f "$pin"
+fi
 check "load: --help" 0 '^usage: ctbpf load FILE --type NAME' "" -- "$ctbpf" load --help
 
 check "run: return value and duration" 0 '^retval 2 \(XDP_PASS\)$' "" -- \

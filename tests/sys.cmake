@@ -6,7 +6,7 @@ if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
 endif()
 find_package(Boost 1.74 CONFIG QUIET) # Boost.Hana, for typed bundles
 foreach(t sys_load_test sys_map_test sys_attach_test sys_bundle_test sys_fd_test sys_tc_test sys_perf_buffer_test
-          sys_test_run_test)
+          sys_test_run_test sys_prog_btf_test sys_core_test sys_probe_test)
   ctbpf_doctest(${t} ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
   if(TARGET Boost::headers)
     target_link_libraries(${t} PRIVATE Boost::headers)

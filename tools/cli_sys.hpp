@@ -9,6 +9,7 @@
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
+#include "ctbpf/sys/probe.hpp"
 #include "ctbpf/sys/test_run.hpp"
 #include "ctbpf/sys/precheck.hpp"
 #include "ctbpf/vm.hpp"
@@ -67,6 +68,7 @@ struct common_options {
     std::uint32_t repeat = 1;
     std::optional<std::uint32_t> cpu; // --cpu: BPF_F_TEST_RUN_ON_CPU
     std::optional<std::uint32_t> prog_flags; // --prog-flags; syscall programs default to BPF_F_SLEEPABLE
+    std::string probe, probe_target;         // load --uprobe BINARY:SYMBOL (or --uretprobe, --kprobe, --kretprobe FUNCTION)
 };
 
 // Parses argv; returns -1 to go on, else an exit status (help printed, or a usage error).
@@ -110,10 +112,19 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 if (other.fd == m->fd) return usage(cmd, "--map " + std::to_string(m->fd) + " given twice");
             o.maps.push_back(*m);
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
-                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu"))) {
+                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu")) ||
+                   (!is_run && (a == "--uprobe" || a == "--uretprobe" || a == "--kprobe" || a == "--kretprobe"))) {
             const auto v = value(a);
             if (!v) return usage(cmd, "option '" + std::string(a) + "' needs a value");
-            if (a == "--type") {
+            if (a == "--uprobe" || a == "--uretprobe" || a == "--kprobe" || a == "--kretprobe") {
+                if (!o.probe.empty()) return usage(cmd, "one probe at a time ('" + o.probe + "' and '" + std::string(a) + "' given)");
+                const bool user = a == "--uprobe" || a == "--uretprobe";
+                const std::size_t colon = v->rfind(':');
+                if (v->empty() || (user && (colon == std::string_view::npos || colon == 0 || colon + 1 == v->size())))
+                    return usage(cmd, std::string(a) + " takes " + (user ? "BINARY:SYMBOL" : "FUNCTION") + ", not '" + std::string(*v) + "'");
+                o.probe = a;
+                o.probe_target = *v;
+            } else if (a == "--type") {
                 o.type = sys::prog_type_from_name(*v);
                 if (!o.type) return usage(cmd, "unknown program type '" + std::string(*v) + "'; one of:\n            " + type_list());
             } else if (a == "--name") {
@@ -265,6 +276,7 @@ inline std::string retval_name(std::uint32_t type, std::uint32_t v) {
 inline constexpr std::string_view load_help =
     "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type N]\n"
     "                  [--log-level N] [--prog-flags N] [--log] [--check] [--pin PATH] [--map FD=SHAPE]...\n"
+    "                  [--uprobe|--uretprobe BINARY:SYMBOL | --kprobe|--kretprobe FUNCTION]\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"
@@ -284,6 +296,12 @@ inline constexpr std::string_view load_help =
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
     "                   fd_array index FD (src 5/6); TYPE as bpftool spells it (hash, array, ...)\n"
+    "  --uprobe BINARY:SYMBOL, --uretprobe BINARY:SYMBOL\n"
+    "                   attach the (kprobe-type) program to function SYMBOL of the ELF file BINARY\n"
+    "                   (its .symtab or .dynsym) and print the link; with --pin the link is pinned\n"
+    "                   and stays attached after ctbpf exits\n"
+    "  --kprobe FUNCTION, --kretprobe FUNCTION\n"
+    "                   the same on a kernel function (kernels with kprobes)\n"
     "\n"
     "Exit status: 0 loaded, 1 the kernel refused (verifier, privilege, ...), 2 usage error or\n"
     "malformed input.\n";
@@ -336,6 +354,30 @@ inline int cmd_load(std::span<char* const> args) {
         return sys_detail::exit_refused;
     }
     std::printf("id %u tag %s\n", info->id, info->tag_hex().c_str());
+    if (!o.probe.empty()) {
+        sys::result<sys::link> l = [&] {
+            const bool ret = o.probe == "--uretprobe" || o.probe == "--kretprobe";
+            if (o.probe == "--kprobe" || o.probe == "--kretprobe") return sys::attach_kprobe(*p, o.probe_target, {.retprobe = ret});
+            const std::size_t colon = o.probe_target.rfind(':');
+            return sys::attach_uprobe(*p, o.probe_target.substr(0, colon), std::string_view(o.probe_target).substr(colon + 1),
+                                      {.retprobe = ret});
+        }();
+        if (!l) {
+            std::fprintf(stderr, "ctbpf load: %s\n", l.error().describe().c_str());
+            return sys_detail::exit_refused;
+        }
+        sys::result<sys::link_info> li = l->info();
+        std::printf("attached %s (link id %u)\n", l->what().c_str(), li ? li->id : 0);
+        if (o.pin_path.empty()) {
+            std::printf("detached at exit (--pin PATH keeps it)\n");
+        } else if (sys::result<void> pinned = sys::pin(*l, o.pin_path); !pinned) {
+            std::fprintf(stderr, "ctbpf load: %s\n", pinned.error().describe().c_str());
+            return sys_detail::exit_refused;
+        } else {
+            std::printf("pinned link %s\n", o.pin_path.c_str());
+        }
+        return std::fflush(stdout) == 0 ? 0 : 1;
+    }
     if (!o.pin_path.empty()) {
         sys::result<void> pinned = sys::pin(*p, o.pin_path);
         if (!pinned) {

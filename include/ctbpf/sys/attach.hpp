@@ -80,6 +80,16 @@ public:
         return link_info{raw.id, raw.type, raw.prog_id};
     }
 
+    // Opens the bpf link with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
+    static result<link> from_id(std::uint32_t id) {
+        detail::attr_get_id a;
+        a.id = id;
+        const int fd = detail::bpf(BPF_LINK_GET_FD_BY_ID, a);
+        if (fd < 0)
+            return make_error(errno, "BPF_LINK_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no link has this id" : "");
+        return link(unique_fd(fd), kind::bpf_link, "link id " + std::to_string(id));
+    }
+
 private:
     unique_fd fd_;
     kind kind_ = kind::bpf_link;
@@ -176,6 +186,25 @@ inline std::string tracepoint_suggestions(const std::string& events, std::string
 }
 } // namespace detail
 
+namespace detail {
+// Mounts a `fstype` filesystem (tracefs, securityfs) at a private temporary directory, calls
+// use(dir) and unmounts it again: for a lookup when it is not mounted where it should be.
+template <class T, class F>
+result<T> with_private_mount(const char* fstype, const std::string& what, const std::string& cannot, F use) {
+    char dir[] = "/tmp/ctbpf-mount.XXXXXX";
+    if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private " + std::string(fstype) + " mount");
+    if (::mount(fstype, dir, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        const int e = errno;
+        ::rmdir(dir);
+        return make_error(e, "mounting " + std::string(fstype) + " for " + what, cannot);
+    }
+    result<T> r = use(std::string(dir));
+    ::umount2(dir, MNT_DETACH);
+    ::rmdir(dir);
+    return r;
+}
+} // namespace detail
+
 // The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
 // mounted and this process may mount, it is mounted at a private directory for the lookup and
 // unmounted at once. A missing event's error suggests the nearest existing ones.
@@ -206,50 +235,78 @@ inline result<std::uint32_t> tracepoint_id(std::string_view category, std::strin
     };
     if (!root.empty()) return finish(root, root);
 
-    char dir[] = "/tmp/ctbpf-tracefs.XXXXXX";
-    if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private tracefs mount");
-    if (::mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    return detail::with_private_mount<std::uint32_t>(
+        "tracefs", "finding the " + what + " id",
+        "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
+        "(as root: mount -t tracefs tracefs /sys/kernel/tracing)",
+        [&](const std::string& dir) {
+            return finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
+        });
+}
+
+// perf_event_open(2) of `attr` for `pid` (-1: any) on `cpu` (-1: any), close-on-exec.
+inline result<unique_fd> open_perf_event(perf_event_attr& attr, int pid, int cpu, const std::string& what) {
+    attr.size = sizeof attr;
+    unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC)));
+    if (pfd) return pfd;
+    const int e = errno;
+    return make_error(e, "perf_event_open " + what,
+                      e == EACCES || e == EPERM ? "needs CAP_PERFMON (or root), or a lower kernel.perf_event_paranoid"
+                      : e == ESRCH          ? "no process " + std::to_string(pid)
+                      : e == ENOENT || e == EOPNOTSUPP ? "this kernel or CPU has no such event"
+                                                       : "");
+}
+
+// How attach_perf_event attaches: a bpf link (BPF_LINK_CREATE, BPF_PERF_EVENT; Linux 5.15+, can be
+// pinned; falls back to the ioctls when the kernel has no perf links), or the ioctls
+// PERF_EVENT_IOC_SET_BPF + ENABLE (the attachment lives as long as the perf event fd).
+enum class perf_attach : std::uint8_t { link, ioctl };
+
+// Attaches `p` to the perf event `event` (a tracepoint, kprobe, uprobe or sampling event). With a
+// bpf link, `cookie` is what bpf_get_attach_cookie returns.
+inline result<link> attach_perf_event(const prog& p, unique_fd event, std::string what, perf_attach how = perf_attach::link,
+                                      std::uint64_t cookie = 0) {
+    if (how == perf_attach::link) {
+        detail::attr_link_create a;
+        a.prog_fd = static_cast<std::uint32_t>(p.fd());
+        a.target = static_cast<std::uint32_t>(event.get());
+        a.attach_type = BPF_PERF_EVENT;
+        a.tail[0] = cookie; // perf_event.bpf_cookie
+        const int fd = detail::bpf(BPF_LINK_CREATE, a);
+        if (fd >= 0) return link(unique_fd(fd), link::kind::bpf_link, std::move(what)); // the link holds the event
         const int e = errno;
-        ::rmdir(dir);
-        return make_error(e, "mounting tracefs to find the " + what + " id",
-                          "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
-                          "(as root: mount -t tracefs tracefs /sys/kernel/tracing)");
+        if (e != EINVAL && e != EOPNOTSUPP && e != 524 /* ENOTSUPP */)
+            return make_error(e, "BPF_LINK_CREATE perf event " + what, e == EEXIST ? "this perf event has a program already" : "");
+        // EINVAL also means the wrong program type: the ioctl says which
     }
-    result<std::uint32_t> r =
-        finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
-    ::umount2(dir, MNT_DETACH);
-    ::rmdir(dir);
-    return r;
+    if (::ioctl(event.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
+        const int e = errno;
+        return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
+                          e == EINVAL ? "a tracepoint needs a tracepoint program, a kprobe or uprobe a kprobe program, a sampling event a "
+                                        "perf_event program (loaded as " + prog_type_name(p.type()) + ")"
+                          : e == EEXIST ? "this perf event has a program already"
+                                        : "");
+    }
+    if (::ioctl(event.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
+    return link(std::move(event), link::kind::perf_event, std::move(what));
 }
 
 // Attaches a tracepoint program to category:name (e.g. "syscalls", "sys_enter_getpid") through a
 // perf event: it runs for the event on every CPU.
-inline result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name) {
+inline result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name,
+                                      perf_attach how = perf_attach::ioctl) {
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     result<std::uint32_t> id = tracepoint_id(category, name);
     if (!id) return std::move(id).error();
     perf_event_attr pa;
     std::memset(&pa, 0, sizeof pa); // padding included: the kernel checks unknown bytes
     pa.type = PERF_TYPE_TRACEPOINT;
-    pa.size = sizeof pa;
     pa.config = *id;
     pa.sample_period = 1;
     pa.wakeup_events = 1;
-    unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)));
-    if (!pfd) {
-        const int e = errno;
-        return make_error(e, "perf_event_open " + what,
-                          e == EACCES || e == EPERM ? "needs CAP_PERFMON (or root), or a lower kernel.perf_event_paranoid"
-                                                    : "");
-    }
-    if (::ioctl(pfd.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
-        const int e = errno;
-        return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
-                          e == EINVAL ? "a tracepoint needs a tracepoint program (loaded as " + prog_type_name(p.type()) + ")"
-                                      : e == EEXIST ? "this perf event has a program already" : "");
-    }
-    if (::ioctl(pfd.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
-    return link(std::move(pfd), link::kind::perf_event, what);
+    result<unique_fd> pfd = open_perf_event(pa, -1, 0, what);
+    if (!pfd) return std::move(pfd).error();
+    return attach_perf_event(p, std::move(pfd).value(), what, how);
 }
 
 // Attaches a raw tracepoint program (or a writable one) to the raw tracepoint `name` (e.g. "sys_enter").

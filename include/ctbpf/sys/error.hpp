@@ -238,4 +238,20 @@ inline error make_error(int errnum, std::string_view what, std::string hint = {}
     return e;
 }
 
+namespace detail {
+// The whole content of the file at `path` (an ELF file, a small sysfs/securityfs file).
+inline result<std::string> read_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rbe");
+    if (!f) return make_error(errno, "opening " + path);
+    std::string out;
+    char buf[1 << 14];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) return make_error(EIO, "reading " + path);
+    return out;
+}
+} // namespace detail
+
 } // namespace ctbpf::sys

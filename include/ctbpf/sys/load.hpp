@@ -7,6 +7,7 @@
 #pragma once
 
 #include "ctbpf/assemble.hpp"
+#include "ctbpf/btf_writer.hpp"
 #include "ctbpf/disasm.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -140,6 +141,11 @@ struct load_options {
     map_binding_mode binding = map_binding_mode::automatic;
     std::span<const int> fd_array{};           // for map_idx(i) without names: fd_array[i]
     precheck_fn precheck = nullptr;            // e.g. sys::verifier_precheck: refuse before bpf()
+    // Program BTF (func_info, line_info; ctbpf/btf_writer.hpp): `automatic` generates and passes it
+    // when the program has subprograms (calls, callbacks, global functions), `always` for every
+    // program, `never` not at all.
+    enum class btf_mode : std::uint8_t { automatic, always, never } program_btf = btf_mode::automatic;
+    std::string_view source_file = "ctbpf";    // line_info's file name
 };
 
 // What a load did (optional out-parameter of load()).
@@ -148,6 +154,7 @@ struct load_report {
     std::uint32_t log_size = 0;   // the last log buffer's size (0: no log was needed)
     bool insns_copied = false;    // true only for copy-and-patch
     std::string log;              // the verifier log of the last attempt that had one
+    std::uint32_t func_info_cnt = 0, line_info_cnt = 0; // program BTF records passed (0: none)
 };
 
 struct prog_info {
@@ -156,6 +163,8 @@ struct prog_info {
     std::array<std::uint8_t, 8> tag{};
     std::string name;
     std::uint32_t xlated_len = 0, jited_len = 0;
+    std::uint32_t btf_id = 0;                    // the program's BTF (0: none)
+    std::uint32_t nr_func_info = 0, nr_line_info = 0;
     std::string tag_hex() const {
         static constexpr char hex[] = "0123456789abcdef";
         std::string s;
@@ -194,6 +203,9 @@ public:
         i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
         i.xlated_len = raw.xlated_prog_len;
         i.jited_len = raw.jited_prog_len;
+        i.btf_id = raw.btf_id;
+        i.nr_func_info = raw.nr_func_info;
+        i.nr_line_info = raw.nr_line_info;
         return i;
     }
     // Opens the program with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
@@ -358,6 +370,29 @@ inline int prog_load_call(attr_prog_load& a, load_report& rep) {
 
 } // namespace detail
 
+// Loads a BTF blob (BPF_BTF_LOAD); a rejection carries the kernel's BTF log.
+inline result<unique_fd> load_btf(std::span<const std::uint8_t> blob) {
+    detail::attr_btf_load a;
+    a.btf = detail::ptr(blob.data());
+    a.btf_size = static_cast<std::uint32_t>(blob.size());
+    int fd = detail::bpf(BPF_BTF_LOAD, a);
+    if (fd >= 0) return unique_fd(fd);
+    int err = errno;
+    if (detail::log_cannot_help(err)) return make_error(err, "BPF_BTF_LOAD", err == EPERM ? detail::privilege_hint() : "");
+    std::string log(64 * 1024, '\0');
+    a.btf_log_buf = detail::ptr(log.data());
+    a.btf_log_size = static_cast<std::uint32_t>(log.size());
+    a.btf_log_level = 1;
+    fd = detail::bpf(BPF_BTF_LOAD, a);
+    if (fd >= 0) return unique_fd(fd);
+    err = errno;
+    log.resize(strnlen(log.data(), log.size()));
+    error e = make_error(err, "BPF_BTF_LOAD", "the kernel rejected the BTF blob");
+    e.log = parse_verifier_log(log).lines;
+    if (!e.log.empty()) e.kernel_message.push_back(e.log.back());
+    return e;
+}
+
 // Loads `img`. Maps named in the program are looked up in `maps` by name.
 inline result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
                          load_report* report = nullptr) {
@@ -437,6 +472,32 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     a.expected_attach_type = o.expected_attach_type;
     a.attach_btf_id = o.attach_btf_id;
     a.attach_prog_fd = o.attach_prog_fd;
+
+    // program BTF: func_info for each subprogram, line_info from the source map
+    unique_fd btf_fd;
+    std::optional<ctbpf::btf::program_btf> pbtf;
+    if (o.program_btf == load_options::btf_mode::always ||
+        (o.program_btf == load_options::btf_mode::automatic && ctbpf::btf::subprogram_starts(img.insns).size() > 1)) {
+        std::string why;
+        pbtf = ctbpf::btf::make_program_btf(img.insns, img.slots, o.name, o.source_file, why);
+        if (!pbtf) return make_error(EINVAL, what, "program BTF: " + why + "; the kernel was not asked");
+        result<unique_fd> b = load_btf(pbtf->blob);
+        if (!b) {
+            error e = std::move(b).error();
+            e.message = what + ": loading its program BTF (func_info, line_info): " + e.message;
+            return e;
+        }
+        btf_fd = std::move(*b);
+        a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
+        a.func_info_rec_size = sizeof(ctbpf::btf::func_info);
+        a.func_info = detail::ptr(pbtf->funcs.data());
+        a.func_info_cnt = static_cast<std::uint32_t>(pbtf->funcs.size());
+        a.line_info_rec_size = sizeof(ctbpf::btf::line_info);
+        a.line_info = detail::ptr(pbtf->lines.data());
+        a.line_info_cnt = static_cast<std::uint32_t>(pbtf->lines.size());
+        rep.func_info_cnt = a.func_info_cnt;
+        rep.line_info_cnt = a.line_info_cnt;
+    }
 
     std::vector<insn> patched;
     auto use_patch = [&] {

@@ -16,6 +16,7 @@ inline precheck_verdict verifier_precheck(std::span<const insn> insns, const loa
     ctbpf::options v;
     v.type = static_cast<ctbpf::prog_type>(o.type);
     v.attach_type = o.expected_attach_type;
+    v.program_btf = o.program_btf != load_options::btf_mode::never; // sys::load passes it when it matters
     const ctbpf::check_result r = ctbpf::check(insns, v);
     if (r.ok()) return {};
     precheck_verdict p;

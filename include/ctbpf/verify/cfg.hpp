@@ -158,7 +158,9 @@ public:
                 if (++cur < nsub_) end = start_.p[cur + 1];
             }
         }
-        // check_abnormal_return() walks the subprograms in order, LD_ABS before tail_call
+        // check_abnormal_return() walks the subprograms in order, LD_ABS before tail_call (with
+        // func_info the kernel allows both in subprograms returning int, as program BTF declares them)
+        if (o_.program_btf) return true;
         if (ldabs != n_ && (tail == n_ || ldabs_sub <= tail_sub)) {
             fail(errc::ld_abs_is_not_allowed_in_subprogs_without_btf, ldabs)
                 .put("LD_ABS is not allowed in subprogs without BTF");

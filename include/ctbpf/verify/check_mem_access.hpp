@@ -553,6 +553,9 @@ protected:
             set_reg(x.dst_reg, k_const,
                     static_cast<std::int64_t>(std::uint64_t{static_cast<std::uint32_t>(p_[pc_ + 1].imm)} << 32 |
                                               static_cast<std::uint32_t>(x.imm)));
+        } else if (x.src_reg == 4 && o_.program_btf) {
+            set_reg(x.dst_reg, k_opaque); // a callback address: the callback is left to the kernel
+            defer(deferral::kernel_object, pc_);
         } else if (x.src_reg == 4) {
             fail(errc::callback_needs_btf_func_info, pc_).put("missing btf func_info");
             return -1;

@@ -87,6 +87,9 @@ struct options {
     std::uint32_t max_visits = 0;    // path-exploration budget (instructions simulated, plus state comparisons
                                      // and forks); 0: automatic (about 800,000 constexpr steps at compile time)
     bool verify = true;              // false: assemble<F, options{...}>() does not run check()
+    bool program_btf = false;        // loaded with program BTF (func_info; sys::load passes it when the program
+                                     // has subprograms): callbacks (BPF_PSEUDO_FUNC), tail calls and LD_ABS in
+                                     // subprograms are allowed; callbacks and global functions are left to the kernel
     bool deferral_is_error = false;  // true: anything left to the kernel rejects the program
                                      // (errc::left_to_the_kernel, at the first deferred instruction)
 };
