@@ -318,6 +318,43 @@ TEST_CASE("ctbpf::check() as the precheck: the kernel's errno and message, witho
     }
 }
 
+constexpr auto returns_7 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 7, exit_()};
+};
+constexpr auto returns_1 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 1, exit_()};
+};
+constexpr ctbpf::options cgroup_skb{.type = ctbpf::prog_type::cgroup_skb};
+
+TEST_CASE("sys::load<F>(options) checks with the load's program type: a cgroup_skb program returning 7") {
+    sys::load_report rep;
+    // F was checked at compile time without a type; load() checks it again with cgroup_skb
+    auto p = sys::load<returns_7>({.type = BPF_PROG_TYPE_CGROUP_SKB}, {}, &rep);
+    REQUIRE_FALSE(p.ok());
+    CHECK(rep.attempts == 0);
+    CHECK(p.error().message_from == "ctbpf");
+    CHECK(p.error().message.find("(load_options::verifier = ctbpf::unchecked asks it)") != std::string::npos);
+    CHECK(p.error().kernel_message ==
+          std::vector<std::string>{"At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]"});
+    // the same through the run-time program and through sys::load<F, O> with O's type given at run time
+    CHECK_FALSE(sys::load(ctbpf::program(returns_7()), {.type = ctbpf::prog_type::cgroup_skb}).ok());
+    // an image<F, O>() checked at compile time with the load's type is not checked again
+    const sys::program_image img = sys::image<returns_1, cgroup_skb>();
+    REQUIRE(img.checked != nullptr);
+    CHECK(img.checked->type == ctbpf::prog_type::cgroup_skb);
+    // the kernel, asked (unchecked), refuses it with the message ctbpf gave
+    KERNEL_TEST();
+    auto k = sys::load<returns_7>({.type = ctbpf::prog_type::cgroup_skb, .verifier = ctbpf::unchecked}, {}, &rep);
+    REQUIRE_FALSE(k.ok());
+    CHECK(rep.attempts > 0);
+    CHECK(k.error().message_from == "kernel");
+    CHECK(std::find(k.error().kernel_message.begin(), k.error().kernel_message.end(), p.error().kernel_message[0]) !=
+          k.error().kernel_message.end());
+    CHECK(sys::load(img, {.type = ctbpf::prog_type::cgroup_skb}).ok());
+}
+
 TEST_CASE("a run-time program with named maps loads in one call; an image without the names is refused") {
     KERNEL_TEST();
     auto counts = sys::map<std::uint32_t, std::uint64_t>::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "counts"});
