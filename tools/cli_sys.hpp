@@ -10,7 +10,6 @@
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/test_run.hpp"
-#include "ctbpf/sys/precheck.hpp"
 #include "ctbpf/vm.hpp"
 
 #include <charconv>
