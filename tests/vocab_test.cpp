@@ -74,7 +74,9 @@ std::string read(const char* path) {
 template <class E>
 int round_trips(const std::string& text, const std::string& enum_name, const std::string& prefix) {
     const auto values = uapi_enum(text, enum_name);
-    for (const auto& [name, value] : values) {
+    for (const auto& entry : values) {
+        const std::string& name = entry.first; // (not a structured binding: INFO captures it)
+        const std::uint32_t value = entry.second;
         INFO(enum_name << ": " << name << " = " << value);
         REQUIRE(name.rfind(prefix, 0) == 0);
         const std::string bpftool = lower(name.substr(prefix.size()));
