@@ -362,6 +362,18 @@ inline int run_vm(const sys_detail::common_options& o, std::span<const std::byte
         if (static_cast<std::size_t>(m.fd) >= table.size()) table.resize(static_cast<std::size_t>(m.fd) + 1);
         table[static_cast<std::size_t>(m.fd)] = {"", m};
     }
+    if (o.load.verifier.verify) { // the default, as for the kernel: ctbpf's verifier first
+        options v = o.load.verifier;
+        v.type = *o.type;
+        v.expected_attach_type = o.load.expected_attach_type;
+        const check_result c = check(insns, v, o.maps);
+        if (!c.ok()) {
+            std::fprintf(stderr, "ctbpf run: ctbpf's verifier rejects the program (%s; --unchecked runs it anyway)\n  ctbpf: %.*s\n  at %s\n",
+                         std::string(to_string(c.code)).c_str(), static_cast<int>(c.message().size()), c.message().data(),
+                         sys::annotate_insn(insns, {}, c.index).c_str());
+            return sys_detail::exit_refused;
+        }
+    }
     vm::machine machine(table);
     vm::input in{};
     in.type = *o.type;
