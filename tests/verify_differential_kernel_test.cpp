@@ -209,7 +209,7 @@ one_result compare(const vfr::program& p, kloader& kl, const std::vector<ctbpf::
     o.r = ctbpf::check(p.insns,
                        {.priv = unpriv ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
                         .type = p.type,
-                        .expected_attach_type = p.attach,
+                        .expected_attach_type = static_cast<ctbpf::attach_type>(p.attach),
                         .kernel = prof},
                        shapes);
     o.k = kl.load(p.insns, p.type, p.attach);

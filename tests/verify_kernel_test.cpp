@@ -191,7 +191,7 @@ TEST_CASE("the probe table against the live kernel") {
         const ctbpf::check_result r =
             ctbpf::check(c.prog, {.priv = un ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
                                   .type = c.type,
-                                  .expected_attach_type = c.attach,
+                                  .expected_attach_type = static_cast<ctbpf::attach_type>(c.attach),
                                   .kernel = kernel().profile});
         INFO(c.name << (un ? " (unprivileged)" : " (root)") << ": kernel " << kr.err << " '" << kr.message << "', ctbpf "
                     << r.errnum << " '" << std::string(r.message()) << "'");

@@ -130,7 +130,7 @@ TEST_CASE("the probe table: verdict, errno and the kernel's message (Linux 6.18.
             const std::string& msg = mode == 0 ? c.root_message : c.unpriv_message;
             const ctbpf::options o{.priv = mode == 0 ? ctbpf::privilege::root : ctbpf::privilege::unprivileged,
                                    .type = c.type,
-                                   .expected_attach_type = c.attach};
+                                   .expected_attach_type = static_cast<ctbpf::attach_type>(c.attach)};
             const ctbpf::check_result r = ctbpf::check(c.prog, o);
             INFO(c.name << (mode == 0 ? " (root)" : " (unprivileged)") << ": " << ctbpf::to_string(r.code) << " '"
                         << std::string(r.message()) << "' at insn " << r.index);
@@ -172,8 +172,8 @@ TEST_CASE("program types: return ranges and legacy packet loads") {
     CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::socket_filter}).ok());
     const auto skb = ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_skb});
     CHECK(std::string(skb.message()) == "At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]");
-    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_skb, .expected_attach_type = 1}).ok()); // egress: [0, 3]
-    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_sock_addr, .expected_attach_type = 19}).code ==
+    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_skb, .expected_attach_type = ctbpf::attach_type::cgroup_inet_egress}).ok()); // egress: [0, 3]
+    CHECK(ctbpf::check(ret2, {.type = ctbpf::prog_type::cgroup_sock_addr, .expected_attach_type = ctbpf::attach_type::cgroup_udp4_recvmsg}).code ==
           errc::return_value_is_out_of_range); // recvmsg: [1, 1]
     const bpf_insn ldabs[] = {I(0xbf, 6, 1, 0, 0), I(0x30, 0, 0, 0, 12), I(0x95, 0, 0, 0, 0)};
     CHECK(ctbpf::check(ldabs, {.type = ctbpf::prog_type::sched_cls}).ok());

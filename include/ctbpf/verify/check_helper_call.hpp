@@ -534,7 +534,7 @@ protected:
             return false;
         }
         std::int64_t lo = 0, hi = 1;
-        const std::uint32_t at = o_.expected_attach_type.raw();
+        const auto at = static_cast<std::uint32_t>(o_.expected_attach_type);
         switch (o_.type) {
         case prog_type::cgroup_skb: hi = at == 1 ? 3 : 1; break; // BPF_CGROUP_INET_EGRESS: [0, 3]
         case prog_type::cgroup_sock_addr:

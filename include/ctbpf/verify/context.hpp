@@ -748,7 +748,7 @@ constexpr ctx_access check_ctx_access(prog_type t, std::uint32_t expected_attach
 // The same for the program described by the verifier options (type, expected_attach_type, priv).
 constexpr ctx_access check_ctx_access(const options& o, std::int32_t off, std::uint32_t size, ctx_op op,
                                       std::uint8_t reg = 1) {
-    return check_ctx_access(o.type, o.expected_attach_type.raw(), o.priv, off, size, op, reg);
+    return check_ctx_access(o.type, static_cast<std::uint32_t>(o.expected_attach_type), o.priv, off, size, op, reg);
 }
 
 } // namespace ctbpf::detail::vfy

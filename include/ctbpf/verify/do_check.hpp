@@ -51,7 +51,7 @@ public:
         if (!root_) alu_aux_.reset(n_);
         ptr_aux_.reset(n_);
         for (const helper_availability_row& row : helper_availability_rows)
-            if (row.type == static_cast<std::uint8_t>(o_.type.raw()) && row.privilege == static_cast<std::uint8_t>(o_.priv))
+            if (row.type == static_cast<std::uint8_t>(o_.type) && row.privilege == static_cast<std::uint8_t>(o_.priv))
                 avail_row_ = &row;
         // The budget counts work: an instruction 1, a state comparison or a fork 2, returning to a
         // fork 1 + 1 per 4 undone changes, a transfer on exact scalars 6 to 20. At compile time it

@@ -46,8 +46,10 @@ inline constexpr kernel_profile linux_6_18{};
 
 struct options {
     privilege priv = privilege::root;
-    kernel_enum<prog_type> type = prog_type::unspecified; // (or BPF_PROG_TYPE_*)
-    kernel_enum<attach_type> expected_attach_type{};       // (or BPF_*; return ranges of cgroup programs)
+    prog_type type = prog_type::unspecified;
+    attach_type expected_attach_type{}; // return ranges of cgroup programs, context fields
+    // (plain enums, not kernel_enum: clang 19 miscompiles reads of a kernel_enum member of a
+    // template parameter object, and options are template arguments)
     dead_branch_policy policy = dead_branch_policy::kernel;
     kernel_profile kernel{};
     std::uint32_t max_visits = 0;    // path-exploration budget (instructions simulated, plus state comparisons
