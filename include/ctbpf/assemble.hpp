@@ -442,13 +442,6 @@ constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
     return v;
 }
 
-// Assemble at run time; throws assembly_error when the program is rejected.
-inline std::vector<insn> assemble(const program& p) {
-    std::vector<insn> out;
-    verdict v = try_assemble(p, out);
-    if (!v.ok()) throw assembly_error(v);
-    return out;
-}
 
 namespace detail {
 inline check_result check_located(std::span<const insn> code, std::span<const slot_info> slots, const options& o,
@@ -479,7 +472,8 @@ inline check_result check(const program& p, const options& o = {}) {
     return r;
 }
 
-// Assemble and check at run time; throws assembly_error or verifier_error.
+// Assemble and check at run time; throws assembly_error or verifier_error. o = ctbpf::unchecked:
+// assemble only.
 inline std::vector<insn> assemble(const program& p, const options& o) {
     std::vector<insn> out;
     std::vector<slot_info> slots;
@@ -492,16 +486,20 @@ inline std::vector<insn> assemble(const program& p, const options& o) {
     return out;
 }
 
+// Assemble at run time, checked with the default options{} (root, no program type, Linux 6.18),
+// as assemble<F>() is; throws assembly_error or verifier_error.
+inline std::vector<insn> assemble(const program& p) { return assemble(p, options{}); }
+
 // With run-time declarations of the maps the program refers to by name: map_decl objects convert
 // (check(p, o, {counts, config})), or a span of named_map_shape (e.g. read from a configuration).
-// Two declarations of one name throw std::invalid_argument. (Templates whose types depend on
+// Two declarations of one name throw ctbpf::exception. (Templates whose types depend on
 // their parameter, so that a program that does not use them does not pay for their
 // standard-library instantiations.)
 namespace detail {
 template <class Decl>
 auto match_declared(std::span<const std::string_view> names, std::span<const Decl> decls) {
     const std::string_view twice = duplicate_decl(decls);
-    if (!twice.empty()) throw std::invalid_argument("ctbpf: map '" + std::string(twice) + "' is declared twice");
+    if (!twice.empty()) throw exception("ctbpf: map '" + std::string(twice) + "' is declared twice");
     std::vector<decltype(Decl::shape)> shapes(names.size());
     match_shapes(names, decls, shapes.data());
     return shapes;
@@ -524,7 +522,7 @@ check_result check(const program& p, const options& o, std::initializer_list<std
 
 template <class Decl = named_map_shape>
 std::vector<insn> assemble(const program& p, const options& o, std::span<const std::type_identity_t<Decl>> maps) {
-    if (!o.verify) return assemble(p);
+    if (!o.verify) return assemble(p, o);
     std::vector<insn> out;
     std::vector<slot_info> slots;
     std::vector<std::string_view> names;

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -256,30 +257,50 @@ struct verdict {
     constexpr explicit operator bool() const { return ok(); }
 };
 
-// Thrown by the run-time API when a program is rejected.
-class assembly_error : public std::runtime_error {
+// The base of every exception ctbpf throws, with one set of accessors: the rule (errc::ok when
+// none applies, e.g. a failed system call), the instruction index, source line and label, the
+// errno (0 when none) and the message without the position (what() has both).
+class exception : public std::runtime_error {
+public:
+    struct facts {
+        errc rule = errc::ok;
+        std::optional<std::uint32_t> insn{};
+        std::uint32_t line = 0;
+        std::string label{};
+        int errnum = 0;
+        std::string message{};
+    };
+    explicit exception(const std::string& what) : std::runtime_error(what) { f_.message = what; }
+    exception(const std::string& what, facts f) : std::runtime_error(what), f_(std::move(f)) {}
+
+    errc rule() const noexcept { return f_.rule; }
+    std::optional<std::uint32_t> insn() const noexcept { return f_.insn; }
+    std::uint32_t line() const noexcept { return f_.line; }
+    std::string_view label() const noexcept { return f_.label; }
+    int errnum() const noexcept { return f_.errnum; }
+    std::string_view message() const noexcept { return f_.message; }
+
+private:
+    facts f_;
+};
+
+// Thrown by the run-time API when a program does not assemble (a label, a jump distance).
+class assembly_error : public exception {
 public:
     explicit assembly_error(const verdict& v)
-        : std::runtime_error(describe(v)), verdict_(v), label_(v.label) {
-        verdict_.label = label_;
-    }
-    const verdict& where() const noexcept { return verdict_; }
+        : exception(describe(v), {v.code, v.index, v.line, std::string(v.label), 0, std::string(to_string(v.code))}) {}
     static std::string describe(const verdict& v) {
         std::string s = "insn " + std::to_string(v.index) + ": " + std::string(to_string(v.code));
         if (!v.label.empty()) s += " '" + std::string(v.label) + "'";
         if (v.line != 0) s += " (line " + std::to_string(v.line) + ")";
         return s;
     }
-
-private:
-    verdict verdict_;
-    std::string label_;
 };
 
 // Thrown at run time when an operand given through an escape hatch (dyn(), reg64{n}) is invalid.
-class operand_error : public std::invalid_argument {
+class operand_error : public exception {
 public:
-    using std::invalid_argument::invalid_argument;
+    using exception::exception;
 };
 
 // Operand sentences. Called during constant evaluation they stop compilation and the compiler

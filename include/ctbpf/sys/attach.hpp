@@ -328,12 +328,12 @@ inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) 
 // ---- bpf links: XDP and cgroups ----
 
 // BPF_LINK_CREATE: attaches `p` to `target` (an fd or an ifindex) for `attach_type`.
-inline result<link> create_link(const prog& p, std::uint32_t target, std::uint32_t attach_type, std::uint32_t flags,
-                                std::string what) {
+inline result<link> create_link(const prog& p, std::uint32_t target, ctbpf::kernel_enum<ctbpf::attach_type> attach_type,
+                                std::uint32_t flags, std::string what) {
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = target;
-    a.attach_type = attach_type;
+    a.attach_type = attach_type.raw();
     a.flags = flags;
     const int fd = detail::bpf(BPF_LINK_CREATE, a);
     if (fd < 0) {
@@ -350,26 +350,28 @@ inline result<link> create_link(const prog& p, std::uint32_t target, std::uint32
 // Attaches an XDP program to the interface `ifindex` through a link. flags: XDP_FLAGS_SKB_MODE,
 // XDP_FLAGS_DRV_MODE, ... (0: native if the driver has it, else generic).
 inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t flags = 0) {
-    return create_link(p, ifindex, BPF_XDP, flags, "xdp on ifindex " + std::to_string(ifindex));
+    return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on ifindex " + std::to_string(ifindex));
 }
 inline result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0) {
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
-    return create_link(p, ifindex, BPF_XDP, flags, "xdp on " + n);
+    return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on " + n);
 }
 
-// Attaches a cgroup program (e.g. attach_type BPF_CGROUP_INET_EGRESS) to a cgroup v2 directory.
-inline result<link> attach_cgroup(const prog& p, int cgroup_fd, std::uint32_t attach_type) {
+// Attaches a cgroup program (e.g. ctbpf::attach_type::cgroup_inet_egress, or BPF_CGROUP_INET_EGRESS)
+// to a cgroup v2 directory.
+inline result<link> attach_cgroup(const prog& p, int cgroup_fd, ctbpf::kernel_enum<ctbpf::attach_type> attach_type) {
     return create_link(p, static_cast<std::uint32_t>(cgroup_fd), attach_type, 0,
-                       "cgroup fd " + std::to_string(cgroup_fd) + " attach type " + std::to_string(attach_type));
+                       "cgroup fd " + std::to_string(cgroup_fd) + " " + attach_type_name(attach_type));
 }
-inline result<link> attach_cgroup(const prog& p, std::string_view cgroup_path, std::uint32_t attach_type) {
+inline result<link> attach_cgroup(const prog& p, std::string_view cgroup_path,
+                                  ctbpf::kernel_enum<ctbpf::attach_type> attach_type) {
     const std::string path(cgroup_path);
     unique_fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return make_error(errno, "opening cgroup " + path);
     return create_link(p, static_cast<std::uint32_t>(dir.get()), attach_type, 0,
-                       "cgroup " + path + " attach type " + std::to_string(attach_type));
+                       "cgroup " + path + " " + attach_type_name(attach_type));
 }
 
 } // namespace ctbpf::sys

@@ -107,11 +107,12 @@ inline result<std::uint32_t> btf_function_id(std::string_view name) {
 
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
 // on kernel function `function`.
-inline result<load_options> tracing_options(std::string_view function, std::uint32_t attach_type = BPF_TRACE_FENTRY) {
+inline result<load_options> tracing_options(std::string_view function,
+                                           ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry) {
     result<std::uint32_t> id = btf_function_id(function);
     if (!id) return std::move(id).error();
     load_options o;
-    o.type = BPF_PROG_TYPE_TRACING;
+    o.type = ctbpf::prog_type::tracing;
     o.expected_attach_type = attach_type;
     o.attach_btf_id = *id;
     return o;
@@ -127,25 +128,27 @@ inline result<load_options> tp_btf_options(std::string_view name) {
     const auto id = (*b)->find(type, ctbpf::btf::kind::typedef_);
     if (!id) return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF", "no typedef " + type + " in vmlinux BTF");
     load_options o;
-    o.type = BPF_PROG_TYPE_TRACING;
-    o.expected_attach_type = BPF_TRACE_RAW_TP;
+    o.type = ctbpf::prog_type::tracing;
+    o.expected_attach_type = ctbpf::attach_type::trace_raw_tp;
     o.attach_btf_id = *id;
     return o;
 }
 
 // Attaches a loaded tracing program (fentry, fexit, fmod_ret, tp_btf) to the target it was
 // loaded for (attach_btf_id) with BPF_LINK_CREATE; the link detaches when destroyed.
-inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BPF_TRACE_FENTRY, std::string what = "tracing program") {
+inline result<link> attach_tracing(const prog& p,
+                                   ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry,
+                                   std::string what = "tracing program") {
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = 0;
-    a.attach_type = attach_type;
+    a.attach_type = attach_type.raw();
     const int fd = detail::bpf(BPF_LINK_CREATE, a);
     if (fd < 0) {
         const int e = errno;
         std::string hint;
         if (e == EINVAL)
-            hint = "the program must be loaded as tracing with expected_attach_type " + std::to_string(attach_type) +
+            hint = "the program must be loaded as tracing with expected_attach_type " + attach_type_name(attach_type) +
                    " and an attach_btf_id (loaded as " + prog_type_name(p.type()) + ")";
         if (e == EBUSY) hint = "this program is attached already (a tracing program attaches once; load it again)";
         if (e == 524 || e == EOPNOTSUPP) hint = "this kernel or architecture has no BPF trampolines (fentry/fexit)";

@@ -3,7 +3,7 @@
 // name: what libbpf's generated skeleton gives C users, without bpftool or clang.
 //
 //   constexpr auto spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1),
-//                                     sys::prog_spec<"count_getpid", count_getpid>(BPF_PROG_TYPE_TRACEPOINT));
+//                                     sys::prog_spec<"count_getpid", count_getpid>(ctbpf::prog_type::tracepoint));
 //   auto b = sys::load(spec).value();
 //   b.map<"counts">().lookup(0);   // sys::map<std::uint32_t, std::uint64_t>&
 //   b.prog<"count_getpid">();      // sys::prog&
@@ -121,8 +121,8 @@ struct prog_def {
     static constexpr auto key = name_c<Name>;
     static constexpr bool is_prog = true;
     static constexpr auto maps = ctbpf::map_names<F>();
-    std::uint32_t type = 0;
-    std::uint32_t expected_attach_type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};
+    ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type{};
     std::string_view license = "GPL";
     std::uint32_t flags = 0;
     // The image, checked with the bundle's map declarations Decls (a ctbpf::map_list).
@@ -139,6 +139,7 @@ struct prog_def {
         o.license = license;
         o.flags = flags;
         o.name = name;
+        o.verifier = O; // checked again at load when the type differs from O's
         return sys::load(image<Decls>(), o, bindings);
     }
 };
@@ -165,9 +166,11 @@ template <fixed_string Name>
 constexpr prog_array_def<Name> prog_array_spec(std::uint32_t max_entries) {
     return {max_entries};
 }
-// The compile-time program F (a lambda returning a ctbpf::program) as program type `type`.
+// The compile-time program F (a lambda returning a ctbpf::program) as program type `type`
+// (ctbpf::prog_type::xdp or BPF_PROG_TYPE_XDP): checked at load with this type and attach type.
 template <fixed_string Name, auto F>
-constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected_attach_type = 0,
+constexpr prog_def<Name, F> prog_spec(ctbpf::kernel_enum<ctbpf::prog_type> type,
+                                      ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type = {},
                                       std::string_view license = "GPL") {
     return {type, expected_attach_type, license, 0};
 }
@@ -175,7 +178,7 @@ constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected
 // expected attach type are O's) and the bundle's map declarations.
 template <fixed_string Name, auto F, ctbpf::options O>
 constexpr prog_def<Name, F, O> prog_spec(std::string_view license = "GPL") {
-    return {static_cast<std::uint32_t>(O.type), O.attach_type, license, 0};
+    return {O.type, O.expected_attach_type, license, 0};
 }
 
 // ---- compile-time checks, with the names in the compiler's output ----

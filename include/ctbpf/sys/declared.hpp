@@ -263,9 +263,9 @@ template <auto F, ctbpf::options O, auto... D>
 result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
     if constexpr (!unbound_of<F, D...>::value.empty())
         (void)program_refers_to_a_map_no_binding_declares<name_t<unbound_of<F, D...>>>::value;
-    if (o.type == 0) o.type = static_cast<std::uint32_t>(O.type);
-    if (o.expected_attach_type == 0) o.expected_attach_type = O.attach_type;
-    if (O.type != ctbpf::prog_type::unspecified && o.type != static_cast<std::uint32_t>(O.type))
+    if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
+    if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
+    if (O.type != ctbpf::prog_type::unspecified && o.type != O.type)
         return make_error(EINVAL, "BPF_PROG_LOAD " + prog_type_name(o.type),
                           "the program was checked as " + std::string(ctbpf::to_string(O.type)) +
                               " (its ctbpf::options) but load_options::type says " + prog_type_name(o.type));
@@ -291,8 +291,8 @@ result<prog> load(const load_options& o, std::span<const map_binding> maps = {})
         return detail::load_declared<F, O>(o, maps);
     } else { // (maps bound by name only: their shapes are not known at compile time)
         load_options lo = o;
-        if (lo.type == 0) lo.type = static_cast<std::uint32_t>(O.type);
-        if (lo.expected_attach_type == 0) lo.expected_attach_type = O.attach_type;
+        if (lo.type == ctbpf::prog_type::unspecified) lo.type = O.type;
+        if (lo.expected_attach_type.raw() == 0) lo.expected_attach_type = O.expected_attach_type;
         return sys::load(image<F, O>(), lo, maps);
     }
 }

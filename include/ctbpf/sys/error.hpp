@@ -17,6 +17,8 @@
 #include <variant>
 #include <vector>
 
+#include "ctbpf/diagnostics.hpp"
+
 namespace ctbpf::sys {
 
 // What went wrong: the errno, one actionable message, and for program loads the kernel
@@ -42,16 +44,17 @@ struct error {
     }
 };
 
-// Thrown by result<T>::value() on an error.
-class bpf_error : public std::system_error {
+// Thrown by result<T>::value() on an error: ctbpf::exception's accessors (errnum(), insn(),
+// message()), plus the errno as std::error_code and the whole sys::error (the verifier log).
+class bpf_error : public ctbpf::exception {
 public:
-    explicit bpf_error(sys::error e) : std::system_error(e.code), e_(std::move(e)), what_(e_.describe()) {}
-    const sys::error& detail() const noexcept { return e_; }
-    const char* what() const noexcept override { return what_.c_str(); }
+    explicit bpf_error(sys::error e)
+        : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+    std::error_code code() const noexcept { return e_.code; }
+    const sys::error& error() const noexcept { return e_; }
 
 private:
     sys::error e_;
-    std::string what_;
 };
 
 // A value or an error (std::expected is C++23). Check with ok()/operator bool, or let value() throw.

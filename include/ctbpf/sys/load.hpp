@@ -33,6 +33,7 @@ struct program_image {
     std::span<const insn> insns;
     std::span<const std::string_view> map_names{};
     std::span<const slot_info> slots{};
+    const ctbpf::options* checked = nullptr; // the options image<F, O>() checked it with at compile time
 
     program_image() = default;
     program_image(std::span<const insn> i, std::span<const std::string_view> m = {},
@@ -46,6 +47,8 @@ struct program_image {
 namespace detail {
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 inline constexpr auto assembled_v = ctbpf::assemble<F, O, Maps...>();
+template <ctbpf::options O>
+inline constexpr ctbpf::options options_v = O;
 template <auto F>
 inline constexpr auto map_names_v = ctbpf::map_names<F>();
 template <auto F>
@@ -57,7 +60,9 @@ inline constexpr auto source_map_v = ctbpf::source_map<F>();
 // instructions, map names and source map are constants in static storage: loading them copies nothing.
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 program_image image() {
-    return {detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
+    program_image img{detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
+    img.checked = &detail::options_v<O>;
+    return img;
 }
 
 // A run-time program assembled together with its map names and source map.
@@ -118,7 +123,7 @@ enum class map_binding_mode : std::uint8_t {
 struct precheck_verdict {
     bool ok = true;
     std::uint32_t index = 0; // offending instruction
-    int error = EINVAL;      // the errno the kernel would return
+    int errnum = EINVAL;     // the errno the kernel would return
     std::string rule;        // e.g. "register read before write"
     std::string message;     // the kernel's message, e.g. "R2 !read_ok"
     std::string source = "precheck"; // who says so, printed before the message
@@ -126,9 +131,13 @@ struct precheck_verdict {
 struct load_options;
 using precheck_fn = precheck_verdict (*)(std::span<const insn>, const load_options&);
 
+// Verification: by default load() runs ctbpf::check() with the load's program type and expected
+// attach type (and verifier's privilege and kernel profile) before bpf(): a rejection is returned
+// with the kernel's errno and message, and the kernel is not asked. An image<F, O>() checked at
+// compile time with the same types is not checked again. `.verifier = ctbpf::unchecked` skips it.
 struct load_options {
-    std::uint32_t type = BPF_PROG_TYPE_UNSPEC; // enum bpf_prog_type (required)
-    std::uint32_t expected_attach_type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};  // ctbpf::prog_type::xdp or BPF_PROG_TYPE_XDP (required)
+    ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type{}; // ctbpf::attach_type:: or BPF_*
     std::string_view license = "GPL";
     std::string_view name{};                   // sanitized to [A-Za-z0-9_.], at most 15 characters
     std::uint32_t flags = 0;                   // BPF_F_* prog_flags
@@ -140,7 +149,9 @@ struct load_options {
     std::uint32_t kern_version = 0;
     map_binding_mode binding = map_binding_mode::automatic;
     std::span<const int> fd_array{};           // for map_idx(i) without names: fd_array[i]
-    precheck_fn precheck = nullptr;            // e.g. sys::verifier_precheck: refuse before bpf()
+    precheck_fn precheck = nullptr;            // another check before bpf(), after the verifier's
+    ctbpf::options verifier{};                 // the check before bpf(); its type and attach type are
+                                               // the load's; ctbpf::unchecked: no check
     // Program BTF (func_info, line_info; ctbpf/btf_writer.hpp): `automatic` generates and passes it
     // when the program has subprograms (calls, callbacks, global functions), `always` for every
     // program, `never` not at all.
@@ -159,7 +170,7 @@ struct load_report {
 
 struct prog_info {
     std::uint32_t id = 0;
-    std::uint32_t type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};
     std::array<std::uint8_t, 8> tag{};
     std::string name;
     std::uint32_t xlated_len = 0, jited_len = 0;
@@ -180,10 +191,11 @@ struct prog_info {
 class prog {
 public:
     prog() = default;
-    prog(unique_fd fd, std::uint32_t type, std::string name) : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
+    prog(unique_fd fd, ctbpf::kernel_enum<ctbpf::prog_type> type, std::string name)
+        : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
 
     int fd() const noexcept { return fd_.get(); }
-    std::uint32_t type() const noexcept { return type_; }
+    ctbpf::kernel_enum<ctbpf::prog_type> type() const noexcept { return type_; }
     const std::string& name() const noexcept { return name_; }
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
     unique_fd& handle() noexcept { return fd_; }
@@ -222,7 +234,7 @@ public:
         const std::string kind = fd_target(fd.get());
         if (!kind.empty() && kind != "anon_inode:bpf-prog")
             return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
-        prog p(std::move(fd), 0, {});
+        prog p(std::move(fd), {}, {});
         result<prog_info> i = p.info();
         if (!i) return std::move(i).error();
         p.type_ = i->type;
@@ -232,7 +244,7 @@ public:
 
 private:
     unique_fd fd_;
-    std::uint32_t type_ = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type_{};
     std::string name_;
 };
 
@@ -358,6 +370,25 @@ inline bool log_cannot_help(int e) {
            (e == EPERM && !privileged());
 }
 
+// ctbpf::check() with the load's program and attach type: the default check before bpf().
+inline precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o) {
+    ctbpf::options v = o.verifier;
+    v.type = o.type;
+    v.expected_attach_type = o.expected_attach_type;
+    v.program_btf = o.program_btf != load_options::btf_mode::never; // load() passes it when it matters
+    const ctbpf::check_result r = ctbpf::check(insns, v);
+    if (r.ok()) return {};
+    return {false, r.index, r.errnum != 0 ? r.errnum : EINVAL, std::string(ctbpf::to_string(r.code)),
+            std::string(r.message()), "ctbpf"};
+}
+// Whether load() runs the verifier on `img` (not when image<F, O>() checked it with these types).
+inline bool needs_verify(const program_image& img, const load_options& o) {
+    if (!o.verifier.verify) return false;
+    const ctbpf::options* c = img.checked;
+    return !(c && c->verify && c->type == o.type && c->expected_attach_type == o.expected_attach_type &&
+             c->priv == o.verifier.priv);
+}
+
 inline int prog_load_call(attr_prog_load& a, load_report& rep) {
     int fd = -1;
     for (int tries = 0; tries < 5; ++tries) {
@@ -403,12 +434,15 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     if (img.insns.empty()) return make_error(EINVAL, what, "the program has no instructions");
     if (o.type == BPF_PROG_TYPE_UNSPEC) return make_error(EINVAL, what, "load_options::type is not set");
 
-    if (o.precheck) {
-        precheck_verdict v = o.precheck(img.insns, o);
+    for (const precheck_fn check : {detail::needs_verify(img, o) ? &detail::verify_for_load : nullptr, o.precheck}) {
+        if (!check) continue;
+        precheck_verdict v = check(img.insns, o);
         if (!v.ok) {
-            error e = make_error(v.error, what,
-                                 "the precheck rejects the program" + (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
-                                     "; the kernel was not asked");
+            error e = make_error(v.errnum, what,
+                                 (v.source == "ctbpf" ? "ctbpf's verifier rejects the program" : "the precheck rejects the program") +
+                                     (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
+                                     "; the kernel was not asked" +
+                                     (v.source == "ctbpf" ? " (load_options::verifier = ctbpf::unchecked asks it)" : ""));
             if (!v.message.empty()) e.kernel_message.push_back(v.message);
             e.message_from = v.source;
             e.insn = v.index;
@@ -461,7 +495,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
 
     const std::string license(o.license);
     detail::attr_prog_load a;
-    a.prog_type = o.type;
+    a.prog_type = o.type.raw();
     a.insn_cnt = static_cast<std::uint32_t>(img.insns.size());
     a.insns = detail::ptr(img.insns.data());
     a.license = detail::ptr(license.c_str());
@@ -469,7 +503,7 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     a.prog_flags = o.flags;
     detail::copy_name(a.prog_name, o.name);
     a.prog_ifindex = o.ifindex;
-    a.expected_attach_type = o.expected_attach_type;
+    a.expected_attach_type = o.expected_attach_type.raw();
     a.attach_btf_id = o.attach_btf_id;
     a.attach_prog_fd = o.attach_prog_fd;
 
