@@ -68,8 +68,8 @@ constexpr auto on_return = [] {
     };
 };
 
-inline constexpr ctbpf::options fentry{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_FENTRY};
-inline constexpr ctbpf::options fexit{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_FEXIT};
+inline constexpr ctbpf::options fentry{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_fentry};
+inline constexpr ctbpf::options fexit{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_fexit};
 
 // After an EPERM: whether a tp_btf program (the same program type, BPF_PROG_TYPE_TRACING) loads
 // here, which tells a policy on fentry/fexit from missing privileges.

@@ -26,7 +26,7 @@ struct seen {
 };
 using out_map = sys::map<std::uint32_t, seen>;
 constexpr ctbpf::options tracepoint_opts{.type = ctbpf::prog_type::tracepoint};
-constexpr ctbpf::options tp_btf_opts{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_RAW_TP};
+constexpr ctbpf::options tp_btf_opts{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_raw_tp};
 
 // For the thread in config[0]: out[0] = {current->sched_reset_on_fork, calls + 1}.
 constexpr auto filter = [] {

@@ -335,7 +335,7 @@ TEST_CASE("task iterator: one line per task, this process among them") {
             exit_(),
         };
     };
-    constexpr ctbpf::options iter_opts{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_ITER};
+    constexpr ctbpf::options iter_opts{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_iter};
     auto btf = sys::vmlinux_btf();
     REQUIRE_MESSAGE(btf, (btf ? "" : btf.error().describe()));
     auto o = sys::iter_options("task");

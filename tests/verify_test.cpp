@@ -158,12 +158,12 @@ TEST_CASE("errc is a std::error_code enumeration; its errno is the kernel's for 
     int rejected = 0, other_errno = 0;
     for (const verify_cases::golden& c : verify_cases::probe_table()) {
         if (c.kernel_only || c.root_errno <= 0) continue;
-        const ctbpf::check_result r = ctbpf::check(c.prog, {.type = c.type, .attach_type = c.attach});
+        const ctbpf::check_result r = ctbpf::check(c.prog, {.type = c.type, .expected_attach_type = static_cast<ctbpf::attach_type>(c.attach)});
         if (r.ok()) continue;
         const std::error_code ec = r.code;
         INFO(c.name << ": " << ec.message());
-        if (r.error != ctbpf::errno_of(r.code)) { // a path where the kernel returns another errno for the rule
-            CHECK(r.error == c.root_errno);       // (check_result::error has it)
+        if (r.errnum != ctbpf::errno_of(r.code)) { // a path where the kernel returns another errno for the rule
+            CHECK(r.errnum == c.root_errno);      // (check_result::errnum has it)
             ++other_errno;
             continue;
         }

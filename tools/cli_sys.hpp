@@ -273,7 +273,7 @@ inline std::string retval_name(kernel_enum<prog_type> type, std::uint32_t v) {
 inline constexpr std::string_view load_help =
     "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type T]\n"
     "                  [--log-level N] [--prog-flags N] [--log] [--unchecked] [--pin PATH] [--map FD=SHAPE]...\n"
-                  [--uprobe|--uretprobe BINARY:SYMBOL | --kprobe|--kretprobe FUNCTION]\n"
+    "                  [--uprobe|--uretprobe BINARY:SYMBOL | --kprobe|--kretprobe FUNCTION]\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"

@@ -2,7 +2,7 @@
 // check F at compile time with O's program type, so neither compiles (the kernel refuses it too).
 // expect: program_rejected<ctbpf::errc::return_value_is_out_of_range, 1, @load@
 // expect: program_rejected<ctbpf::errc::return_value_is_out_of_range, 1, @bundle@
-// expect: kernel_message<{{At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]}}>
+// expect-gcc: Message = ctbpf::text<77>{"At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]"}
 // flags-clang: -ferror-limit=0
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>

@@ -53,6 +53,10 @@ template <auto F>
 inline constexpr auto map_names_v = ctbpf::map_names<F>();
 template <auto F>
 inline constexpr auto source_map_v = ctbpf::source_map<F>();
+template <class T>
+inline constexpr bool is_insn_array_v = false;
+template <std::size_t N>
+inline constexpr bool is_insn_array_v<std::array<insn, N>> = true;
 } // namespace detail
 
 // The image of a compile-time program F (a lambda returning a ctbpf::program), checked at compile
@@ -60,9 +64,14 @@ inline constexpr auto source_map_v = ctbpf::source_map<F>();
 // instructions, map names and source map are constants in static storage: loading them copies nothing.
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 program_image image() {
-    program_image img{detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
-    img.checked = &detail::options_v<O>;
-    return img;
+    if constexpr (!detail::is_insn_array_v<std::remove_cvref_t<decltype(detail::assembled_v<F, O, Maps...>)>>) {
+        (void)detail::assembled_v<F, O, Maps...>; // a rejection: its type is the one error
+        return program_image(std::span<const insn>{});
+    } else {
+        program_image img{detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
+        img.checked = &detail::options_v<O>;
+        return img;
+    }
 }
 
 // A run-time program assembled together with its map names and source map.
