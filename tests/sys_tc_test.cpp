@@ -2,7 +2,8 @@
 // veth pair between two private network namespaces, dropping UDP datagrams to one port as the
 // receiving sockets see it; tcx programs ordered with before/after anchors (the order observed by
 // the programs themselves and by BPF_PROG_QUERY), the expected revision; detaching on destruction;
-// no fd leaked.
+// a netkit pair (made over rtnetlink, peer in the other namespace) with a link on its primary hook
+// the same way, skipped when the kernel has no netkit; no fd leaked.
 #include "sys_test_util.hpp"
 
 #include <arpa/inet.h>
@@ -91,9 +92,9 @@ sys::unique_fd udp_socket(const char* ip, std::uint16_t port) {
 struct arrived {
     int dropped_port = 0, kept_port = 0;
 };
-arrived send_and_count(sys_test::netns_pair& ns, int n = 3) {
-    sys::unique_fd rx_drop = udp_socket("10.199.0.2", drop_port);
-    sys::unique_fd rx_keep = udp_socket("10.199.0.2", keep_port);
+arrived send_and_count(sys_test::netns_pair& ns, int n = 3, const char* to_ip = "10.199.0.2") {
+    sys::unique_fd rx_drop = udp_socket(to_ip, drop_port);
+    sys::unique_fd rx_keep = udp_socket(to_ip, keep_port);
     sys::unique_fd tx = ns.in(ns.a.get(), [] { return sys::unique_fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); });
     REQUIRE(tx);
     for (int i = 0; i < n; ++i)
@@ -101,7 +102,7 @@ arrived send_and_count(sys_test::netns_pair& ns, int n = 3) {
             sockaddr_in to{};
             to.sin_family = AF_INET;
             to.sin_port = htons(port);
-            ::inet_pton(AF_INET, "10.199.0.2", &to.sin_addr);
+            ::inet_pton(AF_INET, to_ip, &to.sin_addr);
             const std::string msg = "datagram " + std::to_string(i);
             REQUIRE(::sendto(tx.get(), msg.data(), msg.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to) ==
                     static_cast<ssize_t>(msg.size()));
@@ -343,6 +344,75 @@ TEST_CASE("legacy tc: clsact + a direct-action cls_bpf filter over rtnetlink dro
         auto nodev = sys::add_clsact(999999);
         REQUIRE_FALSE(nodev.ok());
         CHECK(nodev.error().is(std::errc::no_such_device));
+    }
+    CHECK(sys_test::open_fds() == fds_before);
+}
+
+TEST_CASE("netkit: a pair over rtnetlink, peer in a private netns; a link on the primary hook drops UDP to one port") {
+    KERNEL_TEST();
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
+    const int fds_before = sys_test::open_fds();
+    {
+        SYS_TEST_NETNS_SETUP(ns);
+        sys::prog p = sys::load<drop_udp_port<drop_port>>({.type = BPF_PROG_TYPE_SCHED_CLS, .name = "drop_udp"}).value();
+        // Not a netkit device: refused, whether or not this kernel has netkit (EINVAL without it, ENXIO with it).
+        auto veth = sys::attach_netkit(p, "ctbpfb", sys::netkit_side::primary);
+        REQUIRE_FALSE(veth.ok());
+        CHECK(veth.error().message.find("BPF_LINK_CREATE netkit primary on ctbpfb") == 0);
+        CHECK((veth.error().errnum() == EINVAL || veth.error().errnum() == ENXIO));
+        MESSAGE("netkit link on a veth: " << veth.error().message);
+
+        // The primary "ctbpfnk" in a, the peer "ctbpfnkp" in b (L2: the program's Ethernet offsets hold).
+        auto pair = ns.in(ns.a.get(), [&] {
+            return sys::create_netkit("ctbpfnk", "ctbpfnkp", {.mode = sys::netkit_mode::l2, .peer_netns_fd = ns.b.get()});
+        });
+        if (!pair && pair.error().errnum() == EOPNOTSUPP) {
+            CHECK(pair.error().message.find("this kernel has no netkit (CONFIG_NETKIT)") != std::string::npos);
+            CHECK(pair.error().message.find("RTM_NEWLINK netkit ctbpfnk (peer ctbpfnkp)") == 0);
+            --sys_test::tally.ran;
+            ++sys_test::tally.skipped;
+            sys_test::tally.why = "this kernel has no netkit (CONFIG_NETKIT)";
+            MESSAGE("SKIP: " << pair.error().message);
+            return;
+        }
+        REQUIRE_MESSAGE(pair.ok(), (pair.ok() ? "" : pair.error().message));
+        REQUIRE(sys_test::sh_in(ns.a.get(), "ip addr add 10.199.1.1/24 dev ctbpfnk && ip link set ctbpfnk up") == 0);
+        REQUIRE(sys_test::sh_in(ns.b.get(), "ip addr add 10.199.1.2/24 dev ctbpfnkp && ip link set ctbpfnkp up") == 0);
+        const arrived before = send_and_count(ns, 3, "10.199.1.2");
+        CHECK(before.dropped_port == 3);
+        CHECK(before.kept_port == 3);
+        ns.in(ns.a.get(), [&] {
+            const unsigned nk = pair->primary_ifindex();
+            {
+                auto l = sys::attach_netkit(p, nk, sys::netkit_side::primary);
+                REQUIRE_MESSAGE(l.ok(), (l.ok() ? "" : l.error().message));
+                CHECK(l->what() == "netkit primary on ctbpfnk");
+                const sys::tcx_state q = sys::query_netkit(nk, sys::netkit_side::primary).value();
+                REQUIRE(q.prog_ids.size() == 1);
+                CHECK(q.link_ids[0] == l->info().value().id);
+                // The peer's hook, through the primary.
+                sys::prog p2 = sys::load<sys_test::ret0>({.type = BPF_PROG_TYPE_SCHED_CLS}).value(); // returns NETKIT_PASS
+                sys::link l2 = sys::attach_netkit(p2, nk, sys::netkit_side::peer).value();
+                CHECK(sys::query_netkit(nk, sys::netkit_side::peer).value().prog_ids.size() == 1);
+                ns.in(ns.b.get(), [&] {
+                    const arrived with = send_and_count(ns, 3, "10.199.1.2");
+                    CHECK(with.dropped_port == 0);
+                    CHECK(with.kept_port == 3);
+                    return 0;
+                });
+                // The same anchors as tcx: a third program before the first one's link.
+                sys::prog p3 = sys::load<drop_udp_port<keep_port>>({.type = BPF_PROG_TYPE_SCHED_CLS}).value();
+                sys::link l3 = sys::attach_netkit(p3, nk, sys::netkit_side::primary, {.anchor = sys::tcx_anchor::before(*l)}).value();
+                CHECK(sys::query_netkit(nk, sys::netkit_side::primary).value().prog_ids.front() == p3.info().value().id);
+            } // detached
+            CHECK(sys::query_netkit(nk, sys::netkit_side::primary).value().prog_ids.empty());
+            return 0;
+        });
+        const arrived after = send_and_count(ns, 3, "10.199.1.2");
+        CHECK(after.dropped_port == 3);
+        CHECK(after.kept_port == 3);
+        REQUIRE(pair->remove().ok());
+        CHECK(::if_nametoindex("ctbpfnkp") == 0); // the peer went with it
     }
     CHECK(sys_test::open_fds() == fds_before);
 }

@@ -1,7 +1,9 @@
 // Traffic control: tcx links (BPF_LINK_CREATE with BPF_TCX_INGRESS/EGRESS, Linux 6.6+) with
 // before/after anchors and an expected revision, BPF_PROG_QUERY of a tcx hook; and legacy tc for
 // older kernels through rtnetlink (our own messages, no libnl or iproute2): the clsact qdisc and a
-// direct-action cls_bpf filter on its ingress or egress hook, removed when the handle is destroyed.
+// direct-action cls_bpf filter on its ingress or egress hook, removed when the handle is destroyed;
+// netkit (Linux 6.7+, CONFIG_NETKIT): a device pair made over rtnetlink, programs on its primary and
+// peer hooks through links with the same anchors as tcx.
 // Programs for either are BPF_PROG_TYPE_SCHED_CLS; they return TCX_NEXT (-1), TCX_PASS / TC_ACT_OK
 // (0) or TCX_DROP / TC_ACT_SHOT (2).
 #pragma once
@@ -120,18 +122,18 @@ inline std::string ifname_of(unsigned ifindex) {
 }
 } // namespace detail
 
-// Attaches a sched_cls program to the tcx ingress or egress hook of `ifindex` through a bpf link
-// (Linux 6.6+); the program is detached when the link is destroyed.
-inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir, const tcx_options& o = {}) {
-    const std::string what = "tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex);
-    detail::attr_link_create_tcx a;
+namespace detail {
+// BPF_LINK_CREATE on a bpf_mprog hook (tcx, netkit): the tail and the errors are the same.
+inline result<link> link_create_mprog(const prog& p, unsigned ifindex, std::uint32_t attach_type, const tcx_options& o,
+                                      const std::string& what, std::string_view einval_hint) {
+    attr_link_create_tcx a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target_ifindex = ifindex;
-    a.attach_type = detail::tcx_attach_type(dir);
+    a.attach_type = attach_type;
     a.flags = o.anchor.flags;
     a.relative = o.anchor.relative;
     a.expected_revision = o.expected_revision;
-    const int fd = detail::bpf(BPF_LINK_CREATE, a);
+    const int fd = bpf(BPF_LINK_CREATE, a);
     if (fd < 0) {
         const int e = errno;
         std::string hint;
@@ -145,15 +147,28 @@ inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir
         else if (e == ERANGE)
             hint = "the hook holds the most programs it can (64), or a before and an after anchor that are not neighbours were given";
         else if (e == EINVAL)
-            hint = "the program must be sched_cls (it is " + prog_type_name(p.type()) +
-                   "), the kernel needs tcx (Linux 6.6+), and an anchor needs BPF_F_BEFORE or BPF_F_AFTER";
+            hint = (p.type() == BPF_PROG_TYPE_SCHED_CLS ? "" : "the program must be sched_cls (it is " + prog_type_name(p.type()) + "), ") +
+                   std::string(einval_hint) + ", and an anchor needs BPF_F_BEFORE or BPF_F_AFTER";
         else if (e == EBADF)
             hint = "the anchor's fd is not a program or link";
         else if (e == ENODEV)
             hint = "no such network interface in this network namespace";
+        else if (e == ENXIO)
+            hint = "the interface is not a netkit device";
+        else if (e == EACCES)
+            hint = "this is a netkit peer: attach to the primary device, with netkit_side::peer for the peer's hook";
         return make_error(e, "BPF_LINK_CREATE " + what, hint);
     }
     return link(unique_fd(fd), link::kind::bpf_link, what);
+}
+} // namespace detail
+
+// Attaches a sched_cls program to the tcx ingress or egress hook of `ifindex` through a bpf link
+// (Linux 6.6+); the program is detached when the link is destroyed.
+inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir, const tcx_options& o = {}) {
+    return detail::link_create_mprog(p, ifindex, detail::tcx_attach_type(dir), o,
+                                     "tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex),
+                                     "the kernel needs tcx (Linux 6.6+)");
 }
 inline result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {}) {
     const std::string n(ifname);
@@ -162,28 +177,40 @@ inline result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direct
     return attach_tcx(p, ifindex, dir, o);
 }
 
-// BPF_PROG_QUERY of a tcx hook: its programs in the order they run, their links, its revision.
-inline result<tcx_state> query_tcx(unsigned ifindex, tc_direction dir) {
-    const std::string what = "BPF_PROG_QUERY tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex);
+namespace detail {
+inline result<tcx_state> query_mprog(unsigned ifindex, std::uint32_t attach_type, const std::string& what, std::string_view einval_hint) {
     for (std::uint32_t room = 16;; room *= 4) {
         tcx_state s;
         s.prog_ids.resize(room);
         s.link_ids.resize(room);
-        detail::attr_prog_query a;
+        attr_prog_query a;
         a.target = ifindex;
-        a.attach_type = detail::tcx_attach_type(dir);
-        a.prog_ids = detail::ptr(s.prog_ids.data());
-        a.link_ids = detail::ptr(s.link_ids.data());
+        a.attach_type = attach_type;
+        a.prog_ids = ptr(s.prog_ids.data());
+        a.link_ids = ptr(s.link_ids.data());
         a.count = room;
-        const int r = detail::bpf(BPF_PROG_QUERY, a);
+        const int r = bpf(BPF_PROG_QUERY, a);
         if (r < 0 && errno == ENOSPC && room < 4096) continue;
         if (r < 0)
-            return make_error(errno, what, errno == EINVAL ? "the kernel needs tcx (Linux 6.6+)" : errno == ENODEV ? "no such network interface" : "");
+            return make_error(errno, what,
+                              errno == EINVAL ? std::string(einval_hint)
+                              : errno == ENODEV ? "no such network interface"
+                              : errno == ENXIO  ? "the interface is not a netkit device"
+                              : errno == EACCES ? "this is a netkit peer: query the primary device with netkit_side::peer"
+                                                : "");
         s.prog_ids.resize(a.count);
         s.link_ids.resize(a.count);
         s.revision = a.revision;
         return s;
     }
+}
+} // namespace detail
+
+// BPF_PROG_QUERY of a tcx hook: its programs in the order they run, their links, its revision.
+inline result<tcx_state> query_tcx(unsigned ifindex, tc_direction dir) {
+    return detail::query_mprog(ifindex, detail::tcx_attach_type(dir),
+                               "BPF_PROG_QUERY tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex),
+                               "the kernel needs tcx (Linux 6.6+)");
 }
 
 // ---- legacy tc through rtnetlink ----
@@ -212,10 +239,10 @@ public:
         std::string z(s);
         put(type, z.c_str(), z.size() + 1);
     }
-    std::size_t begin_nest(std::uint16_t type) {
+    std::size_t begin_nest(std::uint16_t type, bool nested_flag = true) {
         const std::size_t at = buf_.size();
         rtattr ra{};
-        ra.rta_type = static_cast<unsigned short>(type | NLA_F_NESTED);
+        ra.rta_type = static_cast<unsigned short>(nested_flag ? type | NLA_F_NESTED : type);
         append(&ra, sizeof ra);
         return at;
     }
@@ -459,6 +486,151 @@ inline result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_di
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "tc " + std::string(tc_direction_name(dir)) + " filter on " + n, "no network interface named '" + n + "'");
     return attach_tc(p, ifindex, dir, o);
+}
+
+// ---- netkit (Linux 6.7+) ----
+
+// uapi values newer than Linux 6.1's headers (include/uapi/linux/if_link.h, bpf.h of 6.7+).
+namespace k {
+inline constexpr std::uint32_t attach_netkit_primary = 54;
+inline constexpr std::uint32_t attach_netkit_peer = 55;
+inline constexpr std::uint16_t ifla_netkit_peer_info = 1;
+inline constexpr std::uint16_t ifla_netkit_policy = 3;
+inline constexpr std::uint16_t ifla_netkit_peer_policy = 4;
+inline constexpr std::uint16_t ifla_netkit_mode = 5;
+} // namespace k
+
+// l3: no link-layer header (programs see the IP header first); l2: Ethernet, like a veth.
+enum class netkit_mode : std::uint32_t { l2 = 0, l3 = 1 };
+// The hook of the primary device (its transmit: traffic into the peer) or of the peer (traffic
+// leaving the peer). Both are attached through the primary device's ifindex.
+enum class netkit_side : std::uint8_t { primary, peer };
+inline std::string_view netkit_side_name(netkit_side s) { return s == netkit_side::primary ? "primary" : "peer"; }
+
+struct netkit_options {
+    netkit_mode mode = netkit_mode::l3;
+    int peer_netns_fd = -1;  // the network namespace of the peer (an fd of /proc/PID/ns/net); -1: this one
+    bool drop_by_default = false, peer_drop_by_default = false; // the policy without programs: drop, else pass
+};
+
+// A netkit pair made by RTM_NEWLINK (IFLA_INFO_KIND "netkit"); deleted (the peer with it) when
+// destroyed or by remove(), through the rtnetlink socket it was made with (so in its namespace).
+class netkit_pair {
+public:
+    netkit_pair() = default;
+    netkit_pair(netkit_pair&& o) noexcept { swap(o); }
+    netkit_pair& operator=(netkit_pair&& o) noexcept {
+        netkit_pair t(std::move(o));
+        swap(t);
+        return *this;
+    }
+    ~netkit_pair() { (void)remove(); }
+
+    explicit operator bool() const noexcept { return static_cast<bool>(sock_); }
+    unsigned primary_ifindex() const noexcept { return ifindex_; }
+    const std::string& primary_name() const noexcept { return name_; }
+
+    result<void> remove() {
+        if (!sock_) return {};
+        detail::nl_request req(RTM_DELLINK, 0);
+        ifinfomsg ifi{};
+        ifi.ifi_family = AF_UNSPEC;
+        ifi.ifi_index = static_cast<int>(ifindex_);
+        req.put_header(ifi);
+        const std::string what = "RTM_DELLINK netkit " + name_;
+        result<detail::nl_ack> ack = detail::rtnl_transact(sock_.get(), req, what);
+        sock_.reset();
+        if (!ack) return std::move(ack).error();
+        if (ack->error != 0) return detail::rtnl_error(*ack, what, ack->error == ENODEV ? "the device is gone already" : "");
+        return {};
+    }
+
+private:
+    friend result<netkit_pair> create_netkit(std::string_view, std::string_view, const netkit_options&);
+    void swap(netkit_pair& o) noexcept {
+        std::swap(sock_, o.sock_);
+        std::swap(ifindex_, o.ifindex_);
+        std::swap(name_, o.name_);
+    }
+    unique_fd sock_;
+    unsigned ifindex_ = 0;
+    std::string name_;
+};
+
+// Creates the netkit device `primary` in this network namespace and its peer `peer` (in
+// o.peer_netns_fd's when given). Fails with "this kernel has no netkit (CONFIG_NETKIT)" when the
+// kernel does not know the device kind.
+inline result<netkit_pair> create_netkit(std::string_view primary, std::string_view peer, const netkit_options& o = {}) {
+    const std::string what = "RTM_NEWLINK netkit " + std::string(primary) + " (peer " + std::string(peer) + ")";
+    if (primary.empty() || primary.size() >= IF_NAMESIZE || peer.empty() || peer.size() >= IF_NAMESIZE)
+        return make_error(EINVAL, what, "interface names are 1 to " + std::to_string(IF_NAMESIZE - 1) + " characters");
+    result<unique_fd> s = detail::rtnl_open();
+    if (!s) return std::move(s).error();
+    detail::nl_request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    req.put_header(ifi);
+    req.put_str(IFLA_IFNAME, primary);
+    const std::size_t linkinfo = req.begin_nest(IFLA_LINKINFO);
+    req.put_str(IFLA_INFO_KIND, "netkit");
+    const std::size_t data = req.begin_nest(IFLA_INFO_DATA);
+    req.put_u32(k::ifla_netkit_mode, static_cast<std::uint32_t>(o.mode));
+    req.put_u32(k::ifla_netkit_policy, o.drop_by_default ? 2u : 0u); // NETKIT_DROP, NETKIT_PASS
+    req.put_u32(k::ifla_netkit_peer_policy, o.peer_drop_by_default ? 2u : 0u);
+    // The peer: an ifinfomsg and its own attributes (as a veth peer; not flagged nested).
+    const std::size_t peer_info = req.begin_nest(k::ifla_netkit_peer_info, false);
+    req.put_header(ifi);
+    req.put_str(IFLA_IFNAME, peer);
+    if (o.peer_netns_fd >= 0) req.put_u32(IFLA_NET_NS_FD, static_cast<std::uint32_t>(o.peer_netns_fd));
+    req.end_nest(peer_info);
+    req.end_nest(data);
+    req.end_nest(linkinfo);
+    result<detail::nl_ack> ack = detail::rtnl_transact(s->get(), req, what);
+    if (!ack) return std::move(ack).error();
+    if (ack->error != 0) {
+        std::string hint;
+        if (ack->error == EOPNOTSUPP && (ack->message.empty() || ack->message.find("Unknown device type") != std::string::npos))
+            hint = "this kernel has no netkit (CONFIG_NETKIT)";
+        else if (ack->error == EOPNOTSUPP)
+            hint = "netkit refused the options (l3 mode takes no link-layer addresses)";
+        else if (ack->error == EEXIST)
+            hint = "an interface with one of these names exists";
+        else if (ack->error == EPERM)
+            hint = "needs CAP_NET_ADMIN (in both network namespaces)";
+        return detail::rtnl_error(*ack, what, hint);
+    }
+    const std::string n(primary);
+    const unsigned ifindex = ::if_nametoindex(n.c_str());
+    if (ifindex == 0) return make_error(errno, what, "the device was made but is not found by name");
+    netkit_pair pr;
+    pr.sock_ = std::move(s).value();
+    pr.ifindex_ = ifindex;
+    pr.name_ = n;
+    return pr;
+}
+
+// Attaches a sched_cls program to the primary or peer hook of the netkit pair whose primary
+// device is `primary_ifindex` (BPF_LINK_CREATE with BPF_NETKIT_PRIMARY / BPF_NETKIT_PEER), placed
+// by the same anchors as tcx. Programs return NETKIT_NEXT (-1), NETKIT_PASS (0), NETKIT_DROP (2)
+// or NETKIT_REDIRECT (7).
+inline result<link> attach_netkit(const prog& p, unsigned primary_ifindex, netkit_side side, const tcx_options& o = {}) {
+    return detail::link_create_mprog(
+        p, primary_ifindex, side == netkit_side::primary ? k::attach_netkit_primary : k::attach_netkit_peer, o,
+        "netkit " + std::string(netkit_side_name(side)) + " on " + detail::ifname_of(primary_ifindex),
+        "the interface must be a netkit primary device and the kernel have netkit (Linux 6.7+, CONFIG_NETKIT)");
+}
+inline result<link> attach_netkit(const prog& p, std::string_view primary, netkit_side side, const tcx_options& o = {}) {
+    const std::string n(primary);
+    const unsigned ifindex = ::if_nametoindex(n.c_str());
+    if (ifindex == 0) return make_error(errno, "netkit " + std::string(netkit_side_name(side)) + " on " + n, "no network interface named '" + n + "'");
+    return attach_netkit(p, ifindex, side, o);
+}
+
+// BPF_PROG_QUERY of a netkit hook (through the primary device).
+inline result<tcx_state> query_netkit(unsigned primary_ifindex, netkit_side side) {
+    return detail::query_mprog(primary_ifindex, side == netkit_side::primary ? k::attach_netkit_primary : k::attach_netkit_peer,
+                               "BPF_PROG_QUERY netkit " + std::string(netkit_side_name(side)) + " on " + detail::ifname_of(primary_ifindex),
+                               "the interface must be a netkit primary device and the kernel have netkit (Linux 6.7+, CONFIG_NETKIT)");
 }
 
 } // namespace ctbpf::sys
