@@ -84,6 +84,47 @@ if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ]; then
     check "load --uprobe --pin: the pin outlives ctbpf" 0 '' '' -- test -e "$pin"
     rm -f "$pin"
 fi
+# BTF-attached types (r0 = 0; exit): the target by name in vmlinux BTF, --attach links it
+check "load --attach-btf: tp_btf by tracepoint name, attached" 0 '^attached tp_btf sys_enter \(link id [0-9]+\)$' "" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach-btf sys_enter --attach
+check "load --attach-btf: tp_btf by the typedef's name" 0 '^id [0-9]+ tag' "" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach-btf btf_trace_sys_exit
+check "load --attach-btf: a misspelled tracepoint, with a suggestion" 1 '' \
+    "no typedef btf_trace_sys_entr in vmlinux BTF; did you mean sys_enter?" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach-btf sys_entr
+check "load --attach-btf: a misspelled function, with a suggestion" 1 '' \
+    "no function named 'do_facessat' in vmlinux BTF (static functions that were inlined have none; see /sys/kernel/tracing/available_filter_functions); did you mean do_faccessat?" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type fentry --attach-btf do_facessat
+check "load --attach-btf: a BTF id is passed as it is (the kernel checks it)" 1 '' "kernel: attach_btf_id 1 is not a typedef" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach-btf 1
+check "load --attach-btf: a task iterator, attached" 0 '^attached iterator \(link id [0-9]+\)$' "" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type iter --attach-btf task --attach
+check "load --attach-btf: no such iterator" 1 '' "no FUNC bpf_iter_nosuch in vmlinux BTF" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type iter --attach-btf nosuch
+# fentry: attached where the host allows trampolines; here a policy refuses the load (EPERM, no log)
+if "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type fentry --attach-btf do_faccessat > "$dir/fentry" 2>&1; then
+    check "load --attach-btf: fentry, attached" 0 '^attached fentry do_faccessat \(link id [0-9]+\)$' "" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type fentry --attach-btf do_faccessat --attach
+    check "load --attach-btf: fexit, attached" 0 '^attached fexit do_faccessat \(link id [0-9]+\)$' "" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type fexit --attach-btf do_faccessat --attach
+else
+    check "load --attach-btf: fentry refused by the host, said clearly" 1 '' \
+        "BPF_PROG_LOAD tracing: Operation not permitted (EPERM): the verifier or the kernel refused the program: this process has every capability bpf() asks for (CAP_BPF or CAP_SYS_ADMIN, CAP_PERFMON, CAP_NET_ADMIN), so a security policy refused it" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type fentry --attach-btf do_faccessat --attach
+fi
+check "load --attach-btf: tracing needs an attach type" 2 '' "--type tracing needs --attach-type: fentry, fexit, fmod_ret, tp_btf or iter" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-btf do_faccessat
+check "load --attach-btf: not for xdp" 2 '' "--attach-btf is for --type tracing or lsm (it is xdp)" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type xdp --attach-btf do_faccessat
+check "load --attach: needs --attach-btf" 2 '' "--attach attaches a tracing or lsm program to its --attach-btf target" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ]; then
+    pin=/sys/fs/bpf/ctbpf_cli_tp_btf_$$
+    check "load --attach-btf --attach --pin: the link is pinned" 0 "^pinned link $pin$" "" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type tracing --attach-type tp_btf --attach-btf sys_enter --attach --pin "$pin"
+    check "load --attach --pin: the pin outlives ctbpf" 0 '' '' -- test -e "$pin"
+    rm -f "$pin"
+fi
 check "load: --help" 0 '^usage: ctbpf load FILE --type NAME' "" -- "$ctbpf" load --help
 
 check "run: return value and duration" 0 '^retval 2 \(XDP_PASS\)$' "" -- \

@@ -226,7 +226,12 @@ TEST_CASE("btf_function_id finds kernel functions; a missing one is an error tha
     auto none = sys::btf_function_id("ctbpf_no_such_function");
     REQUIRE(!none);
     CHECK(none.error().not_found());
-    CHECK(none.error().message.find("ctbpf_no_such_function") != std::string::npos);
+    CHECK(none.error().message.find("no function named 'ctbpf_no_such_function' in vmlinux BTF") != std::string::npos);
+    // A misspelling: the nearest FUNC names are suggested.
+    auto typo = sys::btf_function_id("do_facessat");
+    REQUIRE(!typo);
+    CHECK(typo.error().message.find("did you mean do_faccessat") != std::string::npos);
+    MESSAGE(typo.error().message);
 }
 
 TEST_CASE("fentry and fexit on do_faccessat: calls, arguments, return value; detach on destruction") {

@@ -1,12 +1,16 @@
 // The ctbpf CLI's kernel subcommands: `ctbpf load` (BPF_PROG_LOAD: id and tag, or the error with the
-// verifier's message lines) and `ctbpf run` (BPF_PROG_TEST_RUN: return value, duration, output).
+// verifier's message lines; attach to probes and, by BTF name, tracing/LSM/iterator targets) and
+// `ctbpf run` (BPF_PROG_TEST_RUN: return value, duration, output).
 // Exit status: 0 success, 1 the kernel refused, 2 usage error or malformed input.
 #pragma once
 
 #include "cli_input.hpp"
 #include "cli_verify.hpp"
 
+#include "ctbpf/sys/btf.hpp"
+#include "ctbpf/sys/iter.hpp"
 #include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/lsm.hpp"
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/probe.hpp"
@@ -60,6 +64,8 @@ struct common_options {
     std::optional<std::uint32_t> cpu; // --cpu: BPF_F_TEST_RUN_ON_CPU
     std::optional<std::uint32_t> prog_flags; // --prog-flags; syscall programs default to BPF_F_SLEEPABLE
     std::string probe, probe_target;         // load --uprobe BINARY:SYMBOL (or --uretprobe, --kprobe, --kretprobe FUNCTION)
+    std::string attach_btf;                  // --attach-btf NAME|ID: the BTF target of tracing, lsm and iterator programs
+    bool have_attach_type = false, attach = false; // --attach-type given; load --attach
 };
 
 // Parses argv; returns -1 to go on, else an exit status (help printed, or a usage error).
@@ -93,6 +99,8 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
             // (the default: ctbpf's verifier first)
         } else if (a == "--unchecked") {
             o.load.verifier = ctbpf::unchecked;
+        } else if (!is_run && a == "--attach") {
+            o.attach = true;
         } else if (is_run && (a == "--vm" || a == "--trace")) {
             (a == "--vm" ? o.vm : o.trace) = true;
         } else if (a == "--map") {
@@ -105,7 +113,7 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 if (other.fd == m->fd) return usage(cmd, "--map " + std::to_string(m->fd) + " given twice");
             o.maps.push_back(*m);
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
-                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu")) ||
+                   a == "--prog-flags" || a == "--pin" || a == "--attach-btf" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu")) ||
                    (!is_run && (a == "--uprobe" || a == "--uretprobe" || a == "--kprobe" || a == "--kretprobe"))) {
             const auto v = value(a);
             if (!v) return usage(cmd, "option '" + std::string(a) + "' needs a value");
@@ -122,9 +130,16 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 o.type = parse_type_option(*v, error);
                 if (!o.type) return usage(cmd, error);
             } else if (a == "--attach-type") {
-                const std::optional<attach_type> t = parse_attach_option(*v, error);
+                // libbpf's section names of the BTF-attached types, besides the vocabulary's names
+                const std::string_view sec = *v == "fentry" ? "trace_fentry" : *v == "fexit" ? "trace_fexit" : *v == "fmod_ret" ? "modify_return"
+                                           : *v == "tp_btf" ? "trace_raw_tp" : *v == "lsm" ? "lsm_mac" : *v;
+                const std::optional<attach_type> t = parse_attach_option(sec, error);
                 if (!t) return usage(cmd, error);
                 o.load.expected_attach_type = *t;
+                o.have_attach_type = true;
+            } else if (a == "--attach-btf") {
+                if (v->empty()) return usage(cmd, "--attach-btf takes a name or a BTF id");
+                o.attach_btf = *v;
             } else if (a == "--name") {
                 o.name = *v;
             } else if (a == "--license") {
@@ -151,6 +166,14 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
     if (!o.type) return usage(cmd, "missing --type NAME (e.g. --type xdp)");
     if (o.trace && !o.vm) return usage(cmd, "--trace needs --vm (the interpreter)");
     if (o.cpu && o.vm) return usage(cmd, "--cpu is for the kernel, not --vm");
+    if (!o.attach_btf.empty() && *o.type != prog_type::tracing && *o.type != prog_type::lsm)
+        return usage(cmd, "--attach-btf is for --type tracing or lsm (it is " + std::string(to_string(*o.type)) + ")");
+    if (*o.type == prog_type::lsm && !o.have_attach_type) o.load.expected_attach_type = attach_type::lsm_mac;
+    if (!o.attach_btf.empty() && *o.type == prog_type::tracing && !o.have_attach_type)
+        return usage(cmd, "--type tracing needs --attach-type: fentry, fexit, fmod_ret, tp_btf or iter");
+    if (o.attach && o.attach_btf.empty())
+        return usage(cmd, "--attach attaches a tracing or lsm program to its --attach-btf target (probes: --uprobe, --kprobe, ...)");
+    if (o.attach && !o.probe.empty()) return usage(cmd, "--attach and " + o.probe + " both given: one attachment at a time");
     o.load.type = *o.type;
     o.load.flags = o.prog_flags ? *o.prog_flags : *o.type == prog_type::syscall ? BPF_F_SLEEPABLE : 0;
     o.load.name = o.name;
@@ -215,6 +238,47 @@ inline bool create_maps(std::string_view cmd, const common_options& o, std::vect
     return true;
 }
 
+// Resolves --attach-btf into load_options::attach_btf_id: a number as it is, else by attach type a
+// FUNC (fentry, fexit, fmod_ret), btf_trace_NAME (tp_btf), bpf_lsm_NAME (lsm, which must be active)
+// or bpf_iter_NAME (iter) in vmlinux BTF. Prints the error (exit status in `status`).
+inline bool resolve_attach_btf(std::string_view cmd, common_options& o, int& status) {
+    if (o.attach_btf.empty()) return true;
+    if (const auto n = parse_u32(o.attach_btf)) {
+        o.load.attach_btf_id = *n;
+        return true;
+    }
+    auto strip = [&](std::string_view prefix) {
+        std::string_view n = o.attach_btf;
+        return n.starts_with(prefix) ? n.substr(prefix.size()) : n;
+    };
+    const attach_type t = static_cast<attach_type>(o.load.expected_attach_type.raw());
+    sys::result<std::uint32_t> id = [&]() -> sys::result<std::uint32_t> {
+        auto id_of = [](sys::result<sys::load_options> r) -> sys::result<std::uint32_t> {
+            if (!r) return std::move(r).error();
+            return r->attach_btf_id;
+        };
+        switch (t) {
+        case attach_type::trace_fentry:
+        case attach_type::trace_fexit:
+        case attach_type::modify_return: return sys::btf_function_id(o.attach_btf);
+        case attach_type::trace_raw_tp: return id_of(sys::tp_btf_options(strip("btf_trace_")));
+        case attach_type::trace_iter: return id_of(sys::iter_options(strip("bpf_iter_")));
+        case attach_type::lsm_mac: return id_of(sys::lsm_options(strip("bpf_lsm_")));
+        default:
+            return sys::make_error(EINVAL, "--attach-btf " + o.attach_btf,
+                                   "names are looked up for attach types fentry, fexit, fmod_ret, tp_btf, lsm and iter (" +
+                                       std::string(to_string(t)) + " given); give a BTF id instead");
+        }
+    }();
+    if (!id) {
+        std::fprintf(stderr, "ctbpf %.*s: %s\n", static_cast<int>(cmd.size()), cmd.data(), id.error().describe().c_str());
+        status = exit_refused;
+        return false;
+    }
+    o.load.attach_btf_id = *id;
+    return true;
+}
+
 // Reads, binds the --map maps and loads the program; prints the error (exit status in `status`).
 inline std::optional<sys::prog> read_and_load(std::string_view cmd, const common_options& o, int& status,
                                               sys::load_report& rep, std::vector<insn>& insns,
@@ -274,6 +338,7 @@ inline constexpr std::string_view load_help =
     "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type T]\n"
     "                  [--log-level N] [--prog-flags N] [--log] [--unchecked] [--pin PATH] [--map FD=SHAPE]...\n"
     "                  [--uprobe|--uretprobe BINARY:SYMBOL | --kprobe|--kretprobe FUNCTION]\n"
+    "                  [--attach-btf NAME|ID [--attach]]\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"
@@ -286,7 +351,16 @@ inline constexpr std::string_view load_help =
     "  --name NAME      the program's name in the kernel\n"
     "  --license L      license string (default GPL)\n"
     "  --attach-type T  expected attach type: a name (cgroup_inet_egress, egress,\n"
-    "                   BPF_CGROUP_INET_EGRESS, ...) or a number (enum bpf_attach_type)\n"
+    "                   BPF_CGROUP_INET_EGRESS, fentry, fexit, fmod_ret, tp_btf, lsm, iter, ...) or\n"
+    "                   a number (enum bpf_attach_type)\n"
+    "  --attach-btf NAME|ID\n"
+    "                   (--type tracing or lsm) the target in vmlinux BTF: a kernel function\n"
+    "                   (fentry, fexit, fmod_ret), a raw tracepoint (tp_btf: sys_enter for\n"
+    "                   btf_trace_sys_enter), an LSM hook (lsm: file_open; the BPF LSM must be\n"
+    "                   active), an iterator target (iter: task); or a BTF id\n"
+    "  --attach         attach it there after loading (BPF_LINK_CREATE) and print the link; an\n"
+    "                   iterator is also run once and its output printed; with --pin the link\n"
+    "                   is pinned and stays attached after ctbpf exits\n"
     "  --log-level N    always ask for the verifier log at level N; --log prints it\n"
     "  --prog-flags N   BPF_F_* program flags (default 0; syscall programs: BPF_F_SLEEPABLE, 16,\n"
     "                   as the kernel requires)\n"
@@ -308,7 +382,8 @@ inline constexpr std::string_view load_help =
 inline constexpr std::string_view run_help =
     "usage: ctbpf run FILE --type NAME [--data FILE] [--ctx FILE] [--repeat N] [--cpu N] [--hex]\n"
     "                 [--name NAME]\n"
-    "                 [--license L] [--attach-type T] [--log-level N] [--prog-flags N] [--log] [--unchecked]\n"
+    "                 [--license L] [--attach-type T] [--attach-btf NAME|ID] [--log-level N] [--prog-flags N]\n"
+    "                 [--log] [--unchecked]\n"
     "                 [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--vm [--trace]]\n"
     "\n"
     "Loads FILE's instructions and test-runs them with BPF_PROG_TEST_RUN. Prints the return\n"
@@ -342,6 +417,7 @@ inline int cmd_load(std::span<char* const> args) {
     sys_detail::common_options o;
     if (const int r = sys_detail::parse("load", args, o, load_help, false); r >= 0) return r;
     int status = 0;
+    if (!sys_detail::resolve_attach_btf("load", o, status)) return status;
     sys::load_report rep;
     std::vector<insn> insns;
     std::vector<sys::raw_map> maps;
@@ -353,8 +429,16 @@ inline int cmd_load(std::span<char* const> args) {
         return sys_detail::exit_refused;
     }
     std::printf("id %u tag %s\n", info->id, info->tag_hex().c_str());
-    if (!o.probe.empty()) {
+    if (!o.probe.empty() || o.attach) {
+        const auto t = o.load.expected_attach_type;
         sys::result<sys::link> l = [&] {
+            if (o.attach && t == attach_type::trace_iter) return sys::attach_iter(*p);
+            if (o.attach) {
+                const std::string_view kind = t == attach_type::trace_fentry ? "fentry" : t == attach_type::trace_fexit ? "fexit"
+                                            : t == attach_type::modify_return ? "fmod_ret" : t == attach_type::trace_raw_tp ? "tp_btf"
+                                            : t == attach_type::lsm_mac ? "lsm" : to_string(t);
+                return sys::attach_tracing(*p, t, std::string(kind) + " " + o.attach_btf);
+            }
             const bool ret = o.probe == "--uretprobe" || o.probe == "--kretprobe";
             if (o.probe == "--kprobe" || o.probe == "--kretprobe") return sys::attach_kprobe(*p, o.probe_target, {.retprobe = ret});
             const std::size_t colon = o.probe_target.rfind(':');
@@ -367,6 +451,14 @@ inline int cmd_load(std::span<char* const> args) {
         }
         sys::result<sys::link_info> li = l->info();
         std::printf("attached %s (link id %u)\n", l->what().c_str(), li ? li->id : 0);
+        if (o.attach && t == attach_type::trace_iter) {
+            sys::result<std::string> out = sys::iterate(*l);
+            if (!out) {
+                std::fprintf(stderr, "ctbpf load: %s\n", out.error().describe().c_str());
+                return sys_detail::exit_refused;
+            }
+            std::fwrite(out->data(), 1, out->size(), stdout);
+        }
         if (o.pin_path.empty()) {
             std::printf("detached at exit (--pin PATH keeps it)\n");
         } else if (sys::result<void> pinned = sys::pin(*l, o.pin_path); !pinned) {
@@ -474,6 +566,7 @@ inline int cmd_run(std::span<char* const> args) {
     if (const int r = sys_detail::parse("run", args, o, run_help, true); r >= 0) return r;
     if (!o.pin_path.empty()) return sys_detail::usage("run", "--pin is for 'ctbpf load'");
     int status = 0;
+    if (!o.vm && !sys_detail::resolve_attach_btf("run", o, status)) return status;
     std::vector<std::byte> data, ctx;
     if (!o.data_path.empty() && !sys_detail::read_file("run", o.data_path, data, status)) return status;
     if (!o.ctx_path.empty() && !sys_detail::read_file("run", o.ctx_path, ctx, status)) return status;

@@ -92,17 +92,37 @@ inline result<btf_blob> module_btf(std::string_view module) {
 
 // ---- fentry / fexit ----
 
+namespace detail {
+// "; did you mean X, Y or Z?" among the names of kind `k` in `btf` that start with `prefix`
+// (compared and shown without it); "" when none is near.
+inline std::string btf_suggestions(const btf_blob& btf, std::string_view want, ctbpf::btf::kind k, std::string_view prefix = {}) {
+    std::vector<std::string> names;
+    for (std::uint32_t id = btf->start_id(); id < btf->end_id(); ++id) {
+        const auto t = btf->type_by_id(id);
+        if (!t || t->kind != k || t->name.size() <= prefix.size() || t->name.substr(0, prefix.size()) != prefix) continue;
+        names.emplace_back(t->name.substr(prefix.size()));
+    }
+    const std::vector<std::string> near = nearest(want, names);
+    if (near.empty()) return {};
+    std::string s = "; did you mean ";
+    for (std::size_t i = 0; i < near.size(); ++i) s += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
+    return s + "?";
+}
+} // namespace detail
+
 // The BTF id of the kernel function `name` (a FUNC in vmlinux BTF): load_options::attach_btf_id
-// of an fentry/fexit program.
-inline result<std::uint32_t> btf_function_id(std::string_view name, const btf_blob& btf) {
+// of an fentry/fexit program. Not found: the error names the nearest functions.
+inline result<std::uint32_t> btf_function_id(std::string_view name, const btf_blob& btf, std::string_view where = "BTF") {
     if (auto id = btf->find(name, ctbpf::btf::kind::func)) return *id;
-    return make_error(ENOENT, "finding kernel function '" + std::string(name) + "' in BTF",
-                      "no FUNC of that name (static functions that were inlined have none; see /sys/kernel/tracing/available_filter_functions)");
+    return make_error(ENOENT, "finding kernel function '" + std::string(name) + "' in " + std::string(where),
+                      "no function named '" + std::string(name) + "' in " + std::string(where) +
+                          " (static functions that were inlined have none; see /sys/kernel/tracing/available_filter_functions)" +
+                          detail::btf_suggestions(btf, name, ctbpf::btf::kind::func));
 }
 inline result<std::uint32_t> btf_function_id(std::string_view name) {
     result<btf_blob> b = vmlinux_btf();
     if (!b) return std::move(b).error();
-    return btf_function_id(name, *b);
+    return btf_function_id(name, *b, "vmlinux BTF");
 }
 
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
@@ -126,7 +146,9 @@ inline result<load_options> tp_btf_options(std::string_view name) {
     if (!b) return std::move(b).error();
     const std::string type = "btf_trace_" + std::string(name);
     const auto id = (*b)->find(type, ctbpf::btf::kind::typedef_);
-    if (!id) return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF", "no typedef " + type + " in vmlinux BTF");
+    if (!id)
+        return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF",
+                          "no typedef " + type + " in vmlinux BTF" + detail::btf_suggestions(*b, name, ctbpf::btf::kind::typedef_, "btf_trace_"));
     load_options o;
     o.type = ctbpf::prog_type::tracing;
     o.expected_attach_type = ctbpf::attach_type::trace_raw_tp;

@@ -193,6 +193,10 @@ inline std::string privilege_hint() {
                 s += " forbids bpf() to unprivileged users (root may set it to 0)";
         }
         s += "; run as root or grant CAP_BPF (plus CAP_PERFMON for tracing, CAP_NET_ADMIN for networking)";
+    } else if (has_capability(cap_perfmon).value_or(false) && has_capability(cap_net_admin).value_or(false) &&
+               (bpf_cap || admin)) {
+        s = "this process has every capability bpf() asks for (CAP_BPF or CAP_SYS_ADMIN, CAP_PERFMON, CAP_NET_ADMIN), "
+            "so a security policy refused it: an LSM hook on bpf() or a lockdown mode";
     } else {
         s = "the capabilities this process has are not enough: tracing programs need CAP_PERFMON, networking "
             "programs CAP_NET_ADMIN";
