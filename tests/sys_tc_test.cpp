@@ -361,6 +361,12 @@ TEST_CASE("netkit: a pair over rtnetlink, peer in a private netns; a link on the
         CHECK(veth.error().message.find("BPF_LINK_CREATE netkit primary on ctbpfb") == 0);
         CHECK((veth.error().errnum() == EINVAL || veth.error().errnum() == ENXIO));
         MESSAGE("netkit link on a veth: " << veth.error().message);
+        auto veth_q = sys::query_netkit(::if_nametoindex("ctbpfb"), sys::netkit_side::peer);
+        REQUIRE_FALSE(veth_q.ok());
+        CHECK(veth_q.error().message.find("BPF_PROG_QUERY netkit peer on ctbpfb") == 0);
+        auto long_name = sys::create_netkit("ctbpf_name_too_long", "ctbpfnkp");
+        REQUIRE_FALSE(long_name.ok());
+        CHECK(long_name.error().message.find("interface names are 1 to 15 characters") != std::string::npos);
 
         // The primary "ctbpfnk" in a, the peer "ctbpfnkp" in b (L2: the program's Ethernet offsets hold).
         auto pair = ns.in(ns.a.get(), [&] {
