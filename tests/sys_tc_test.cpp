@@ -368,6 +368,20 @@ TEST_CASE("netkit: a pair over rtnetlink, peer in a private netns; a link on the
         REQUIRE_FALSE(long_name.ok());
         CHECK(long_name.error().message.find("interface names are 1 to 15 characters") != std::string::npos);
 
+        // The request's layout, checked on any kernel: with kind "veth" (VETH_INFO_PEER is attribute 1
+        // too, the netkit ones beyond it are ignored) it makes the pair, the peer in namespace b.
+        ns.in(ns.a.get(), [&] {
+            sys::unique_fd s = sys::detail::rtnl_open().value();
+            sys::detail::nl_request req = sys::detail::new_pair_request("veth", "ctbpfv0", "ctbpfv1", {.peer_netns_fd = ns.b.get()});
+            const sys::detail::nl_ack ack = sys::detail::rtnl_transact(s.get(), req, "veth by the netkit request").value();
+            CHECK_MESSAGE(ack.error == 0, ack.message);
+            CHECK(::if_nametoindex("ctbpfv0") != 0);
+            CHECK(::if_nametoindex("ctbpfv1") == 0);
+            return 0;
+        });
+        CHECK(::if_nametoindex("ctbpfv1") != 0);
+        CHECK(::if_nametoindex("ctbpfv0") == 0);
+
         // The primary "ctbpfnk" in a, the peer "ctbpfnkp" in b (L2: the program's Ethernet offsets hold).
         auto pair = ns.in(ns.a.get(), [&] {
             return sys::create_netkit("ctbpfnk", "ctbpfnkp", {.mode = sys::netkit_mode::l2, .peer_netns_fd = ns.b.get()});
