@@ -44,3 +44,27 @@ if(TARGET Boost::headers)
 endif()
 set_tests_properties(sys_declared_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
                      SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
+
+# The build-cost benchmark's program (benchmarks/count_getpid/, build_cost.py) runs as a test, header-only
+# and with the compiled shim (ctbpf::sys); so do two kernel suites, which checks that what the headers
+# only declare under CTBPF_SYS_COMPILED is what the library defines.
+set(ctbpf_count_getpid ${PROJECT_SOURCE_DIR}/benchmarks/count_getpid/count_getpid_ctbpf.cpp)
+add_executable(count_getpid_ctbpf ${ctbpf_count_getpid})
+target_link_libraries(count_getpid_ctbpf PRIVATE ctbpf::ctbpf ctbpf_warnings)
+set(ctbpf_count_getpid_tests count_getpid_ctbpf)
+if(TARGET ctbpf_sys)
+  add_executable(count_getpid_ctbpf_compiled ${ctbpf_count_getpid})
+  target_link_libraries(count_getpid_ctbpf_compiled PRIVATE ctbpf::sys ctbpf_warnings)
+  list(APPEND ctbpf_count_getpid_tests count_getpid_ctbpf_compiled)
+  foreach(t sys_load_test sys_attach_test)
+    ctbpf_doctest(${t}_compiled ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
+    target_link_libraries(${t}_compiled PRIVATE ctbpf::sys)
+    set_tests_properties(${t}_compiled PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                         SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
+  endforeach()
+endif()
+foreach(t IN LISTS ctbpf_count_getpid_tests)
+  add_test(NAME ${t} COMMAND ${t})
+  set_tests_properties(${t} PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                       SKIP_REGULAR_EXPRESSION "^SKIP:")
+endforeach()

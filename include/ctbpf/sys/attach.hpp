@@ -3,6 +3,8 @@
 // through bpf links. A link detaches its program when destroyed (unless pinned).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
@@ -89,13 +91,18 @@ private:
 // ---- socket filters ----
 
 // Attaches a socket filter program to a socket (SO_ATTACH_BPF); it lives as long as the socket.
-inline result<void> attach_socket_filter(int sock, const prog& p) {
+CTBPF_SYS_INLINE result<void> attach_socket_filter(int sock, const prog& p)
+#if CTBPF_SYS_BODIES
+{
     const int fd = p.fd();
     if (::setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof fd) == 0) return {};
     const int e = errno;
     return make_error(e, "setsockopt(SO_ATTACH_BPF) " + prog_type_name(p.type()),
                       e == EINVAL ? "a socket needs a socket_filter program" : e == ENOTSOCK ? "the fd is not a socket" : "");
 }
+#else
+;
+#endif
 inline result<void> detach_socket_filter(int sock) {
     int zero = 0;
     if (::setsockopt(sock, SOL_SOCKET, SO_DETACH_BPF, &zero, sizeof zero) == 0) return {};
@@ -109,7 +116,9 @@ inline bool exists(const std::string& path) {
     struct stat st{};
     return ::stat(path.c_str(), &st) == 0;
 }
-inline std::optional<long> read_id(const std::string& path, int& err) {
+CTBPF_SYS_INLINE std::optional<long> read_id(const std::string& path, int& err)
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen(path.c_str(), "re");
     if (!f) {
         err = errno;
@@ -121,8 +130,13 @@ inline std::optional<long> read_id(const std::string& path, int& err) {
     if (!ok) err = EINVAL;
     return ok ? std::optional<long>(v) : std::nullopt;
 }
+#else
+;
+#endif
 // The subdirectories of `path` (tracefs: categories, or a category's events).
-inline std::vector<std::string> subdirs(const std::string& path) {
+CTBPF_SYS_INLINE std::vector<std::string> subdirs(const std::string& path)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::string> out;
     DIR* d = ::opendir(path.c_str());
     if (!d) return out;
@@ -133,7 +147,12 @@ inline std::vector<std::string> subdirs(const std::string& path) {
     std::sort(out.begin(), out.end());
     return out;
 }
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE std::size_t edit_distance(std::string_view a, std::string_view b)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -147,8 +166,13 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return row[b.size()];
 }
+#else
+;
+#endif
 // The (at most 3) names nearest to `want`, nearest first; none farther than a third of its length (at least 2).
-inline std::vector<std::string> nearest(std::string_view want, const std::vector<std::string>& names) {
+CTBPF_SYS_INLINE std::vector<std::string> nearest(std::string_view want, const std::vector<std::string>& names)
+#if CTBPF_SYS_BODIES
+{
     const std::size_t limit = std::max<std::size_t>(2, want.size() / 3);
     std::vector<std::pair<std::size_t, std::string>> scored;
     for (const std::string& n : names)
@@ -158,8 +182,13 @@ inline std::vector<std::string> nearest(std::string_view want, const std::vector
     for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
     return out;
 }
+#else
+;
+#endif
 // "; did you mean syscalls:sys_enter_getpid?" or "" (event names as category:name).
-inline std::string tracepoint_suggestions(const std::string& events, std::string_view category, std::string_view name) {
+CTBPF_SYS_INLINE std::string tracepoint_suggestions(const std::string& events, std::string_view category, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::string> names;
     std::string want = std::string(category) + ":" + std::string(name);
     if (exists(events + "/" + std::string(category))) {
@@ -174,12 +203,17 @@ inline std::string tracepoint_suggestions(const std::string& events, std::string
     for (std::size_t i = 0; i < near.size(); ++i) s += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
     return s + "?";
 }
+#else
+;
+#endif
 } // namespace detail
 
 // The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
 // mounted and this process may mount, it is mounted at a private directory for the lookup and
 // unmounted at once. A missing event's error suggests the nearest existing ones.
-inline result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name) {
+CTBPF_SYS_INLINE result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     const std::string rel = "/events/" + std::string(category) + "/" + std::string(name) + "/id";
     std::string root;
@@ -221,10 +255,15 @@ inline result<std::uint32_t> tracepoint_id(std::string_view category, std::strin
     ::rmdir(dir);
     return r;
 }
+#else
+;
+#endif
 
 // Attaches a tracepoint program to category:name (e.g. "syscalls", "sys_enter_getpid") through a
 // perf event: it runs for the event on every CPU.
-inline result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name) {
+CTBPF_SYS_INLINE result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     result<std::uint32_t> id = tracepoint_id(category, name);
     if (!id) return std::move(id).error();
@@ -251,9 +290,14 @@ inline result<link> attach_tracepoint(const prog& p, std::string_view category, 
     if (::ioctl(pfd.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
     return link(std::move(pfd), link::kind::perf_event, what);
 }
+#else
+;
+#endif
 
 // Attaches a raw tracepoint program (or a writable one) to the raw tracepoint `name` (e.g. "sys_enter").
-inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) {
+CTBPF_SYS_INLINE result<link> attach_raw_tracepoint(const prog& p, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string n(name);
     detail::attr_raw_tp a;
     a.name = detail::ptr(n.c_str());
@@ -267,12 +311,17 @@ inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) 
     }
     return link(unique_fd(fd), link::kind::bpf_link, "raw tracepoint " + n);
 }
+#else
+;
+#endif
 
 // ---- bpf links: XDP and cgroups ----
 
 // BPF_LINK_CREATE: attaches `p` to `target` (an fd or an ifindex) for `attach_type`.
-inline result<link> create_link(const prog& p, std::uint32_t target, std::uint32_t attach_type, std::uint32_t flags,
-                                std::string what) {
+CTBPF_SYS_INLINE result<link> create_link(const prog& p, std::uint32_t target, std::uint32_t attach_type, std::uint32_t flags,
+                                std::string what)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = target;
@@ -289,30 +338,43 @@ inline result<link> create_link(const prog& p, std::uint32_t target, std::uint32
     }
     return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
 }
+#else
+;
+#endif
 
 // Attaches an XDP program to the interface `ifindex` through a link. flags: XDP_FLAGS_SKB_MODE,
 // XDP_FLAGS_DRV_MODE, ... (0: native if the driver has it, else generic).
 inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t flags = 0) {
     return create_link(p, ifindex, BPF_XDP, flags, "xdp on ifindex " + std::to_string(ifindex));
 }
-inline result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0) {
+CTBPF_SYS_INLINE result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0)
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
     return create_link(p, ifindex, BPF_XDP, flags, "xdp on " + n);
 }
+#else
+;
+#endif
 
 // Attaches a cgroup program (e.g. attach_type BPF_CGROUP_INET_EGRESS) to a cgroup v2 directory.
 inline result<link> attach_cgroup(const prog& p, int cgroup_fd, std::uint32_t attach_type) {
     return create_link(p, static_cast<std::uint32_t>(cgroup_fd), attach_type, 0,
                        "cgroup fd " + std::to_string(cgroup_fd) + " attach type " + std::to_string(attach_type));
 }
-inline result<link> attach_cgroup(const prog& p, std::string_view cgroup_path, std::uint32_t attach_type) {
+CTBPF_SYS_INLINE result<link> attach_cgroup(const prog& p, std::string_view cgroup_path, std::uint32_t attach_type)
+#if CTBPF_SYS_BODIES
+{
     const std::string path(cgroup_path);
     unique_fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return make_error(errno, "opening cgroup " + path);
     return create_link(p, static_cast<std::uint32_t>(dir.get()), attach_type, 0,
                        "cgroup " + path + " attach type " + std::to_string(attach_type));
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

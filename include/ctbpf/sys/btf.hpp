@@ -11,6 +11,8 @@
 // and patches the instruction before BPF_PROG_LOAD.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/btf.hpp"
 #include "ctbpf/core.hpp"
 #include "ctbpf/sys/attach.hpp"
@@ -41,7 +43,9 @@ using btf_blob = std::shared_ptr<const ctbpf::btf::blob>;
 inline constexpr const char* vmlinux_btf_path = "/sys/kernel/btf/vmlinux";
 
 // Reads and parses the BTF file at `path` (split BTF when `base` is given, as for a module).
-inline result<btf_blob> read_btf(const std::string& path, btf_blob base = nullptr) {
+CTBPF_SYS_INLINE result<btf_blob> read_btf(const std::string& path, btf_blob base = nullptr)
+#if CTBPF_SYS_BODIES
+{
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         const int e = errno;
@@ -71,9 +75,14 @@ inline result<btf_blob> read_btf(const std::string& path, btf_blob base = nullpt
     if (!b) return make_error(EINVAL, "parsing BTF " + path, "malformed BTF: " + why);
     return btf_blob(std::make_shared<const ctbpf::btf::blob>(std::move(*b)));
 }
+#else
+;
+#endif
 
 // The running kernel's BTF, read once per process (later calls share it).
-inline result<btf_blob> vmlinux_btf() {
+CTBPF_SYS_INLINE result<btf_blob> vmlinux_btf()
+#if CTBPF_SYS_BODIES
+{
     static std::mutex m;
     static btf_blob cached;
     std::lock_guard<std::mutex> lock(m);
@@ -82,6 +91,9 @@ inline result<btf_blob> vmlinux_btf() {
     if (r) cached = *r;
     return r;
 }
+#else
+;
+#endif
 
 // A module's BTF (/sys/kernel/btf/NAME), split on the kernel's.
 inline result<btf_blob> module_btf(std::string_view module) {
@@ -107,7 +119,9 @@ inline result<std::uint32_t> btf_function_id(std::string_view name) {
 
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
 // on kernel function `function`.
-inline result<load_options> tracing_options(std::string_view function, std::uint32_t attach_type = BPF_TRACE_FENTRY) {
+CTBPF_SYS_INLINE result<load_options> tracing_options(std::string_view function, std::uint32_t attach_type = BPF_TRACE_FENTRY)
+#if CTBPF_SYS_BODIES
+{
     result<std::uint32_t> id = btf_function_id(function);
     if (!id) return std::move(id).error();
     load_options o;
@@ -116,11 +130,16 @@ inline result<load_options> tracing_options(std::string_view function, std::uint
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 // Load options of a tp_btf program (BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP) on the raw tracepoint
 // `name` (e.g. "sys_enter"): attach_btf_id is the typedef btf_trace_NAME. Its context is the
 // tracepoint's arguments as u64s, pointers typed by BTF (loads through them are checked by the kernel).
-inline result<load_options> tp_btf_options(std::string_view name) {
+CTBPF_SYS_INLINE result<load_options> tp_btf_options(std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     result<btf_blob> b = vmlinux_btf();
     if (!b) return std::move(b).error();
     const std::string type = "btf_trace_" + std::string(name);
@@ -132,10 +151,15 @@ inline result<load_options> tp_btf_options(std::string_view name) {
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 // Attaches a loaded tracing program (fentry, fexit, fmod_ret, tp_btf) to the target it was
 // loaded for (attach_btf_id) with BPF_LINK_CREATE; the link detaches when destroyed.
-inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BPF_TRACE_FENTRY, std::string what = "tracing program") {
+CTBPF_SYS_INLINE result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BPF_TRACE_FENTRY, std::string what = "tracing program")
+#if CTBPF_SYS_BODIES
+{
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = 0;
@@ -153,6 +177,9 @@ inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BP
     }
     return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
 }
+#else
+;
+#endif
 
 // ---- CO-RE ----
 
@@ -160,8 +187,10 @@ inline result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BP
 // "___flavour" suffix is ignored, anonymous members are searched through, all candidates must agree).
 // An error names the type and the member that is missing; bitfields are refused (a byte offset
 // does not locate them).
-inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
-                                               std::span<const std::string_view> path) {
+CTBPF_SYS_INLINE result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
+                                               std::span<const std::string_view> path)
+#if CTBPF_SYS_BODIES
+{
     std::string why;
     const auto f = ctbpf::btf::find_field(btf, type, path, why);
     std::string p;
@@ -173,6 +202,9 @@ inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std:
                                             std::to_string(f->bit_offset) + "): a byte offset cannot address it");
     return f->bit_offset / 8;
 }
+#else
+;
+#endif
 inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
                                                std::initializer_list<std::string_view> path) {
     return core_field_offset(btf, type, std::span<const std::string_view>(path.begin(), path.size()));
@@ -183,12 +215,17 @@ inline bool core_field_exists(const ctbpf::btf::blob& btf, std::string_view type
     return ctbpf::btf::find_field(btf, type, std::span<const std::string_view>(path.begin(), path.size()), why).has_value();
 }
 // The size of struct/union `type` (libbpf's bpf_core_type_size); ENOENT when there is none.
-inline result<std::uint32_t> core_type_size(const ctbpf::btf::blob& btf, std::string_view type) {
+CTBPF_SYS_INLINE result<std::uint32_t> core_type_size(const ctbpf::btf::blob& btf, std::string_view type)
+#if CTBPF_SYS_BODIES
+{
     const std::string_view ess = ctbpf::btf::essential_name(type);
     for (std::uint32_t id : btf.find_essential(ess))
         if (btf.type_by_id(id)->is_composite()) return static_cast<std::uint32_t>(*btf.resolve_size(id));
     return make_error(ENOENT, "CO-RE type size of " + std::string(type), "no struct or union named '" + std::string(ess) + "' in the target BTF");
 }
+#else
+;
+#endif
 
 // What a relocation writes into its instruction.
 enum class core_kind : std::uint8_t {
@@ -208,17 +245,24 @@ struct core_relocation {
 };
 
 namespace detail {
-inline std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label) {
+CTBPF_SYS_INLINE std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label)
+#if CTBPF_SYS_BODIES
+{
     if (label.empty()) return std::nullopt;
     for (std::size_t i = 0; i < slots.size(); ++i)
         if (slots[i].label == label) return i;
     return std::nullopt;
 }
+#else
+;
+#endif
 } // namespace detail
 
 // The relocations a program carries in its labels (ctbpf/core.hpp): "core:TYPE.MEMBER[.MEMBER...][#TAG]"
 // is a field byte offset relocation of the labelled instruction.
-inline std::vector<core_relocation> core_relocations_of(const program_image& img) {
+CTBPF_SYS_INLINE std::vector<core_relocation> core_relocations_of(const program_image& img)
+#if CTBPF_SYS_BODIES
+{
     std::vector<core_relocation> out;
     for (const slot_info& s : img.slots) {
         if (s.label.substr(0, ctbpf::core::label_prefix.size()) != ctbpf::core::label_prefix) continue;
@@ -237,11 +281,16 @@ inline std::vector<core_relocation> core_relocations_of(const program_image& img
     }
     return out;
 }
+#else
+;
+#endif
 
 // Copies `img` and applies the relocations in its labels (core::add_offset, core::load,
 // label(core::field<...>)) and then `relos` against `btf`: the copy to pass to load() (its image()).
-inline result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
-                                               const ctbpf::btf::blob& btf) {
+CTBPF_SYS_INLINE result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
+                                               const ctbpf::btf::blob& btf)
+#if CTBPF_SYS_BODIES
+{
     assembled_program out;
     out.insns.assign(img.insns.begin(), img.insns.end());
     out.map_names.assign(img.map_names.begin(), img.map_names.end());
@@ -304,6 +353,9 @@ inline result<assembled_program> core_relocate(const program_image& img, std::sp
     }
     return out;
 }
+#else
+;
+#endif
 inline result<assembled_program> core_relocate(const program_image& img, std::initializer_list<core_relocation> relos,
                                                const ctbpf::btf::blob& btf) {
     return core_relocate(img, std::span<const core_relocation>(relos.begin(), relos.size()), btf);

@@ -6,6 +6,8 @@
 // ctbpf label and source line.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/assemble.hpp"
 #include "ctbpf/disasm.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
@@ -67,12 +69,17 @@ struct assembled_program {
     program_image image() const { return {insns, map_names, slots}; }
 };
 // Assembles a run-time ctbpf::program; throws ctbpf::assembly_error when it is rejected.
-inline assembled_program assemble_for_load(const ctbpf::program& p) {
+CTBPF_SYS_INLINE assembled_program assemble_for_load(const ctbpf::program& p)
+#if CTBPF_SYS_BODIES
+{
     assembled_program a;
     const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) throw assembly_error(v);
     return a;
 }
+#else
+;
+#endif
 // Assembles a run-time ctbpf::program and checks it with options `o` and the declarations of its
 // maps (map_decl objects convert: assemble_for_load(p, o, {counts, config})); throws
 // ctbpf::assembly_error or ctbpf::verifier_error when it is rejected.
@@ -234,15 +241,22 @@ struct verifier_log {
 
 namespace detail {
 // "12: (61) r1 = ..." -> 12
-inline std::optional<std::uint32_t> insn_line_index(std::string_view l) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> insn_line_index(std::string_view l)
+#if CTBPF_SYS_BODIES
+{
     std::size_t i = 0;
     std::uint64_t n = 0;
     while (i < l.size() && l[i] >= '0' && l[i] <= '9' && i < 9) n = n * 10 + static_cast<std::uint64_t>(l[i++] - '0');
     if (i == 0 || l.substr(i, 3) != ": (" || l.size() < i + 6 || l[i + 5] != ')') return std::nullopt;
     return static_cast<std::uint32_t>(n);
 }
+#else
+;
+#endif
 // The number after the last "insn " in a line ("jump out of range from insn 1 to 5" -> 1).
-inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> insn_mention(std::string_view l)
+#if CTBPF_SYS_BODIES
+{
     std::size_t at = l.find("insn ");
     std::optional<std::uint32_t> r;
     while (at != std::string_view::npos) {
@@ -255,6 +269,9 @@ inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
     }
     return r;
 }
+#else
+;
+#endif
 // Messages the verifier prints at a prune point or before an instruction: they may follow the
 // previous instruction's text on its line ("3: (75) if r0 s>= 0x0 goto pc-2 infinite loop ...").
 inline std::size_t joined_message(std::string_view l) {
@@ -268,7 +285,9 @@ inline bool summary_line(std::string_view l) {
 }
 } // namespace detail
 
-inline verifier_log parse_verifier_log(std::string_view text) {
+CTBPF_SYS_INLINE verifier_log parse_verifier_log(std::string_view text)
+#if CTBPF_SYS_BODIES
+{
     verifier_log v;
     while (!text.empty()) {
         std::size_t nl = text.find('\n');
@@ -303,9 +322,14 @@ inline verifier_log parse_verifier_log(std::string_view text) {
             if (auto n = detail::insn_mention(l)) v.insn = n;
     return v;
 }
+#else
+;
+#endif
 
 // "insn 4: r1 = *(u32 *)(r1 + 0)   (label 'out', line 42)"
-inline std::string annotate_insn(std::span<const insn> insns, std::span<const slot_info> slots, std::uint32_t index) {
+CTBPF_SYS_INLINE std::string annotate_insn(std::span<const insn> insns, std::span<const slot_info> slots, std::uint32_t index)
+#if CTBPF_SYS_BODIES
+{
     std::string s = "insn " + std::to_string(index) + ": ";
     if (index >= insns.size()) return s + "(past the end of the program)";
     const disasm_result d = disasm_one(insns, index);
@@ -318,10 +342,15 @@ inline std::string annotate_insn(std::span<const insn> insns, std::span<const sl
     }
     return s;
 }
+#else
+;
+#endif
 
 namespace detail {
 
-inline void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name) {
+CTBPF_SYS_INLINE void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     std::size_t n = 0;
     for (char c : name) {
         if (n + 1 >= sizeof out) break;
@@ -329,6 +358,9 @@ inline void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name) {
         out[n++] = ok ? c : '_';
     }
 }
+#else
+;
+#endif
 
 inline std::string load_what(const load_options& o) {
     std::string s = "BPF_PROG_LOAD " + prog_type_name(o.type);
@@ -346,7 +378,9 @@ inline bool log_cannot_help(int e) {
            (e == EPERM && !privileged());
 }
 
-inline int prog_load_call(attr_prog_load& a, load_report& rep) {
+CTBPF_SYS_INLINE int prog_load_call(attr_prog_load& a, load_report& rep)
+#if CTBPF_SYS_BODIES
+{
     int fd = -1;
     for (int tries = 0; tries < 5; ++tries) {
         ++rep.attempts;
@@ -355,12 +389,17 @@ inline int prog_load_call(attr_prog_load& a, load_report& rep) {
     }
     return fd;
 }
+#else
+;
+#endif
 
 } // namespace detail
 
 // Loads `img`. Maps named in the program are looked up in `maps` by name.
-inline result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
-                         load_report* report = nullptr) {
+CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr)
+#if CTBPF_SYS_BODIES
+{
     load_report local;
     load_report& rep = report ? *report : local;
     rep = {};
@@ -522,6 +561,9 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     }
     return e;
 }
+#else
+;
+#endif
 
 inline result<prog> load(const program_image& img, const load_options& o, std::initializer_list<map_binding> maps,
                          load_report* report = nullptr) {
@@ -530,14 +572,19 @@ inline result<prog> load(const program_image& img, const load_options& o, std::i
 
 // Loads a run-time program: assembled with its map names and source map (as assemble_for_load),
 // so map("name") loads bind to `maps` by name. An assembly error is returned, not thrown.
-inline result<prog> load(const ctbpf::program& p, const load_options& o, std::span<const map_binding> maps = {},
-                         load_report* report = nullptr) {
+CTBPF_SYS_INLINE result<prog> load(const ctbpf::program& p, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr)
+#if CTBPF_SYS_BODIES
+{
     assembled_program a;
     const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) return make_error(EINVAL, detail::load_what(o), "the program does not assemble: " + assembly_error::describe(v) +
                                                                   "; the kernel was not asked");
     return load(a.image(), o, maps, report);
 }
+#else
+;
+#endif
 inline result<prog> load(const ctbpf::program& p, const load_options& o, std::initializer_list<map_binding> maps,
                          load_report* report = nullptr) {
     return load(p, o, std::span<const map_binding>(maps.begin(), maps.size()), report);

@@ -1,6 +1,8 @@
 // Names of program and map types (as bpftool spells them), both ways, for messages and the CLI.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include <array>
 #include <cstdint>
 #include <optional>
@@ -33,7 +35,9 @@ inline std::string map_type_name(std::uint32_t t) { // (the names: ctbpf/verify/
 }
 
 // "xdp", "XDP", "BPF_PROG_TYPE_XDP" -> 6; aliases "socket" and "tc" too.
-inline std::optional<std::uint32_t> prog_type_from_name(std::string_view s) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> prog_type_from_name(std::string_view s)
+#if CTBPF_SYS_BODIES
+{
     std::string n;
     for (char c : s) n += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
     if (n.rfind("bpf_prog_type_", 0) == 0) n.erase(0, 14);
@@ -43,5 +47,8 @@ inline std::optional<std::uint32_t> prog_type_from_name(std::string_view s) {
         if (prog_type_names[i] == n) return i;
     return std::nullopt;
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

@@ -4,6 +4,8 @@
 // permitted, or to fail fast). What the model leaves to the kernel is left to the kernel.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/verify.hpp"
 
@@ -12,7 +14,9 @@
 
 namespace ctbpf::sys {
 
-inline precheck_verdict verifier_precheck(std::span<const insn> insns, const load_options& o) {
+CTBPF_SYS_INLINE precheck_verdict verifier_precheck(std::span<const insn> insns, const load_options& o)
+#if CTBPF_SYS_BODIES
+{
     ctbpf::options v;
     v.type = static_cast<ctbpf::prog_type>(o.type);
     v.attach_type = o.expected_attach_type;
@@ -27,5 +31,8 @@ inline precheck_verdict verifier_precheck(std::span<const insn> insns, const loa
     p.source = "ctbpf";
     return p;
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

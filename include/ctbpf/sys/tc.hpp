@@ -6,6 +6,8 @@
 // (0) or TCX_DROP / TC_ACT_SHOT (2).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -122,7 +124,9 @@ inline std::string ifname_of(unsigned ifindex) {
 
 // Attaches a sched_cls program to the tcx ingress or egress hook of `ifindex` through a bpf link
 // (Linux 6.6+); the program is detached when the link is destroyed.
-inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir, const tcx_options& o = {}) {
+CTBPF_SYS_INLINE result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir, const tcx_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex);
     detail::attr_link_create_tcx a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
@@ -155,15 +159,25 @@ inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir
     }
     return link(unique_fd(fd), link::kind::bpf_link, what);
 }
-inline result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {}) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "tcx " + std::string(tc_direction_name(dir)) + " on " + n, "no network interface named '" + n + "'");
     return attach_tcx(p, ifindex, dir, o);
 }
+#else
+;
+#endif
 
 // BPF_PROG_QUERY of a tcx hook: its programs in the order they run, their links, its revision.
-inline result<tcx_state> query_tcx(unsigned ifindex, tc_direction dir) {
+CTBPF_SYS_INLINE result<tcx_state> query_tcx(unsigned ifindex, tc_direction dir)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "BPF_PROG_QUERY tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex);
     for (std::uint32_t room = 16;; room *= 4) {
         tcx_state s;
@@ -185,6 +199,9 @@ inline result<tcx_state> query_tcx(unsigned ifindex, tc_direction dir) {
         return s;
     }
 }
+#else
+;
+#endif
 
 // ---- legacy tc through rtnetlink ----
 
@@ -241,7 +258,9 @@ private:
     std::vector<unsigned char> buf_;
 };
 
-inline result<unique_fd> rtnl_open() {
+CTBPF_SYS_INLINE result<unique_fd> rtnl_open()
+#if CTBPF_SYS_BODIES
+{
     unique_fd s(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (!s) return make_error(errno, "socket(AF_NETLINK, NETLINK_ROUTE)");
     const int one = 1;
@@ -252,6 +271,9 @@ inline result<unique_fd> rtnl_open() {
     if (::bind(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return make_error(errno, "bind(AF_NETLINK)");
     return s;
 }
+#else
+;
+#endif
 
 // Sends one request and waits for its acknowledgement: the errno of NLMSG_ERROR (0 when it
 // succeeded) and the kernel's extended-ack message, if any.
@@ -259,7 +281,9 @@ struct nl_ack {
     int error = 0;
     std::string message;
 };
-inline result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view what) {
+CTBPF_SYS_INLINE result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view what)
+#if CTBPF_SYS_BODIES
+{
     static std::atomic<std::uint32_t> seq_counter{0};
     const std::uint32_t seq = ++seq_counter;
     std::vector<unsigned char>& msg = req.finish(seq);
@@ -299,13 +323,18 @@ inline result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view 
         }
     }
 }
+#else
+;
+#endif
 
 inline error rtnl_error(const nl_ack& ack, const std::string& what, std::string hint) {
     if (!ack.message.empty()) hint = "the kernel says: " + ack.message + (hint.empty() ? "" : "; " + hint);
     return make_error(ack.error, what, hint);
 }
 
-inline tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t handle, std::uint32_t info) {
+CTBPF_SYS_INLINE tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t handle, std::uint32_t info)
+#if CTBPF_SYS_BODIES
+{
     tcmsg t{};
     t.tcm_family = AF_UNSPEC;
     t.tcm_ifindex = static_cast<int>(ifindex);
@@ -314,12 +343,17 @@ inline tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t ha
     t.tcm_info = info;
     return t;
 }
+#else
+;
+#endif
 
 } // namespace detail
 
 // Adds the clsact qdisc to `ifindex` (RTM_NEWQDISC). Returns true when it was added, false when
 // the interface had one already.
-inline result<bool> add_clsact(unsigned ifindex) {
+CTBPF_SYS_INLINE result<bool> add_clsact(unsigned ifindex)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "RTM_NEWQDISC clsact on " + detail::ifname_of(ifindex);
     result<unique_fd> s = detail::rtnl_open();
     if (!s) return std::move(s).error();
@@ -336,9 +370,14 @@ inline result<bool> add_clsact(unsigned ifindex) {
                               : ack->error == EPERM  ? "needs CAP_NET_ADMIN in this network namespace"
                                                      : "");
 }
+#else
+;
+#endif
 
 // Removes the clsact qdisc of `ifindex` and every filter on it (RTM_DELQDISC).
-inline result<void> remove_clsact(unsigned ifindex) {
+CTBPF_SYS_INLINE result<void> remove_clsact(unsigned ifindex)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "RTM_DELQDISC clsact on " + detail::ifname_of(ifindex);
     result<unique_fd> s = detail::rtnl_open();
     if (!s) return std::move(s).error();
@@ -350,6 +389,9 @@ inline result<void> remove_clsact(unsigned ifindex) {
     if (ack->error == 0) return {};
     return detail::rtnl_error(*ack, what, ack->error == EINVAL || ack->error == ENOENT ? "the interface has no clsact qdisc" : "");
 }
+#else
+;
+#endif
 
 struct tc_options {
     std::uint16_t priority = 1;       // lower runs first
@@ -413,7 +455,9 @@ private:
 
 // Attaches a sched_cls program as a direct-action cls_bpf filter to the clsact ingress or egress
 // hook of `ifindex` (RTM_NEWTFILTER; the legacy way, for kernels without tcx).
-inline result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction dir, const tc_options& o = {}) {
+CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction dir, const tc_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tc " + std::string(tc_direction_name(dir)) + " filter (priority " + std::to_string(o.priority) +
                              ", handle " + std::to_string(o.handle) + ") on " + detail::ifname_of(ifindex);
     if (o.handle == 0 || o.priority == 0)
@@ -454,11 +498,19 @@ inline result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction
     f.what_ = what;
     return f;
 }
-inline result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_direction dir, const tc_options& o = {}) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_direction dir, const tc_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "tc " + std::string(tc_direction_name(dir)) + " filter on " + n, "no network interface named '" + n + "'");
     return attach_tc(p, ifindex, dir, o);
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys
