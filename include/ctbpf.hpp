@@ -11,3 +11,4 @@
 #include "ctbpf/program.hpp"
 #include "ctbpf/verify.hpp"
 #include "ctbpf/assemble.hpp"
+#include "ctbpf/func.hpp"

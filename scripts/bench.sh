@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Runs the benchmarks whose numbers are in the README: run-time generation and loading
-# (Google Benchmark), compile time / peak memory (benchmarks/compile_time.py), the interpreter in
-# constant evaluation (vm_constexpr.py) and the build cost against the libbpf way (build_cost.py).
+# Runs the benchmarks whose numbers are in the README: run-time generation, loading, the verifier,
+# the interpreter, perf buffer against ring buffer, vmlinux BTF against libbpf (Google Benchmark;
+# the kernel-facing ones need root), compile time / peak memory (benchmarks/compile_time.py), the
+# interpreter in constant evaluation (vm_constexpr.py) and the build cost against the libbpf way
+# (build_cost.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/deps.sh

@@ -293,6 +293,71 @@ TEST_CASE("core_relocate: the kinds, the relocations a program carries, and the 
     CHECK(none.error().message.find("has no label") != std::string::npos);
 }
 
+namespace {
+// every relocation kind, written with core.hpp's factories (values worked out by hand below)
+constexpr auto kinds = [] {
+    using namespace ctbpf::syntax;
+    namespace core = ctbpf::core;
+    return core::load_bitfield<"thing", "more">(r2, r1) + core::load_bitfield<"holder", "n">(r3, r1) +
+           core::enum_value<"small", "SMALL_NEG">(r4) + core::enum_value<"enum big", "BIG_B">(r5) +
+           core::type_id<"struct holder">(r6) + core::type_exists<"struct nope">(r7) + core::type_size<"enum small">(r8) +
+           core::field_exists<"thing", "flags">(r9) + core::enum_exists<"small", "SMALL_TWO">(r9) +
+           core::load_guarded<u32, "holder", "nope">(r0, r1) + program{label(core::relo<"signed", "holder", "n">), r0 = 0, exit_()};
+};
+constexpr auto unknown_kind = [] {
+    using namespace ctbpf::syntax;
+    return program{label("core:bogus@holder.n"), r0 = 0, exit_()};
+};
+constexpr auto missing_enum = [] {
+    using namespace ctbpf::syntax;
+    return ctbpf::core::enum_value<"small", "SMALL_TWO">(ctbpf::syntax::r0) + program{exit_()};
+};
+} // namespace
+
+TEST_CASE("core_relocate: bitfields (libbpf's offsets and shifts), enums, type ids, poison, errors") {
+    std::string err;
+    auto b = parse(sample_base(), err);
+    REQUIRE(b);
+    // assembled at run time: GCC 12's -fsanitize=undefined (this test's build) refuses, in constant
+    // evaluation, the assembler's label table comparing these labels' static storage with nullptr
+    const auto assembled = [](const ctbpf::program& p) {
+        ctbpf::sys::assembled_program a;
+        REQUIRE(ctbpf::try_assemble(p, a.insns, &a.map_names, &a.slots).ok());
+        return a;
+    };
+    const ctbpf::sys::assembled_program img = assembled(kinds());
+    auto r = ctbpf::sys::core_relocate(img.image(), *b);
+    REQUIRE_MESSAGE(r, (r ? "" : r.error().describe()));
+    const std::vector<ctbpf::insn>& x = r->insns;
+    REQUIRE(x.size() == 18);
+    // thing.more: u32 bitfield, 5 bits at bit 35 -> the u32 at byte 4, << 64-(35+5-32) = 56, >> 64-5 = 59 (unsigned)
+    CHECK((x[0].code == 0x61 && x[0].off == 4));
+    CHECK((x[1].code == 0x67 && x[1].imm == 56));
+    CHECK((x[2].code == 0x77 && x[2].imm == 59));
+    // holder.n: a signed int at byte 8 -> << 32, arithmetic >> 32
+    CHECK((x[3].code == 0x61 && x[3].off == 8));
+    CHECK((x[4].code == 0x67 && x[4].imm == 32));
+    CHECK((x[5].code == 0xc7 && x[5].imm == 32));
+    // SMALL_NEG = -5 (64 bits, sign-extended as libbpf does), BIG_B = 0xfffffffff
+    CHECK((x[6].imm == -5 && x[7].imm == -1));
+    CHECK((x[8].imm == -1 && x[9].imm == 0xf));
+    CHECK(x[10].imm == static_cast<std::int32_t>(b->find("holder", btf::kind::struct_).value())); // struct holder's id
+    CHECK(x[11].imm == 0);  // no struct nope
+    CHECK(x[12].imm == 4);  // sizeof(enum small)
+    CHECK(x[13].imm == 1);  // thing.flags exists
+    CHECK(x[14].imm == 0);  // SMALL_TWO does not
+    CHECK((x[15].code == 0x85 && x[15].imm == ctbpf::sys::core_poison_imm)); // guarded holder.nope: poisoned
+    CHECK(x[16].imm == 1);  // holder.n is signed
+    const ctbpf::sys::assembled_program img2 = assembled(unknown_kind());
+    auto bad = ctbpf::sys::core_relocate(img2.image(), *b);
+    REQUIRE(!bad);
+    CHECK(bad.error().message.find("unknown relocation kind 'bogus'") != std::string::npos);
+    const ctbpf::sys::assembled_program img3 = assembled(missing_enum());
+    auto missing = ctbpf::sys::core_relocate(img3.image(), *b);
+    REQUIRE(!missing);
+    CHECK(missing.error().message.find("small::SMALL_TWO does not exist") != std::string::npos);
+}
+
 TEST_CASE("split BTF: ids and strings continue after the base") {
     std::string err;
     auto base_blob = parse(sample_base(), err);

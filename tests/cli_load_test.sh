@@ -37,22 +37,53 @@ fi
 check "load: id and tag" 0 '^id [0-9]+ tag [0-9a-f]{16}$' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp
 check "load: raw file from stdin" 0 '^id [0-9]+ tag [0-9a-f]{16}$' "" -- \
     bash -c "printf '\xb7\x00\x00\x00\x02\x00\x00\x00\x95\x00\x00\x00\x00\x00\x00\x00' | '$ctbpf' load - --type BPF_PROG_TYPE_XDP --name cli_pass"
-check "load: the verifier's message line" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp
-check "load: the offending instruction" 1 '' "at insn 0: r1 = r2" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp
+check "load: the verifier's message line" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --unchecked
+check "load: the offending instruction" 1 '' "at insn 0: r1 = r2" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --unchecked
 check "load: the errno" 1 '' "BPF_PROG_LOAD xdp 'bad': Permission denied (EACCES): the verifier rejected the program" -- \
-    "$ctbpf" load "$dir/bad.hex" --hex --type xdp --name bad
-check "load: --log shows the whole log" 1 '' "  log: processed" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --log
+    "$ctbpf" load "$dir/bad.hex" --hex --type xdp --name bad --unchecked
+check "load: --log shows the whole log" 1 '' "  log: processed" -- "$ctbpf" load "$dir/bad.hex" --hex --type xdp --log --unchecked
 check "load: --log-level on success" 0 '^id [0-9]+' "processed 2 insns" -- \
     "$ctbpf" load "$dir/pass.hex" --hex --type xdp --log-level 1 --log
-check "load: --check refuses without the kernel" 1 '' "the precheck rejects the program (register read before write); the kernel was not asked" -- \
-    "$ctbpf" load "$dir/bad.hex" --hex --type xdp --check
-check "load: --check gives ctbpf's prediction of the kernel's message" 1 '' "ctbpf: R2 !read_ok" -- \
-    "$ctbpf" load "$dir/bad.hex" --hex --type xdp --check
-check "load: --check passes a valid program on" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check
+check "load: ctbpf's verifier refuses without the kernel (the default)" 1 '' "ctbpf's verifier rejects the program (register read before write); the kernel was not asked" -- \
+    "$ctbpf" load "$dir/bad.hex" --hex --type xdp
+check "load: ctbpf's prediction of the kernel's message" 1 '' "ctbpf: R2 !read_ok" -- \
+    "$ctbpf" load "$dir/bad.hex" --hex --type xdp
+check "load: --check (the default) passes a valid program on" 0 '^id [0-9]+ tag' "" -- "$ctbpf" load "$dir/pass.hex" --hex --type xdp --check
+# a cgroup_skb program returning 7: ctbpf's message with the load's type and attach type, and the kernel's the same
+printf 'b7 00 00 00 07 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/ret7.hex"
+check "load: checked with the load's type" 1 '' "ctbpf: At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]" -- \
+    "$ctbpf" load "$dir/ret7.hex" --hex --type cgroup_skb
+check "load: the kernel says the same" 1 '' "kernel: At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]" -- \
+    "$ctbpf" load "$dir/ret7.hex" --hex --type cgroup_skb --unchecked
+check "load: checked with the load's attach type (a name)" 1 '' "ctbpf: At program exit the register R0 has smin=7 smax=7 should have been in [0, 3]" -- \
+    "$ctbpf" load "$dir/ret7.hex" --hex --type BPF_PROG_TYPE_CGROUP_SKB --attach-type egress
+check "load: the kernel says the same (attach type as a number)" 1 '' "kernel: At program exit the register R0 has smin=7 smax=7 should have been in [0, 3]" -- \
+    "$ctbpf" load "$dir/ret7.hex" --hex --type cgroup_skb --attach-type 1 --unchecked
+check "load: unknown attach type" 2 '' "unknown attach type 'sideways'" -- "$ctbpf" load "$dir/ret7.hex" --hex --type cgroup_skb --attach-type sideways
 check "load: missing --type" 2 '' "missing --type NAME" -- "$ctbpf" load "$dir/pass.hex" --hex
 check "load: unknown type" 2 '' "unknown program type 'nope'" -- "$ctbpf" load "$dir/pass.hex" --hex --type nope
 check "load: malformed file" 2 '' "is not a multiple of 8" -- "$ctbpf" load "$dir/odd.hex" --hex --type xdp
 check "load: missing file" 2 '' "cannot open" -- "$ctbpf" load "$dir/nothing.bin" --type xdp
+# probes: a kprobe-type program (r0 = 0; exit) on ctbpf's own main()
+printf 'b7 00 00 00 00 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/r0.hex"
+self=$(readlink -f "$ctbpf")
+check "load --uprobe: attached" 0 "^attached uprobe $self:main \(link id [0-9]+\)$" "" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe "$self:main"
+check "load --uretprobe: a missing symbol, with a suggestion" 1 '' "no such function symbol; did you mean main?" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uretprobe "$self:mian"
+check "load --uprobe: BINARY:SYMBOL" 2 '' "--uprobe takes BINARY:SYMBOL, not 'main'" -- \
+    "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe main
+if [ ! -d /sys/bus/event_source/devices/kprobe ]; then
+    check "load --kprobe: this kernel lacks kprobes" 1 '' "this kernel lacks kprobes" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --kprobe do_sys_openat2
+fi
+if [ "$(stat -f -c %T /sys/fs/bpf 2>/dev/null)" = bpf_fs ]; then
+    pin=/sys/fs/bpf/ctbpf_cli_uprobe_$$
+    check "load --uprobe --pin: the link is pinned" 0 "^pinned link $pin$" "" -- \
+        "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe "$self:main" --pin "$pin"
+    check "load --uprobe --pin: the pin outlives ctbpf" 0 '' '' -- test -e "$pin"
+    rm -f "$pin"
+fi
 check "load: --help" 0 '^usage: ctbpf load FILE --type NAME' "" -- "$ctbpf" load --help
 
 check "run: return value and duration" 0 '^retval 2 \(XDP_PASS\)$' "" -- \
@@ -65,7 +96,7 @@ check "run: changed data is shown" 0 '^  0000: ff 00 00 00' "" -- "$ctbpf" run "
 holds "run: retval and data header" sh -c "grep -q '^retval 3 (XDP_TX)\$' '$dir/out' && grep -q '^data out (64 bytes, changed):\$' '$dir/out'"
 check "run: too little data for XDP" 1 '' "Invalid argument (EINVAL)" -- \
     "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/short"
-check "run: a rejected program" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet"
+check "run: a rejected program" 1 '' "kernel: R2 !read_ok" -- "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet" --unchecked
 check "run: missing data file" 2 '' "cannot open" -- "$ctbpf" run "$dir/pass.hex" --hex --type xdp --data "$dir/none"
 # raw_tracepoint: r0 = args[0] + args[1] (u64 arguments)
 cat > "$dir/rawtp_sum.hex" <<'HEX'

@@ -39,6 +39,9 @@ expect "return value, cgroup_skb" 1 \
     "insn 1: At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]" "return value is out of range" -- \
     "$ctbpf" verify --hex --type cgroup_skb "$dir/ret2.hex"
 expect "return value, cgroup_skb egress" 0 "ok" "" -- "$ctbpf" verify --hex --type cgroup_skb --attach 1 "$dir/ret2.hex"
+expect "attach type by name" 0 "ok" "" -- "$ctbpf" verify --hex --type BPF_PROG_TYPE_CGROUP_SKB --attach egress "$dir/ret2.hex"
+expect "attach type by the kernel's name" 1 "insn 1: At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]" "return value is out of range" -- \
+    "$ctbpf" verify --hex --type cgroup_skb --attach BPF_CGROUP_INET_INGRESS "$dir/ret2.hex"
 
 # r0 = 0; r0 += 1; if r0 < 10 goto -2; exit: a loop, fine as root
 hexfile "$dir/loop.hex" 'b7 00 00 00 00 00 00 00  07 00 00 00 01 00 00 00  a5 00 fe ff 0a 00 00 00  95 00 00 00 00 00 00 00'
@@ -85,10 +88,11 @@ bin "$dir/odd.bin" b7 00 00 00 00 00 00 00 95 00 00
 expect "truncated record" 2 "" "not a multiple of 8" -- "$ctbpf" verify "$dir/odd.bin"
 expect "missing file" 2 "" "cannot open" -- "$ctbpf" verify "$dir/nope.bin"
 expect "no FILE" 2 "" "missing FILE" -- "$ctbpf" verify
-expect "unknown type" 2 "" "unknown program type 'socket' (one of: socket_filter, kprobe" -- \
-    "$ctbpf" verify --type socket "$dir/ok.bin"
+expect "unknown type" 2 "" "unknown program type 'sockets' (one of: socket_filter, kprobe" -- \
+    "$ctbpf" verify --type sockets "$dir/ok.bin"
 expect "unknown option" 2 "" "unknown option '--fast'" -- "$ctbpf" verify --fast "$dir/ok.bin"
-expect "bad --attach" 2 "" "--attach takes a number" -- "$ctbpf" verify --attach egress "$dir/ok.bin"
+expect "bad --attach" 2 "" "unknown attach type 'sideways' (a number, or one of: cgroup_inet_ingress" -- \
+    "$ctbpf" verify --attach sideways "$dir/ok.bin"
 # a context load (deferred first), then a loop of 2^31 iterations: the walk stops, and says so
 hexfile "$dir/ctxloop.hex" '61 12 00 00 00 00 00 00  b7 00 00 00 00 00 00 00  07 00 00 00 01 00 00 00  a5 00 fe ff ff ff ff 7f  95 00 00 00 00 00 00 00'
 expect "the walk stopped early" 0 "ok" "note: the path walk stopped early" -- "$ctbpf" verify --hex "$dir/ctxloop.hex"

@@ -53,7 +53,11 @@ check "run --vm: the output data" 0 '^  0000: ff 00 00' "" -- \
     "$ctbpf" run "$dir/mark.hex" --hex --type xdp --data "$dir/packet" --vm
 check "run --vm: a fault names the instruction" 1 '' \
     "ctbpf run: out-of-bounds access at insn 1 (r0 = *(u32 *)(r1 + 61)): load of 4 bytes at packet+61 (packet is 64 bytes)" -- \
-    "$ctbpf" run "$dir/oob.hex" --hex --type xdp --data "$dir/packet" --vm
+    "$ctbpf" run "$dir/oob.hex" --hex --type xdp --data "$dir/packet" --vm --unchecked
+# r1 = r2 (r2 is not initialized): ctbpf's verifier refuses it before the interpreter runs, as before the kernel
+printf 'bf 21 00 00 00 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/bad.hex"
+check "run --vm: ctbpf's verifier first" 1 '' "ctbpf: R2 !read_ok" -- \
+    "$ctbpf" run "$dir/bad.hex" --hex --type xdp --data "$dir/packet" --vm
 check "run --vm: a runt packet is bad input" 2 '' "the packet is shorter than an Ethernet header" -- \
     "$ctbpf" run "$dir/mark.hex" --hex --type xdp --data "$dir/short" --vm
 check "run --vm --trace: each instruction and the register it changed" 0 '^   6: \*\(u8 \*\)\(r1 \+ 0\) = 255$' "" -- \

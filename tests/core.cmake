@@ -18,3 +18,8 @@ ctbpf_doctest(map_decl_test map_decl_test.cpp)
 
 # Named context fields (generated from the kernel's uapi header) and packet header fields.
 ctbpf_doctest(fields_test fields_test.cpp)
+
+# One vocabulary (ctbpf/types.hpp): prog_type and attach_type against the kernel's uapi enums
+# (linux/bpf.h read as the oracle), the CLI's aliases, raw constants in load options, the one
+# verification default.
+ctbpf_doctest(vocab_test vocab_test.cpp)

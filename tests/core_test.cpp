@@ -50,7 +50,7 @@ ctbpf::verdict assemble_error(const ctbpf::program& prog) {
 } // namespace
 
 TEST_CASE("run-time assembly gives the compile-time bytes") {
-    const std::vector<bpf_insn> rt = ctbpf::assemble(with_labels());
+    const std::vector<bpf_insn> rt = ctbpf::assemble(with_labels(), ctbpf::unchecked);
     REQUIRE(rt.size() == p.size());
     for (std::size_t i = 0; i < p.size(); ++i) CHECK(same(rt[i], p[i]));
 }
@@ -96,16 +96,25 @@ TEST_CASE("a 16-bit jump distance never truncates; gotol reaches further") {
     ctbpf::program prog{gotol("far")};
     for (int i = 0; i < 40000; ++i) prog += (r0 = 0);
     prog += {label("far"), exit_()};
-    const auto out = ctbpf::assemble(prog);
+    const auto out = ctbpf::assemble(prog, ctbpf::unchecked);
     CHECK(out[0].imm == 40000);
     CHECK_THROWS_AS(ctbpf::assemble(program{goto_("x")}), ctbpf::assembly_error);
+    try { // every ctbpf exception is a ctbpf::exception, with the same accessors
+        (void)ctbpf::assemble(program{r0 = 0, goto_("x"), exit_()});
+        FAIL("no exception");
+    } catch (const ctbpf::exception& e) {
+        CHECK(e.rule() == ctbpf::errc::label_is_not_defined);
+        CHECK(e.insn() == 1u);
+        CHECK(e.label() == "x");
+        CHECK(e.errnum() == 0);
+    }
 }
 
 TEST_CASE("run-time operands go through dyn() and reg64{n}, checked") {
     const int n = 3;
     const std::int64_t big = 1LL << 40;
     const ctbpf::reg64 r{n};
-    const auto out = ctbpf::assemble(program{r = dyn(n * 100), r += dyn(-n), exit_()});
+    const auto out = ctbpf::assemble(program{r = dyn(n * 100), r += dyn(-n), exit_()}, ctbpf::unchecked);
     CHECK(out[0].code == 0xb7);
     CHECK(out[0].dst_reg == 3);
     CHECK(out[0].imm == 300);
@@ -113,6 +122,7 @@ TEST_CASE("run-time operands go through dyn() and reg64{n}, checked") {
     CHECK_THROWS_AS((void)(r = dyn(big)), ctbpf::operand_error);
     CHECK_THROWS_AS((void)ctbpf::reg64{n * 4}, ctbpf::operand_error);
     CHECK_THROWS_AS((void)(w1 <<= dyn(n * 11)), ctbpf::operand_error);
+    CHECK_THROWS_AS((void)(w1 <<= dyn(n * 11)), ctbpf::exception);
     CHECK_THROWS_WITH((void)(r = dyn(big)), doctest::Contains("does not fit in signed 32 bits"));
     // w registers take the unsigned 32-bit spelling: 0xffffffff is imm -1
     CHECK(ctbpf::assemble(program{w0 = 0xffffffff, exit_()})[0].imm == -1);
@@ -268,7 +278,7 @@ constexpr bool same_code(std::span<const bpf_insn> a, std::span<const bpf_insn> 
 static_assert(same_code(handles_code, p));
 
 TEST_CASE("label handles: no names, local to their program, renumbered when appended") {
-    CHECK(same_code(ctbpf::assemble(with_handles()), p));
+    CHECK(same_code(ctbpf::assemble(with_handles(), ctbpf::unchecked), p));
 
     // a fragment with a local loop, appended twice: each copy jumps within itself
     ctbpf::program loop;
@@ -280,7 +290,7 @@ TEST_CASE("label handles: no names, local to their program, renumbered when appe
     q += loop;
     q += {goto_(out), r0 = 1, label(out), exit_()};
     CHECK(q.label_handle_count() == 3);
-    const auto code = ctbpf::assemble(q);
+    const auto code = ctbpf::assemble(q, ctbpf::unchecked);
     REQUIRE(code.size() == 8);
     CHECK(code[2].off == -2); // slot 2 -> 1 (target = pc + 1 + off)
     CHECK(code[4].off == -2); // slot 4 -> 3

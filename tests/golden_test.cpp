@@ -2,7 +2,7 @@
 // tests/golden/gen_golden.py from tests/golden/cases.txt; the bytes are llvm-mc-19's output, or
 // hand-written from the ISA tables where LLVM 19 has no syntax) is assembled
 //   1. at compile time, ctbpf::assemble<F>(), and static_assert'ed byte-equal;
-//   2. at run time, ctbpf::assemble(program), and CHECK'ed byte-equal (also the in-memory bytes
+//   2. at run time, ctbpf::assemble(program, ctbpf::unchecked), and CHECK'ed byte-equal (also the in-memory bytes
 //      of struct bpf_insn on a little-endian host);
 // and the rows together must cover every opcode Linux 6.18 accepts and every sub-encoding.
 #include "ctbpf.hpp"
@@ -164,7 +164,7 @@ TEST_CASE("golden: every row assembles at run time to the golden bytes") {
                                 << std::string(r.text));
         std::vector<ctbpf::insn> got;
         try {
-            got = ctbpf::assemble(r.make());
+            got = ctbpf::assemble(r.make(), ctbpf::unchecked); // (encodings: single instructions)
         } catch (const std::exception& e) {
             FAIL_CHECK("assembly failed: " << e.what());
             continue;

@@ -229,5 +229,5 @@ TEST_CASE("run-time check and assemble take declarations by name") {
 
 TEST_CASE("two run-time declarations of one name are an error") {
     const ctbpf::named_map_shape twice[] = {counts, {"counts", {map_type::array, 4, 8, 1, 0, -1}}};
-    CHECK_THROWS_AS(ctbpf::check(count_checked(), {}, twice), std::invalid_argument);
+    CHECK_THROWS_AS(ctbpf::check(count_checked(), {}, twice), ctbpf::exception);
 }

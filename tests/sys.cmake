@@ -6,7 +6,7 @@ if(NOT CMAKE_SYSTEM_NAME STREQUAL "Linux")
 endif()
 find_package(Boost 1.74 CONFIG QUIET) # Boost.Hana, for typed bundles
 foreach(t sys_load_test sys_map_test sys_attach_test sys_bundle_test sys_fd_test sys_tc_test sys_perf_buffer_test
-          sys_test_run_test)
+          sys_test_run_test sys_prog_btf_test sys_core_test sys_probe_test)
   ctbpf_doctest(${t} ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
   if(TARGET Boost::headers)
     target_link_libraries(${t} PRIVATE Boost::headers)
@@ -46,7 +46,7 @@ set_tests_properties(sys_declared_test PROPERTIES LABELS kernel RESOURCE_LOCK ct
                      SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
 
 # The build-cost benchmark's program (benchmarks/count_getpid/, build_cost.py) runs as a test:
-# header-only, with the compiled shim (ctbpf::sys), and with both it and a precompiled header. Two
+# header-only, with the compiled shim (ctbpf::sys), and with both it and a precompiled header. Three
 # kernel suites are also built against ctbpf::sys: what the headers only declare under
 # CTBPF_SYS_COMPILED must be what the library defines.
 set(ctbpf_count_getpid ${PROJECT_SOURCE_DIR}/benchmarks/count_getpid/count_getpid_ctbpf.cpp)
@@ -61,7 +61,7 @@ if(TARGET ctbpf_sys)
   target_link_libraries(count_getpid_ctbpf_pch PRIVATE ctbpf::sys ctbpf_warnings)
   target_precompile_headers(count_getpid_ctbpf_pch PRIVATE <ctbpf.hpp> <ctbpf/sys.hpp>)
   list(APPEND ctbpf_count_getpid_tests count_getpid_ctbpf_compiled count_getpid_ctbpf_pch)
-  foreach(t sys_load_test sys_attach_test)
+  foreach(t sys_load_test sys_attach_test sys_probe_test)
     ctbpf_doctest(${t}_compiled ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
     target_link_libraries(${t}_compiled PRIVATE ctbpf::sys)
     set_tests_properties(${t}_compiled PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120

@@ -252,7 +252,8 @@ TEST_CASE("tracepoint: counts this process's getpid() calls into an array map re
     REQUIRE(xdp.ok());
     auto wrong = sys::attach_tracepoint(*xdp, "syscalls", "sys_enter_getpid");
     REQUIRE_FALSE(wrong.ok());
-    CHECK(wrong.error().message.find("a tracepoint needs a tracepoint program (loaded as xdp)") != std::string::npos);
+    CHECK(wrong.error().message.find("a tracepoint needs a tracepoint program") != std::string::npos);
+    CHECK(wrong.error().message.find("(loaded as xdp)") != std::string::npos);
 }
 
 TEST_CASE("raw tracepoint: sys_enter, through a bpf link") {
@@ -277,55 +278,48 @@ TEST_CASE("raw tracepoint: sys_enter, through a bpf link") {
 
 TEST_CASE("XDP link on a veth pair in a private network namespace: frames counted, then detached") {
     KERNEL_TEST();
-    // The child builds its own network namespace; the exit status says what happened.
-    const int rc = in_child([]() -> int {
-        if (::unshare(CLONE_NEWNET) != 0) return 10;
-        if (std::system("ip link add ctbpf0 type veth peer name ctbpf1 && ip link set ctbpf0 up && "
-                        "ip link set ctbpf1 up") != 0)
-            return 11;
-        counter_map counts = counter_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "counts"}).value();
-        sys::prog p = sys::load<xdp_count>({.type = BPF_PROG_TYPE_XDP, .name = "xdp_count"}, {{"counts", counts}}).value();
-        sys::unique_fd raw(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL)));
-        if (!raw) return 12;
-        sockaddr_ll to{};
-        to.sll_family = AF_PACKET;
-        to.sll_ifindex = static_cast<int>(::if_nametoindex("ctbpf0"));
-        to.sll_halen = ETH_ALEN;
-        std::memset(to.sll_addr, 0xff, ETH_ALEN);
-        unsigned char frame[60] = {};
-        std::memset(frame, 0xff, 6);           // broadcast
-        frame[6] = 0x02;                       // a locally administered source
-        frame[12] = 0x88, frame[13] = 0xb5;    // IEEE local experimental ethertype
-        auto send = [&](int n) {
-            for (int i = 0; i < n; ++i)
-                ::sendto(raw.get(), frame, sizeof frame, 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
-        };
-        auto wait_for = [&](std::uint64_t want) {
-            for (int i = 0; i < 100 && counts.lookup(0).value() < want; ++i)
-                std::this_thread::sleep_for(std::chrono::milliseconds(10));
-            return counts.lookup(0).value();
-        };
-        {
-            sys::link l = sys::attach_xdp(p, "ctbpf1").value();
-            const sys::link_info info = l.info().value();
-            if (info.type != BPF_LINK_TYPE_XDP || info.prog_id != p.info().value().id) return 13;
-            auto second = sys::attach_xdp(p, "ctbpf1");
-            if (second.ok() || second.error().message.find("something is attached there already") == std::string::npos) {
-                std::fprintf(stderr, "second attach: %s\n", second.ok() ? "ok" : second.error().message.c_str());
-                return 14;
-            }
-            send(5);
-            if (wait_for(5) != 5) return 15;
-        } // detached here
+    // Frames go out of ctbpfa (namespace a) and arrive at ctbpfb (namespace b, this thread's).
+    SYS_TEST_NETNS_SETUP(ns);
+    counter_map counts = counter_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "counts"}).value();
+    sys::prog p = sys::load<xdp_count>({.type = BPF_PROG_TYPE_XDP, .name = "xdp_count"}, {{"counts", counts}}).value();
+    sys::unique_fd raw = ns.in(ns.a.get(), [] { return sys::unique_fd(::socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL))); });
+    REQUIRE(raw);
+    sockaddr_ll to{};
+    to.sll_family = AF_PACKET;
+    to.sll_ifindex = ns.in(ns.a.get(), [] { return static_cast<int>(::if_nametoindex("ctbpfa")); });
+    REQUIRE(to.sll_ifindex != 0);
+    to.sll_halen = ETH_ALEN;
+    std::memset(to.sll_addr, 0xff, ETH_ALEN);
+    unsigned char frame[60] = {};
+    std::memset(frame, 0xff, 6);           // broadcast
+    frame[6] = 0x02;                       // a locally administered source
+    frame[12] = 0x88, frame[13] = 0xb5;    // IEEE local experimental ethertype
+    auto send = [&](int n) {
+        for (int i = 0; i < n; ++i)
+            REQUIRE(::sendto(raw.get(), frame, sizeof frame, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == sizeof frame);
+    };
+    auto wait_for = [&](std::uint64_t want) {
+        for (int i = 0; i < 100 && counts.lookup(0).value() < want; ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        return counts.lookup(0).value();
+    };
+    {
+        sys::link l = sys::attach_xdp(p, "ctbpfb").value();
+        const sys::link_info info = l.info().value();
+        CHECK(info.type == BPF_LINK_TYPE_XDP);
+        CHECK(info.prog_id == p.info().value().id);
+        auto second = sys::attach_xdp(p, "ctbpfb");
+        REQUIRE_FALSE(second.ok());
+        CHECK(second.error().message.find("something is attached there already") != std::string::npos);
         send(5);
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
-        if (counts.lookup(0).value() != 5) return 16;
-        auto missing = sys::attach_xdp(p, "nosuchif0");
-        if (missing.ok() || missing.error().message.find("no network interface named 'nosuchif0'") == std::string::npos)
-            return 17;
-        return 0;
-    });
-    CHECK(rc == 0);
+        CHECK(wait_for(5) == 5);
+    } // detached here
+    send(5);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    CHECK(counts.lookup(0).value() == 5);
+    auto missing = sys::attach_xdp(p, "nosuchif0");
+    REQUIRE_FALSE(missing.ok());
+    CHECK(missing.error().message.find("no network interface named 'nosuchif0'") != std::string::npos);
 }
 
 TEST_CASE("cgroup link: an egress program drops a child's UDP packets until the link is gone") {

@@ -3,6 +3,7 @@
 // typed handles by name; a failing entry closes what was created and names itself.
 #include "sys_test_util.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -62,6 +63,19 @@ constexpr auto bad_map_spec = sys::bundle(sys::map_spec<"counts", std::uint32_t,
 
 std::vector<unsigned char> packet() { return std::vector<unsigned char>(64, 0); }
 
+// A cgroup_skb program returning 7: out of range for ingress [0, 1] and egress [0, 3].
+constexpr auto returns_7 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 7, exit_()};
+};
+constexpr auto ingress_spec = sys::bundle(sys::prog_spec<"verdict", returns_7>(BPF_PROG_TYPE_CGROUP_SKB));
+constexpr auto egress_spec =
+    sys::bundle(sys::prog_spec<"verdict", returns_7>(ctbpf::prog_type::cgroup_skb, ctbpf::attach_type::cgroup_inet_egress));
+constexpr ctbpf::options egress_unchecked{.type = ctbpf::prog_type::cgroup_skb,
+                                          .expected_attach_type = ctbpf::attach_type::cgroup_inet_egress,
+                                          .verify = false};
+constexpr auto egress_unchecked_spec = sys::bundle(sys::prog_spec<"verdict", returns_7, egress_unchecked>());
+
 } // namespace
 
 TEST_CASE("a bundle loads in one call and gives typed handles by name") {
@@ -119,6 +133,30 @@ TEST_CASE("a bundle whose program the verifier rejects: the error names it, noth
         CHECK_FALSE(e.kernel_message.empty());
     }
     CHECK(sys_test::open_fds() == before);
+}
+
+TEST_CASE("a bundle checks each program with its load's program type and attach type") {
+    // refused before bpf(): no kernel needed
+    auto in = sys::load(ingress_spec);
+    REQUIRE_FALSE(in.ok());
+    CHECK(in.error().message_from == "ctbpf");
+    CHECK(in.error().message.find("ctbpf's verifier rejects the program (return value is out of range); the kernel was "
+                                  "not asked") != std::string::npos);
+    CHECK(in.error().kernel_message ==
+          std::vector<std::string>{"At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]"});
+    CHECK(in.error().insn == 1u);
+    auto out = sys::load(egress_spec);
+    REQUIRE_FALSE(out.ok());
+    CHECK(out.error().kernel_message ==
+          std::vector<std::string>{"At program exit the register R0 has smin=7 smax=7 should have been in [0, 3]"});
+    // the kernel (the oracle) refuses it with the same message when asked
+    KERNEL_TEST();
+    auto k = sys::load(egress_unchecked_spec);
+    REQUIRE_FALSE(k.ok());
+    CHECK(k.error().message_from == "kernel");
+    CHECK(k.error().is(std::errc::invalid_argument));
+    CHECK(std::find(k.error().kernel_message.begin(), k.error().kernel_message.end(), out.error().kernel_message[0]) !=
+          k.error().kernel_message.end());
 }
 
 TEST_CASE("a bundle whose map cannot be created: the error names it, nothing stays open") {

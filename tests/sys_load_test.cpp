@@ -138,7 +138,7 @@ TEST_CASE("a rejected program: errno, the kernel's message, the instruction with
     KERNEL_TEST();
     sys::load_report rep;
     const auto prog = reads_r2();
-    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .name = "reads_r2"}, {}, &rep);
+    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .name = "reads_r2", .verifier = ctbpf::unchecked}, {}, &rep);
     REQUIRE_FALSE(p.ok());
     const sys::error& e = p.error();
     CHECK(e.is(std::errc::permission_denied));
@@ -157,10 +157,13 @@ TEST_CASE("a rejected program: errno, the kernel's message, the instruction with
     CHECK(text.find("at insn 1: r1 = *(u32 *)(r2 + 0)") != std::string::npos);
     // value() throws bpf_error carrying the same text and errno.
     try {
-        (void)sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP}).value();
+        (void)sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .verifier = ctbpf::unchecked}).value();
         FAIL("value() did not throw");
     } catch (const sys::bpf_error& x) {
         CHECK(x.code() == std::errc::permission_denied);
+        CHECK(x.errnum() == EACCES); // the ctbpf::exception accessors
+        CHECK(x.insn() == 1u);
+        CHECK(x.error().kernel_message == std::vector<std::string>{"R2 !read_ok"});
         CHECK(std::string(x.what()).find("kernel: R2 !read_ok") != std::string::npos);
     }
 }
@@ -169,7 +172,7 @@ TEST_CASE("the log grows from a tiny buffer to the size the kernel reports") {
     KERNEL_TEST();
     sys::load_report rep;
     const auto prog = long_invalid();
-    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .log_size = 16}, {}, &rep); // clamped to 128
+    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .log_size = 16, .verifier = ctbpf::unchecked}, {}, &rep); // clamped to 128
     REQUIRE_FALSE(p.ok());
     CHECK(p.error().is(std::errc::permission_denied)); // the verdict, not ENOSPC
     // no log, then 128 bytes (ENOSPC, log_true_size reported), then the true size
@@ -193,7 +196,7 @@ TEST_CASE("with a log requested, a valid program whose log overflows still loads
 TEST_CASE("errors found before the walk name their instruction too") {
     KERNEL_TEST();
     const auto prog = unreachable();
-    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP});
+    auto p = sys::load(prog.image(), {.type = BPF_PROG_TYPE_XDP, .verifier = ctbpf::unchecked});
     REQUIRE_FALSE(p.ok());
     REQUIRE(p.error().insn.has_value());
     CHECK(*p.error().insn == 2);
@@ -207,7 +210,7 @@ TEST_CASE("an infinite loop: the message printed after an instruction's text, an
     const auto img = sys::assemble_for_load(program{
         r7 = imm64(0x100000001), label("loop"), call(ctbpf::helper::get_prandom_u32), if_(s(r0) >= 0).goto_("loop"),
         label("inner"), r9 = 3, if_(r0 == 0).goto_("inner"), r9 = 1, r0 = 0, exit_()});
-    auto p = sys::load(img.image(), {.type = BPF_PROG_TYPE_SOCKET_FILTER});
+    auto p = sys::load(img.image(), {.type = BPF_PROG_TYPE_SOCKET_FILTER, .verifier = ctbpf::unchecked});
     REQUIRE_FALSE(p.ok());
     REQUIRE_FALSE(p.error().kernel_message.empty());
     CHECK(p.error().kernel_message.front() == "infinite loop detected at insn 2");
@@ -220,7 +223,7 @@ TEST_CASE("E2BIG or EFAULT from the verifier gets the log too (more than 8,192 p
     KERNEL_TEST();
     const std::vector<bpf_insn> code = verify_cases::pending_branches(8193);
     sys::load_report rep;
-    auto p = sys::load(sys::program_image{code}, {.type = BPF_PROG_TYPE_SOCKET_FILTER}, {}, &rep);
+    auto p = sys::load(sys::program_image{code}, {.type = BPF_PROG_TYPE_SOCKET_FILTER, .verifier = ctbpf::unchecked}, {}, &rep);
     REQUIRE_FALSE(p.ok());
     // E2BIG on 6.18.44-fc-v1252, EFAULT on an earlier 6.18.44 build
     CHECK((p.error().is(std::errc::argument_list_too_long) || p.error().is(std::errc::bad_address)));
@@ -278,7 +281,7 @@ TEST_CASE("a run-time program with its source map") {
     prog += r0 += r7;
     prog += exit_();
     const sys::assembled_program a = sys::assemble_for_load(prog);
-    auto p = sys::load(a.image(), {.type = BPF_PROG_TYPE_SOCKET_FILTER});
+    auto p = sys::load(a.image(), {.type = BPF_PROG_TYPE_SOCKET_FILTER, .verifier = ctbpf::unchecked});
     REQUIRE_FALSE(p.ok());
     CHECK(p.error().insn == 4u);
     CHECK(p.error().annotation.find("insn 4: r0 += r7   (label 'bad', line ") == 0);
@@ -316,6 +319,43 @@ TEST_CASE("ctbpf::check() as the precheck: the kernel's errno and message, witho
     if (sys_test::kernel().usable) {
         CHECK(sys::load<ret42>({.type = BPF_PROG_TYPE_XDP, .precheck = sys::verifier_precheck}).ok());
     }
+}
+
+constexpr auto returns_7 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 7, exit_()};
+};
+constexpr auto returns_1 = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = 1, exit_()};
+};
+constexpr ctbpf::options cgroup_skb{.type = ctbpf::prog_type::cgroup_skb};
+
+TEST_CASE("sys::load<F>(options) checks with the load's program type: a cgroup_skb program returning 7") {
+    sys::load_report rep;
+    // F was checked at compile time without a type; load() checks it again with cgroup_skb
+    auto p = sys::load<returns_7>({.type = BPF_PROG_TYPE_CGROUP_SKB}, {}, &rep);
+    REQUIRE_FALSE(p.ok());
+    CHECK(rep.attempts == 0);
+    CHECK(p.error().message_from == "ctbpf");
+    CHECK(p.error().message.find("(load_options::verifier = ctbpf::unchecked asks it)") != std::string::npos);
+    CHECK(p.error().kernel_message ==
+          std::vector<std::string>{"At program exit the register R0 has smin=7 smax=7 should have been in [0, 1]"});
+    // the same through the run-time program and through sys::load<F, O> with O's type given at run time
+    CHECK_FALSE(sys::load(ctbpf::program(returns_7()), {.type = ctbpf::prog_type::cgroup_skb}).ok());
+    // an image<F, O>() checked at compile time with the load's type is not checked again
+    const sys::program_image img = sys::image<returns_1, cgroup_skb>();
+    REQUIRE(img.checked != nullptr);
+    CHECK(img.checked->type == ctbpf::prog_type::cgroup_skb);
+    // the kernel, asked (unchecked), refuses it with the message ctbpf gave
+    KERNEL_TEST();
+    auto k = sys::load<returns_7>({.type = ctbpf::prog_type::cgroup_skb, .verifier = ctbpf::unchecked}, {}, &rep);
+    REQUIRE_FALSE(k.ok());
+    CHECK(rep.attempts > 0);
+    CHECK(k.error().message_from == "kernel");
+    CHECK(std::find(k.error().kernel_message.begin(), k.error().kernel_message.end(), p.error().kernel_message[0]) !=
+          k.error().kernel_message.end());
+    CHECK(sys::load(img, {.type = ctbpf::prog_type::cgroup_skb}).ok());
 }
 
 TEST_CASE("a run-time program with named maps loads in one call; an image without the names is refused") {

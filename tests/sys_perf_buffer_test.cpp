@@ -9,9 +9,7 @@
 
 #include <array>
 #include <cstdint>
-#include <initializer_list>
 #include <string>
-#include <utility>
 #include <cstring>
 #include <map>
 #include <vector>
@@ -19,23 +17,6 @@
 namespace sys = ctbpf::sys;
 
 namespace {
-
-// Skips (saying why) when this process lacks a capability the test needs; never as root, where
-// the test then runs and fails on its own. Counted as skipped in the "kernel tests" line.
-bool lacks_caps(std::initializer_list<std::pair<int, const char*>> caps) {
-    if (::geteuid() == 0) return false;
-    std::string missing;
-    for (auto [cap, name] : caps)
-        if (!ctbpf::sys::detail::has_capability(cap).value_or(false) &&
-            !(cap == ctbpf::sys::detail::cap_bpf && ctbpf::sys::detail::has_capability(ctbpf::sys::detail::cap_sys_admin).value_or(false)))
-            missing += std::string(missing.empty() ? "" : ", ") + name;
-    if (missing.empty()) return false;
-    --sys_test::tally.ran;
-    ++sys_test::tally.skipped;
-    sys_test::tally.why = "needs " + missing + " (run as root)";
-    MESSAGE("SKIP: " << sys_test::tally.why);
-    return true;
-}
 
 // XDP: seq[0] += 1, then a Size-byte sample {u64 seq, u64 cpu, bytes 0, 1, 2, ...} to the perf
 // event array "events" at the current CPU. Size is at most 32.
@@ -102,7 +83,7 @@ using seq_map = sys::map<std::uint32_t, std::uint64_t>;
 
 TEST_CASE("perf buffer: samples from every CPU arrive on that CPU's ring") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
     const int fds_before = sys_test::open_fds();
     {
         sys::perf_event_array events = sys::perf_event_array::create(0, {.name = "events"}).value();
@@ -177,7 +158,7 @@ TEST_CASE("perf buffer: samples from every CPU arrive on that CPU's ring") {
 
 TEST_CASE("perf buffer: records of an odd size wrap around a one-page ring and are read intact, in order") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
     const int fds_before = sys_test::open_fds();
     {
         sys::perf_event_array events = sys::perf_event_array::create(0, {.name = "events"}).value();
@@ -235,7 +216,7 @@ TEST_CASE("perf buffer: records of an odd size wrap around a one-page ring and a
 
 TEST_CASE("perf buffer: errors say what to change") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_perfmon, "CAP_PERFMON"}})) return;
     sys::perf_event_array events = sys::perf_event_array::create(0).value();
     auto bad_pages = sys::perf_buffer::create(events, {.pages = 3});
     REQUIRE_FALSE(bad_pages.ok());

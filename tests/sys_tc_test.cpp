@@ -6,20 +6,16 @@
 #include "sys_test_util.hpp"
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <initializer_list>
 #include <string>
-#include <utility>
 #include <cstdio>
 #include <string>
 #include <thread>
@@ -28,23 +24,6 @@
 namespace sys = ctbpf::sys;
 
 namespace {
-
-// Skips (saying why) when this process lacks a capability the test needs; never as root, where
-// the test then runs and fails on its own. Counted as skipped in the "kernel tests" line.
-bool lacks_caps(std::initializer_list<std::pair<int, const char*>> caps) {
-    if (::geteuid() == 0) return false;
-    std::string missing;
-    for (auto [cap, name] : caps)
-        if (!ctbpf::sys::detail::has_capability(cap).value_or(false) &&
-            !(cap == ctbpf::sys::detail::cap_bpf && ctbpf::sys::detail::has_capability(ctbpf::sys::detail::cap_sys_admin).value_or(false)))
-            missing += std::string(missing.empty() ? "" : ", ") + name;
-    if (missing.empty()) return false;
-    --sys_test::tally.ran;
-    ++sys_test::tally.skipped;
-    sys_test::tally.why = "needs " + missing + " (run as root)";
-    MESSAGE("SKIP: " << sys_test::tally.why);
-    return true;
-}
 
 constexpr std::uint16_t drop_port = 7001, keep_port = 7002;
 
@@ -95,71 +74,6 @@ inline constexpr auto record_turn = [] {
     };
 };
 
-// Runs `cmd` with /bin/sh in the network namespace `nsfd`; returns its exit status.
-int sh_in(int nsfd, const std::string& cmd) {
-    std::fflush(stdout);
-    const pid_t pid = ::fork();
-    if (pid == 0) {
-        if (::setns(nsfd, CLONE_NEWNET) != 0) ::_exit(126);
-        ::execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
-        ::_exit(127);
-    }
-    int status = 0;
-    ::waitpid(pid, &status, 0);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
-
-// Two private network namespaces joined by a veth pair: "ctbpfa" (10.199.0.1) in `a`, "ctbpfb"
-// (10.199.0.2) in `b`. This thread is in `b` while the object lives; the original namespace is
-// restored when it is destroyed (the private ones then go away with their fds).
-struct netns_pair {
-    sys::unique_fd orig, a, b;
-    bool ok = false;
-    std::string why;
-
-    netns_pair() {
-        orig.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        if (!orig) {
-            why = "cannot open /proc/thread-self/ns/net";
-            return;
-        }
-        if (::unshare(CLONE_NEWNET) != 0) {
-            why = "unshare(CLONE_NEWNET) failed";
-            return;
-        }
-        a.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        if (::unshare(CLONE_NEWNET) != 0) {
-            why = "unshare(CLONE_NEWNET) failed";
-            return;
-        }
-        b.reset(::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC));
-        // ip runs in `a`; "netns PID" names this process's current namespace, `b`.
-        if (sh_in(a.get(), "ip link add ctbpfa type veth peer name ctbpfb netns " + std::to_string(::getpid()) +
-                               " && ip addr add 10.199.0.1/24 dev ctbpfa && ip link set ctbpfa up && ip link set lo up") != 0 ||
-            sh_in(b.get(), "ip addr add 10.199.0.2/24 dev ctbpfb && ip link set ctbpfb up && ip link set lo up") != 0) {
-            why = "ip could not set up the veth pair";
-            return;
-        }
-        ok = true;
-    }
-    ~netns_pair() {
-        if (orig) ::setns(orig.get(), CLONE_NEWNET);
-    }
-    netns_pair(const netns_pair&) = delete;
-    netns_pair& operator=(const netns_pair&) = delete;
-
-    // Runs fn with this thread in namespace `ns`, then returns to `b`.
-    template <class Fn>
-    auto in(int ns, Fn fn) {
-        ::setns(ns, CLONE_NEWNET);
-        struct back {
-            int fd;
-            ~back() { ::setns(fd, CLONE_NEWNET); }
-        } g{b.get()};
-        return fn();
-    }
-};
-
 sys::unique_fd udp_socket(const char* ip, std::uint16_t port) {
     sys::unique_fd s(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
     REQUIRE(s);
@@ -177,7 +91,7 @@ sys::unique_fd udp_socket(const char* ip, std::uint16_t port) {
 struct arrived {
     int dropped_port = 0, kept_port = 0;
 };
-arrived send_and_count(netns_pair& ns, int n = 3) {
+arrived send_and_count(sys_test::netns_pair& ns, int n = 3) {
     sys::unique_fd rx_drop = udp_socket("10.199.0.2", drop_port);
     sys::unique_fd rx_keep = udp_socket("10.199.0.2", keep_port);
     sys::unique_fd tx = ns.in(ns.a.get(), [] { return sys::unique_fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)); });
@@ -216,19 +130,11 @@ bool kernel_has_tcx(std::string& why) {
     return true;
 }
 
-#define NETNS_SETUP(ns)                                                        \
-    netns_pair ns;                                                             \
-    if (!ns.ok && ::geteuid() != 0) {                                          \
-        MESSAGE("SKIP: cannot build network namespaces: " << ns.why);          \
-        return;                                                                \
-    }                                                                          \
-    REQUIRE_MESSAGE(ns.ok, ns.why)
-
 } // namespace
 
 TEST_CASE("tcx: a link on ingress and on egress of a veth drops UDP to one port; detached when destroyed") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     std::string why;
     if (!kernel_has_tcx(why)) {
         MESSAGE("SKIP: " << why);
@@ -236,7 +142,7 @@ TEST_CASE("tcx: a link on ingress and on egress of a veth drops UDP to one port;
     }
     const int fds_before = sys_test::open_fds();
     {
-        NETNS_SETUP(ns);
+        SYS_TEST_NETNS_SETUP(ns);
         sys::prog p = sys::load<drop_udp_port<drop_port>>({.type = BPF_PROG_TYPE_SCHED_CLS, .name = "drop_udp"}).value();
         const arrived before = send_and_count(ns);
         CHECK(before.dropped_port == 3);
@@ -291,7 +197,7 @@ TEST_CASE("tcx: a link on ingress and on egress of a veth drops UDP to one port;
 
 TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs and by the query; expected revision") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     std::string why;
     if (!kernel_has_tcx(why)) {
         MESSAGE("SKIP: " << why);
@@ -299,7 +205,7 @@ TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs
     }
     const int fds_before = sys_test::open_fds();
     {
-        NETNS_SETUP(ns);
+        SYS_TEST_NETNS_SETUP(ns);
         using order_map = sys::map<std::uint32_t, std::array<std::uint64_t, 5>>;
         order_map order = order_map::create(BPF_MAP_TYPE_ARRAY, 1, {.name = "order"}).value();
         const sys::load_options o{.type = BPF_PROG_TYPE_SCHED_CLS};
@@ -364,10 +270,10 @@ TEST_CASE("tcx: programs ordered with before/after anchors, seen by the programs
 
 TEST_CASE("legacy tc: clsact + a direct-action cls_bpf filter over rtnetlink drops UDP to one port; removed when destroyed") {
     KERNEL_TEST();
-    if (lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
+    if (sys_test::lacks_caps({{sys::detail::cap_bpf, "CAP_BPF"}, {sys::detail::cap_net_admin, "CAP_NET_ADMIN"}, {sys::detail::cap_sys_admin, "CAP_SYS_ADMIN (for unshare)"}})) return;
     const int fds_before = sys_test::open_fds();
     {
-        NETNS_SETUP(ns);
+        SYS_TEST_NETNS_SETUP(ns);
         sys::prog p = sys::load<drop_udp_port<drop_port>>({.type = BPF_PROG_TYPE_SCHED_CLS, .name = "drop_udp"}).value();
         const unsigned ifb = ::if_nametoindex("ctbpfb");
         {

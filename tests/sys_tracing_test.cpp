@@ -194,9 +194,9 @@ using rec_map = sys::map<std::uint32_t, rec>;
 
 // ctbpf's verifier on the tracing programs: checked as prog_type::tracing at compile time (what
 // the model cannot decide about tracing contexts it leaves to the kernel).
-constexpr ctbpf::options tracing_opts{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_FENTRY};
-constexpr ctbpf::options fexit_opts{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_FEXIT};
-constexpr ctbpf::options tp_btf_opts{.type = ctbpf::prog_type::tracing, .attach_type = BPF_TRACE_RAW_TP};
+constexpr ctbpf::options tracing_opts{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_fentry};
+constexpr ctbpf::options fexit_opts{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_fexit};
+constexpr ctbpf::options tp_btf_opts{.type = ctbpf::prog_type::tracing, .expected_attach_type = ctbpf::attach_type::trace_raw_tp};
 
 // Whether this host refuses fentry/fexit loads before the verifier runs: a trivial fentry program
 // with attach_btf_id 1 (not a function: the kernel says EINVAL) gets EPERM with an empty log.

@@ -200,8 +200,8 @@ void run_one(raw_loader& l, const config& c, privilege priv, std::int32_t off, s
     if ((k.err == 0) != m.allowed) {
         why = std::string("kernel ") + (k.err == 0 ? "accepts" : "rejects (" + k.message + ")") + ", model " +
               (m.allowed ? "accepts" : "rejects (" + std::string(m.message()) + ")");
-    } else if (k.err != 0 && (k.err != m.error || k.message != m.message())) {
-        why = "kernel errno " + std::to_string(k.err) + " '" + k.message + "', model errno " + std::to_string(m.error) +
+    } else if (k.err != 0 && (k.err != m.errnum || k.message != m.message())) {
+        why = "kernel errno " + std::to_string(k.err) + " '" + k.message + "', model errno " + std::to_string(m.errnum) +
               " '" + std::string(m.message()) + "'";
     } else if (k.err == 0 && is_load) {
         const ctx_reg_type kt = parse_type(k.r0);
@@ -439,7 +439,7 @@ TEST_CASE("socket fields agree with the live kernel") {
                 const ctbpf::check_result r = ctbpf::check(p, {.type = prog_type::sched_cls});
                 INFO((which == 0 ? "sock" : which == 1 ? "sock_common" : "tcp_sock") << " off " << off << " opcode "
                      << int{code} << ": kernel " << k.err << " '" << k.message << "', ctbpf "
-                     << r.error << " '" << std::string(r.message()) << "', deferred " << ctbpf::to_string(r.deferred));
+                     << r.errnum << " '" << std::string(r.message()) << "', deferred " << ctbpf::to_string(r.deferred));
                 // (the conversion after verification fails for two of them: left to the kernel)
                 const bool conversion = k.err == EFAULT && k.message.starts_with("verifier bug: error during ctx access conversion");
                 if (conversion) {
@@ -450,7 +450,7 @@ TEST_CASE("socket fields agree with the live kernel") {
                 CHECK(r.ok() == k.ok());
                 CHECK(r.deferred == ctbpf::deferral::none);
                 if (!k.ok()) CHECK(std::string(r.message()) == k.message);
-                if (!k.ok()) CHECK(r.error == k.err);
+                if (!k.ok()) CHECK(r.errnum == k.err);
                 ++cases;
                 accepted += k.ok();
                 same += r.ok() == k.ok() && (k.ok() || std::string(r.message()) == k.message);

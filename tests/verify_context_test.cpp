@@ -79,8 +79,8 @@ static_assert(check_ctx_access(prog_type::xdp, 0, root, -8, 4, ctx_op::load).mes
 static_assert(check_ctx_access(prog_type::xdp, 0, root, 0, 4, ctx_op::atomic, 3).message() ==
               "BPF_ATOMIC stores into R3 ctx is not allowed");
 static_assert(check_ctx_access(prog_type::xdp, 0, root, 0, 2, ctx_op::atomic).message() == "invalid atomic operand size");
-static_assert(check_ctx_access(prog_type::xdp, 0, root, 0, 2, ctx_op::atomic).error == EINVAL);
-static_assert(check_ctx_access(prog_type::xdp, 0, root, 1, 4, ctx_op::load).error == EACCES);
+static_assert(check_ctx_access(prog_type::xdp, 0, root, 0, 2, ctx_op::atomic).errnum == EINVAL);
+static_assert(check_ctx_access(prog_type::xdp, 0, root, 1, 4, ctx_op::load).errnum == EACCES);
 static_assert(check_ctx_access(prog_type::sched_cls, 0, root, 0, 2, ctx_op::load).umax == 0xffff);
 static_assert(check_ctx_access(prog_type::sched_cls, 0, root, 0, 2, ctx_op::load_sx).smin == -32768);
 static_assert(check_ctx_access(prog_type::tracing, 0, root, 0, 8, ctx_op::load).reason == ctx_reject::not_covered);

@@ -209,7 +209,7 @@ one_result compare(const vfr::program& p, kloader& kl, const std::vector<ctbpf::
     o.r = ctbpf::check(p.insns,
                        {.priv = unpriv ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
                         .type = p.type,
-                        .attach_type = p.attach,
+                        .expected_attach_type = static_cast<ctbpf::attach_type>(p.attach),
                         .kernel = prof},
                        shapes);
     o.k = kl.load(p.insns, p.type, p.attach);
@@ -217,7 +217,7 @@ one_result compare(const vfr::program& p, kloader& kl, const std::vector<ctbpf::
     else if (o.r.ok()) o.c = o.r.complete() ? false_accept : deferred_reject;
     else if (o.k.ok()) o.c = extra_reject;
     else if (o.k.index >= 0 && static_cast<long>(o.r.index) != o.k.index) o.c = index_mismatch;
-    else if (std::string(o.r.message()) != o.k.message || o.r.error != o.k.err) o.c = message_mismatch;
+    else if (std::string(o.r.message()) != o.k.message || o.r.errnum != o.k.err) o.c = message_mismatch;
     else o.c = agree;
     return o;
 }
@@ -324,7 +324,7 @@ std::string describe(const ctbpf::check_result& r) {
     if (r.ok()) return r.complete() ? "accepts" : "accepts, deferring " + std::string(ctbpf::to_string(r.deferred)) +
                                                       " at insn " + std::to_string(r.deferred_index);
     return "rejects at insn " + std::to_string(r.index) + ": " + std::string(r.message()) + " (errno " +
-           std::to_string(r.error) +
+           std::to_string(r.errnum) +
            (r.complete() ? std::string(")")
                          : "; had deferred " + std::string(ctbpf::to_string(r.deferred)) + " at insn " +
                                std::to_string(r.deferred_index) + ")");

@@ -36,9 +36,9 @@ using namespace ctbpf::detail::vfy;
 constexpr std::int32_t max_id = ctbpf::helper_max_id;
 
 ctbpf::prog_type to_prog_type(const char* name) {
-    ctbpf::prog_type t{};
-    REQUIRE(ctbpf::parse_prog_type(name, t));
-    return t;
+    const std::optional<ctbpf::prog_type> t = ctbpf::parse<ctbpf::prog_type>(name);
+    REQUIRE(t);
+    return *t;
 }
 
 std::string expected_unavailable(std::int32_t id, unavailable_message m) {

@@ -152,7 +152,7 @@ tally differential(verify_fuzz::kind k, long count, std::uint64_t seed, bool unp
         } else {
             ++t.both_reject;
             // a rejection that the model decided alone must be the kernel's
-            if (r.complete() && (r.error != kr.err || normalise(r.message()) != normalise(kr.message))) {
+            if (r.complete() && (r.errnum != kr.err || normalise(r.message()) != normalise(kr.message))) {
                 ++t.message_differs;
                 bad = exact;
             } else {
@@ -191,16 +191,16 @@ TEST_CASE("the probe table against the live kernel") {
         const ctbpf::check_result r =
             ctbpf::check(c.prog, {.priv = un ? ctbpf::privilege::unprivileged : ctbpf::privilege::root,
                                   .type = c.type,
-                                  .attach_type = c.attach,
+                                  .expected_attach_type = static_cast<ctbpf::attach_type>(c.attach),
                                   .kernel = kernel().profile});
         INFO(c.name << (un ? " (unprivileged)" : " (root)") << ": kernel " << kr.err << " '" << kr.message << "', ctbpf "
-                    << r.error << " '" << std::string(r.message()) << "'");
+                    << r.errnum << " '" << std::string(r.message()) << "'");
         // the kernel still says what the table says (or what another 6.18.44 build is known to say)
         bool same = kr.err == want || (!un && c.other_build_errno != 0 && kr.err == c.other_build_errno);
         if (c.kernel_only) {
             same = same && r.ok();
         } else {
-            same = same && r.error == kr.err;
+            same = same && r.errnum == kr.err;
             if (kr.err != 0 && !kr.message.empty()) same = same && normalise(r.message()) == normalise(kr.message);
             if (!msg.empty()) same = same && normalise(msg) == normalise(kr.message);
         }
@@ -258,7 +258,7 @@ TEST_CASE("helpers without arguments: where they may be called, and what get_smp
         {ctbpf::prog_type::cgroup_skb, BPF_PROG_TYPE_CGROUP_SKB}};
     // ctbpf's verdict where it has one (rejected, or accepted with nothing left to the kernel) is the kernel's
     auto same = [](const ctbpf::check_result& r, const kernel_probe::load_result& kr) {
-        if (!r.ok()) return r.error == kr.err && std::string(r.message()) == kr.message;
+        if (!r.ok()) return r.errnum == kr.err && std::string(r.message()) == kr.message;
         return !r.complete() || kr.ok();
     };
     long compared = 0, decided = 0;

@@ -340,7 +340,7 @@ TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BP
                 k.message = out.substr(out.find('\n') + 1);
             }
             const ctbpf::check_result r =
-                ctbpf::check(c.prog, {.priv = priv, .type = c.type, .attach_type = c.attach}, shapes);
+                ctbpf::check(c.prog, {.priv = priv, .type = c.type, .expected_attach_type = static_cast<ctbpf::attach_type>(c.attach)}, shapes);
             ++ran;
             INFO(c.name << (unpriv ? " (unprivileged)" : "") << ": kernel errno " << k.err << " '" << k.message
                         << "'; ctbpf " << (r.ok() ? "ok" : std::string(r.message())) << ", deferred "
@@ -352,7 +352,7 @@ TEST_CASE("maps, packets and contexts: ctbpf::check() with map shapes against BP
             if (!r.ok() && !k.ok()) {
                 ++rejected;
                 CHECK(std::string(r.message()) == k.message);
-                CHECK(r.error == k.err);
+                CHECK(r.errnum == k.err);
                 same_message += std::string(r.message()) == k.message;
             }
         }

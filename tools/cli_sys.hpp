@@ -9,8 +9,8 @@
 #include "ctbpf/sys/load.hpp"
 #include "ctbpf/sys/names.hpp"
 #include "ctbpf/sys/pin.hpp"
+#include "ctbpf/sys/probe.hpp"
 #include "ctbpf/sys/test_run.hpp"
-#include "ctbpf/sys/precheck.hpp"
 #include "ctbpf/vm.hpp"
 
 #include <charconv>
@@ -46,14 +46,6 @@ inline std::optional<std::uint32_t> parse_u32(std::string_view s) {
     return v;
 }
 
-inline std::string type_list() {
-    std::string s;
-    for (std::size_t i = 1; i < sys::prog_type_names.size(); ++i) {
-        if (i > 1) s += i % 6 == 1 ? ",\n            " : ", ";
-        s += sys::prog_type_names[i];
-    }
-    return s;
-}
 
 // Options shared by load and run.
 struct common_options {
@@ -61,12 +53,13 @@ struct common_options {
     std::string data_path, ctx_path, pin_path;
     bool have_path = false, hex = false, show_log = false, vm = false, trace = false;
     std::vector<map_shape> maps; // --map: the shapes of the maps the program's lddw imm FD refer to
-    std::optional<std::uint32_t> type;
+    std::optional<prog_type> type;
     sys::load_options load{};
     std::string name, license = "GPL";
     std::uint32_t repeat = 1;
     std::optional<std::uint32_t> cpu; // --cpu: BPF_F_TEST_RUN_ON_CPU
     std::optional<std::uint32_t> prog_flags; // --prog-flags; syscall programs default to BPF_F_SLEEPABLE
+    std::string probe, probe_target;         // load --uprobe BINARY:SYMBOL (or --uretprobe, --kprobe, --kretprobe FUNCTION)
 };
 
 // Parses argv; returns -1 to go on, else an exit status (help printed, or a usage error).
@@ -97,7 +90,9 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
         } else if (a == "--log") {
             o.show_log = true;
         } else if (a == "--check") {
-            o.load.precheck = sys::verifier_precheck;
+            // (the default: ctbpf's verifier first)
+        } else if (a == "--unchecked") {
+            o.load.verifier = ctbpf::unchecked;
         } else if (is_run && (a == "--vm" || a == "--trace")) {
             (a == "--vm" ? o.vm : o.trace) = true;
         } else if (a == "--map") {
@@ -110,12 +105,26 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
                 if (other.fd == m->fd) return usage(cmd, "--map " + std::to_string(m->fd) + " given twice");
             o.maps.push_back(*m);
         } else if (a == "--type" || a == "--name" || a == "--license" || a == "--attach-type" || a == "--log-level" ||
-                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu"))) {
+                   a == "--prog-flags" || a == "--pin" || (is_run && (a == "--data" || a == "--ctx" || a == "--repeat" || a == "--cpu")) ||
+                   (!is_run && (a == "--uprobe" || a == "--uretprobe" || a == "--kprobe" || a == "--kretprobe"))) {
             const auto v = value(a);
             if (!v) return usage(cmd, "option '" + std::string(a) + "' needs a value");
-            if (a == "--type") {
-                o.type = sys::prog_type_from_name(*v);
-                if (!o.type) return usage(cmd, "unknown program type '" + std::string(*v) + "'; one of:\n            " + type_list());
+            std::string error;
+            if (a == "--uprobe" || a == "--uretprobe" || a == "--kprobe" || a == "--kretprobe") {
+                if (!o.probe.empty()) return usage(cmd, "one probe at a time ('" + o.probe + "' and '" + std::string(a) + "' given)");
+                const bool user = a == "--uprobe" || a == "--uretprobe";
+                const std::size_t colon = v->rfind(':');
+                if (v->empty() || (user && (colon == std::string_view::npos || colon == 0 || colon + 1 == v->size())))
+                    return usage(cmd, std::string(a) + " takes " + (user ? "BINARY:SYMBOL" : "FUNCTION") + ", not '" + std::string(*v) + "'");
+                o.probe = a;
+                o.probe_target = *v;
+            } else if (a == "--type") {
+                o.type = parse_type_option(*v, error);
+                if (!o.type) return usage(cmd, error);
+            } else if (a == "--attach-type") {
+                const std::optional<attach_type> t = parse_attach_option(*v, error);
+                if (!t) return usage(cmd, error);
+                o.load.expected_attach_type = *t;
             } else if (a == "--name") {
                 o.name = *v;
             } else if (a == "--license") {
@@ -129,7 +138,6 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
             } else {
                 const auto n = parse_u32(*v);
                 if (!n) return usage(cmd, "option '" + std::string(a) + "' takes a number, not '" + std::string(*v) + "'");
-                if (a == "--attach-type") o.load.expected_attach_type = *n;
                 if (a == "--log-level") o.load.log_level = *n;
                 if (a == "--prog-flags") o.prog_flags = *n;
                 if (a == "--repeat") o.repeat = *n;
@@ -144,7 +152,7 @@ inline int parse(std::string_view cmd, std::span<char* const> args, common_optio
     if (o.trace && !o.vm) return usage(cmd, "--trace needs --vm (the interpreter)");
     if (o.cpu && o.vm) return usage(cmd, "--cpu is for the kernel, not --vm");
     o.load.type = *o.type;
-    o.load.flags = o.prog_flags ? *o.prog_flags : *o.type == BPF_PROG_TYPE_SYSCALL ? BPF_F_SLEEPABLE : 0;
+    o.load.flags = o.prog_flags ? *o.prog_flags : *o.type == prog_type::syscall ? BPF_F_SLEEPABLE : 0;
     o.load.name = o.name;
     o.load.license = o.license;
     return -1;
@@ -247,7 +255,7 @@ inline void hex_dump(std::span<const std::byte> d) {
     }
 }
 
-inline std::string retval_name(std::uint32_t type, std::uint32_t v) {
+inline std::string retval_name(kernel_enum<prog_type> type, std::uint32_t v) {
     if (type == BPF_PROG_TYPE_XDP) {
         constexpr const char* names[] = {"XDP_ABORTED", "XDP_DROP", "XDP_PASS", "XDP_TX", "XDP_REDIRECT"};
         if (v < 5) return names[v];
@@ -263,8 +271,9 @@ inline std::string retval_name(std::uint32_t type, std::uint32_t v) {
 } // namespace sys_detail
 
 inline constexpr std::string_view load_help =
-    "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type N]\n"
-    "                  [--log-level N] [--prog-flags N] [--log] [--check] [--pin PATH] [--map FD=SHAPE]...\n"
+    "usage: ctbpf load FILE --type NAME [--hex] [--name NAME] [--license L] [--attach-type T]\n"
+    "                  [--log-level N] [--prog-flags N] [--log] [--unchecked] [--pin PATH] [--map FD=SHAPE]...\n"
+    "                  [--uprobe|--uretprobe BINARY:SYMBOL | --kprobe|--kretprobe FUNCTION]\n"
     "\n"
     "Loads FILE's instructions with bpf(BPF_PROG_LOAD) and prints 'id ID tag TAG'. The program\n"
     "is unloaded when ctbpf exits unless --pin keeps it (PATH on a bpf filesystem).\n"
@@ -276,14 +285,22 @@ inline constexpr std::string_view load_help =
     "  --hex            FILE is hex text (as for 'ctbpf disasm --hex')\n"
     "  --name NAME      the program's name in the kernel\n"
     "  --license L      license string (default GPL)\n"
-    "  --attach-type N  expected attach type (enum bpf_attach_type)\n"
+    "  --attach-type T  expected attach type: a name (cgroup_inet_egress, egress,\n"
+    "                   BPF_CGROUP_INET_EGRESS, ...) or a number (enum bpf_attach_type)\n"
     "  --log-level N    always ask for the verifier log at level N; --log prints it\n"
     "  --prog-flags N   BPF_F_* program flags (default 0; syscall programs: BPF_F_SLEEPABLE, 16,\n"
     "                   as the kernel requires)\n"
-    "  --check          run ctbpf's own verifier first; if it rejects FILE, the kernel is not asked\n"
+    "  --unchecked      do not run ctbpf's own verifier first (by default, if it rejects FILE,\n"
+    "                   the kernel is not asked)\n"
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "                   create a map of that shape for the program's lddw imm FD (src 1/2) and\n"
     "                   fd_array index FD (src 5/6); TYPE as bpftool spells it (hash, array, ...)\n"
+    "  --uprobe BINARY:SYMBOL, --uretprobe BINARY:SYMBOL\n"
+    "                   attach the (kprobe-type) program to function SYMBOL of the ELF file BINARY\n"
+    "                   (its .symtab or .dynsym) and print the link; with --pin the link is pinned\n"
+    "                   and stays attached after ctbpf exits\n"
+    "  --kprobe FUNCTION, --kretprobe FUNCTION\n"
+    "                   the same on a kernel function (kernels with kprobes)\n"
     "\n"
     "Exit status: 0 loaded, 1 the kernel refused (verifier, privilege, ...), 2 usage error or\n"
     "malformed input.\n";
@@ -291,7 +308,7 @@ inline constexpr std::string_view load_help =
 inline constexpr std::string_view run_help =
     "usage: ctbpf run FILE --type NAME [--data FILE] [--ctx FILE] [--repeat N] [--cpu N] [--hex]\n"
     "                 [--name NAME]\n"
-    "                 [--license L] [--attach-type N] [--log-level N] [--prog-flags N] [--log] [--check]\n"
+    "                 [--license L] [--attach-type T] [--log-level N] [--prog-flags N] [--log] [--unchecked]\n"
     "                 [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--vm [--trace]]\n"
     "\n"
     "Loads FILE's instructions and test-runs them with BPF_PROG_TEST_RUN. Prints the return\n"
@@ -336,6 +353,30 @@ inline int cmd_load(std::span<char* const> args) {
         return sys_detail::exit_refused;
     }
     std::printf("id %u tag %s\n", info->id, info->tag_hex().c_str());
+    if (!o.probe.empty()) {
+        sys::result<sys::link> l = [&] {
+            const bool ret = o.probe == "--uretprobe" || o.probe == "--kretprobe";
+            if (o.probe == "--kprobe" || o.probe == "--kretprobe") return sys::attach_kprobe(*p, o.probe_target, {.retprobe = ret});
+            const std::size_t colon = o.probe_target.rfind(':');
+            return sys::attach_uprobe(*p, o.probe_target.substr(0, colon), std::string_view(o.probe_target).substr(colon + 1),
+                                      {.retprobe = ret});
+        }();
+        if (!l) {
+            std::fprintf(stderr, "ctbpf load: %s\n", l.error().describe().c_str());
+            return sys_detail::exit_refused;
+        }
+        sys::result<sys::link_info> li = l->info();
+        std::printf("attached %s (link id %u)\n", l->what().c_str(), li ? li->id : 0);
+        if (o.pin_path.empty()) {
+            std::printf("detached at exit (--pin PATH keeps it)\n");
+        } else if (sys::result<void> pinned = sys::pin(*l, o.pin_path); !pinned) {
+            std::fprintf(stderr, "ctbpf load: %s\n", pinned.error().describe().c_str());
+            return sys_detail::exit_refused;
+        } else {
+            std::printf("pinned link %s\n", o.pin_path.c_str());
+        }
+        return std::fflush(stdout) == 0 ? 0 : 1;
+    }
     if (!o.pin_path.empty()) {
         sys::result<void> pinned = sys::pin(*p, o.pin_path);
         if (!pinned) {
@@ -363,9 +404,21 @@ inline int run_vm(const sys_detail::common_options& o, std::span<const std::byte
         if (static_cast<std::size_t>(m.fd) >= table.size()) table.resize(static_cast<std::size_t>(m.fd) + 1);
         table[static_cast<std::size_t>(m.fd)] = {"", m};
     }
+    if (o.load.verifier.verify) { // the default, as for the kernel: ctbpf's verifier first
+        options v = o.load.verifier;
+        v.type = *o.type;
+        v.expected_attach_type = o.load.expected_attach_type;
+        const check_result c = check(insns, v, o.maps);
+        if (!c.ok()) {
+            std::fprintf(stderr, "ctbpf run: ctbpf's verifier rejects the program (%s; --unchecked runs it anyway)\n  ctbpf: %.*s\n  at %s\n",
+                         std::string(to_string(c.code)).c_str(), static_cast<int>(c.message().size()), c.message().data(),
+                         sys::annotate_insn(insns, {}, c.index).c_str());
+            return sys_detail::exit_refused;
+        }
+    }
     vm::machine machine(table);
     vm::input in{};
-    in.type = static_cast<prog_type>(*o.type);
+    in.type = *o.type;
     in.packet = {reinterpret_cast<const std::uint8_t*>(data.data()), data.size()};
     in.ctx = {reinterpret_cast<const std::uint8_t*>(ctx.data()), ctx.size()};
     in.trace = o.trace;

@@ -1,4 +1,4 @@
-// `ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach N] [--map FD=SHAPE]... [--hex]`: ctbpf::check() on
+// `ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--attach NAME|N] [--map FD=SHAPE]... [--hex]`: ctbpf::check() on
 // raw bytecode. Prints "ok" or "insn N: MESSAGE" (the kernel's message); what the model left to
 // the kernel is noted on stderr. Exit status: 0 accepted, 1 rejected, 2 unusable input.
 #pragma once
@@ -18,7 +18,7 @@
 namespace ctbpf::cli {
 
 inline constexpr std::string_view verify_help =
-    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--strict] [--attach N]\n"
+    "usage: ctbpf verify FILE [--type NAME] [--unpriv] [--lint] [--strict] [--attach NAME|N]\n"
     "                    [--map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]]... [--hex]\n"
     "\n"
     "Checks FILE the way the Linux 6.18 verifier would (BPF_PROG_LOAD), without the kernel.\n"
@@ -29,13 +29,15 @@ inline constexpr std::string_view verify_help =
     "  FILE         raw little-endian struct bpf_insn records; '-' reads stdin\n"
     "  --type NAME  program type as bpftool spells it: socket_filter, xdp, sched_cls, sched_act,\n"
     "               cgroup_skb, cgroup_sock, sock_ops, tracepoint, raw_tracepoint, kprobe, ...\n"
+    "               or BPF_PROG_TYPE_XDP; any case; aliases tc, classifier, action, socket\n"
     "               (default: none; no return-value range, legacy packet loads allowed)\n"
     "  --unpriv     as an unprivileged user (kernel.unprivileged_bpf_disabled=0): 4096\n"
     "               instructions, no loops or calls, no pointer leaks\n"
     "  --lint       check every instruction, also those only reached on branches that cannot\n"
     "               be taken (the kernel skips them)\n"
     "  --strict     anything left to the kernel is a rejection ('insn N: left to the kernel: ...')\n"
-    "  --attach N   expected attach type (enum bpf_attach_type), e.g. 1 for cgroup egress\n"
+    "  --attach NAME|N  expected attach type: cgroup_inet_egress (bpftool's egress, or\n"
+    "               BPF_CGROUP_INET_EGRESS), trace_fentry, ... or its number (enum bpf_attach_type)\n"
     "  --map FD=TYPE,KEY_SIZE,VALUE_SIZE,MAX_ENTRIES[,FLAGS]\n"
     "               the shape of the map that ld_imm64 instructions with imm FD refer to (src 1\n"
     "               and 2, BPF_PSEUDO_MAP_FD/VALUE), or with index FD in fd_array (src 5 and 6),\n"
@@ -93,6 +95,32 @@ inline std::optional<map_shape> parse_map_option(std::string_view text, std::str
     return m;
 }
 
+// The names of every value of E from `first` on, comma-separated (for usage errors).
+template <class E>
+std::string type_names(std::uint32_t first, std::string_view sep = ", ") {
+    std::string names;
+    for (std::uint32_t t = first; to_string(static_cast<E>(t)) != "unknown"; ++t)
+        names += (t == first ? "" : std::string(sep)) + std::string(to_string(static_cast<E>(t)));
+    return names;
+}
+// --type NAME (ctbpf::parse<prog_type>; not unspec); nullopt with `error` set when unknown.
+inline std::optional<prog_type> parse_type_option(std::string_view value, std::string& error) {
+    const std::optional<prog_type> t = parse<prog_type>(value);
+    if (!t || *t == prog_type::unspecified)
+        error = "unknown program type '" + std::string(value) + "' (one of: " + type_names<prog_type>(1) + ")";
+    return t == prog_type::unspecified ? std::nullopt : t;
+}
+// --attach NAME|N: a bpftool name or BPF_* constant (ctbpf::parse<attach_type>), or the number.
+inline std::optional<attach_type> parse_attach_option(std::string_view value, std::string& error) {
+    if (const std::optional<attach_type> t = parse<attach_type>(value)) return t;
+    char* end = nullptr;
+    const std::string v(value);
+    const unsigned long n = std::strtoul(v.c_str(), &end, 0);
+    if (!v.empty() && *end == '\0' && n <= 0xffffffffu) return static_cast<attach_type>(n);
+    error = "unknown attach type '" + v + "' (a number, or one of: " + type_names<attach_type>(0) + ")";
+    return std::nullopt;
+}
+
 inline int cmd_verify(std::span<char* const> args) {
     std::string path;
     bool have_path = false, options_done = false;
@@ -118,20 +146,15 @@ inline int cmd_verify(std::span<char* const> args) {
         if (!options_done && (arg == "--type" || arg == "--attach")) {
             if (i + 1 == args.size()) return verify_usage(std::string(arg) + " needs a value");
             const std::string_view value = args[++i];
+            std::string error;
             if (arg == "--type") {
-                if (!parse_prog_type(value, o.type) || o.type == prog_type::unspecified) {
-                    std::string names;
-                    for (std::uint32_t t = 1; to_string(static_cast<prog_type>(t)) != "unknown"; ++t)
-                        names += (t == 1 ? "" : ", ") + std::string(to_string(static_cast<prog_type>(t)));
-                    return verify_usage("unknown program type '" + std::string(value) + "' (one of: " + names + ")");
-                }
+                const std::optional<prog_type> t = parse_type_option(value, error);
+                if (!t) return verify_usage(error);
+                o.type = *t;
             } else {
-                char* end = nullptr;
-                const std::string v(value);
-                const unsigned long n = std::strtoul(v.c_str(), &end, 0);
-                if (v.empty() || *end != '\0' || n > 0xffffffffu)
-                    return verify_usage("--attach takes a number (enum bpf_attach_type), not '" + v + "'");
-                o.attach_type = static_cast<std::uint32_t>(n);
+                const std::optional<attach_type> t = parse_attach_option(value, error);
+                if (!t) return verify_usage(error);
+                o.expected_attach_type = *t;
             }
         } else if (!options_done && arg == "--unpriv") {
             o.priv = privilege::unprivileged;
@@ -176,7 +199,7 @@ inline int cmd_verify(std::span<char* const> args) {
             std::fprintf(stderr, "note: the path walk stopped early (%u instructions simulated)\n", r.visits);
     } else {
         std::printf("insn %u: %.*s\n", r.index, static_cast<int>(r.message().size()), r.message().data());
-        std::fprintf(stderr, "rule: %s (errno %d)\n", std::string(to_string(r.code)).c_str(), r.error);
+        std::fprintf(stderr, "rule: %s (errno %d)\n", std::string(to_string(r.code)).c_str(), r.errnum);
     }
     if (std::fflush(stdout) != 0) {
         std::perror("ctbpf verify: writing the verdict");

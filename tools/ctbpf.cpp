@@ -111,9 +111,9 @@ int cmd_disasm(args_t args) {
         std::perror("ctbpf disasm: writing the listing");
         return exit_output_error;
     }
-    if (listing.error) {
-        std::fprintf(stderr, "ctbpf disasm: %s: insn %zu: %s\n", shown_name.c_str(), listing.error.index,
-                     listing.error.message.c_str());
+    if (listing.fault) {
+        std::fprintf(stderr, "ctbpf disasm: %s: insn %zu: %s\n", shown_name.c_str(), listing.fault.index,
+                     listing.fault.message.c_str());
         return exit_bad_input;
     }
     return 0;

@@ -140,6 +140,10 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
     const vfy::buffer<std::uint32_t> placed(p.label_handle_count()); // by handle index: slot + 1 (0: not placed)
     for (std::size_t i = 0; i < defs.size(); ++i) {
         const label_def& d = defs[i];
+        if (d.id == reported_handle) { // (an operator's static_assert said what is wrong)
+            note_error(best, {errc::mistake_reported_above, d.slot, d.line, {}});
+            continue;
+        }
         if (d.id != 0) { // (a handle this program did not make is not defined in it)
             if (d.id > placed.n) continue;
             std::uint32_t& at = placed.p[d.id - 1];
@@ -241,48 +245,9 @@ constexpr program_extras<F> extras() {
 template <auto F>
 inline constexpr program_extras<F> extras_v = extras<F>();
 
-// A label name carried into template arguments so that it shows in the compiler's output.
-struct label_text {
-    static constexpr std::size_t capacity = 48;
-    char text[capacity]{};
-    std::size_t len = 0;
-    constexpr label_text(std::string_view s) {
-        for (; len + 1 < capacity && len < s.size(); ++len) text[len] = s[len];
-    }
-};
-
-template <errc Rule>
-inline constexpr bool rule_is_ok = Rule == errc::ok;
-
 } // namespace detail
 
-// Instantiated when assemble<F>() rejects a program. Its template arguments are the rule, the
-// instruction index, the source line and the label's characters, e.g.
-//   program_rejected<ctbpf::errc::label_is_not_defined, 2, 8, 'o', 't'>
-template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, char... Label>
-struct program_rejected {
-    static_assert(detail::rule_is_ok<Rule>,
-                  "ctbpf: program rejected; the rule, instruction index, source line and label are the "
-                  "template arguments of program_rejected<...> in this error's context");
-    static constexpr bool value = false;
-};
-
-// Instantiated with program_rejected when check() rejects a program: its template arguments are
-// the characters of the kernel verifier's message, e.g. kernel_message<'R', '2', ' ', '!', ...>.
-template <char... Message>
-struct kernel_message {
-    template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, char... Label>
-    static constexpr bool program_rejected_v = program_rejected<Rule, InsnIndex, Line, Label...>::value;
-};
-
 namespace detail {
-template <auto F, std::size_t... I>
-constexpr bool reject(std::index_sequence<I...>) {
-    constexpr const verdict& v = probe_v<F>.v;
-    constexpr label_text name(v.label);
-    return program_rejected<v.code, v.index, v.line, name.text[I]...>::value;
-}
-
 // The instructions of F, the declared shapes of its maps and check()'s verdict on them: each its
 // own constant evaluation (a program without declared maps costs what it did before them).
 template <auto F>
@@ -322,35 +287,78 @@ template <auto... Maps>
 struct duplicate_decl_of {
     static constexpr std::string_view value = duplicate_decl(decls_v<Maps...>);
 };
-template <auto... Maps, std::size_t... I>
-constexpr bool reject_duplicate(std::index_sequence<I...>) {
-    return map_is_declared_twice<duplicate_decl_of<Maps...>::value[I]...>::value;
-}
+// map_is_declared_twice<text{"name"}>: the type assemble<F, O, Maps...>() returns when two declarations share a name.
+template <auto... Maps>
+using duplicate_t = map_is_declared_twice<text_of<duplicate_decl_of<Maps...>::value.size()>(duplicate_decl_of<Maps...>::value)>;
 template <auto... Maps>
 consteval bool maps_ok() {
     static_assert(all_declarations_v<Maps...>,
                   "ctbpf: assemble<F, options, maps...>(): the arguments after the options must be map declarations "
                   "(ctbpf::hash_map<\"name\", K, V>(n), ctbpf::array_map<\"name\", V>(n), ..., or ctbpf::map_list<...>)");
-    if constexpr (sizeof...(Maps) == 0 || !all_declarations_v<Maps...>) {
-        return sizeof...(Maps) == 0;
-    } else if constexpr (!duplicate_decl_of<Maps...>::value.empty()) {
-        return reject_duplicate<Maps...>(std::make_index_sequence<duplicate_decl_of<Maps...>::value.size()>{});
-    } else {
-        return true;
-    }
+    if constexpr (sizeof...(Maps) == 0 || !all_declarations_v<Maps...>) return sizeof...(Maps) == 0;
+    else return duplicate_decl_of<Maps...>::value.empty();
 }
 
 template <auto F, std::uint32_t Index>
 constexpr slot_info slot_at() {
     return locate(extras_v<F>.slots, Index);
 }
-template <auto F, options O, auto... Maps, std::size_t... L, std::size_t... M>
-constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M...>) {
-    constexpr const check_result& r = check_v<F, O, Maps...>;
-    constexpr slot_info where = slot_at<F, r.index>();
-    constexpr label_text name(where.label);
-    return kernel_message<r.msg.text[M]...>::template program_rejected_v<r.code, r.index, where.line, name.text[L]...>;
+
+// The first rejection of F: the assembler's (its message: the rule's text) or check()'s.
+struct rejection_info {
+    errc rule = errc::ok;
+    std::uint32_t index = 0, line = 0;
+    std::string_view label{}, says{};
+};
+// Whether evaluating F was a constant expression: when it was not, the compiler has reported the
+// operand mistake that stopped it, and nothing more is said.
+template <auto F>
+concept probe_is_constant = requires { typename std::integral_constant<std::size_t, probe_v<F>.slots>; };
+
+template <auto F, options O, auto... Maps>
+constexpr rejection_info rejection_of() {
+    constexpr const verdict& v = probe_v<F>.v;
+    if constexpr (!v.ok()) {
+        return {v.code, v.index, v.line, v.label, to_string(v.code)};
+    } else if constexpr (!O.verify) {
+        return {};
+    } else if constexpr (check_v<F, O, Maps...>.ok()) {
+        return {};
+    } else {
+        constexpr const check_result& r = check_v<F, O, Maps...>;
+        const slot_info where = slot_at<F, r.index>();
+        return {r.code, r.index, where.line, where.label, r.message()};
+    }
 }
+template <auto F, options O, auto... Maps>
+inline constexpr rejection_info rejection_v = rejection_of<F, O, Maps...>();
+template <const rejection_info& R>
+using rejected_t = program_rejected<R.rule, R.index, R.line, text_of<R.label.size()>(R.label), text_of<R.says.size()>(R.says)>;
+
+// What assemble<F, O, Maps...>() returns: the instructions, or (when F is rejected) a type whose
+// instantiation at the caller's line is the compile error, its template arguments the rejection.
+template <auto F, options O, auto... Maps>
+constexpr bool assembles() {
+    if constexpr (!maps_ok<Maps...>() || !probe_is_constant<F>) return false;
+    else return rejection_v<F, O, Maps...>.rule == errc::ok;
+}
+template <auto F, options O, auto... Maps>
+constexpr auto assembled_type() {
+    if constexpr (!maps_ok<Maps...>()) {
+        if constexpr (sizeof...(Maps) != 0 && all_declarations_v<Maps...>) return std::type_identity<duplicate_t<Maps...>>{};
+        else return std::type_identity<std::array<insn, 0>>{};
+    } else if constexpr (!probe_is_constant<F>) {
+        return std::type_identity<std::array<insn, 0>>{};
+    } else if constexpr (rejection_v<F, O, Maps...>.rule == errc::mistake_reported_above) {
+        return std::type_identity<std::array<insn, 0>>{}; // (said once, by the operator)
+    } else if constexpr (rejection_v<F, O, Maps...>.rule != errc::ok) {
+        return std::type_identity<rejected_t<rejection_v<F, O, Maps...>>>{};
+    } else {
+        return std::type_identity<std::remove_cvref_t<decltype(code_v<F>)>>{};
+    }
+}
+template <auto F, options O, auto... Maps>
+using assembled_t = typename decltype(assembled_type<F, O, Maps...>())::type;
 } // namespace detail
 
 // Assemble at compile time: F is a lambda returning a program. Yields std::array<bpf_insn, N>.
@@ -362,25 +370,14 @@ constexpr bool reject_checked(std::index_sequence<L...>, std::index_sequence<M..
 // max entries, flags), so a missing null check after bpf_map_lookup_elem, a map value access out
 // of bounds or a wrong map argument does not compile. A map the program names but no declaration
 // gives is left to the kernel; a declared map the program does not use is fine.
+// The rejection is the return type (program_rejected<...>), completed at the caller's line: the
+// error's context is its template arguments alone, not F and O.
 template <auto F, options O = options{}, auto... Maps>
-consteval auto assemble() {
-    constexpr const detail::probe_result& info = detail::probe_v<F>;
-    if constexpr (!detail::maps_ok<Maps...>()) {
-        return std::array<insn, 0>{};
-    } else if constexpr (!info.v.ok()) {
-        (void)detail::reject<F>(std::make_index_sequence<detail::label_text(info.v.label).len>{});
-        return std::array<insn, 0>{};
-    } else if constexpr (!O.verify) {
+consteval detail::assembled_t<F, O, Maps...> assemble() {
+    if constexpr (detail::assembles<F, O, Maps...>())
         return detail::code_v<F>;
-    } else if constexpr (!detail::check_v<F, O, Maps...>.ok()) {
-        (void)detail::reject_checked<F, O, Maps...>(
-            std::make_index_sequence<
-                detail::label_text(detail::slot_at<F, detail::check_v<F, O, Maps...>.index>().label).len>{},
-            std::make_index_sequence<detail::check_v<F, O, Maps...>.msg.size>{});
-        return std::array<insn, 0>{};
-    } else {
-        return detail::code_v<F>;
-    }
+    else
+        return {};
 }
 
 // The verdict of check() on a compile-time program, with source lines (e.g. for static_assert);
@@ -388,6 +385,8 @@ consteval auto assemble() {
 template <auto F, options O = options{}, auto... Maps>
 consteval check_result check() {
     if constexpr (!detail::maps_ok<Maps...>()) {
+        if constexpr (sizeof...(Maps) != 0 && detail::all_declarations_v<Maps...>)
+            (void)detail::duplicate_t<Maps...>{};
         return {};
     } else {
         check_result r = detail::check_v<F, O, Maps...>;
@@ -443,13 +442,6 @@ constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
     return v;
 }
 
-// Assemble at run time; throws assembly_error when the program is rejected.
-inline std::vector<insn> assemble(const program& p) {
-    std::vector<insn> out;
-    verdict v = try_assemble(p, out);
-    if (!v.ok()) throw assembly_error(v);
-    return out;
-}
 
 namespace detail {
 inline check_result check_located(std::span<const insn> code, std::span<const slot_info> slots, const options& o,
@@ -480,7 +472,8 @@ inline check_result check(const program& p, const options& o = {}) {
     return r;
 }
 
-// Assemble and check at run time; throws assembly_error or verifier_error.
+// Assemble and check at run time; throws assembly_error or verifier_error. o = ctbpf::unchecked:
+// assemble only.
 inline std::vector<insn> assemble(const program& p, const options& o) {
     std::vector<insn> out;
     std::vector<slot_info> slots;
@@ -493,16 +486,20 @@ inline std::vector<insn> assemble(const program& p, const options& o) {
     return out;
 }
 
+// Assemble at run time, checked with the default options{} (root, no program type, Linux 6.18),
+// as assemble<F>() is; throws assembly_error or verifier_error.
+inline std::vector<insn> assemble(const program& p) { return assemble(p, options{}); }
+
 // With run-time declarations of the maps the program refers to by name: map_decl objects convert
 // (check(p, o, {counts, config})), or a span of named_map_shape (e.g. read from a configuration).
-// Two declarations of one name throw std::invalid_argument. (Templates whose types depend on
+// Two declarations of one name throw ctbpf::exception. (Templates whose types depend on
 // their parameter, so that a program that does not use them does not pay for their
 // standard-library instantiations.)
 namespace detail {
 template <class Decl>
 auto match_declared(std::span<const std::string_view> names, std::span<const Decl> decls) {
     const std::string_view twice = duplicate_decl(decls);
-    if (!twice.empty()) throw std::invalid_argument("ctbpf: map '" + std::string(twice) + "' is declared twice");
+    if (!twice.empty()) throw exception("ctbpf: map '" + std::string(twice) + "' is declared twice");
     std::vector<decltype(Decl::shape)> shapes(names.size());
     match_shapes(names, decls, shapes.data());
     return shapes;
@@ -525,7 +522,7 @@ check_result check(const program& p, const options& o, std::initializer_list<std
 
 template <class Decl = named_map_shape>
 std::vector<insn> assemble(const program& p, const options& o, std::span<const std::type_identity_t<Decl>> maps) {
-    if (!o.verify) return assemble(p);
+    if (!o.verify) return assemble(p, o);
     std::vector<insn> out;
     std::vector<slot_info> slots;
     std::vector<std::string_view> names;

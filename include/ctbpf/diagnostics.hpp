@@ -2,185 +2,250 @@
 // and the operand sentences that surface as compile errors (non-constexpr calls) or exceptions.
 #pragma once
 
+#include <cerrno>
+#include <cstddef>
 #include <cstdint>
+#include <iterator>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <system_error>
 
 namespace ctbpf {
 
-// Why a program was rejected. Enumerators are sentences: they appear verbatim in compiler output.
+// Why a program was rejected: one row per rule, X(name, text, errno), the single source of the
+// enumerators (sentences: they appear verbatim in compiler output), their texts and the errno
+// BPF_PROG_LOAD returns for them (Linux values; rules the kernel does not have say EINVAL).
+#define CTBPF_ERRC_TABLE(X) \
+    X(ok, "ok", 0) \
+    /* assembly (labels and distances) */ \
+    X(label_is_not_defined, "label is not defined", EINVAL) \
+    X(label_is_defined_twice, "label is defined twice", EINVAL) \
+    X(jump_distance_does_not_fit_in_16_bits_use_gotol, "jump distance does not fit in 16 bits (use gotol)", EINVAL) \
+    X(jump_distance_does_not_fit_in_32_bits, "jump distance does not fit in 32 bits", EINVAL) \
+    X(jump_target_is_outside_the_program, "jump target is outside the program", EINVAL) \
+    X(label_name_is_empty, "label name is empty", EINVAL) \
+    X(map_name_is_empty, "map name is empty", EINVAL) \
+    X(mistake_reported_above, "an operand mistake the compiler reported", EINVAL) \
+    /* verifier (the kernel's checks; see ctbpf/verify.hpp) */ \
+    X(program_is_empty, "program is empty", E2BIG) \
+    X(program_is_too_large, "program is too large", E2BIG) \
+    X(program_type_needs_privileges, "program type needs privileges", EPERM) \
+    X(calls_need_privileges, "bpf-to-bpf calls and kfuncs need privileges", EPERM) \
+    X(call_to_invalid_destination, "call to invalid destination", EINVAL) \
+    X(too_many_subprograms, "too many subprograms", E2BIG) \
+    X(jump_out_of_range, "jump out of range", EINVAL) \
+    X(last_insn_is_not_an_exit_or_jmp, "last insn is not an exit or jmp", EINVAL) \
+    X(ld_abs_is_not_allowed_in_subprogs_without_btf, "LD_ABS is not allowed in subprogs without BTF", EINVAL) \
+    X(tail_call_is_not_allowed_in_subprogs_without_btf, "tail_call is not allowed in subprogs without BTF", EINVAL) \
+    X(ldx_uses_reserved_fields, "BPF_LDX uses reserved fields", EINVAL) \
+    X(invalid_ld_imm64, "invalid ld_imm64 pair", EINVAL) \
+    X(unrecognized_ld_imm64, "unrecognized ld_imm64 form", EINVAL) \
+    X(unknown_opcode, "unknown opcode", EINVAL) \
+    X(back_edge, "back-edge (loops need privileges)", EINVAL) \
+    X(unreachable_insn, "unreachable insn", EINVAL) \
+    X(jump_into_the_middle_of_ld_imm64, "jump into the middle of ld_imm64", EINVAL) \
+    X(alu_uses_reserved_fields, "BPF_ALU uses reserved fields", EINVAL) \
+    X(mov_uses_reserved_fields, "BPF_MOV uses reserved fields", EINVAL) \
+    X(neg_uses_reserved_fields, "BPF_NEG uses reserved fields", EINVAL) \
+    X(end_uses_reserved_fields, "BPF_END uses reserved fields", EINVAL) \
+    X(stx_uses_reserved_fields, "BPF_STX uses reserved fields", EINVAL) \
+    X(st_uses_reserved_fields, "BPF_ST uses reserved fields", EINVAL) \
+    X(call_uses_reserved_fields, "BPF_CALL uses reserved fields", EINVAL) \
+    X(ja_uses_reserved_fields, "BPF_JA uses reserved fields", EINVAL) \
+    X(exit_uses_reserved_fields, "BPF_EXIT uses reserved fields", EINVAL) \
+    X(jmp_uses_reserved_fields, "BPF_JMP/JMP32 uses reserved fields", EINVAL) \
+    X(ld_imm64_uses_reserved_fields, "BPF_LD_IMM64 uses reserved fields", EINVAL) \
+    X(ld_abs_uses_reserved_fields, "BPF_LD_[ABS|IND] uses reserved fields", EINVAL) \
+    X(invalid_may_goto, "invalid may_goto", EINVAL) \
+    X(addr_space_cast_needs_an_arena, "addr_space_cast needs an arena (address spaces 1 and 0)", EINVAL) \
+    X(invalid_atomic_opcode, "invalid atomic opcode", EINVAL) \
+    X(invalid_atomic_operand_size, "invalid atomic operand size", EINVAL) \
+    X(atomic_access_to_this_pointer_is_not_allowed, "atomic access to this pointer is not allowed", EACCES) \
+    X(register_number_is_invalid, "register number is invalid", EINVAL) \
+    X(frame_pointer_is_read_only, "frame pointer is read only", EACCES) \
+    X(register_read_before_write, "register read before write", EACCES) \
+    X(invalid_stack_access, "invalid stack access", EACCES) \
+    X(misaligned_stack_access, "misaligned stack access", EACCES) \
+    X(misaligned_context_access, "misaligned context access", EACCES) \
+    X(partial_access_to_a_spilled_pointer, "partial access to a spilled pointer", EACCES) \
+    X(stack_pointer_spilled_into_the_callers_frame, "stack pointer spilled into the caller's frame", EINVAL) \
+    X(div_by_zero, "div by zero", EINVAL) \
+    X(invalid_shift, "invalid shift", EINVAL) \
+    X(invalid_func_id, "invalid func id", EINVAL) \
+    X(helper_is_not_allowed, "helper is not allowed", EINVAL) \
+    X(call_stack_is_too_deep, "call stack is too deep", E2BIG) \
+    X(combined_stack_size_is_too_large, "combined stack size is too large", EACCES) \
+    X(cannot_return_stack_pointer_to_the_caller, "cannot return stack pointer to the caller", EINVAL) \
+    X(callback_needs_btf_func_info, "callback needs BTF func_info", EINVAL) \
+    X(ld_abs_is_not_allowed_for_this_program_type, "LD_ABS is not allowed for this program type", EINVAL) \
+    X(ld_abs_needs_the_context_in_r6, "LD_ABS needs the context in r6", EINVAL) \
+    X(modified_context_pointer, "modified context pointer", EACCES) \
+    X(memory_access_through_a_scalar, "memory access through a scalar", EACCES) \
+    X(pointer_arithmetic_is_prohibited, "pointer arithmetic is prohibited", EACCES) \
+    X(pointer_offset_is_out_of_range, "pointer offset is out of range", EINVAL) \
+    X(pointer_leak, "pointer leak", EACCES) \
+    X(pointer_comparison_is_prohibited, "pointer comparison is prohibited", EACCES) \
+    X(return_value_is_not_a_known_value, "return value is not a known value", EINVAL) \
+    X(return_value_is_out_of_range, "return value is out of range", EINVAL) \
+    X(infinite_loop_detected, "infinite loop detected", EINVAL) \
+    X(pointer_may_be_null, "pointer may be null (check it against 0 first)", EACCES) \
+    X(invalid_memory_access, "invalid memory access through this pointer type", EACCES) \
+    X(map_value_access_is_out_of_bounds, "map value access is out of bounds", EACCES) \
+    X(map_access_is_forbidden, "map access is forbidden by the map flags", EACCES) \
+    X(packet_access_is_out_of_range, "packet access is outside the checked range", EACCES) \
+    X(cannot_write_into_packet, "this program type cannot write into the packet", EACCES) \
+    X(helper_argument_has_the_wrong_type, "helper argument has the wrong type", EACCES) \
+    X(helper_memory_argument_is_invalid, "helper memory argument is invalid", EACCES) \
+    X(unreleased_reference, "reference leak: an acquired reference is not released", EINVAL) \
+    X(invalid_context_access, "invalid context access", EACCES) \
+    X(left_to_the_kernel, "left to the kernel (options::deferral_is_error)", EINVAL)
+
 enum class errc : int {
-    ok = 0,
-    // assembly (labels and distances)
-    label_is_not_defined,
-    label_is_defined_twice,
-    jump_distance_does_not_fit_in_16_bits_use_gotol,
-    jump_distance_does_not_fit_in_32_bits,
-    jump_target_is_outside_the_program,
-    label_name_is_empty,
-    map_name_is_empty,
-    // verifier (the kernel's checks; see ctbpf/verify.hpp)
-    program_is_empty,
-    program_is_too_large,
-    program_type_needs_privileges,
-    calls_need_privileges,
-    call_to_invalid_destination,
-    too_many_subprograms,
-    jump_out_of_range,
-    last_insn_is_not_an_exit_or_jmp,
-    ld_abs_is_not_allowed_in_subprogs_without_btf,
-    tail_call_is_not_allowed_in_subprogs_without_btf,
-    ldx_uses_reserved_fields,
-    invalid_ld_imm64,
-    unrecognized_ld_imm64,
-    unknown_opcode,
-    back_edge,
-    unreachable_insn,
-    jump_into_the_middle_of_ld_imm64,
-    alu_uses_reserved_fields,
-    mov_uses_reserved_fields,
-    neg_uses_reserved_fields,
-    end_uses_reserved_fields,
-    stx_uses_reserved_fields,
-    st_uses_reserved_fields,
-    call_uses_reserved_fields,
-    ja_uses_reserved_fields,
-    exit_uses_reserved_fields,
-    jmp_uses_reserved_fields,
-    ld_imm64_uses_reserved_fields,
-    ld_abs_uses_reserved_fields,
-    invalid_may_goto,
-    addr_space_cast_needs_an_arena,
-    invalid_atomic_opcode,
-    invalid_atomic_operand_size,
-    atomic_access_to_this_pointer_is_not_allowed,
-    register_number_is_invalid,
-    frame_pointer_is_read_only,
-    register_read_before_write,
-    invalid_stack_access,
-    misaligned_stack_access,
-    misaligned_context_access,
-    partial_access_to_a_spilled_pointer,
-    stack_pointer_spilled_into_the_callers_frame,
-    div_by_zero,
-    invalid_shift,
-    invalid_func_id,
-    helper_is_not_allowed,
-    call_stack_is_too_deep,
-    combined_stack_size_is_too_large,
-    cannot_return_stack_pointer_to_the_caller,
-    callback_needs_btf_func_info,
-    ld_abs_is_not_allowed_for_this_program_type,
-    ld_abs_needs_the_context_in_r6,
-    modified_context_pointer,
-    memory_access_through_a_scalar,
-    pointer_arithmetic_is_prohibited,
-    pointer_offset_is_out_of_range,
-    pointer_leak,
-    pointer_comparison_is_prohibited,
-    return_value_is_not_a_known_value,
-    return_value_is_out_of_range,
-    infinite_loop_detected,
-    pointer_may_be_null,
-    invalid_memory_access,
-    map_value_access_is_out_of_bounds,
-    map_access_is_forbidden,
-    packet_access_is_out_of_range,
-    cannot_write_into_packet,
-    helper_argument_has_the_wrong_type,
-    helper_memory_argument_is_invalid,
-    unreleased_reference,
-    invalid_context_access,
-    left_to_the_kernel,
+#define CTBPF_ERRC_ENUMERATOR(name, text, err) name,
+    CTBPF_ERRC_TABLE(CTBPF_ERRC_ENUMERATOR)
+#undef CTBPF_ERRC_ENUMERATOR
 };
 
-constexpr std::string_view to_string(errc e) {
-    switch (e) {
-    case errc::ok: return "ok";
-    case errc::label_is_not_defined: return "label is not defined";
-    case errc::label_is_defined_twice: return "label is defined twice";
-    case errc::jump_distance_does_not_fit_in_16_bits_use_gotol:
-        return "jump distance does not fit in 16 bits (use gotol)";
-    case errc::jump_distance_does_not_fit_in_32_bits: return "jump distance does not fit in 32 bits";
-    case errc::jump_target_is_outside_the_program: return "jump target is outside the program";
-    case errc::label_name_is_empty: return "label name is empty";
-    case errc::map_name_is_empty: return "map name is empty";
-    case errc::program_is_empty: return "program is empty";
-    case errc::program_is_too_large: return "program is too large";
-    case errc::program_type_needs_privileges: return "program type needs privileges";
-    case errc::calls_need_privileges: return "bpf-to-bpf calls and kfuncs need privileges";
-    case errc::call_to_invalid_destination: return "call to invalid destination";
-    case errc::too_many_subprograms: return "too many subprograms";
-    case errc::jump_out_of_range: return "jump out of range";
-    case errc::last_insn_is_not_an_exit_or_jmp: return "last insn is not an exit or jmp";
-    case errc::ld_abs_is_not_allowed_in_subprogs_without_btf: return "LD_ABS is not allowed in subprogs without BTF";
-    case errc::tail_call_is_not_allowed_in_subprogs_without_btf: return "tail_call is not allowed in subprogs without BTF";
-    case errc::ldx_uses_reserved_fields: return "BPF_LDX uses reserved fields";
-    case errc::invalid_ld_imm64: return "invalid ld_imm64 pair";
-    case errc::unrecognized_ld_imm64: return "unrecognized ld_imm64 form";
-    case errc::unknown_opcode: return "unknown opcode";
-    case errc::back_edge: return "back-edge (loops need privileges)";
-    case errc::unreachable_insn: return "unreachable insn";
-    case errc::jump_into_the_middle_of_ld_imm64: return "jump into the middle of ld_imm64";
-    case errc::alu_uses_reserved_fields: return "BPF_ALU uses reserved fields";
-    case errc::mov_uses_reserved_fields: return "BPF_MOV uses reserved fields";
-    case errc::neg_uses_reserved_fields: return "BPF_NEG uses reserved fields";
-    case errc::end_uses_reserved_fields: return "BPF_END uses reserved fields";
-    case errc::stx_uses_reserved_fields: return "BPF_STX uses reserved fields";
-    case errc::st_uses_reserved_fields: return "BPF_ST uses reserved fields";
-    case errc::call_uses_reserved_fields: return "BPF_CALL uses reserved fields";
-    case errc::ja_uses_reserved_fields: return "BPF_JA uses reserved fields";
-    case errc::exit_uses_reserved_fields: return "BPF_EXIT uses reserved fields";
-    case errc::jmp_uses_reserved_fields: return "BPF_JMP/JMP32 uses reserved fields";
-    case errc::ld_imm64_uses_reserved_fields: return "BPF_LD_IMM64 uses reserved fields";
-    case errc::ld_abs_uses_reserved_fields: return "BPF_LD_[ABS|IND] uses reserved fields";
-    case errc::invalid_may_goto: return "invalid may_goto";
-    case errc::addr_space_cast_needs_an_arena: return "addr_space_cast needs an arena (address spaces 1 and 0)";
-    case errc::invalid_atomic_opcode: return "invalid atomic opcode";
-    case errc::invalid_atomic_operand_size: return "invalid atomic operand size";
-    case errc::atomic_access_to_this_pointer_is_not_allowed: return "atomic access to this pointer is not allowed";
-    case errc::register_number_is_invalid: return "register number is invalid";
-    case errc::frame_pointer_is_read_only: return "frame pointer is read only";
-    case errc::register_read_before_write: return "register read before write";
-    case errc::invalid_stack_access: return "invalid stack access";
-    case errc::misaligned_stack_access: return "misaligned stack access";
-    case errc::misaligned_context_access: return "misaligned context access";
-    case errc::partial_access_to_a_spilled_pointer: return "partial access to a spilled pointer";
-    case errc::stack_pointer_spilled_into_the_callers_frame: return "stack pointer spilled into the caller's frame";
-    case errc::div_by_zero: return "div by zero";
-    case errc::invalid_shift: return "invalid shift";
-    case errc::invalid_func_id: return "invalid func id";
-    case errc::helper_is_not_allowed: return "helper is not allowed";
-    case errc::call_stack_is_too_deep: return "call stack is too deep";
-    case errc::combined_stack_size_is_too_large: return "combined stack size is too large";
-    case errc::cannot_return_stack_pointer_to_the_caller: return "cannot return stack pointer to the caller";
-    case errc::callback_needs_btf_func_info: return "callback needs BTF func_info";
-    case errc::ld_abs_is_not_allowed_for_this_program_type: return "LD_ABS is not allowed for this program type";
-    case errc::ld_abs_needs_the_context_in_r6: return "LD_ABS needs the context in r6";
-    case errc::modified_context_pointer: return "modified context pointer";
-    case errc::memory_access_through_a_scalar: return "memory access through a scalar";
-    case errc::pointer_arithmetic_is_prohibited: return "pointer arithmetic is prohibited";
-    case errc::pointer_offset_is_out_of_range: return "pointer offset is out of range";
-    case errc::pointer_leak: return "pointer leak";
-    case errc::pointer_comparison_is_prohibited: return "pointer comparison is prohibited";
-    case errc::return_value_is_not_a_known_value: return "return value is not a known value";
-    case errc::return_value_is_out_of_range: return "return value is out of range";
-    case errc::infinite_loop_detected: return "infinite loop detected";
-    case errc::pointer_may_be_null: return "pointer may be null (check it against 0 first)";
-    case errc::invalid_memory_access: return "invalid memory access through this pointer type";
-    case errc::map_value_access_is_out_of_bounds: return "map value access is out of bounds";
-    case errc::map_access_is_forbidden: return "map access is forbidden by the map flags";
-    case errc::packet_access_is_out_of_range: return "packet access is outside the checked range";
-    case errc::cannot_write_into_packet: return "this program type cannot write into the packet";
-    case errc::helper_argument_has_the_wrong_type: return "helper argument has the wrong type";
-    case errc::helper_memory_argument_is_invalid: return "helper memory argument is invalid";
-    case errc::unreleased_reference: return "reference leak: an acquired reference is not released";
-    case errc::invalid_context_access: return "invalid context access";
-    case errc::left_to_the_kernel: return "left to the kernel (options::deferral_is_error)";
-    }
-    return "unknown error";
+namespace detail {
+struct errc_row {
+    std::string_view name, text;
+    int err;
+};
+inline constexpr errc_row errc_rows[] = {
+#define CTBPF_ERRC_ROW(name, text, err) {#name, text, err},
+    CTBPF_ERRC_TABLE(CTBPF_ERRC_ROW)
+#undef CTBPF_ERRC_ROW
+};
+constexpr const errc_row* row_of(errc e) {
+    const auto i = static_cast<std::size_t>(e);
+    return i < std::size(errc_rows) ? &errc_rows[i] : nullptr;
 }
+} // namespace detail
+
+// The rule's text ("register read before write").
+constexpr std::string_view to_string(errc e) {
+    const detail::errc_row* r = detail::row_of(e);
+    return r ? r->text : "unknown error";
+}
+// The enumerator's name ("register_read_before_write").
+constexpr std::string_view name_of(errc e) {
+    const detail::errc_row* r = detail::row_of(e);
+    return r ? r->name : "unknown";
+}
+// BPF_PROG_LOAD's errno for the rule (0 for ok).
+constexpr int errno_of(errc e) {
+    const detail::errc_row* r = detail::row_of(e);
+    return r ? r->err : EINVAL;
+}
+
+// errc as a std::error_code: std::error_code ec = errc::div_by_zero; ec.message() is the rule's text.
+class errc_category_t final : public std::error_category {
+public:
+    const char* name() const noexcept override { return "ctbpf"; }
+    std::string message(int v) const override { return std::string(to_string(static_cast<errc>(v))); }
+    std::error_condition default_error_condition(int v) const noexcept override {
+        const int e = errno_of(static_cast<errc>(v));
+        return e == 0 ? std::error_condition{} : std::error_condition(e, std::generic_category());
+    }
+};
+inline const std::error_category& errc_category() noexcept {
+    static const errc_category_t c;
+    return c;
+}
+inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), errc_category()}; }
+
+// A text carried in a template argument, for compile errors: g++ 12 and clang++ 19 print it as a
+// string literal (ctbpf::text<12>{"R2 !read_ok"}); data() and size() make it a C++26 static_assert
+// message (clang++ 19 -std=c++2c).
+template <std::size_t N>
+struct text {
+    char chars[N]{};
+    constexpr std::size_t size() const { return N - 1; }
+    constexpr const char* data() const { return chars; }
+    constexpr std::string_view view() const { return {chars, N - 1}; }
+};
+
+#if defined(__cpp_static_assert) && __cpp_static_assert >= 202306L
+#define CTBPF_STATIC_ASSERT_TEXT 1 // static_assert(cond, text) takes a computed message
+#else
+#define CTBPF_STATIC_ASSERT_TEXT 0
+#endif
+
+namespace detail {
+template <std::size_t N>
+constexpr text<N + 1> text_of(std::string_view s) {
+    text<N + 1> t{};
+    for (std::size_t i = 0; i < N && i < s.size(); ++i) t.chars[i] = s[i];
+    return t;
+}
+// Appends text and numbers to out (nullptr: only counts), for messages built at compile time.
+struct writer {
+    char* out = nullptr;
+    std::size_t n = 0;
+    constexpr writer& put(std::string_view s) {
+        for (char c : s) {
+            if (out) out[n] = c;
+            ++n;
+        }
+        return *this;
+    }
+    constexpr writer& put(std::uint64_t v) {
+        char d[20]{};
+        int k = 0;
+        do d[k++] = static_cast<char>('0' + v % 10); while ((v /= 10) != 0);
+        while (k > 0) put(std::string_view(&d[--k], 1));
+        return *this;
+    }
+};
+// "ctbpf: <what>: <rule> at insn <i>, line <l>, label '<label>': <says>" (line and label when known).
+constexpr void describe(writer& w, std::string_view what, std::string_view rule, std::uint32_t insn,
+                        std::uint32_t line, std::string_view label, std::string_view says) {
+    w.put("ctbpf: ").put(what).put(": ").put(rule).put(" at insn ").put(std::uint64_t{insn});
+    if (line != 0) w.put(", line ").put(std::uint64_t{line});
+    if (!label.empty()) w.put(", label '").put(label).put("'");
+    if (!says.empty()) w.put(": ").put(says);
+}
+template <auto Describe>
+constexpr std::size_t described_size() {
+    writer w{};
+    Describe(w);
+    return w.n;
+}
+// The text Describe writes, as a text<N> (a C++26 static_assert message).
+template <auto Describe>
+constexpr text<described_size<Describe>() + 1> described() {
+    text<described_size<Describe>() + 1> t{};
+    writer w{t.chars};
+    Describe(w);
+    return t;
+}
+template <errc Rule>
+inline constexpr bool rule_is_ok = Rule == errc::ok;
+} // namespace detail
+
+// What assemble<F>() returns for a rejected program; its template arguments are the rule, the
+// instruction index, the source line, the label and the kernel's message (for the assembler's
+// own rules, the rule's text), e.g.
+//   program_rejected<ctbpf::errc::register_read_before_write, 1, 12, ctbpf::text<4>{"sum"}, ctbpf::text<12>{"R2 !read_ok"}>
+template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, text Label, text Message>
+struct program_rejected {
+    // The error is in the destructor: instantiated where the caller's variable is, so that its
+    // context holds only these template arguments (not the program's lambda and options).
+    constexpr ~program_rejected() {
+#if CTBPF_STATIC_ASSERT_TEXT
+        static_assert(detail::rule_is_ok<Rule>, detail::described<[](detail::writer& w) {
+                          detail::describe(w, "program rejected", name_of(Rule), InsnIndex, Line, Label.view(),
+                                           Message.view());
+                      }>());
+#else
+        static_assert(detail::rule_is_ok<Rule>,
+                      "ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's "
+                      "message are program_rejected<...>'s template arguments");
+#endif
+    }
+};
 
 // The outcome of assembling (and, later, checking) a program.
 struct verdict {
@@ -192,30 +257,50 @@ struct verdict {
     constexpr explicit operator bool() const { return ok(); }
 };
 
-// Thrown by the run-time API when a program is rejected.
-class assembly_error : public std::runtime_error {
+// The base of every exception ctbpf throws, with one set of accessors: the rule (errc::ok when
+// none applies, e.g. a failed system call), the instruction index, source line and label, the
+// errno (0 when none) and the message without the position (what() has both).
+class exception : public std::runtime_error {
+public:
+    struct facts {
+        errc rule = errc::ok;
+        std::optional<std::uint32_t> insn{};
+        std::uint32_t line = 0;
+        std::string label{};
+        int errnum = 0;
+        std::string message{};
+    };
+    explicit exception(const std::string& what) : std::runtime_error(what) { f_.message = what; }
+    exception(const std::string& what, facts f) : std::runtime_error(what), f_(std::move(f)) {}
+
+    errc rule() const noexcept { return f_.rule; }
+    std::optional<std::uint32_t> insn() const noexcept { return f_.insn; }
+    std::uint32_t line() const noexcept { return f_.line; }
+    std::string_view label() const noexcept { return f_.label; }
+    int errnum() const noexcept { return f_.errnum; }
+    std::string_view message() const noexcept { return f_.message; }
+
+private:
+    facts f_;
+};
+
+// Thrown by the run-time API when a program does not assemble (a label, a jump distance).
+class assembly_error : public exception {
 public:
     explicit assembly_error(const verdict& v)
-        : std::runtime_error(describe(v)), verdict_(v), label_(v.label) {
-        verdict_.label = label_;
-    }
-    const verdict& where() const noexcept { return verdict_; }
+        : exception(describe(v), {v.code, v.index, v.line, std::string(v.label), 0, std::string(to_string(v.code))}) {}
     static std::string describe(const verdict& v) {
         std::string s = "insn " + std::to_string(v.index) + ": " + std::string(to_string(v.code));
         if (!v.label.empty()) s += " '" + std::string(v.label) + "'";
         if (v.line != 0) s += " (line " + std::to_string(v.line) + ")";
         return s;
     }
-
-private:
-    verdict verdict_;
-    std::string label_;
 };
 
 // Thrown at run time when an operand given through an escape hatch (dyn(), reg64{n}) is invalid.
-class operand_error : public std::invalid_argument {
+class operand_error : public exception {
 public:
-    using std::invalid_argument::invalid_argument;
+    using exception::exception;
 };
 
 // Operand sentences. Called during constant evaluation they stop compilation and the compiler
@@ -270,3 +355,6 @@ namespace diag {
 } // namespace diag
 
 } // namespace ctbpf
+
+template <>
+struct std::is_error_code_enum<ctbpf::errc> : std::true_type {};

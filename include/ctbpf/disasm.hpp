@@ -19,7 +19,7 @@
 // hidden and such a line never reassembles silently to different bytes.
 // disasm_options{.helper_names = true} prints helper calls as the kernel log does,
 // `call bpf_map_lookup_elem#1` (unknown ids stay `call 1`); llvm-mc does not read that spelling.
-// Errors (disasm_result::error): opcode byte not in the Linux 6.18 table (text
+// Errors (disasm_result::code): opcode byte not in the Linux 6.18 table (text
 // "unknown opcode %02x"), lddw without a second slot, lddw second slot with nonzero code, registers
 // or offset, index past the end.
 #pragma once
@@ -89,11 +89,11 @@ struct disasm_options {
 };
 
 struct disasm_result {
-    insn_text text;         // the instruction, or the error message when error != ok
+    insn_text text;         // the instruction, or the error message when code != ok
     std::size_t slots = 1;  // slots consumed: 2 for lddw
-    disasm_errc error = disasm_errc::ok;
+    disasm_errc code = disasm_errc::ok;
 
-    constexpr bool ok() const { return error == disasm_errc::ok; }
+    constexpr bool ok() const { return code == disasm_errc::ok; }
 };
 
 namespace detail::dis {
@@ -399,26 +399,26 @@ constexpr disasm_result disasm_one(std::span<const insn> prog, std::size_t index
     insn_text& t = r.text;
     if (index >= prog.size()) {
         r.slots = 0;
-        r.error = disasm_errc::index_out_of_range;
+        r.code = disasm_errc::index_out_of_range;
         t.append("instruction index past the end of the program");
         return r;
     }
     const insn& i = prog[index];
     if (!opcode_in_table(i.code)) {
-        r.error = disasm_errc::unknown_opcode;
+        r.code = disasm_errc::unknown_opcode;
         t.append("unknown opcode ").append_hex2(i.code);
         return r;
     }
     if (i.code == (op::ld | op::imm | op::dw)) {
         if (index + 1 >= prog.size()) {
-            r.error = disasm_errc::truncated_lddw;
+            r.code = disasm_errc::truncated_lddw;
             t.append("lddw is the last slot; its second slot is missing");
             return r;
         }
         const insn& n = prog[index + 1];
         r.slots = 2;
         if (n.code != 0 || n.dst_reg != 0 || n.src_reg != 0 || n.off != 0) {
-            r.error = disasm_errc::bad_lddw_second_slot;
+            r.code = disasm_errc::bad_lddw_second_slot;
             t.append("invalid lddw second slot: code, dst_reg, src_reg and off must be 0");
             return r;
         }
@@ -484,7 +484,7 @@ struct disasm_error {
 
 struct disasm_listing {
     std::string text; // one format_line per instruction, each ending in '\n'
-    disasm_error error;
+    disasm_error fault; // the first instruction that does not disassemble
 };
 
 // Disassemble a whole program; stops at the first error (text holds the lines before it).
@@ -493,7 +493,7 @@ inline disasm_listing disasm_program(std::span<const insn> prog, disasm_options 
     for (std::size_t i = 0; i < prog.size();) {
         const disasm_result r = disasm_one(prog, i, o);
         if (!r.ok()) {
-            out.error = {r.error, i, std::string(r.text.view())};
+            out.fault = {r.code, i, std::string(r.text.view())};
             break;
         }
         out.text += format_line(i, r.text.view());
@@ -506,8 +506,8 @@ inline disasm_listing disasm_program(std::span<const insn> prog, disasm_options 
 // Listing of a whole program; an error becomes the last line, "   N: <error: message>".
 inline std::string disasm(std::span<const insn> prog, disasm_options o = {}) {
     disasm_listing l = disasm_program(prog, o);
-    if (l.error) {
-        l.text += format_line(l.error.index, "<error: " + l.error.message + ">");
+    if (l.fault) {
+        l.text += format_line(l.fault.index, "<error: " + l.fault.message + ">");
         l.text += '\n';
     }
     return l.text;

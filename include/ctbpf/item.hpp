@@ -38,6 +38,13 @@ struct item {
     }
 };
 
+namespace detail {
+inline constexpr std::uint32_t reported_handle = 0xffffffff; // a label handle no program makes
+// What an operator returns after its static_assert has reported a mistake: a label with a handle
+// the assembler knows, so that the program is not rejected a second time.
+constexpr item reported_item() { return {insn{}, static_cast<std::int32_t>(reported_handle), item_kind::label, {}, 0}; }
+} // namespace detail
+
 class program;
 // A label handle, made by program::new_label(): a label without a name, for generated code (no
 // string to keep alive, no name to hash). Local to the program that made it: appending that

@@ -201,13 +201,20 @@ concept map_declaration = requires { requires T::is_map_declaration; };
 template <class T>
 concept map_declarations = map_declaration<T> || requires { requires T::is_map_list; };
 
-// Instantiated when two declarations given to one program (or bundle) have the same name; its
-// template arguments are the name's characters, e.g. map_is_declared_twice<'c', 'o', 'u', 'n', 't', 's'>.
-template <char... Name>
+// Instantiated when two declarations given to one program (or bundle) have the same name, its
+// template argument: map_is_declared_twice<ctbpf::text<7>{"counts"}>.
+template <text Name>
 struct map_is_declared_twice {
-    static_assert(sizeof...(Name) == 0, "ctbpf: two map declarations have the same name; the name is the template "
-                                        "arguments of map_is_declared_twice<...> in this error's context");
-    static constexpr bool value = false;
+    constexpr ~map_is_declared_twice() { // instantiated at the caller's line (see program_rejected)
+#if CTBPF_STATIC_ASSERT_TEXT
+        static_assert(Name.size() == 0, detail::described<[](detail::writer& w) {
+                          w.put("ctbpf: two map declarations have the same name: ").put(Name.view());
+                      }>());
+#else
+        static_assert(Name.size() == 0, "ctbpf: two map declarations have the same name, map_is_declared_twice<...>'s "
+                                        "template argument");
+#endif
+    }
 };
 
 namespace detail {

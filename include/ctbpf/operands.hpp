@@ -140,14 +140,14 @@ struct reg64 {
         static_assert(dependent_false<T>,
                       "ctbpf: r = w mixes register widths; write w0 = w1 (32-bit move, zero-extends) "
                       "or r0 = r1 (64-bit move)");
-        return {};
+        return detail::reported_item();
     }
     template <class T = void>
     constexpr item operator=(const address&) const {
         static_assert(dependent_false<T>,
                       "ctbpf: eBPF has no three-operand add; write r3 = r1 then r3 += 4 "
                       "(reg + offset is only an address inside mem<T>(...))");
-        return {};
+        return detail::reported_item();
     }
 
 protected:
@@ -178,7 +178,7 @@ struct reg32 {
         static_assert(dependent_false<T>,
                       "ctbpf: w = r mixes register widths; write w0 = w1 (32-bit move) or r0 = r1 "
                       "(64-bit move)");
-        return {};
+        return detail::reported_item();
     }
 };
 
@@ -190,7 +190,7 @@ struct frame_pointer : reg64 {
         static_assert(dependent_false<T>,
                       "ctbpf: r10 is the read-only frame pointer; copy it first (r1 = r10) and "
                       "change the copy");
-        return {};
+        return detail::reported_item();
     }
 };
 

@@ -42,13 +42,13 @@ struct mem_ref {
         requires(std::is_same_v<T, u64>)
     {
         static_assert(dependent_false<U>, "ctbpf: a u64 store takes an r register: mem<u64>(...) = r1");
-        return {};
+        return detail::reported_item();
     }
     template <class U>
     constexpr item operator=(const mem_ref<U>&) const {
         static_assert(dependent_false<U>,
                       "ctbpf: eBPF has no memory-to-memory move; load into a register first (r1 = mem<u64>(...))");
-        return {};
+        return detail::reported_item();
     }
     template <class U>
     constexpr item operator=(U&&) const
@@ -56,7 +56,7 @@ struct mem_ref {
     {
         static_assert(dependent_false<U>,
                       "ctbpf: s8/s16/s32 are sign-extending loads only; store with u8/u16/u32");
-        return {};
+        return detail::reported_item();
     }
 };
 struct fetch_expr { std::uint8_t size; std::int32_t aop; address a; std::uint8_t src; bool is32; std::uint32_t line; };
@@ -168,7 +168,7 @@ constexpr item reg32::operator=(const mem_ref<T>& ev) const {
                   "ctbpf: a w register takes u8, u16 and u32 loads; load u64 and sign-extending "
                   "sizes into an r register");
     if constexpr (fn::w_size<T>) return fn::ldx<T>(*this, ev.a, ev.line);
-    else return {};
+    else return detail::reported_item();
 }
 constexpr item reg32::operator=(const fetch_expr& ev) const {
     if (!ev.is32) diag::operands_mix_register_widths();
@@ -195,19 +195,19 @@ constexpr item reg32::operator=(const acquire_expr& ev) const {
     constexpr item operator OPER(const reg64&, const reg32&) {                                                   \
         static_assert(dependent_false<T>, "ctbpf: r op= w mixes register widths; use r0 op= r1 "      \
                                           "(64-bit) or w0 op= w1 (32-bit)");                          \
-        return {};                                                                                     \
+        return detail::reported_item();                                                                \
     }                                                                                                  \
     template <class T = void>                                                                          \
     constexpr item operator OPER(const reg32&, const reg64&) {                                                   \
         static_assert(dependent_false<T>, "ctbpf: w op= r mixes register widths; use r0 op= r1 "      \
                                           "(64-bit) or w0 op= w1 (32-bit)");                          \
-        return {};                                                                                     \
+        return detail::reported_item();                                                                \
     }                                                                                                  \
     template <class T>                                                                                 \
     constexpr item operator OPER(const frame_pointer&, T&&) {                                                    \
         static_assert(dependent_false<T>, "ctbpf: r10 is the read-only frame pointer; copy it first " \
                                           "(r1 = r10) and change the copy");                          \
-        return {};                                                                                     \
+        return detail::reported_item();                                                                \
     }
 CTBPF_COMPOUND(+=, add, imm32, uimm32)
 CTBPF_COMPOUND(-=, sub, imm32, uimm32)
@@ -405,13 +405,13 @@ inline constexpr skb_t<T> skb{};
     constexpr item operator OPER(locked<u64>, const reg32&) {                                          \
         static_assert(dependent_false<T>, "ctbpf: lock(mem<u64>(...)) takes an r register, "          \
                                           "lock(mem<u32>(...)) a w register");                        \
-        return {};                                                                                     \
+        return detail::reported_item();                                                                \
     }                                                                                                  \
     template <class T = void>                                                                          \
     constexpr item operator OPER(locked<u32>, const reg64&) {                                          \
         static_assert(dependent_false<T>, "ctbpf: lock(mem<u64>(...)) takes an r register, "          \
                                           "lock(mem<u32>(...)) a w register");                        \
-        return {};                                                                                     \
+        return detail::reported_item();                                                                \
     }
 CTBPF_LOCKED(+=, lock_add)
 CTBPF_LOCKED(|=, lock_or)

@@ -18,6 +18,10 @@
 #include "ctbpf/sys/pin.hpp"
 #include "ctbpf/sys/precheck.hpp" // sys::verifier_precheck: ctbpf::check() before bpf()
 #include "ctbpf/sys/btf.hpp"      // BTF of the kernel, btf_function_id, attach_tracing, CO-RE relocation
+#include "ctbpf/sys/elf.hpp"      // ELF64 symbols and their file offsets (uprobes)
+#include "ctbpf/sys/probe.hpp"    // uprobes, kprobes, uprobe_multi/kprobe_multi, perf_event sampling
+#include "ctbpf/sys/iter.hpp"     // bpf_iter: iterator links and reading them
+#include "ctbpf/sys/lsm.hpp"      // whether the BPF LSM is active, LSM load options
 #if __has_include(<boost/hana/map.hpp>)
 #include "ctbpf/sys/bundle.hpp" // typed bundles need Boost.Hana (header-only)
 #endif

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "ctbpf/diagnostics.hpp"
 #include "ctbpf/insn.hpp"
 #include "ctbpf/verify/do_check.hpp"
 #include "ctbpf/verify/maps.hpp"
@@ -25,7 +26,7 @@ constexpr check_result check(std::span<const insn> prog, const options& o = {}, 
     check_result r{};
     if (prog.size() > 0xffffffffu) {
         r.code = errc::program_is_too_large;
-        r.error = detail::vfy::rule_errno(r.code);
+        r.errnum = detail::vfy::rule_errno(r.code);
         return r;
     }
     detail::vfy::explorer v(prog.data(), static_cast<std::uint32_t>(prog.size()), o, r, maps.data(),
@@ -35,19 +36,18 @@ constexpr check_result check(std::span<const insn> prog, const options& o = {}, 
     if (o.deferral_is_error && r.ok() && r.deferred != deferral::none) { // certainty asked for
         r.code = errc::left_to_the_kernel;
         r.index = r.deferred_index;
-        r.error = 0;
+        r.errnum = 0;
         r.msg.put("left to the kernel: ").put(to_string(r.deferred));
     }
     return r;
 }
 
-// Thrown by the run-time assemble(program, options) when check() rejects the program.
-class verifier_error : public std::runtime_error {
+// Thrown by the run-time assemble(program, options) (and assemble_for_load) when check() rejects
+// the program: rule(), insn(), line(), label(), errnum() and message() are the verdict's.
+class verifier_error : public exception {
 public:
-    explicit verifier_error(const check_result& r) : std::runtime_error(describe(r)), result_(r), label_(r.label) {
-        result_.label = label_;
-    }
-    const check_result& result() const noexcept { return result_; }
+    explicit verifier_error(const check_result& r)
+        : exception(describe(r), {r.code, r.index, r.line, std::string(r.label), r.errnum, std::string(r.message())}) {}
     // "insn 3: R2 !read_ok (register read before write, line 12, label 'out')"
     static std::string describe(const check_result& r) {
         std::string s = "insn " + std::to_string(r.index) + ": " + std::string(r.message()) + " (" +
@@ -56,10 +56,6 @@ public:
         if (!r.label.empty()) s += ", label '" + std::string(r.label) + "'";
         return s + ")";
     }
-
-private:
-    check_result result_;
-    std::string label_;
 };
 
 } // namespace ctbpf

@@ -44,15 +44,30 @@ struct outcome {
     bool redirected = false;
 };
 
-// Instantiated when a checked run faults. Its template arguments are the fault, the instruction
-// index, the source line and the label's characters, e.g.
-//   program_faulted<ctbpf::vm::fault::out_of_bounds, 5, 42, 'p', 'a', 'r', 's', 'e'>
-template <fault Kind, std::uint32_t InsnIndex, std::uint32_t Line, char... Label>
+namespace detail {
+template <fault Kind>
+inline constexpr bool no_fault = Kind == fault::none;
+} // namespace detail
+
+// What run<F, In, Maps...>() returns when the run faults; its template arguments are the fault, the
+// instruction index, the source line and the label, e.g.
+//   program_faulted<ctbpf::vm::fault::out_of_bounds, 3, 42, ctbpf::text<6>{"parse"}>
+template <fault Kind, std::uint32_t InsnIndex, std::uint32_t Line, ctbpf::text Label>
 struct program_faulted {
-    static_assert(Kind == fault::none,
-                  "ctbpf: the program faulted when run at compile time; the fault, instruction index, source line "
-                  "and label are the template arguments of program_faulted<...> in this error's context");
-    static constexpr bool value = false;
+    u64 retval = 0, executed = 0; // outcome's members, so that run<...>().retval adds no second error
+    bool redirected = false;
+    constexpr ~program_faulted() { // instantiated at the caller's line (see ctbpf::program_rejected)
+#if CTBPF_STATIC_ASSERT_TEXT
+        static_assert(detail::no_fault<Kind>, ctbpf::detail::described<[](ctbpf::detail::writer& w) {
+                          ctbpf::detail::describe(w, "the program faulted when run at compile time", to_string(Kind),
+                                                  InsnIndex, Line, Label.view(), {});
+                      }>());
+#else
+        static_assert(detail::no_fault<Kind>,
+                      "ctbpf: the program faulted when run at compile time; the fault, instruction index, source line "
+                      "and label are program_faulted<...>'s template arguments");
+#endif
+    }
 };
 
 namespace detail {
@@ -69,26 +84,18 @@ constexpr where_t checked_run() {
 }
 template <auto F, auto In, auto... Maps>
 inline constexpr where_t where_v = checked_run<F, In, Maps...>();
-template <auto F, auto In, auto... Maps, std::size_t... L>
-constexpr bool faulted(std::index_sequence<L...>) {
-    constexpr const where_t& w = where_v<F, In, Maps...>;
-    constexpr ctbpf::detail::label_text name(w.label);
-    return program_faulted<w.kind, w.index, w.line, name.text[L]...>::value;
-}
+template <const where_t& W>
+using faulted_t = std::conditional_t<W.kind == fault::none, outcome,
+                                     program_faulted<W.kind, W.index, W.line, ctbpf::detail::text_of<W.label.size()>(W.label)>>;
 } // namespace detail
 
 // Runs F at compile time on the input In() returns (In: a lambda, so that the input's spans may
 // point at constexpr arrays) with the maps Maps...; a fault does not compile (program_faulted).
 //   static_assert(ctbpf::vm::run<parser, [] { return ctbpf::vm::input{prog_type::xdp, frame}; }>().retval == XDP_PASS);
 template <auto F, auto In, auto... Maps>
-consteval outcome run() {
-    constexpr const detail::where_t& w = detail::where_v<F, In, Maps...>;
-    if constexpr (w.kind != fault::none) {
-        (void)detail::faulted<F, In, Maps...>(std::make_index_sequence<ctbpf::detail::label_text(w.label).len>{});
-        return {};
-    } else {
-        return w.out;
-    }
+consteval detail::faulted_t<detail::where_v<F, In, Maps...>> run() {
+    if constexpr (detail::where_v<F, In, Maps...>.kind == fault::none) return detail::where_v<F, In, Maps...>.out;
+    else return {};
 }
 
 } // namespace ctbpf::vm

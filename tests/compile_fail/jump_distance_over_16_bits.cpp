@@ -1,7 +1,9 @@
 // Mistake: a conditional jump over more than 32767 instructions (the 16-bit distance would
 // silently truncate in other assemblers). The fix the message names: gotol (32-bit distance).
-// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
-// expect: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@, 'f', 'a', 'r'>
+// expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
+// expect-gcc: Rule = ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol; unsigned int InsnIndex = 0; unsigned int Line = @jump@; text<...auto...> Label = ctbpf::text<4>{"far"}; text<...auto...> Message = ctbpf::text<50>{"jump distance does not fit in 16 bits (use gotol)"}]
+// expect-clang: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@, 
+// expect-clang19: program_rejected<ctbpf::errc::jump_distance_does_not_fit_in_16_bits_use_gotol, 0, @jump@, text<4>{"far"}, text<50>{
 // Clang counts constexpr steps: a 32771-instruction program needs about 2M (default 1M).
 // flags-clang: -fconstexpr-steps=4194304
 #include <ctbpf.hpp>

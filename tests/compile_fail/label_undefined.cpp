@@ -1,6 +1,8 @@
 // Mistake: a jump to a label that is never defined (program-level: rule, index and line).
-// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
-// expect: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, 'o', 't'>
+// expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
+// expect-gcc: Rule = ctbpf::errc::label_is_not_defined; unsigned int InsnIndex = 2; unsigned int Line = @jump@; text<...auto...> Label = ctbpf::text<3>{"ot"}; text<...auto...> Message = ctbpf::text<21>{"label is not defined"}]
+// expect-clang: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, 
+// expect-clang19: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, text<3>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -5,8 +5,10 @@
 // expect: max_entries_must_not_be_0
 // expect: array_map_keys_are_4_bytes
 // expect: ring_buffer_size_must_be_a_power_of_2_and_at_least_4096
-// expect: ctbpf: two map declarations have the same name; the name is the template arguments of map_is_declared_twice<...> in this error's context
-// expect: map_is_declared_twice<{{counts}}>
+// expect: ctbpf: two map declarations have the same name, map_is_declared_twice<...>'s template argument
+// expect-gcc: map_is_declared_twice<Name>::~map_is_declared_twice() [with text<...auto...> Name = ctbpf::text<7>{"counts"}]
+// expect-clang: map_is_declared_twice<
+// expect-clang19: map_is_declared_twice<text<7>{"counts"}>
 #include <ctbpf.hpp>
 
 #include <cstdint>

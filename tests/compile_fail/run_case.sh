@@ -9,6 +9,7 @@
 #   // expect: <substring>         must appear in the output of every compiler
 #   // expect-gcc: <substring>     only checked with GCC
 #   // expect-clang: <substring>   only checked with Clang
+#   // expect-clang19: <substring> only checked with Clang 19 (any major version: clang<major>)
 #   // flags: <flags>              optional extra compiler flags (also flags-gcc:, flags-clang:)
 #   #ifndef CTBPF_TWIN
 #   ...the mistake...              must FAIL to compile, printing every expected substring
@@ -27,7 +28,7 @@
 # `{{some text}}` stands for the compiler's spelling of that text as a list of char template
 # arguments, 's', 'o', 'm', 'e', ' ', 't', 'e', 'x', 't', so that the kernel's message in
 # kernel_message<...> can be written as text: `// expect: kernel_message<{{div by zero}}>`.
-# Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
+# `{{}}` (empty) stays as it is: Clang's spelling of an empty text<1>. Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
 # and a double quote '\"' by GCC, '"' by Clang. Markers are substituted first, then {{...}}.
 # Both compilations use: -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I<include>,
 # plus the case's flags (say why in the case: e.g. a larger constexpr step limit).
@@ -45,6 +46,11 @@ GNU) family=gcc ;;
 Clang | AppleClang) family=clang ;;
 *) family=other ;;
 esac
+variant=$family
+if [[ $family == clang ]]; then
+    major=$("$cxx" -dumpversion)
+    variant=clang${major%%.*}
+fi
 
 # Read the expectations and the markers.
 declare -A marks=()
@@ -56,14 +62,14 @@ while IFS= read -r line || [[ -n $line ]]; do
     if [[ $line =~ //\ @([A-Za-z0-9_]+)[[:space:]]*$ ]]; then
         marks[${BASH_REMATCH[1]}]=$n
     fi
-    if [[ $line =~ ^[[:space:]]*//\ flags(-gcc|-clang)?:(.*)$ ]]; then
+    if [[ $line =~ ^[[:space:]]*//\ flags(-gcc|-clang[0-9]*)?:(.*)$ ]]; then
         which=${BASH_REMATCH[1]#-}
-        if [[ -z $which || $which == "$family" ]]; then
+        if [[ -z $which || $which == "$family" || $which == "$variant" ]]; then
             read -r -a extra <<<"${BASH_REMATCH[2]}"
             flags+=(${extra[@]+"${extra[@]}"})
         fi
     fi
-    if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang)?:(.*)$ ]]; then
+    if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang[0-9]*)?:(.*)$ ]]; then
         which=${BASH_REMATCH[1]#-}
         text=${BASH_REMATCH[2]}
         text=${text#"${text%%[![:space:]]*}"}
@@ -73,7 +79,7 @@ while IFS= read -r line || [[ -n $line ]]; do
             exit 1
         fi
         if [[ -z $which ]]; then common=$((common + 1)); fi
-        if [[ -z $which || $which == "$family" ]]; then expects+=("$text"); fi
+        if [[ -z $which || $which == "$family" || $which == "$variant" ]]; then expects+=("$text"); fi
     fi
 done <"$case_file"
 
@@ -109,7 +115,13 @@ char_list() { # sets REPLY to 't', 'e', 'x', 't' for $1
 }
 for i in "${!expects[@]}"; do
     text=${expects[$i]}
+    done_part=''
     while [[ $text == *'{{'* ]]; do
+        if [[ $text == '{{}}'* || $text == *'{{}}'* && ${text%%'{{}}'*} != *'{{'* ]]; then # {{}}: literal
+            done_part+=${text%%'{{}}'*}'{{}}'
+            text=${text#*'{{}}'}
+            continue
+        fi
         rest=${text#*'{{'}
         if [[ $rest != *'}}'* ]]; then
             echo "FAIL: $case_file: '{{' without '}}' in the expectation: ${expects[$i]}" >&2
@@ -122,7 +134,7 @@ for i in "${!expects[@]}"; do
         fi
         text=${text%%'{{'*}$REPLY${rest#*'}}'}
     done
-    expects[$i]=$text
+    expects[$i]=$done_part$text
 done
 if [[ $common -eq 0 ]]; then
     echo "FAIL: $case_file has no '// expect:' line (one is required, checked on every compiler)" >&2

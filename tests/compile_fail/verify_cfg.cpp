@@ -2,15 +2,19 @@
 // reaches, a jump onto the second half of an ld_imm64 (check_cfg), and a loop that can never end
 // (do_check finds the same state again). One rejected program per rule, each its own error.
 // flags-clang: -ferror-limit=0
-// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
-// expect: program_rejected<ctbpf::errc::back_edge, 2, @back_edge@, 'l', 'o', 'o', 'p'>
-// expect: kernel_message<{{back-edge from insn 2 to 1}}>
-// expect: program_rejected<ctbpf::errc::unreachable_insn, 2, @unreachable@, 'd', 'e', 'a', 'd'>
-// expect: kernel_message<{{unreachable insn 2}}>
-// expect: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@>
-// expect: kernel_message<{{jump into the middle of ldimm64 insn 2}}>
-// expect: program_rejected<ctbpf::errc::infinite_loop_detected, 1, @spin@, 's', 'p', 'i', 'n'>
-// expect: kernel_message<{{infinite loop detected at insn 1}}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
+// expect-gcc: Rule = ctbpf::errc::back_edge; unsigned int InsnIndex = 2; unsigned int Line = @back_edge@; text<...auto...> Label = ctbpf::text<5>{"loop"}; text<...auto...> Message = ctbpf::text<27>{"back-edge from insn 2 to 1"}]
+// expect-clang: program_rejected<ctbpf::errc::back_edge, 2, @back_edge@, 
+// expect-clang19: program_rejected<ctbpf::errc::back_edge, 2, @back_edge@, text<5>{
+// expect-gcc: Rule = ctbpf::errc::unreachable_insn; unsigned int InsnIndex = 2; unsigned int Line = @unreachable@; text<...auto...> Label = ctbpf::text<5>{"dead"}; text<...auto...> Message = ctbpf::text<19>{"unreachable insn 2"}]
+// expect-clang: program_rejected<ctbpf::errc::unreachable_insn, 2, @unreachable@, 
+// expect-clang19: program_rejected<ctbpf::errc::unreachable_insn, 2, @unreachable@, text<5>{
+// expect-gcc: Rule = ctbpf::errc::jump_into_the_middle_of_ld_imm64; unsigned int InsnIndex = 2; unsigned int Line = @middle@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<39>{"jump into the middle of ldimm64 insn 2"}]
+// expect-clang: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@, 
+// expect-clang19: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@, text<1>{{}}, text<39>{
+// expect-gcc: Rule = ctbpf::errc::infinite_loop_detected; unsigned int InsnIndex = 1; unsigned int Line = @spin@; text<...auto...> Label = ctbpf::text<5>{"spin"}; text<...auto...> Message = ctbpf::text<33>{"infinite loop detected at insn 1"}]
+// expect-clang: program_rejected<ctbpf::errc::infinite_loop_detected, 1, @spin@, 
+// expect-clang19: program_rejected<ctbpf::errc::infinite_loop_detected, 1, @spin@, text<5>{"spin"}, text<33>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

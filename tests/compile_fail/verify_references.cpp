@@ -1,8 +1,10 @@
 // Mistake: a reference acquired and never given back. A ring buffer record reserved with
 // bpf_ringbuf_reserve must be submitted or discarded on every path to exit.
 // flags-clang: -ferror-limit=0
-// expect: program_rejected<ctbpf::errc::unreleased_reference, 9, @leak@, 'o', 'u', 't'>
-// expect: kernel_message<{{BPF_EXIT instruction in main prog would lead to reference leak}}>
+// expect: ctbpf::errc::unreleased_reference
+// expect-gcc: Rule = ctbpf::errc::unreleased_reference; unsigned int InsnIndex = 9; unsigned int Line = @leak@; text<...auto...> Label = ctbpf::text<4>{"out"}; text<...auto...> Message = ctbpf::text<63>{"BPF_EXIT instruction in main prog would lead to reference leak"}]
+// expect-clang: program_rejected<ctbpf::errc::unreleased_reference, 9, @leak@, 
+// expect-clang19: program_rejected<ctbpf::errc::unreleased_reference, 9, @leak@, text<4>{"out"}, text<63>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -5,23 +5,33 @@
 // error. Where the kernel logs nothing (the size limits) ctbpf's message starts "(no log)".
 // Small limits in the kernel profile keep the size rules cheap.
 // flags-clang: -ferror-limit=0
-// expect: ctbpf: program rejected; the rule, instruction index, source line and label are the template arguments of program_rejected<...> in this error's context
-// expect: program_rejected<ctbpf::errc::program_is_empty, 0, 0>
-// expect: kernel_message<{{(no log)}}
-// expect: program_rejected<ctbpf::errc::program_is_too_large, 4, @too_large@>
-// expect: kernel_message<{{(no log)}}
-// expect: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@>
-// expect: kernel_message<{{call to invalid destination}}>
-// expect: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@>
-// expect: kernel_message<{{too many subprograms}}>
-// expect: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@>
-// expect: kernel_message<{{jump out of range from insn 1 to 4}}>
-// expect: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@>
-// expect: kernel_message<{{last insn is not an exit or jmp}}>
-// expect: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf, 3, @ld_abs@, 'l', 'o', 'a', 'd'>
-// expect: kernel_message<{{LD_ABS is not allowed in subprogs without BTF}}>
-// expect: program_rejected<ctbpf::errc::tail_call_is_not_allowed_in_subprogs_without_btf, 5, @tail_call@, 'j', 'u', 'm', 'p'>
-// expect: kernel_message<{{tail_call is not allowed in subprogs without BTF}}>
+// expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
+// expect-gcc: Rule = ctbpf::errc::program_is_empty; unsigned int InsnIndex = 0; unsigned int Line = 0; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<
+// expect-clang: program_rejected<ctbpf::errc::program_is_empty, 0, 0, 
+// expect-clang19: program_rejected<ctbpf::errc::program_is_empty, 0, 0
+// expect-gcc: {"(no log)
+// expect-gcc: Rule = ctbpf::errc::program_is_too_large; unsigned int InsnIndex = 4; unsigned int Line = @too_large@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<
+// expect-clang: program_rejected<ctbpf::errc::program_is_too_large, 4, @too_large@, 
+// expect-clang19: program_rejected<ctbpf::errc::program_is_too_large, 4, @too_large@
+// expect-gcc: {"(no log)
+// expect-gcc: Rule = ctbpf::errc::call_to_invalid_destination; unsigned int InsnIndex = 1; unsigned int Line = @nowhere@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"call to invalid destination"}]
+// expect-clang: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@, 
+// expect-clang19: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@, text<1>{{}}, text<28>{
+// expect-gcc: Rule = ctbpf::errc::too_many_subprograms; unsigned int InsnIndex = 1; unsigned int Line = @third@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<21>{"too many subprograms"}]
+// expect-clang: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@, 
+// expect-clang19: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@, text<1>{{}}, text<21>{
+// expect-gcc: Rule = ctbpf::errc::jump_out_of_range; unsigned int InsnIndex = 1; unsigned int Line = @across@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<35>{"jump out of range from insn 1 to 4"}]
+// expect-clang: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@, 
+// expect-clang19: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@, text<1>{{}}, text<35>{
+// expect-gcc: Rule = ctbpf::errc::last_insn_is_not_an_exit_or_jmp; unsigned int InsnIndex = 1; unsigned int Line = @fallthrough@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<32>{"last insn is not an exit or jmp"}]
+// expect-clang: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@, 
+// expect-clang19: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@, text<1>{{}}, text<32>{
+// expect-gcc: Rule = ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf; unsigned int InsnIndex = 3; unsigned int Line = @ld_abs@; text<...auto...> Label = ctbpf::text<5>{"load"}; text<...auto...> Message = ctbpf::text<46>{"LD_ABS is not allowed in subprogs without BTF"}]
+// expect-clang: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf, 3, @ld_abs@, 
+// expect-clang19: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf, 3, @ld_abs@, text<5>{"load"}, text<46>{
+// expect-gcc: Rule = ctbpf::errc::tail_call_is_not_allowed_in_subprogs_without_btf; unsigned int InsnIndex = 5; unsigned int Line = @tail_call@; text<...auto...> Label = ctbpf::text<5>{"jump"}; text<...auto...> Message = ctbpf::text<49>{"tail_call is not allowed in subprogs without BTF"}]
+// expect-clang: program_rejected<ctbpf::errc::tail_call_is_not_allowed_in_subprogs_without_btf, 5, @tail_call@, 
+// expect-clang19: program_rejected<ctbpf::errc::tail_call_is_not_allowed_in_subprogs_without_btf, 5, @tail_call@, text<5>{"jump"}, text<49>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

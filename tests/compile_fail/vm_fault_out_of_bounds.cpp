@@ -1,8 +1,10 @@
 // Mistake: a program run at compile time (ctbpf::vm::run<F, In>()) reads past the end of the
 // packet it is given: the run faults and the compiler names the fault, the instruction index,
 // the source line and the label.
-// expect: ctbpf: the program faulted when run at compile time; the fault, instruction index, source line and label are the template arguments of program_faulted<...> in this error's context
-// expect: program_faulted<ctbpf::vm::fault::out_of_bounds, 3, @read@, 'p', 'a', 'r', 's', 'e'>
+// expect: ctbpf: the program faulted when run at compile time; the fault, instruction index, source line and label are program_faulted<...>'s template arguments
+// expect-gcc: [with ctbpf::vm::fault Kind = ctbpf::vm::fault::out_of_bounds; unsigned int InsnIndex = 3; unsigned int Line = @read@; text<...auto...> Label = ctbpf::text<6>{"parse"}]
+// expect-clang: program_faulted<ctbpf::vm::fault::out_of_bounds, 3, @read@,
+// expect-clang19: program_faulted<ctbpf::vm::fault::out_of_bounds, 3, @read@, ctbpf::text<6>{"parse"}>
 #include <array>
 #include <ctbpf.hpp>
 #include <ctbpf/vm.hpp>

@@ -1,8 +1,9 @@
 // Mistake: two entries of a bundle share the name "counts".
 // expect: two entries of the bundle have the same name
 // expect: bundle_declares_a_name_twice
-// expect-gcc: name_chars<'c', 'o', 'u', 'n', 't', 's'>
-// expect-clang: name_chars<'c', 'o', 'u', 'n', 't', 's'>
+// expect-gcc: name_is<ctbpf::text<7>{"counts"}>
+// expect-clang19: name_is<ctbpf::text<7>{"counts"}>
+// expect-clang14: {99, 111, 117, 110, 116, 115, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 

@@ -1,8 +1,12 @@
 // Mistake: a program of the bundle uses map("events"), which the bundle does not declare.
 // expect: a program in the bundle refers to a map by name that the bundle does not declare
 // expect: bundle_lacks_a_map_the_program_uses
-// expect-gcc: name_chars<'e', 'm', 'i', 't'>, ctbpf::sys::name_chars<'e', 'v', 'e', 'n', 't', 's'>
-// expect-clang: name_chars<'e', 'm', 'i', 't'>, ctbpf::sys::name_chars<'e', 'v', 'e', 'n', 't', 's'>
+// expect-gcc: name_is<ctbpf::text<5>{"emit"}>
+// expect-clang19: name_is<ctbpf::text<5>{"emit"}>
+// expect-clang14: {101, 109, 105, 116, 0}}>
+// expect-gcc: name_is<ctbpf::text<7>{"events"}>
+// expect-clang19: name_is<ctbpf::text<7>{"events"}>
+// expect-clang14: {101, 118, 101, 110, 116, 115, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 

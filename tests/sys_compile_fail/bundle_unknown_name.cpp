@@ -1,8 +1,9 @@
 // Mistake: asking a loaded bundle for a name it does not have.
 // expect: the bundle has no map or program of this name
 // expect: bundle_has_no_entry_named
-// expect-gcc: name_chars<'c', 'o', 'u', 'n', 't'>
-// expect-clang: name_chars<'c', 'o', 'u', 'n', 't'>
+// expect-gcc: name_is<ctbpf::text<6>{"count"}>
+// expect-clang19: name_is<ctbpf::text<6>{"count"}>
+// expect-clang14: {99, 111, 117, 110, 116, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 

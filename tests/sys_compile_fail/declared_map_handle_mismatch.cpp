@@ -4,13 +4,25 @@
 // it uses. The map the kernel gets must be the one the program was checked against.
 // flags-clang: -ferror-limit=0
 // expect: ctbpf: the key type of this sys::map<K, V> differs from the map's declaration; the map's name, the declared key type and the handle's key type are the template arguments of map_key_type_differs_from_its_declaration<...> in this error's context
-// expect: map_key_type_differs_from_its_declaration<ctbpf::sys::name_chars<{{counts}}>, unsigned int,
+// expect: map_key_type_differs_from_its_declaration<ctbpf::sys::name_is<
+// expect-gcc: map_key_type_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<7>{"counts"}>
+// expect-clang19: map_key_type_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<7>{"counts"}>
+// expect-clang14: {99, 111, 117, 110, 116, 115, 0}}>
 // expect: ctbpf: the value type of this sys::map<K, V> differs from the map's declaration (per-CPU maps take sys::percpu<T>)
-// expect: map_value_type_differs_from_its_declaration<ctbpf::sys::name_chars<{{per_cpu}}>,
+// expect: map_value_type_differs_from_its_declaration<ctbpf::sys::name_is<
+// expect-gcc: map_value_type_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<8>{"per_cpu"}>
+// expect-clang19: map_value_type_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<8>{"per_cpu"}>
+// expect-clang14: {112, 101, 114, 95, 99, 112, 117, 0}}>
 // expect: ctbpf: this handle is not the kind the map's declaration makes (sys::handle_t<declaration>)
-// expect: map_handle_differs_from_its_declaration<ctbpf::sys::name_chars<{{counts}}>, ctbpf::sys::map<unsigned int,
+// expect: map_handle_differs_from_its_declaration<ctbpf::sys::name_is<
+// expect-gcc: map_handle_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<7>{"counts"}>
+// expect-clang19: map_handle_differs_from_its_declaration<ctbpf::sys::name_is<ctbpf::text<7>{"counts"}>
+// expect-clang14: {99, 111, 117, 110, 116, 115, 0}}>
 // expect: ctbpf: the program refers to a map by name that none of the sys::bind<declaration>(handle) arguments declares
-// expect: program_refers_to_a_map_no_binding_declares<ctbpf::sys::name_chars<{{per_cpu}}>
+// expect: program_refers_to_a_map_no_binding_declares<ctbpf::sys::name_is<
+// expect-gcc: program_refers_to_a_map_no_binding_declares<ctbpf::sys::name_is<ctbpf::text<8>{"per_cpu"}>
+// expect-clang19: program_refers_to_a_map_no_binding_declares<ctbpf::sys::name_is<ctbpf::text<8>{"per_cpu"}>
+// expect-clang14: {112, 101, 114, 95, 99, 112, 117, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
 

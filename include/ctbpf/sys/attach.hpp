@@ -82,6 +82,16 @@ public:
         return link_info{raw.id, raw.type, raw.prog_id};
     }
 
+    // Opens the bpf link with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
+    static result<link> from_id(std::uint32_t id) {
+        detail::attr_get_id a;
+        a.id = id;
+        const int fd = detail::bpf(BPF_LINK_GET_FD_BY_ID, a);
+        if (fd < 0)
+            return make_error(errno, "BPF_LINK_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no link has this id" : "");
+        return link(unique_fd(fd), kind::bpf_link, "link id " + std::to_string(id));
+    }
+
 private:
     unique_fd fd_;
     kind kind_ = kind::bpf_link;
@@ -208,6 +218,25 @@ CTBPF_SYS_INLINE std::string tracepoint_suggestions(const std::string& events, s
 #endif
 } // namespace detail
 
+namespace detail {
+// Mounts a `fstype` filesystem (tracefs, securityfs) at a private temporary directory, calls
+// use(dir) and unmounts it again: for a lookup when it is not mounted where it should be.
+template <class T, class F>
+result<T> with_private_mount(const char* fstype, const std::string& what, const std::string& cannot, F use) {
+    char dir[] = "/tmp/ctbpf-mount.XXXXXX";
+    if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private " + std::string(fstype) + " mount");
+    if (::mount(fstype, dir, fstype, MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+        const int e = errno;
+        ::rmdir(dir);
+        return make_error(e, "mounting " + std::string(fstype) + " for " + what, cannot);
+    }
+    result<T> r = use(std::string(dir));
+    ::umount2(dir, MNT_DETACH);
+    ::rmdir(dir);
+    return r;
+}
+} // namespace detail
+
 // The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
 // mounted and this process may mount, it is mounted at a private directory for the lookup and
 // unmounted at once. A missing event's error suggests the nearest existing ones.
@@ -240,20 +269,70 @@ CTBPF_SYS_INLINE result<std::uint32_t> tracepoint_id(std::string_view category, 
     };
     if (!root.empty()) return finish(root, root);
 
-    char dir[] = "/tmp/ctbpf-tracefs.XXXXXX";
-    if (!::mkdtemp(dir)) return make_error(errno, "mkdtemp for a private tracefs mount");
-    if (::mount("tracefs", dir, "tracefs", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    return detail::with_private_mount<std::uint32_t>(
+        "tracefs", "finding the " + what + " id",
+        "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
+        "(as root: mount -t tracefs tracefs /sys/kernel/tracing)",
+        [&](const std::string& dir) {
+            return finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
+        });
+}
+#else
+;
+#endif
+
+// perf_event_open(2) of `attr` for `pid` (-1: any) on `cpu` (-1: any), close-on-exec.
+CTBPF_SYS_INLINE result<unique_fd> open_perf_event(perf_event_attr& attr, int pid, int cpu, const std::string& what)
+#if CTBPF_SYS_BODIES
+{
+    attr.size = sizeof attr;
+    unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC)));
+    if (pfd) return pfd;
+    const int e = errno;
+    return make_error(e, "perf_event_open " + what,
+                      e == EACCES || e == EPERM ? "needs CAP_PERFMON (or root), or a lower kernel.perf_event_paranoid"
+                      : e == ESRCH          ? "no process " + std::to_string(pid)
+                      : e == ENOENT || e == EOPNOTSUPP ? "this kernel or CPU has no such event"
+                                                       : "");
+}
+#else
+;
+#endif
+
+// How attach_perf_event attaches: a bpf link (BPF_LINK_CREATE, BPF_PERF_EVENT; Linux 5.15+, can be
+// pinned; falls back to the ioctls when the kernel has no perf links), or the ioctls
+// PERF_EVENT_IOC_SET_BPF + ENABLE (the attachment lives as long as the perf event fd).
+enum class perf_attach : std::uint8_t { link, ioctl };
+
+// Attaches `p` to the perf event `event` (a tracepoint, kprobe, uprobe or sampling event). With a
+// bpf link, `cookie` is what bpf_get_attach_cookie returns.
+CTBPF_SYS_INLINE result<link> attach_perf_event(const prog& p, unique_fd event, std::string what, perf_attach how = perf_attach::link,
+                                      std::uint64_t cookie = 0)
+#if CTBPF_SYS_BODIES
+{
+    if (how == perf_attach::link) {
+        detail::attr_link_create a;
+        a.prog_fd = static_cast<std::uint32_t>(p.fd());
+        a.target = static_cast<std::uint32_t>(event.get());
+        a.attach_type = BPF_PERF_EVENT;
+        a.tail[0] = cookie; // perf_event.bpf_cookie
+        const int fd = detail::bpf(BPF_LINK_CREATE, a);
+        if (fd >= 0) return link(unique_fd(fd), link::kind::bpf_link, std::move(what)); // the link holds the event
         const int e = errno;
-        ::rmdir(dir);
-        return make_error(e, "mounting tracefs to find the " + what + " id",
-                          "tracefs is not mounted at /sys/kernel/tracing and this process may not mount it "
-                          "(as root: mount -t tracefs tracefs /sys/kernel/tracing)");
+        if (e != EINVAL && e != EOPNOTSUPP && e != 524 /* ENOTSUPP */)
+            return make_error(e, "BPF_LINK_CREATE perf event " + what, e == EEXIST ? "this perf event has a program already" : "");
+        // EINVAL also means the wrong program type: the ioctl says which
     }
-    result<std::uint32_t> r =
-        finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
-    ::umount2(dir, MNT_DETACH);
-    ::rmdir(dir);
-    return r;
+    if (::ioctl(event.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
+        const int e = errno;
+        return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
+                          e == EINVAL ? "a tracepoint needs a tracepoint program, a kprobe or uprobe a kprobe program, a sampling event a "
+                                        "perf_event program (loaded as " + prog_type_name(p.type()) + ")"
+                          : e == EEXIST ? "this perf event has a program already"
+                                        : "");
+    }
+    if (::ioctl(event.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
+    return link(std::move(event), link::kind::perf_event, std::move(what));
 }
 #else
 ;
@@ -261,7 +340,8 @@ CTBPF_SYS_INLINE result<std::uint32_t> tracepoint_id(std::string_view category, 
 
 // Attaches a tracepoint program to category:name (e.g. "syscalls", "sys_enter_getpid") through a
 // perf event: it runs for the event on every CPU.
-CTBPF_SYS_INLINE result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name)
+CTBPF_SYS_INLINE result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name,
+                                      perf_attach how = perf_attach::ioctl)
 #if CTBPF_SYS_BODIES
 {
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
@@ -270,25 +350,12 @@ CTBPF_SYS_INLINE result<link> attach_tracepoint(const prog& p, std::string_view 
     perf_event_attr pa;
     std::memset(&pa, 0, sizeof pa); // padding included: the kernel checks unknown bytes
     pa.type = PERF_TYPE_TRACEPOINT;
-    pa.size = sizeof pa;
     pa.config = *id;
     pa.sample_period = 1;
     pa.wakeup_events = 1;
-    unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &pa, -1, 0, -1, PERF_FLAG_FD_CLOEXEC)));
-    if (!pfd) {
-        const int e = errno;
-        return make_error(e, "perf_event_open " + what,
-                          e == EACCES || e == EPERM ? "needs CAP_PERFMON (or root), or a lower kernel.perf_event_paranoid"
-                                                    : "");
-    }
-    if (::ioctl(pfd.get(), PERF_EVENT_IOC_SET_BPF, p.fd()) < 0) {
-        const int e = errno;
-        return make_error(e, "ioctl(PERF_EVENT_IOC_SET_BPF) " + what,
-                          e == EINVAL ? "a tracepoint needs a tracepoint program (loaded as " + prog_type_name(p.type()) + ")"
-                                      : e == EEXIST ? "this perf event has a program already" : "");
-    }
-    if (::ioctl(pfd.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
-    return link(std::move(pfd), link::kind::perf_event, what);
+    result<unique_fd> pfd = open_perf_event(pa, -1, 0, what);
+    if (!pfd) return std::move(pfd).error();
+    return attach_perf_event(p, std::move(pfd).value(), what, how);
 }
 #else
 ;
@@ -318,14 +385,14 @@ CTBPF_SYS_INLINE result<link> attach_raw_tracepoint(const prog& p, std::string_v
 // ---- bpf links: XDP and cgroups ----
 
 // BPF_LINK_CREATE: attaches `p` to `target` (an fd or an ifindex) for `attach_type`.
-CTBPF_SYS_INLINE result<link> create_link(const prog& p, std::uint32_t target, std::uint32_t attach_type, std::uint32_t flags,
-                                std::string what)
+CTBPF_SYS_INLINE result<link> create_link(const prog& p, std::uint32_t target, ctbpf::kernel_enum<ctbpf::attach_type> attach_type,
+                                std::uint32_t flags, std::string what)
 #if CTBPF_SYS_BODIES
 {
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = target;
-    a.attach_type = attach_type;
+    a.attach_type = attach_type.raw();
     a.flags = flags;
     const int fd = detail::bpf(BPF_LINK_CREATE, a);
     if (fd < 0) {
@@ -345,7 +412,7 @@ CTBPF_SYS_INLINE result<link> create_link(const prog& p, std::uint32_t target, s
 // Attaches an XDP program to the interface `ifindex` through a link. flags: XDP_FLAGS_SKB_MODE,
 // XDP_FLAGS_DRV_MODE, ... (0: native if the driver has it, else generic).
 inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t flags = 0) {
-    return create_link(p, ifindex, BPF_XDP, flags, "xdp on ifindex " + std::to_string(ifindex));
+    return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on ifindex " + std::to_string(ifindex));
 }
 CTBPF_SYS_INLINE result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0)
 #if CTBPF_SYS_BODIES
@@ -353,25 +420,27 @@ CTBPF_SYS_INLINE result<link> attach_xdp(const prog& p, std::string_view ifname,
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
-    return create_link(p, ifindex, BPF_XDP, flags, "xdp on " + n);
+    return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on " + n);
 }
 #else
 ;
 #endif
 
-// Attaches a cgroup program (e.g. attach_type BPF_CGROUP_INET_EGRESS) to a cgroup v2 directory.
-inline result<link> attach_cgroup(const prog& p, int cgroup_fd, std::uint32_t attach_type) {
+// Attaches a cgroup program (e.g. ctbpf::attach_type::cgroup_inet_egress, or BPF_CGROUP_INET_EGRESS)
+// to a cgroup v2 directory.
+inline result<link> attach_cgroup(const prog& p, int cgroup_fd, ctbpf::kernel_enum<ctbpf::attach_type> attach_type) {
     return create_link(p, static_cast<std::uint32_t>(cgroup_fd), attach_type, 0,
-                       "cgroup fd " + std::to_string(cgroup_fd) + " attach type " + std::to_string(attach_type));
+                       "cgroup fd " + std::to_string(cgroup_fd) + " " + attach_type_name(attach_type));
 }
-CTBPF_SYS_INLINE result<link> attach_cgroup(const prog& p, std::string_view cgroup_path, std::uint32_t attach_type)
+CTBPF_SYS_INLINE result<link> attach_cgroup(const prog& p, std::string_view cgroup_path,
+                                  ctbpf::kernel_enum<ctbpf::attach_type> attach_type)
 #if CTBPF_SYS_BODIES
 {
     const std::string path(cgroup_path);
     unique_fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return make_error(errno, "opening cgroup " + path);
     return create_link(p, static_cast<std::uint32_t>(dir.get()), attach_type, 0,
-                       "cgroup " + path + " attach type " + std::to_string(attach_type));
+                       "cgroup " + path + " " + attach_type_name(attach_type));
 }
 #else
 ;

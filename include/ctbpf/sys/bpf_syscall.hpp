@@ -25,6 +25,9 @@ inline constexpr std::uint32_t prog_type_netfilter = 32;     // 6.4
 inline constexpr std::uint32_t attach_netfilter = 45;        // 6.4
 inline constexpr std::uint32_t attach_tcx_ingress = 46;      // 6.6
 inline constexpr std::uint32_t attach_tcx_egress = 47;       // 6.6
+inline constexpr std::uint32_t attach_trace_uprobe_multi = 48; // 6.6
+inline constexpr std::uint32_t link_type_uprobe_multi = 12;  // 6.6
+inline constexpr std::uint32_t uprobe_multi_return = 1;      // BPF_F_UPROBE_MULTI_RETURN
 inline constexpr std::uint32_t bpf_obj_name_len = 16;
 inline constexpr std::uint32_t log_min_size = 128;           // the verifier refuses smaller log buffers
 inline constexpr std::uint32_t log_max_size = (~0u) >> 2;    // and larger ones
@@ -164,6 +167,16 @@ struct attr_info {
     u32 bpf_fd = 0;
     u32 info_len = 0;
     alignas(8) u64 info = 0;
+};
+
+// BPF_BTF_LOAD.
+struct attr_btf_load {
+    alignas(8) u64 btf = 0;
+    alignas(8) u64 btf_log_buf = 0;
+    u32 btf_size = 0;
+    u32 btf_log_size = 0;
+    u32 btf_log_level = 0;
+    u32 btf_log_true_size = 0;
 };
 
 // BPF_RAW_TRACEPOINT_OPEN.

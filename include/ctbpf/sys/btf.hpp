@@ -4,11 +4,11 @@
 // running kernel's BTF.
 //
 // Why CO-RE is resolved in user space and not passed as attr.core_relos: the kernel's in-kernel
-// CO-RE needs the program's own BTF (the local types the relocations refer to, func_info, a BTF
-// fd). A ctbpf program is a C++ expression with no BTF of its own; generating one for a few field
-// offsets would be most of a BTF writer. libbpf resolves in user space too (the kernel path is for
-// light skeletons). The shim reads the kernel's BTF, finds each field with libbpf's matching rules
-// and patches the instruction before BPF_PROG_LOAD.
+// CO-RE resolves each relocation against a *local* type in the program's BTF (libbpf's light
+// skeletons carry the compiler's types). A ctbpf program names a type and member path, with no
+// local type to describe them; the program BTF that sys::load writes (ctbpf/btf_writer.hpp) holds
+// functions only. Resolving here, as libbpf does, also lets a missing field fail with the type and
+// member named before anything is loaded. Kinds: libbpf's field, type and enum relocations.
 #pragma once
 
 #include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
@@ -119,13 +119,14 @@ inline result<std::uint32_t> btf_function_id(std::string_view name) {
 
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
 // on kernel function `function`.
-CTBPF_SYS_INLINE result<load_options> tracing_options(std::string_view function, std::uint32_t attach_type = BPF_TRACE_FENTRY)
+CTBPF_SYS_INLINE result<load_options> tracing_options(std::string_view function,
+                                           ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry)
 #if CTBPF_SYS_BODIES
 {
     result<std::uint32_t> id = btf_function_id(function);
     if (!id) return std::move(id).error();
     load_options o;
-    o.type = BPF_PROG_TYPE_TRACING;
+    o.type = ctbpf::prog_type::tracing;
     o.expected_attach_type = attach_type;
     o.attach_btf_id = *id;
     return o;
@@ -146,8 +147,8 @@ CTBPF_SYS_INLINE result<load_options> tp_btf_options(std::string_view name)
     const auto id = (*b)->find(type, ctbpf::btf::kind::typedef_);
     if (!id) return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF", "no typedef " + type + " in vmlinux BTF");
     load_options o;
-    o.type = BPF_PROG_TYPE_TRACING;
-    o.expected_attach_type = BPF_TRACE_RAW_TP;
+    o.type = ctbpf::prog_type::tracing;
+    o.expected_attach_type = ctbpf::attach_type::trace_raw_tp;
     o.attach_btf_id = *id;
     return o;
 }
@@ -157,19 +158,21 @@ CTBPF_SYS_INLINE result<load_options> tp_btf_options(std::string_view name)
 
 // Attaches a loaded tracing program (fentry, fexit, fmod_ret, tp_btf) to the target it was
 // loaded for (attach_btf_id) with BPF_LINK_CREATE; the link detaches when destroyed.
-CTBPF_SYS_INLINE result<link> attach_tracing(const prog& p, std::uint32_t attach_type = BPF_TRACE_FENTRY, std::string what = "tracing program")
+CTBPF_SYS_INLINE result<link> attach_tracing(const prog& p,
+                                   ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry,
+                                   std::string what = "tracing program")
 #if CTBPF_SYS_BODIES
 {
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = 0;
-    a.attach_type = attach_type;
+    a.attach_type = attach_type.raw();
     const int fd = detail::bpf(BPF_LINK_CREATE, a);
     if (fd < 0) {
         const int e = errno;
         std::string hint;
         if (e == EINVAL)
-            hint = "the program must be loaded as tracing with expected_attach_type " + std::to_string(attach_type) +
+            hint = "the program must be loaded as tracing with expected_attach_type " + attach_type_name(attach_type) +
                    " and an attach_btf_id (loaded as " + prog_type_name(p.type()) + ")";
         if (e == EBUSY) hint = "this program is attached already (a tracing program attaches once; load it again)";
         if (e == 524 || e == EOPNOTSUPP) hint = "this kernel or architecture has no BPF trampolines (fentry/fexit)";
@@ -227,22 +230,50 @@ CTBPF_SYS_INLINE result<std::uint32_t> core_type_size(const ctbpf::btf::blob& bt
 ;
 #endif
 
-// What a relocation writes into its instruction.
+// What a relocation writes into its instruction (libbpf's enum bpf_core_relo_kind, resolved here).
 enum class core_kind : std::uint8_t {
     field_byte_offset, // ldx/st/stx: off = offset; alu/mov with an immediate or lddw: imm = offset
     field_exists,      // imm = 1 or 0
-    field_byte_size,   // imm = the field's size
+    field_byte_size,   // imm = the field's size (a bitfield: the size of the load that holds it)
+    field_signed,      // imm = 1 when the field is a signed integer or a signed enum
+    field_lshift_u64,  // imm = the left shift that puts the field's top bit at bit 63 of a u64 load
+    field_rshift_u64,  // imm = 64 - the field's width (on rsh/arsh: the opcode follows the sign)
+    bitfield_load,     // ldx: off = the byte offset, size = the byte size of the enclosing load
+    type_exists,       // imm = 1 or 0
     type_size,         // imm = sizeof(type) (path empty)
+    type_id,           // imm = the type's id in the target BTF (0 when missing)
+    enum_exists,       // imm = 1 or 0 (path: the enumerator)
+    enum_value,        // imm (lddw: 64 bits) = the enumerator's value
+};
+
+// The label spelling of each kind: "core:KIND@TYPE.PATH" (ctbpf/core.hpp).
+inline constexpr std::pair<std::string_view, core_kind> core_kind_names[] = {
+    {"offset", core_kind::field_byte_offset}, {"exists", core_kind::field_exists},
+    {"size", core_kind::field_byte_size},     {"signed", core_kind::field_signed},
+    {"lshift", core_kind::field_lshift_u64},  {"rshift", core_kind::field_rshift_u64},
+    {"bitfield_load", core_kind::bitfield_load}, {"type_exists", core_kind::type_exists},
+    {"type_size", core_kind::type_size},      {"type_id", core_kind::type_id},
+    {"enum_exists", core_kind::enum_exists},  {"enum_value", core_kind::enum_value},
 };
 
 // A relocation of the instruction at `label` (a label("...") in the program marks the next
-// instruction). The instruction's off or imm is a placeholder that is overwritten.
+// instruction). The instruction's off or imm is a placeholder that is overwritten. `type` may
+// carry a kind: "struct X", "union X", "enum X", "typedef X" (without one: a struct or union).
+// `guarded`: a missing field or enumerator poisons the instruction as libbpf does (call 0xbad2310,
+// refused by the verifier only if reached: guard it with an existence check); unguarded, a
+// missing one is an error naming the type and member.
 struct core_relocation {
     std::string_view label;
     std::string_view type;
     std::vector<std::string_view> path{};
     core_kind kind = core_kind::field_byte_offset;
+    bool guarded = false;
+    bool bitfield_ok = false; // field_byte_offset of a bitfield: the enclosing load's offset (libbpf's
+                              // BYTE_OFFSET, as "core:offset@..." labels ask); false: refused
 };
+
+// libbpf's poison instruction: "invalid func unknown#195896080" if the verifier reaches it.
+inline constexpr std::int32_t core_poison_imm = 0xbad2310;
 
 namespace detail {
 CTBPF_SYS_INLINE std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label)
@@ -256,10 +287,144 @@ CTBPF_SYS_INLINE std::optional<std::size_t> slot_of_label(std::span<const slot_i
 #else
 ;
 #endif
+inline bool type_relo(core_kind k) {
+    return k == core_kind::type_exists || k == core_kind::type_size || k == core_kind::type_id;
+}
+inline bool enum_relo(core_kind k) { return k == core_kind::enum_exists || k == core_kind::enum_value; }
+// "struct task_struct" -> (struct, "task_struct"); no prefix: any composite (kind::unknown)
+CTBPF_SYS_INLINE std::pair<ctbpf::btf::kind, std::string_view> split_kind(std::string_view t)
+#if CTBPF_SYS_BODIES
+{
+    using ctbpf::btf::kind;
+    for (auto [p, k] : {std::pair{std::string_view("struct "), kind::struct_}, std::pair{std::string_view("union "), kind::union_},
+                        std::pair{std::string_view("enum "), kind::enum_}, std::pair{std::string_view("typedef "), kind::typedef_}})
+        if (t.substr(0, p.size()) == p) return {k, t.substr(p.size())};
+    return {kind::unknown, t};
+}
+#else
+;
+#endif
+// The candidates of a type relocation: same essential name, same kind (enum and enum64 alike).
+CTBPF_SYS_INLINE std::vector<std::uint32_t> core_candidates(const ctbpf::btf::blob& btf, std::string_view type, bool is_enum)
+#if CTBPF_SYS_BODIES
+{
+    using ctbpf::btf::kind;
+    auto [want, name] = split_kind(type);
+    if (is_enum && want == kind::unknown) want = kind::enum_; // enum relocations: "pid_type" is "enum pid_type"
+    std::vector<std::uint32_t> out;
+    for (std::uint32_t id : btf.find_essential(ctbpf::btf::essential_name(name))) {
+        const auto t = btf.type_by_id(id);
+        const bool ok = want == kind::unknown ? t->is_composite()
+                        : want == kind::enum_ ? (t->kind == kind::enum_ || t->kind == kind::enum64)
+                                              : t->kind == want;
+        if (ok) out.push_back(id);
+    }
+    return out;
+}
+#else
+;
+#endif
 } // namespace detail
 
+// The value of a field relocation (libbpf's bpf_core_calc_field_relo) for field `f` of `btf`.
+CTBPF_SYS_INLINE result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const ctbpf::btf::field_info& f, core_kind k,
+                                             const std::string& what, bool bitfield_ok = true)
+#if CTBPF_SYS_BODIES
+{
+    using ctbpf::btf::kind;
+    if (k == core_kind::field_exists) return 1;
+    const std::uint32_t mt_id = btf.skip_modifiers(f.member_type);
+    const auto mt = btf.type_by_id(mt_id);
+    if (!mt) return make_error(EINVAL, what, "the field's type id " + std::to_string(f.member_type) + " is out of range");
+    const bool bitfield = f.bitfield_size != 0;
+    std::uint32_t byte_sz = 0, byte_off = 0, bit_sz = f.bitfield_size;
+    const std::uint32_t bit_off = f.bit_offset;
+    if (bitfield) {
+        byte_sz = mt->size_or_type;
+        if (byte_sz == 0) return make_error(EINVAL, what, "a bitfield of a type without a size");
+        byte_off = bit_off / 8 / byte_sz * byte_sz;
+        while (bit_off + bit_sz - byte_off * 8 > byte_sz * 8) {
+            if (byte_sz >= 8) return make_error(E2BIG, what, "the bitfield cannot be read with one 64-bit load");
+            byte_sz *= 2;
+            byte_off = bit_off / 8 / byte_sz * byte_sz;
+        }
+    } else {
+        const auto sz = btf.resolve_size(mt_id);
+        if (!sz) return make_error(EINVAL, what, "the field's size cannot be resolved");
+        byte_sz = static_cast<std::uint32_t>(*sz);
+        byte_off = bit_off / 8;
+        bit_sz = byte_sz * 8;
+    }
+    switch (k) {
+    case core_kind::field_byte_offset:
+        if (!bitfield_ok && (bitfield || bit_off % 8 != 0))
+            return make_error(EINVAL, what, "it is a bitfield (" + std::to_string(f.bitfield_size) + " bits at bit " +
+                                                std::to_string(bit_off) + "): a byte offset cannot address it (use core::load_bitfield)");
+        return byte_off;
+    case core_kind::bitfield_load: return std::int64_t{byte_off} << 8 | byte_sz; // both, unpacked by the patcher
+    case core_kind::field_byte_size: return byte_sz;
+    case core_kind::field_signed: {
+        if (mt->kind == kind::enum_ || mt->kind == kind::enum64) return mt->kind_flag ? 1 : 0;
+        const auto i = btf.integer(mt_id);
+        return i && (i->encoding & 1) ? 1 : 0;
+    }
+    case core_kind::field_lshift_u64: return 64 - (bit_off + bit_sz - byte_off * 8);
+    case core_kind::field_rshift_u64: return 64 - bit_sz;
+    default: return make_error(EINVAL, what, "not a field relocation");
+    }
+}
+#else
+;
+#endif
+
+// The value of a type or enum relocation (libbpf's bpf_core_calc_type_relo / _enumval_relo);
+// nullopt inside: missing (0 for the existence kinds).
+CTBPF_SYS_INLINE result<std::optional<std::int64_t>> core_type_value(const ctbpf::btf::blob& btf, std::string_view type,
+                                                            std::span<const std::string_view> path, core_kind k,
+                                                            const std::string& what)
+#if CTBPF_SYS_BODIES
+{
+    using ctbpf::btf::kind;
+    const std::vector<std::uint32_t> cands = detail::core_candidates(btf, type, detail::enum_relo(k));
+    std::optional<std::int64_t> value;
+    for (std::uint32_t id : cands) {
+        std::optional<std::int64_t> v;
+        if (detail::type_relo(k)) {
+            if (k == core_kind::type_exists) v = 1;
+            if (k == core_kind::type_id) v = id;
+            if (k == core_kind::type_size) {
+                const auto sz = btf.resolve_size(id);
+                if (!sz) return make_error(EINVAL, what, "the size of type " + std::to_string(id) + " cannot be resolved");
+                v = static_cast<std::int64_t>(*sz);
+            }
+        } else {
+            if (path.size() != 1) return make_error(EINVAL, what, "an enum relocation names one enumerator");
+            const std::string_view want = ctbpf::btf::essential_name(path[0]);
+            const bool is32 = btf.type_by_id(id)->kind == kind::enum_;
+            for (const ctbpf::btf::enumerator& e : btf.enumerators(id))
+                if (ctbpf::btf::essential_name(e.name) == want) {
+                    // libbpf reads a 32-bit enumerator as s32 (sign-extended)
+                    v = k == core_kind::enum_exists ? 1
+                        : is32 ? static_cast<std::int64_t>(static_cast<std::int32_t>(static_cast<std::uint32_t>(e.value)))
+                               : e.value;
+                    break;
+                }
+        }
+        if (!v) continue;
+        if (value && *value != *v)
+            return make_error(EINVAL, what, "ambiguous: the candidates named '" + std::string(detail::split_kind(type).second) +
+                                                "' give " + std::to_string(*value) + " and " + std::to_string(*v));
+        value = v;
+    }
+    if (!value && (k == core_kind::type_exists || k == core_kind::enum_exists || k == core_kind::type_id)) value = 0;
+    return value;
+}
+#else
+;
+#endif
+
 // The relocations a program carries in its labels (ctbpf/core.hpp): "core:TYPE.MEMBER[.MEMBER...][#TAG]"
-// is a field byte offset relocation of the labelled instruction.
+// is a field byte offset; "core:KIND@TYPE[.PATH][#TAG]" any kind of core_kind_names, "?KIND" guarded.
 CTBPF_SYS_INLINE std::vector<core_relocation> core_relocations_of(const program_image& img)
 #if CTBPF_SYS_BODIES
 {
@@ -270,6 +435,26 @@ CTBPF_SYS_INLINE std::vector<core_relocation> core_relocations_of(const program_
         text = text.substr(0, text.find('#'));
         core_relocation r;
         r.label = s.label;
+        if (const std::size_t at = text.find('@'); at != std::string_view::npos) {
+            std::string_view k = text.substr(0, at);
+            if (!k.empty() && k[0] == '?') {
+                r.guarded = true;
+                k.remove_prefix(1);
+            }
+            r.type = {}; // an unknown kind: left without a type, reported by core_relocate
+            for (auto [name, kind] : core_kind_names)
+                if (name == k) {
+                    r.kind = kind;
+                    r.type = "?";
+                    r.bitfield_ok = true;
+                }
+            text = text.substr(at + 1);
+            if (r.type.empty()) {
+                r.path.push_back(k);
+                out.push_back(std::move(r));
+                continue;
+            }
+        }
         const std::size_t dot = text.find('.');
         r.type = text.substr(0, dot);
         while (dot != std::string_view::npos && !text.empty()) {
@@ -285,8 +470,8 @@ CTBPF_SYS_INLINE std::vector<core_relocation> core_relocations_of(const program_
 ;
 #endif
 
-// Copies `img` and applies the relocations in its labels (core::add_offset, core::load,
-// label(core::field<...>)) and then `relos` against `btf`: the copy to pass to load() (its image()).
+// Copies `img` and applies the relocations in its labels (ctbpf/core.hpp) and then `relos`
+// against `btf`: the copy to pass to load() (its image()).
 CTBPF_SYS_INLINE result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
                                                const ctbpf::btf::blob& btf)
 #if CTBPF_SYS_BODIES
@@ -298,54 +483,74 @@ CTBPF_SYS_INLINE result<assembled_program> core_relocate(const program_image& im
     std::vector<core_relocation> relos = core_relocations_of(img);
     relos.insert(relos.end(), explicit_relos.begin(), explicit_relos.end());
     for (const core_relocation& r : relos) {
-        if (r.type.empty() || (r.path.empty() && r.kind != core_kind::type_size))
+        if (r.type.empty() && !r.path.empty())
+            return make_error(EINVAL, "CO-RE relocation at label '" + std::string(r.label) + "'",
+                              "unknown relocation kind '" + std::string(r.path[0]) + "' (offset, exists, size, signed, lshift, rshift, "
+                              "bitfield_load, type_exists, type_size, type_id, enum_exists, enum_value)");
+        const bool needs_path = !detail::type_relo(r.kind);
+        if (r.type.empty() || (r.path.empty() && needs_path))
             return make_error(EINVAL, "CO-RE relocation at label '" + std::string(r.label) + "'",
                               "it names no type or no member (expected core:TYPE.MEMBER[.MEMBER...])");
-        std::string p(1, '.');
-        p += ctbpf::btf::join_path(r.path);
+        std::string p = r.path.empty() ? std::string() : "." + ctbpf::btf::join_path(r.path);
         const std::string what = "CO-RE relocation at label '" + std::string(r.label) + "' (" + std::string(r.type) + p + ")";
         const auto at = detail::slot_of_label(img.slots, r.label);
         if (!at || *at >= out.insns.size())
             return make_error(EINVAL, what, "the program has no label '" + std::string(r.label) + "' (relocations name the instruction by its label)");
-        std::int64_t value = 0;
-        switch (r.kind) {
-        case core_kind::field_byte_offset: {
-            result<std::uint32_t> off = core_field_offset(btf, r.type, r.path);
-            if (!off) return make_error(off.error().errnum(), what, off.error().message);
-            value = *off;
-            break;
-        }
-        case core_kind::field_exists: {
+        std::optional<std::int64_t> value;
+        bool is_signed = false;
+        if (detail::type_relo(r.kind) || detail::enum_relo(r.kind)) {
+            result<std::optional<std::int64_t>> v = core_type_value(btf, r.type, r.path, r.kind, what);
+            if (!v) return std::move(v).error();
+            value = *v;
+            if (!value && !r.guarded)
+                return make_error(ENOENT, what, "enumerator " + std::string(r.type) + "::" + std::string(r.path[0]) +
+                                                    " does not exist in the target BTF (guard it: core::enum_exists, and a ?enum_value label)");
+        } else {
             std::string why;
-            value = ctbpf::btf::find_field(btf, r.type, r.path, why).has_value() ? 1 : 0;
-            break;
-        }
-        case core_kind::field_byte_size: {
-            std::string why;
-            const auto f = ctbpf::btf::find_field(btf, r.type, r.path, why);
-            if (!f) return make_error(ENOENT, what, why);
-            value = static_cast<std::int64_t>(f->byte_size);
-            break;
-        }
-        case core_kind::type_size: {
-            result<std::uint32_t> s = core_type_size(btf, r.type);
-            if (!s) return make_error(ENOENT, what, s.error().message);
-            value = *s;
-            break;
-        }
+            const std::string_view tname = detail::split_kind(r.type).second;
+            const auto f = ctbpf::btf::find_field(btf, tname, r.path, why);
+            if (f) {
+                result<std::int64_t> v = core_field_value(btf, *f, r.kind, what, r.bitfield_ok);
+                if (!v) return std::move(v).error();
+                value = *v;
+                if (r.kind == core_kind::field_rshift_u64) is_signed = *core_field_value(btf, *f, core_kind::field_signed, what) != 0;
+            } else if (r.kind == core_kind::field_exists) {
+                value = 0;
+            } else if (!r.guarded || why.rfind("ambiguous", 0) == 0) { // guarded: missing type or field -> poison
+                return make_error(ENOENT, what, why);
+            }
         }
         insn& x = out.insns[*at];
         const std::uint8_t cls = x.code & 0x07;
+        const bool lddw = x.code == (op::ld | op::imm | op::dw) && x.src_reg == 0 && *at + 1 < out.insns.size();
+        if (!value) { // libbpf's bpf_core_poison_insn (both halves of an lddw)
+            const insn poison{static_cast<std::uint8_t>(op::jmp | op::call), 0, 0, 0, core_poison_imm};
+            if (lddw) out.insns[*at + 1] = poison;
+            x = poison;
+            continue;
+        }
         const bool mem = cls == op::ldx || cls == op::st || cls == op::stx;
-        if (mem && r.kind == core_kind::field_byte_offset) {
-            if (value > std::numeric_limits<std::int16_t>::max())
-                return make_error(ERANGE, what, "offset " + std::to_string(value) + " does not fit an instruction's 16-bit offset; add it to the pointer first (r += imm)");
-            x.off = static_cast<std::int16_t>(value);
+        if (r.kind == core_kind::bitfield_load) {
+            if (cls != op::ldx)
+                return make_error(EINVAL, what, "a bitfield_load relocation patches a load (ldx), not " +
+                                                    annotate_insn(out.insns, out.slots, static_cast<std::uint32_t>(*at)));
+            const std::int64_t off = *value >> 8, sz = *value & 0xff;
+            if (off > std::numeric_limits<std::int16_t>::max())
+                return make_error(ERANGE, what, "offset " + std::to_string(off) + " does not fit an instruction's 16-bit offset");
+            x.off = static_cast<std::int16_t>(off);
+            x.code = static_cast<std::uint8_t>((x.code & ~0x18) | (sz == 1 ? 0x10 : sz == 2 ? 0x08 : sz == 4 ? 0x00 : 0x18));
+        } else if (mem && r.kind == core_kind::field_byte_offset) {
+            if (*value > std::numeric_limits<std::int16_t>::max())
+                return make_error(ERANGE, what, "offset " + std::to_string(*value) + " does not fit an instruction's 16-bit offset; add it to the pointer first (r += imm)");
+            x.off = static_cast<std::int16_t>(*value);
         } else if ((cls == op::alu || cls == op::alu64) && (x.code & 0x08) == 0) {
-            x.imm = static_cast<std::int32_t>(value);
-        } else if (x.code == (op::ld | op::imm | op::dw) && x.src_reg == 0 && *at + 1 < out.insns.size()) {
-            x.imm = static_cast<std::int32_t>(value);
-            out.insns[*at + 1].imm = 0;
+            x.imm = static_cast<std::int32_t>(*value);
+            const std::uint8_t alu_op = x.code & 0xf0;
+            if (r.kind == core_kind::field_rshift_u64 && (alu_op == 0x70 || alu_op == 0xc0)) // rsh / arsh by the field's sign
+                x.code = static_cast<std::uint8_t>((x.code & 0x0f) | (is_signed ? 0xc0 : 0x70));
+        } else if (lddw) {
+            x.imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(*value)));
+            out.insns[*at + 1].imm = static_cast<std::int32_t>(static_cast<std::uint32_t>(static_cast<std::uint64_t>(*value) >> 32));
         } else {
             return make_error(EINVAL, what, "the labelled instruction (" + annotate_insn(out.insns, out.slots, static_cast<std::uint32_t>(*at)) +
                                                 ") has no offset or immediate to relocate: use a load/store, or mov/add with an immediate");

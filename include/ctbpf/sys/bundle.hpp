@@ -3,13 +3,13 @@
 // name: what libbpf's generated skeleton gives C users, without bpftool or clang.
 //
 //   constexpr auto spec = sys::bundle(sys::map_spec<"counts", std::uint32_t, std::uint64_t>(BPF_MAP_TYPE_ARRAY, 1),
-//                                     sys::prog_spec<"count_getpid", count_getpid>(BPF_PROG_TYPE_TRACEPOINT));
+//                                     sys::prog_spec<"count_getpid", count_getpid>(ctbpf::prog_type::tracepoint));
 //   auto b = sys::load(spec).value();
 //   b.map<"counts">().lookup(0);   // sys::map<std::uint32_t, std::uint64_t>&
 //   b.prog<"count_getpid">();      // sys::prog&
 //
 // Checked at compile time: names are unique, and every map a program refers to with map("name")
-// is in the bundle (the compiler names the program and the missing map, as name_chars<...>).
+// is in the bundle (the compiler names the program and the missing map, as name_is<...>).
 //
 // Maps may come from their declarations (ctbpf/map_decl.hpp), programs with their options: the
 // bundle's programs are then checked at compile time with the declared shapes, and the maps are
@@ -50,7 +50,7 @@ namespace ctbpf::sys {
 namespace hana = boost::hana;
 
 // (fixed_string, a string literal as a template argument, comes from ctbpf/map_decl.hpp through
-// ctbpf/sys/declared.hpp, as do name_chars and detail::chars_t.)
+// ctbpf/sys/declared.hpp, as do name_is and detail::name_t.)
 
 namespace detail {
 template <fixed_string S, std::size_t... I>
@@ -121,8 +121,8 @@ struct prog_def {
     static constexpr auto key = name_c<Name>;
     static constexpr bool is_prog = true;
     static constexpr auto maps = ctbpf::map_names<F>();
-    std::uint32_t type = 0;
-    std::uint32_t expected_attach_type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};
+    ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type{};
     std::string_view license = "GPL";
     std::uint32_t flags = 0;
     // The image, checked with the bundle's map declarations Decls (a ctbpf::map_list).
@@ -139,6 +139,7 @@ struct prog_def {
         o.license = license;
         o.flags = flags;
         o.name = name;
+        o.verifier = O; // checked again at load when the type differs from O's
         return sys::load(image<Decls>(), o, bindings);
     }
 };
@@ -165,9 +166,11 @@ template <fixed_string Name>
 constexpr prog_array_def<Name> prog_array_spec(std::uint32_t max_entries) {
     return {max_entries};
 }
-// The compile-time program F (a lambda returning a ctbpf::program) as program type `type`.
+// The compile-time program F (a lambda returning a ctbpf::program) as program type `type`
+// (ctbpf::prog_type::xdp or BPF_PROG_TYPE_XDP): checked at load with this type and attach type.
 template <fixed_string Name, auto F>
-constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected_attach_type = 0,
+constexpr prog_def<Name, F> prog_spec(ctbpf::kernel_enum<ctbpf::prog_type> type,
+                                      ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type = {},
                                       std::string_view license = "GPL") {
     return {type, expected_attach_type, license, 0};
 }
@@ -175,7 +178,7 @@ constexpr prog_def<Name, F> prog_spec(std::uint32_t type, std::uint32_t expected
 // expected attach type are O's) and the bundle's map declarations.
 template <fixed_string Name, auto F, ctbpf::options O>
 constexpr prog_def<Name, F, O> prog_spec(std::string_view license = "GPL") {
-    return {static_cast<std::uint32_t>(O.type), O.attach_type, license, 0};
+    return {O.type, O.expected_attach_type, license, 0};
 }
 
 // ---- compile-time checks, with the names in the compiler's output ----
@@ -241,7 +244,7 @@ struct name_of {
 template <class P, class... Defs>
 constexpr void check_prog_maps() {
     if constexpr (!missing_of<P, Defs...>::value.empty())
-        (void)sizeof(bundle_lacks_a_map_the_program_uses<chars_t<name_of<P>>, chars_t<missing_of<P, Defs...>>>);
+        (void)sizeof(bundle_lacks_a_map_the_program_uses<name_t<name_of<P>>, name_t<missing_of<P, Defs...>>>);
 }
 
 // The bundle's map declarations as one ctbpf::map_list.
@@ -276,7 +279,7 @@ struct bundle_spec {
 template <class... Defs>
 constexpr bundle_spec<Defs...> bundle(Defs... defs) {
     if constexpr (!detail::duplicate_of<Defs...>::value.empty())
-        (void)sizeof(bundle_declares_a_name_twice<detail::chars_t<detail::duplicate_of<Defs...>>>);
+        (void)sizeof(bundle_declares_a_name_twice<detail::name_t<detail::duplicate_of<Defs...>>>);
     (detail::check_prog_maps<Defs, Defs...>(), ...);
     (detail::check_prog_image<Defs, Defs...>(), ...);
     return {hana::make_tuple(defs...)};
@@ -320,7 +323,7 @@ private:
     template <fixed_string N>
     static constexpr void check() {
         if constexpr (!decltype(hana::contains(std::declval<storage>(), name_c<N>))::value)
-            (void)sizeof(bundle_has_no_entry_named<detail::chars_t<detail::fixed_name<N>>>);
+            (void)sizeof(bundle_has_no_entry_named<detail::name_t<detail::fixed_name<N>>>);
     }
     storage handles_;
 };

@@ -12,7 +12,7 @@
 // leaves it unset, and binds each declared map to the program's map("name") by the declaration's
 // name. A handle whose key or value type differs from the declaration (sys::bind<counts>(a
 // sys::map<std::uint64_t, std::uint64_t>)) does not compile, and neither does a program that
-// names a map none of the bindings declares; the compiler names the map as name_chars<...>.
+// names a map none of the bindings declares; the compiler names the map as name_is<...>.
 // Bundles (ctbpf/sys/bundle.hpp) take declarations too: sys::map_spec<counts>().
 #pragma once
 
@@ -35,16 +35,15 @@ namespace ctbpf::sys {
 
 using ctbpf::fixed_string;
 
-// A name as template arguments, e.g. name_chars<'c', 'o', 'u', 'n', 't', 's'>: every compiler prints it.
-template <char... C>
-struct name_chars {};
+// A name in a template argument, e.g. name_is<ctbpf::text<7>{"counts"}> (g++ 12 and clang++ 19
+// print the text; clang++ 14 its bytes).
+template <ctbpf::text Name>
+struct name_is {};
 
 namespace detail {
-template <class Src, std::size_t... I>
-auto chars_of(std::index_sequence<I...>) -> name_chars<Src::value[I]...>;
 // Src::value is a constexpr std::string_view.
 template <class Src>
-using chars_t = decltype(chars_of<Src>(std::make_index_sequence<Src::value.size()>{}));
+using name_t = name_is<ctbpf::detail::text_of<Src::value.size()>(Src::value)>;
 template <class T>
 inline constexpr bool always_false = false;
 template <auto D>
@@ -52,7 +51,7 @@ struct decl_name {
     static constexpr std::string_view value = decltype(D)::name;
 };
 template <auto D>
-using decl_chars_t = chars_t<decl_name<D>>;
+using decl_name_t = name_t<decl_name<D>>;
 } // namespace detail
 
 // ---- the handle a declaration makes ----
@@ -166,15 +165,15 @@ constexpr bool check_handle() {
         return true;
     } else if constexpr (requires { check::is_map; }) {
         if constexpr (!check::is_map)
-            return map_handle_differs_from_its_declaration<decl_chars_t<D>, handle_t<D>, H>::value;
+            return map_handle_differs_from_its_declaration<decl_name_t<D>, handle_t<D>, H>::value;
         else if constexpr (!check::key_ok)
-            return map_key_type_differs_from_its_declaration<decl_chars_t<D>, typename decltype(D)::key_type,
+            return map_key_type_differs_from_its_declaration<decl_name_t<D>, typename decltype(D)::key_type,
                                                              typename H::key_type>::value;
         else
-            return map_value_type_differs_from_its_declaration<decl_chars_t<D>, typename decltype(D)::value_type,
+            return map_value_type_differs_from_its_declaration<decl_name_t<D>, typename decltype(D)::value_type,
                                                                typename H::value_type>::value;
     } else {
-        return map_handle_differs_from_its_declaration<decl_chars_t<D>, handle_t<D>, H>::value;
+        return map_handle_differs_from_its_declaration<decl_name_t<D>, handle_t<D>, H>::value;
     }
 }
 
@@ -263,10 +262,10 @@ namespace detail {
 template <auto F, ctbpf::options O, auto... D>
 result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
     if constexpr (!unbound_of<F, D...>::value.empty())
-        (void)program_refers_to_a_map_no_binding_declares<chars_t<unbound_of<F, D...>>>::value;
-    if (o.type == 0) o.type = static_cast<std::uint32_t>(O.type);
-    if (o.expected_attach_type == 0) o.expected_attach_type = O.attach_type;
-    if (O.type != ctbpf::prog_type::unspecified && o.type != static_cast<std::uint32_t>(O.type))
+        (void)program_refers_to_a_map_no_binding_declares<name_t<unbound_of<F, D...>>>::value;
+    if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
+    if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
+    if (O.type != ctbpf::prog_type::unspecified && o.type != O.type)
         return make_error(EINVAL, "BPF_PROG_LOAD " + prog_type_name(o.type),
                           "the program was checked as " + std::string(ctbpf::to_string(O.type)) +
                               " (its ctbpf::options) but load_options::type says " + prog_type_name(o.type));
@@ -292,8 +291,8 @@ result<prog> load(const load_options& o, std::span<const map_binding> maps = {})
         return detail::load_declared<F, O>(o, maps);
     } else { // (maps bound by name only: their shapes are not known at compile time)
         load_options lo = o;
-        if (lo.type == 0) lo.type = static_cast<std::uint32_t>(O.type);
-        if (lo.expected_attach_type == 0) lo.expected_attach_type = O.attach_type;
+        if (lo.type == ctbpf::prog_type::unspecified) lo.type = O.type;
+        if (lo.expected_attach_type.raw() == 0) lo.expected_attach_type = O.expected_attach_type;
         return sys::load(image<F, O>(), lo, maps);
     }
 }

@@ -19,6 +19,8 @@
 #include <variant>
 #include <vector>
 
+#include "ctbpf/diagnostics.hpp"
+
 namespace ctbpf::sys {
 
 // What went wrong: the errno, one actionable message, and for program loads the kernel
@@ -44,16 +46,17 @@ struct error {
     }
 };
 
-// Thrown by result<T>::value() on an error.
-class bpf_error : public std::system_error {
+// Thrown by result<T>::value() on an error: ctbpf::exception's accessors (errnum(), insn(),
+// message()), plus the errno as std::error_code and the whole sys::error (the verifier log).
+class bpf_error : public ctbpf::exception {
 public:
-    explicit bpf_error(sys::error e) : std::system_error(e.code), e_(std::move(e)), what_(e_.describe()) {}
-    const sys::error& detail() const noexcept { return e_; }
-    const char* what() const noexcept override { return what_.c_str(); }
+    explicit bpf_error(sys::error e)
+        : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+    std::error_code code() const noexcept { return e_.code; }
+    const sys::error& error() const noexcept { return e_; }
 
 private:
     sys::error e_;
-    std::string what_;
 };
 
 // A value or an error (std::expected is C++23). Check with ok()/operator bool, or let value() throw.
@@ -269,5 +272,21 @@ CTBPF_SYS_INLINE error make_error(int errnum, std::string_view what, std::string
 #else
 ;
 #endif
+
+namespace detail {
+// The whole content of the file at `path` (an ELF file, a small sysfs/securityfs file).
+inline result<std::string> read_file(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rbe");
+    if (!f) return make_error(errno, "opening " + path);
+    std::string out;
+    char buf[1 << 14];
+    std::size_t n = 0;
+    while ((n = std::fread(buf, 1, sizeof buf, f)) > 0) out.append(buf, n);
+    const bool bad = std::ferror(f) != 0;
+    std::fclose(f);
+    if (bad) return make_error(EIO, "reading " + path);
+    return out;
+}
+} // namespace detail
 
 } // namespace ctbpf::sys

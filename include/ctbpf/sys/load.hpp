@@ -9,6 +9,7 @@
 #include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
 
 #include "ctbpf/assemble.hpp"
+#include "ctbpf/btf_writer.hpp"
 #include "ctbpf/disasm.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -35,6 +36,7 @@ struct program_image {
     std::span<const insn> insns;
     std::span<const std::string_view> map_names{};
     std::span<const slot_info> slots{};
+    const ctbpf::options* checked = nullptr; // the options image<F, O>() checked it with at compile time
 
     program_image() = default;
     program_image(std::span<const insn> i, std::span<const std::string_view> m = {},
@@ -48,10 +50,16 @@ struct program_image {
 namespace detail {
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 inline constexpr auto assembled_v = ctbpf::assemble<F, O, Maps...>();
+template <ctbpf::options O>
+inline constexpr ctbpf::options options_v = O;
 template <auto F>
 inline constexpr auto map_names_v = ctbpf::map_names<F>();
 template <auto F>
 inline constexpr auto source_map_v = ctbpf::source_map<F>();
+template <class T>
+inline constexpr bool is_insn_array_v = false;
+template <std::size_t N>
+inline constexpr bool is_insn_array_v<std::array<insn, N>> = true;
 } // namespace detail
 
 // The image of a compile-time program F (a lambda returning a ctbpf::program), checked at compile
@@ -59,7 +67,14 @@ inline constexpr auto source_map_v = ctbpf::source_map<F>();
 // instructions, map names and source map are constants in static storage: loading them copies nothing.
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 program_image image() {
-    return {detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
+    if constexpr (!detail::is_insn_array_v<std::remove_cvref_t<decltype(detail::assembled_v<F, O, Maps...>)>>) {
+        (void)detail::assembled_v<F, O, Maps...>; // a rejection: its type is the one error
+        return program_image(std::span<const insn>{});
+    } else {
+        program_image img{detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
+        img.checked = &detail::options_v<O>;
+        return img;
+    }
 }
 
 // A run-time program assembled together with its map names and source map.
@@ -125,7 +140,7 @@ enum class map_binding_mode : std::uint8_t {
 struct precheck_verdict {
     bool ok = true;
     std::uint32_t index = 0; // offending instruction
-    int error = EINVAL;      // the errno the kernel would return
+    int errnum = EINVAL;     // the errno the kernel would return
     std::string rule;        // e.g. "register read before write"
     std::string message;     // the kernel's message, e.g. "R2 !read_ok"
     std::string source = "precheck"; // who says so, printed before the message
@@ -133,9 +148,13 @@ struct precheck_verdict {
 struct load_options;
 using precheck_fn = precheck_verdict (*)(std::span<const insn>, const load_options&);
 
+// Verification: by default load() runs ctbpf::check() with the load's program type and expected
+// attach type (and verifier's privilege and kernel profile) before bpf(): a rejection is returned
+// with the kernel's errno and message, and the kernel is not asked. An image<F, O>() checked at
+// compile time with the same types is not checked again. `.verifier = ctbpf::unchecked` skips it.
 struct load_options {
-    std::uint32_t type = BPF_PROG_TYPE_UNSPEC; // enum bpf_prog_type (required)
-    std::uint32_t expected_attach_type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};  // ctbpf::prog_type::xdp or BPF_PROG_TYPE_XDP (required)
+    ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type{}; // ctbpf::attach_type:: or BPF_*
     std::string_view license = "GPL";
     std::string_view name{};                   // sanitized to [A-Za-z0-9_.], at most 15 characters
     std::uint32_t flags = 0;                   // BPF_F_* prog_flags
@@ -147,7 +166,14 @@ struct load_options {
     std::uint32_t kern_version = 0;
     map_binding_mode binding = map_binding_mode::automatic;
     std::span<const int> fd_array{};           // for map_idx(i) without names: fd_array[i]
-    precheck_fn precheck = nullptr;            // e.g. sys::verifier_precheck: refuse before bpf()
+    precheck_fn precheck = nullptr;            // another check before bpf(), after the verifier's
+    ctbpf::options verifier{};                 // the check before bpf(); its type and attach type are
+                                               // the load's; ctbpf::unchecked: no check
+    // Program BTF (func_info, line_info; ctbpf/btf_writer.hpp): `automatic` generates and passes it
+    // when the program has subprograms (calls, callbacks, global functions), `always` for every
+    // program, `never` not at all.
+    enum class btf_mode : std::uint8_t { automatic, always, never } program_btf = btf_mode::automatic;
+    std::string_view source_file = "ctbpf";    // line_info's file name
 };
 
 // What a load did (optional out-parameter of load()).
@@ -156,6 +182,7 @@ struct load_report {
     std::uint32_t log_size = 0;   // the last log buffer's size (0: no log was needed)
     bool insns_copied = false;    // true only for copy-and-patch
     std::string log;              // the verifier log of the last attempt that had one
+    std::uint32_t func_info_cnt = 0, line_info_cnt = 0; // program BTF records passed (0: none)
 };
 
 // ---- the verifier log ----
@@ -291,6 +318,30 @@ inline bool log_cannot_help(int e) {
            (e == EPERM && !privileged());
 }
 
+// ctbpf::check() with the load's program and attach type: the default check before bpf().
+CTBPF_SYS_INLINE precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o)
+#if CTBPF_SYS_BODIES
+{
+    ctbpf::options v = o.verifier;
+    v.type = o.type;
+    v.expected_attach_type = o.expected_attach_type;
+    v.program_btf = o.program_btf != load_options::btf_mode::never; // load() passes it when it matters
+    const ctbpf::check_result r = ctbpf::check(insns, v);
+    if (r.ok()) return {};
+    return {false, r.index, r.errnum != 0 ? r.errnum : EINVAL, std::string(ctbpf::to_string(r.code)),
+            std::string(r.message()), "ctbpf"};
+}
+#else
+;
+#endif
+// Whether load() runs the verifier on `img` (not when image<F, O>() checked it with these types).
+inline bool needs_verify(const program_image& img, const load_options& o) {
+    if (!o.verifier.verify) return false;
+    const ctbpf::options* c = img.checked;
+    return !(c && c->verify && c->type == o.type && c->expected_attach_type == o.expected_attach_type &&
+             c->priv == o.verifier.priv);
+}
+
 CTBPF_SYS_INLINE int prog_load_call(attr_prog_load& a, load_report& rep)
 #if CTBPF_SYS_BODIES
 {
@@ -308,6 +359,34 @@ CTBPF_SYS_INLINE int prog_load_call(attr_prog_load& a, load_report& rep)
 
 } // namespace detail
 
+// Loads a BTF blob (BPF_BTF_LOAD); a rejection carries the kernel's BTF log.
+CTBPF_SYS_INLINE result<unique_fd> load_btf(std::span<const std::uint8_t> blob)
+#if CTBPF_SYS_BODIES
+{
+    detail::attr_btf_load a;
+    a.btf = detail::ptr(blob.data());
+    a.btf_size = static_cast<std::uint32_t>(blob.size());
+    int fd = detail::bpf(BPF_BTF_LOAD, a);
+    if (fd >= 0) return unique_fd(fd);
+    int err = errno;
+    if (detail::log_cannot_help(err)) return make_error(err, "BPF_BTF_LOAD", err == EPERM ? detail::privilege_hint() : "");
+    std::string log(64 * 1024, '\0');
+    a.btf_log_buf = detail::ptr(log.data());
+    a.btf_log_size = static_cast<std::uint32_t>(log.size());
+    a.btf_log_level = 1;
+    fd = detail::bpf(BPF_BTF_LOAD, a);
+    if (fd >= 0) return unique_fd(fd);
+    err = errno;
+    log.resize(strnlen(log.data(), log.size()));
+    error e = make_error(err, "BPF_BTF_LOAD", "the kernel rejected the BTF blob");
+    e.log = parse_verifier_log(log).lines;
+    if (!e.log.empty()) e.kernel_message.push_back(e.log.back());
+    return e;
+}
+#else
+;
+#endif
+
 // Loads `img`. Maps named in the program are looked up in `maps` by name.
 CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
                          load_report* report = nullptr)
@@ -320,12 +399,15 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
     if (img.insns.empty()) return make_error(EINVAL, what, "the program has no instructions");
     if (o.type == BPF_PROG_TYPE_UNSPEC) return make_error(EINVAL, what, "load_options::type is not set");
 
-    if (o.precheck) {
-        precheck_verdict v = o.precheck(img.insns, o);
+    for (const precheck_fn check : {detail::needs_verify(img, o) ? &detail::verify_for_load : nullptr, o.precheck}) {
+        if (!check) continue;
+        precheck_verdict v = check(img.insns, o);
         if (!v.ok) {
-            error e = make_error(v.error, what,
-                                 "the precheck rejects the program" + (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
-                                     "; the kernel was not asked");
+            error e = make_error(v.errnum, what,
+                                 (v.source == "ctbpf" ? "ctbpf's verifier rejects the program" : "the precheck rejects the program") +
+                                     (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
+                                     "; the kernel was not asked" +
+                                     (v.source == "ctbpf" ? " (load_options::verifier = ctbpf::unchecked asks it)" : ""));
             if (!v.message.empty()) e.kernel_message.push_back(v.message);
             e.message_from = v.source;
             e.insn = v.index;
@@ -378,7 +460,7 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
 
     const std::string license(o.license);
     detail::attr_prog_load a;
-    a.prog_type = o.type;
+    a.prog_type = o.type.raw();
     a.insn_cnt = static_cast<std::uint32_t>(img.insns.size());
     a.insns = detail::ptr(img.insns.data());
     a.license = detail::ptr(license.c_str());
@@ -386,9 +468,35 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
     a.prog_flags = o.flags;
     detail::copy_name(a.prog_name, o.name);
     a.prog_ifindex = o.ifindex;
-    a.expected_attach_type = o.expected_attach_type;
+    a.expected_attach_type = o.expected_attach_type.raw();
     a.attach_btf_id = o.attach_btf_id;
     a.attach_prog_fd = o.attach_prog_fd;
+
+    // program BTF: func_info for each subprogram, line_info from the source map
+    unique_fd btf_fd;
+    std::optional<ctbpf::btf::program_btf> pbtf;
+    if (o.program_btf == load_options::btf_mode::always ||
+        (o.program_btf == load_options::btf_mode::automatic && ctbpf::btf::subprogram_starts(img.insns).size() > 1)) {
+        std::string why;
+        pbtf = ctbpf::btf::make_program_btf(img.insns, img.slots, o.name, o.source_file, why);
+        if (!pbtf) return make_error(EINVAL, what, "program BTF: " + why + "; the kernel was not asked");
+        result<unique_fd> b = load_btf(pbtf->blob);
+        if (!b) {
+            error e = std::move(b).error();
+            e.message = what + ": loading its program BTF (func_info, line_info): " + e.message;
+            return e;
+        }
+        btf_fd = std::move(*b);
+        a.prog_btf_fd = static_cast<std::uint32_t>(btf_fd.get());
+        a.func_info_rec_size = sizeof(ctbpf::btf::func_info);
+        a.func_info = detail::ptr(pbtf->funcs.data());
+        a.func_info_cnt = static_cast<std::uint32_t>(pbtf->funcs.size());
+        a.line_info_rec_size = sizeof(ctbpf::btf::line_info);
+        a.line_info = detail::ptr(pbtf->lines.data());
+        a.line_info_cnt = static_cast<std::uint32_t>(pbtf->lines.size());
+        rep.func_info_cnt = a.func_info_cnt;
+        rep.line_info_cnt = a.line_info_cnt;
+    }
 
     std::vector<insn> patched;
     auto use_patch = [&] {

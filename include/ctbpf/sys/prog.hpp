@@ -6,6 +6,7 @@
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
+#include "ctbpf/types.hpp" // kernel_enum<prog_type>
 
 #include <array>
 #include <cstdint>
@@ -17,10 +18,12 @@ namespace ctbpf::sys {
 
 struct prog_info {
     std::uint32_t id = 0;
-    std::uint32_t type = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type{};
     std::array<std::uint8_t, 8> tag{};
     std::string name;
     std::uint32_t xlated_len = 0, jited_len = 0;
+    std::uint32_t btf_id = 0;                    // the program's BTF (0: none)
+    std::uint32_t nr_func_info = 0, nr_line_info = 0;
     std::string tag_hex() const {
         static constexpr char hex[] = "0123456789abcdef";
         std::string s;
@@ -36,10 +39,11 @@ struct prog_info {
 class prog {
 public:
     prog() = default;
-    prog(unique_fd fd, std::uint32_t type, std::string name) : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
+    prog(unique_fd fd, ctbpf::kernel_enum<ctbpf::prog_type> type, std::string name)
+        : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
 
     int fd() const noexcept { return fd_.get(); }
-    std::uint32_t type() const noexcept { return type_; }
+    ctbpf::kernel_enum<ctbpf::prog_type> type() const noexcept { return type_; }
     const std::string& name() const noexcept { return name_; }
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
     unique_fd& handle() noexcept { return fd_; }
@@ -59,6 +63,9 @@ public:
         i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
         i.xlated_len = raw.xlated_prog_len;
         i.jited_len = raw.jited_prog_len;
+        i.btf_id = raw.btf_id;
+        i.nr_func_info = raw.nr_func_info;
+        i.nr_line_info = raw.nr_line_info;
         return i;
     }
     // Opens the program with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
@@ -75,7 +82,7 @@ public:
         const std::string kind = fd_target(fd.get());
         if (!kind.empty() && kind != "anon_inode:bpf-prog")
             return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
-        prog p(std::move(fd), 0, {});
+        prog p(std::move(fd), {}, {});
         result<prog_info> i = p.info();
         if (!i) return std::move(i).error();
         p.type_ = i->type;
@@ -85,7 +92,7 @@ public:
 
 private:
     unique_fd fd_;
-    std::uint32_t type_ = 0;
+    ctbpf::kernel_enum<ctbpf::prog_type> type_{};
     std::string name_;
 };
 

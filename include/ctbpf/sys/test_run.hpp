@@ -64,7 +64,8 @@ inline constexpr std::uint32_t test_run_on_cpu = 1u << 0;          // BPF_F_TEST
 inline constexpr std::uint32_t test_xdp_live_frames = 1u << 1;     // BPF_F_TEST_XDP_LIVE_FRAMES
 inline constexpr std::uint32_t test_skb_checksum_complete = 1u << 2; // BPF_F_TEST_SKB_CHECKSUM_COMPLETE
 
-constexpr test_run_inputs test_run_inputs_of(std::uint32_t type) {
+constexpr test_run_inputs test_run_inputs_of(ctbpf::kernel_enum<ctbpf::prog_type> t) {
+    const std::uint32_t type = t.raw();
     switch (type) {
     case BPF_PROG_TYPE_SOCKET_FILTER:
     case BPF_PROG_TYPE_SCHED_CLS:

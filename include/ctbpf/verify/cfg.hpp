@@ -158,7 +158,9 @@ public:
                 if (++cur < nsub_) end = start_.p[cur + 1];
             }
         }
-        // check_abnormal_return() walks the subprograms in order, LD_ABS before tail_call
+        // check_abnormal_return() walks the subprograms in order, LD_ABS before tail_call (with
+        // func_info the kernel allows both in subprograms returning int, as program BTF declares them)
+        if (o_.program_btf) return true;
         if (ldabs != n_ && (tail == n_ || ldabs_sub <= tail_sub)) {
             fail(errc::ld_abs_is_not_allowed_in_subprogs_without_btf, ldabs)
                 .put("LD_ABS is not allowed in subprogs without BTF");
@@ -197,13 +199,13 @@ public:
                         const auto off = static_cast<std::uint32_t>(p[i + 1].imm);
                         if (off >= (1u << 29)) {
                             fail(errc::pointer_offset_is_out_of_range, i).put("direct value offset of ").put_uint(off).put(" is not allowed");
-                            r_.error = EINVAL;
+                            r_.errnum = EINVAL;
                             return false;
                         }
                         if (off >= m.value_size) {
                             fail(errc::map_value_access_is_out_of_bounds, i)
                                 .put("invalid access to map value pointer, value_size=").put_uint(m.value_size).put(" off=").put_uint(off);
-                            r_.error = EINVAL;
+                            r_.errnum = EINVAL;
                             return false;
                         }
                     } else if (s == 3 || s == 2 || s == 6 || map_of(x) < 0) {
@@ -584,7 +586,7 @@ protected:
     constexpr verifier_message& fail(errc e, std::uint32_t index) {
         r_.code = e;
         r_.index = index;
-        r_.error = rule_errno(e);
+        r_.errnum = rule_errno(e);
         r_.msg = verifier_message{};
         return r_.msg;
     }

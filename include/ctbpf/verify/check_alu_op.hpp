@@ -295,14 +295,14 @@ protected:
         if (!root_ && ptr.kind == k_map_value && (result < 0 || result + 1 > map_at(ptr).value_size)) {
             fail(errc::pointer_offset_is_out_of_range, pc_)
                 .put("R").put_uint(d).put(" pointer arithmetic of map value goes out of range, prohibited for !root");
-            r_.error = EACCES;
+            r_.errnum = EACCES;
             return false;
         }
         if (!root_ && ptr.kind == k_stack && (result >= 0 || result < -o_.kernel.max_stack)) {
             fail(errc::pointer_offset_is_out_of_range, pc_)
                 .put("R").put_uint(d).put(" stack pointer arithmetic goes out of range, prohibited for !root; off=")
                 .put_int(result);
-            r_.error = EACCES;
+            r_.errnum = EACCES;
             return false;
         }
         if (sanitize) {

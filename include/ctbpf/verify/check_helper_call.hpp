@@ -180,7 +180,7 @@ protected:
                     if (m.kind == k_opaque) break;
                     if (m.kind == k_const || m.kind == k_scalar) { // check_helper_mem_access(): only 0 bytes from NULL
                         fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=").put(type_name(m)).put(" expected=fp");
-                        r_.error = EACCES;
+                        r_.errnum = EACCES;
                         return -1;
                     }
                     if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(v.s.umax), false, pr.args[i - 1].has(type_flag::mem_write))) return -1;
@@ -209,7 +209,7 @@ protected:
                 if ((size == 0 && m.var == 0) || m.kind == k_opaque) break; // (zero bytes: checked only at a variable offset)
                 if (m.kind == k_const && m.v == 0) { // check_helper_mem_access(): only 0 bytes from NULL
                     fail_reg(errc::helper_argument_has_the_wrong_type, r - 1, " type=scalar expected=fp");
-                    r_.error = EACCES;
+                    r_.errnum = EACCES;
                     return -1;
                 }
                 if (!helper_mem(r - 1, m, static_cast<std::uint32_t>(size), pr.args[i - 1].has(type_flag::mem_uninit),
@@ -225,7 +225,7 @@ protected:
                 defer(deferral::value_range, pc_);
             } else if (!(f.kind == k_const && f.v == 0)) {
                 fail(errc::helper_argument_has_the_wrong_type, pc_).put("get_local_storage() doesn't support non-zero flags");
-                r_.error = EINVAL;
+                r_.errnum = EINVAL;
                 return -1;
             }
         }
@@ -236,7 +236,7 @@ protected:
         }
         if (slot != none && id == 12 && maps_[slot].type != map_type::prog_array) {
             fail(errc::helper_argument_has_the_wrong_type, pc_).put("expected prog array map for tail call");
-            r_.error = EINVAL;
+            r_.errnum = EINVAL;
             return -1;
         }
         if (slot != none) {
@@ -245,7 +245,7 @@ protected:
                 fail(errc::helper_argument_has_the_wrong_type, pc_)
                     .put("cannot pass map_type ").put_uint(static_cast<std::uint32_t>(maps_[slot].type))
                     .put(" into func bpf_").put(helper_table[id].name).put("#").put_int(id);
-                r_.error = EINVAL;
+                r_.errnum = EINVAL;
                 return -1;
             }
             if (compatible < 0) defer(deferral::helper_arguments, pc_);
@@ -382,7 +382,7 @@ protected:
         if (is_packet(a.kind)) {
             if (a.range < 0 || a.v < 0 || a.v + size > a.range) {
                 fail_reg(errc::packet_access_is_out_of_range, r, " offset is outside of the packet");
-                if (a.range < 0) r_.error = EINVAL;
+                if (a.range < 0) r_.errnum = EINVAL;
                 return false;
             }
             return true;
@@ -425,7 +425,7 @@ protected:
             // (the first byte outside the frame: EACCES; only the end past it: EINVAL)
             if (off < 0 && off >= -std::int64_t{o_.kernel.max_stack} &&
                 (root_ || write || -off <= c_.p[a.frame * frame_cells + frame_meta].v))
-                r_.error = EINVAL;
+                r_.errnum = EINVAL;
             return false;
         }
         const std::uint32_t fb = a.frame * frame_cells;
@@ -534,7 +534,7 @@ protected:
             return false;
         }
         std::int64_t lo = 0, hi = 1;
-        const std::uint32_t at = o_.attach_type;
+        const auto at = static_cast<std::uint32_t>(o_.expected_attach_type);
         switch (o_.type) {
         case prog_type::cgroup_skb: hi = at == 1 ? 3 : 1; break; // BPF_CGROUP_INET_EGRESS: [0, 3]
         case prog_type::cgroup_sock_addr:

@@ -101,7 +101,7 @@ protected:
             const std::int64_t at = b.v + ioff;
             if (!tname.empty() && !strict && (!root_ || at < 0 || write)) {
                 verifier_message& m = fail(errc::invalid_memory_access, pc_);
-                if (!root_) m.put("'struct ").put(tname).put("' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN"), r_.error = EPERM;
+                if (!root_) m.put("'struct ").put(tname).put("' access is allowed only to CAP_PERFMON and CAP_SYS_ADMIN"), r_.errnum = EPERM;
                 else if (at < 0) m.put("R").put_uint(base).put(" is ").put(tname).put(" invalid negative access: off=").put_int(at);
                 else m.put("only read from ").put(tname).put(" is supported");
                 return false;
@@ -156,7 +156,7 @@ protected:
                 if (!e.ok()) return fail_value(e), false;
             } else if (b.range < 0 || off < 0 || off + size > b.range) {
                 fail_reg(errc::packet_access_is_out_of_range, base, " offset is outside of the packet");
-                if (b.range < 0) r_.error = EINVAL;
+                if (b.range < 0) r_.errnum = EINVAL;
                 return false;
             }
         } else {
@@ -283,7 +283,7 @@ protected:
         }
         if (!a.allowed) {
             fail(errc::invalid_context_access, pc_).put(a.message());
-            r_.error = a.error;
+            r_.errnum = a.errnum;
             return false;
         }
         if (write || value < 0) return true;
@@ -419,7 +419,7 @@ protected:
                 return true;
             }
             fail(errc::invalid_memory_access, pc_).put("same insn cannot be used with different pointers");
-            r_.error = EINVAL;
+            r_.errnum = EINVAL;
             return false;
         }
         return true;
@@ -553,6 +553,9 @@ protected:
             set_reg(x.dst_reg, k_const,
                     static_cast<std::int64_t>(std::uint64_t{static_cast<std::uint32_t>(p_[pc_ + 1].imm)} << 32 |
                                               static_cast<std::uint32_t>(x.imm)));
+        } else if (x.src_reg == 4 && o_.program_btf) {
+            set_reg(x.dst_reg, k_opaque); // a callback address: the callback is left to the kernel
+            defer(deferral::kernel_object, pc_);
         } else if (x.src_reg == 4) {
             fail(errc::callback_needs_btf_func_info, pc_).put("missing btf func_info");
             return -1;

@@ -93,7 +93,7 @@ enum class ctx_reject : std::uint8_t {
 struct ctx_access {
     bool allowed = false;
     ctx_reject reason = ctx_reject::none;
-    int error = 0;                      // BPF_PROG_LOAD's errno when rejected
+    int errnum = 0;                     // BPF_PROG_LOAD's errno when rejected
     verifier_message msg{};             // the kernel's message when rejected
     ctx_reg_type reg = ctx_reg_type::none; // load: the type of the destination register
     // load of a scalar: the bounds the kernel gives it (narrow loads are zero-extended, BPF_MEMSX
@@ -706,12 +706,12 @@ constexpr ctx_access check_ctx_access(prog_type t, std::uint32_t expected_attach
     if (op == ctx_op::atomic) {
         if (size != 4 && size != 8) {
             r.reason = ctx_reject::atomic_size;
-            r.error = EINVAL;
+            r.errnum = EINVAL;
             r.msg.put("invalid atomic operand size");
             return r;
         }
         r.reason = ctx_reject::atomic_into_ctx;
-        r.error = EACCES;
+        r.errnum = EACCES;
         r.msg.put("BPF_ATOMIC stores into R").put_uint(reg).put(" ctx is not allowed");
         return r;
     }
@@ -719,7 +719,7 @@ constexpr ctx_access check_ctx_access(prog_type t, std::uint32_t expected_attach
     const ctx::verdict v = ctx::decide(t, expected_attach_type, p, off, size, write, op == ctx_op::load_sx);
     if (!v.ok) {
         r.reason = ctx_reject::invalid_access;
-        r.error = EACCES;
+        r.errnum = EACCES;
         r.msg.put("invalid bpf_context access off=").put_int(off).put(" size=").put_uint(size);
         return r;
     }
@@ -745,10 +745,10 @@ constexpr ctx_access check_ctx_access(prog_type t, std::uint32_t expected_attach
     return r;
 }
 
-// The same for the program described by the verifier options (type, attach_type, priv).
+// The same for the program described by the verifier options (type, expected_attach_type, priv).
 constexpr ctx_access check_ctx_access(const options& o, std::int32_t off, std::uint32_t size, ctx_op op,
                                       std::uint8_t reg = 1) {
-    return check_ctx_access(o.type, o.attach_type, o.priv, off, size, op, reg);
+    return check_ctx_access(o.type, static_cast<std::uint32_t>(o.expected_attach_type), o.priv, off, size, op, reg);
 }
 
 } // namespace ctbpf::detail::vfy

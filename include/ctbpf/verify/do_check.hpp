@@ -80,7 +80,7 @@ public:
                 a = exec(p_[pc_]);
             }
             if (a < 0 && doubt_ != 0) { // a path the kernel may not walk: left to it
-                r_.code = errc::ok, r_.error = 0, r_.msg = verifier_message{};
+                r_.code = errc::ok, r_.errnum = 0, r_.msg = verifier_message{};
                 defer(deferral::value_range, pc_);
                 a = 1;
             }

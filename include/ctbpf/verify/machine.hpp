@@ -202,7 +202,7 @@ protected:
         fail(e.code == errc::pointer_arithmetic_is_prohibited && e.err == EINVAL ? errc::pointer_offset_is_out_of_range : e.code,
              pc_)
             .put(e.text.last());
-        r_.error = e.err;
+        r_.errnum = e.err;
     }
     // reg_type_str()
     static constexpr std::string_view type_name(const cell& x) {

@@ -9,47 +9,13 @@
 #include "ctbpf/diagnostics.hpp"
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/opcodes.hpp"
+#include "ctbpf/types.hpp"
 
 namespace ctbpf {
 
 // Who loads the program: root (CAP_BPF + CAP_PERFMON) or an unprivileged user
 // (kernel.unprivileged_bpf_disabled = 0).
 enum class privilege : std::uint8_t { root, unprivileged };
-
-// enum bpf_prog_type; `unspecified` applies no program-type rule (any return value, LD_ABS allowed).
-enum class prog_type : std::uint32_t {
-    unspecified = 0,
-    socket_filter, kprobe, sched_cls, sched_act, tracepoint, xdp, perf_event, cgroup_skb, cgroup_sock,
-    lwt_in, lwt_out, lwt_xmit, sock_ops, sk_skb, cgroup_device, sk_msg, raw_tracepoint, cgroup_sock_addr,
-    lwt_seg6local, lirc_mode2, sk_reuseport, flow_dissector, cgroup_sysctl, raw_tracepoint_writable,
-    cgroup_sockopt, tracing, struct_ops, ext, lsm, sk_lookup, syscall, netfilter,
-};
-
-namespace detail {
-inline constexpr std::string_view prog_type_names[] = {
-    "unspecified", "socket_filter", "kprobe", "sched_cls", "sched_act", "tracepoint", "xdp", "perf_event",
-    "cgroup_skb", "cgroup_sock", "lwt_in", "lwt_out", "lwt_xmit", "sock_ops", "sk_skb", "cgroup_device",
-    "sk_msg", "raw_tracepoint", "cgroup_sock_addr", "lwt_seg6local", "lirc_mode2", "sk_reuseport",
-    "flow_dissector", "cgroup_sysctl", "raw_tracepoint_writable", "cgroup_sockopt", "tracing", "struct_ops",
-    "ext", "lsm", "sk_lookup", "syscall", "netfilter",
-};
-} // namespace detail
-
-// The bpftool / libbpf name of a program type ("socket_filter", "xdp", "sched_cls", ...).
-constexpr std::string_view to_string(prog_type t) {
-    const auto i = static_cast<std::uint32_t>(t);
-    return i < sizeof(detail::prog_type_names) / sizeof(detail::prog_type_names[0]) ? detail::prog_type_names[i] : std::string_view("unknown");
-}
-
-// Parses a bpftool program type name; false when the name is unknown.
-constexpr bool parse_prog_type(std::string_view name, prog_type& out) {
-    for (std::uint32_t i = 0; i < sizeof(detail::prog_type_names) / sizeof(detail::prog_type_names[0]); ++i)
-        if (detail::prog_type_names[i] == name) {
-            out = static_cast<prog_type>(i);
-            return true;
-        }
-    return false;
-}
 
 // Dead branches: `kernel` folds branches on known constants and, like the kernel, checks only the
 // instructions reached with real values; `lint` checks every instruction on every path.
@@ -81,17 +47,24 @@ inline constexpr kernel_profile linux_6_18{};
 struct options {
     privilege priv = privilege::root;
     prog_type type = prog_type::unspecified;
-    std::uint32_t attach_type = 0;   // expected_attach_type (return ranges of cgroup programs)
+    attach_type expected_attach_type{}; // return ranges of cgroup programs, context fields
+    // (plain enums, not kernel_enum: clang 19 miscompiles reads of a kernel_enum member of a
+    // template parameter object, and options are template arguments)
     dead_branch_policy policy = dead_branch_policy::kernel;
     kernel_profile kernel{};
     std::uint32_t max_visits = 0;    // path-exploration budget (instructions simulated, plus state comparisons
                                      // and forks); 0: automatic (about 800,000 constexpr steps at compile time)
-    bool verify = true;              // false: assemble<F, options{...}>() does not run check()
+    bool verify = true;              // false (spelled ctbpf::unchecked): no check() at any entry point
+    bool program_btf = false;        // loaded with program BTF (func_info; sys::load passes it when the program
+                                     // has subprograms): callbacks (BPF_PSEUDO_FUNC), tail calls and LD_ABS in
+                                     // subprograms are allowed; callbacks and global functions are left to the kernel
     bool deferral_is_error = false;  // true: anything left to the kernel rejects the program
                                      // (errc::left_to_the_kernel, at the first deferred instruction)
 };
 
-// assemble<F, ctbpf::unchecked>(): build a deliberately invalid program (e.g. to test the kernel).
+// The one opt-out of verification: assemble<F, ctbpf::unchecked>(), assemble(p, ctbpf::unchecked),
+// load_options{.verifier = ctbpf::unchecked}, bundles' prog_spec<Name, F, ctbpf::unchecked>, and
+// the CLI's --unchecked build or load a deliberately invalid program (e.g. to test the kernel).
 inline constexpr options unchecked{.verify = false};
 
 // What the model could not decide and left to the kernel (the verdict is then "not rejected").
@@ -192,7 +165,7 @@ struct verifier_message {
 struct check_result {
     errc code = errc::ok;          // the rule
     std::uint32_t index = 0;       // instruction index, as the kernel counts
-    int error = 0;                 // the errno BPF_PROG_LOAD returns (EINVAL, EACCES, E2BIG, EPERM)
+    int errnum = 0;                // the errno BPF_PROG_LOAD returns (EINVAL, EACCES, E2BIG, EPERM)
     verifier_message msg{};        // the kernel's log message ("" when the kernel logs nothing)
     std::uint32_t line = 0;        // source line of the instruction (programs built with ctbpf)
     std::string_view label{};      // the nearest label at or before the instruction

@@ -1,0 +1,174 @@
+// One vocabulary: ctbpf::prog_type and ctbpf::attach_type against the kernel's uapi enums (read
+// from linux/bpf.h, the oracle: every name and value both ways), the aliases the CLI accepts,
+// kernel_enum taking the raw constants, and the one verification default of the entry points.
+#include <doctest/doctest.h>
+
+#include <ctbpf.hpp>
+#include <ctbpf/sys/load.hpp>
+#include <ctbpf/sys/names.hpp>
+
+#include <linux/bpf.h>
+
+#include <cctype>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace {
+
+using ctbpf::attach_type;
+using ctbpf::prog_type;
+
+// The enumerators of `enum NAME {...}` in a uapi header, with their values (implicit or = N).
+std::vector<std::pair<std::string, std::uint32_t>> uapi_enum(const std::string& text, const std::string& name) {
+    std::vector<std::pair<std::string, std::uint32_t>> out;
+    const std::size_t at = text.find("enum " + name + " {");
+    if (at == std::string::npos) return out;
+    const std::size_t end = text.find("};", at);
+    std::string body = text.substr(at, end - at);
+    body = body.substr(body.find('{') + 1);
+    std::string clean; // without comments
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        if (body.compare(i, 2, "/*") == 0) {
+            i = body.find("*/", i) + 1;
+            continue;
+        }
+        clean += body[i];
+    }
+    std::stringstream ss(clean);
+    std::string item;
+    std::uint32_t next = 0;
+    while (std::getline(ss, item, ',')) {
+        std::string n, v;
+        const std::size_t eq = item.find('=');
+        for (char c : item.substr(0, eq))
+            if (std::isalnum(static_cast<unsigned char>(c)) || c == '_') n += c;
+        if (n.empty()) continue;
+        if (eq != std::string::npos) {
+            for (char c : item.substr(eq + 1))
+                if (std::isdigit(static_cast<unsigned char>(c))) v += c;
+            next = static_cast<std::uint32_t>(std::stoul(v));
+        }
+        if (n.rfind("__MAX", 0) != 0) out.emplace_back(n, next);
+        ++next;
+    }
+    return out;
+}
+
+std::string lower(std::string s) {
+    for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return s;
+}
+
+std::string read(const char* path) {
+    std::ifstream f(path);
+    std::stringstream ss;
+    ss << f.rdbuf();
+    return ss.str();
+}
+
+// Every enumerator of the header's enum: to_string is its bpftool name (the kernel's name,
+// lower case, without the prefix), and parse takes that name, the constant and its other cases.
+template <class E>
+int round_trips(const std::string& text, const std::string& enum_name, const std::string& prefix) {
+    const auto values = uapi_enum(text, enum_name);
+    for (const auto& entry : values) {
+        const std::string& name = entry.first; // (not a structured binding: INFO captures it)
+        const std::uint32_t value = entry.second;
+        INFO(enum_name << ": " << name << " = " << value);
+        REQUIRE(name.rfind(prefix, 0) == 0);
+        const std::string bpftool = lower(name.substr(prefix.size()));
+        CHECK(ctbpf::to_string(static_cast<E>(value)) == bpftool);
+        CHECK(ctbpf::parse<E>(bpftool) == static_cast<E>(value));
+        CHECK(ctbpf::parse<E>(name) == static_cast<E>(value));
+        CHECK(ctbpf::parse<E>(lower(name)) == static_cast<E>(value));
+        CHECK(ctbpf::parse<E>(name.substr(prefix.size())) == static_cast<E>(value));
+    }
+    return static_cast<int>(values.size());
+}
+
+} // namespace
+
+TEST_CASE("prog_type and attach_type: every name of the kernel's uapi enums, both ways") {
+    // /usr/include (the build's uapi headers); the kernel source tree's when unpacked (newer)
+    int checked = 0;
+    for (const char* path : {"/usr/include/linux/bpf.h", "/usr/src/linux-source-6.12/include/uapi/linux/bpf.h"}) {
+        const std::string text = read(path);
+        if (text.empty()) {
+            MESSAGE("not read: " << path);
+            continue;
+        }
+        INFO(path);
+        const int p = round_trips<prog_type>(text, "bpf_prog_type", "BPF_PROG_TYPE_");
+        const int a = round_trips<attach_type>(text, "bpf_attach_type", "BPF_");
+        CHECK(p >= 32);
+        CHECK(a >= 44);
+        checked += p + a;
+    }
+    CHECK(checked > 0);
+    // the last values ctbpf knows (Linux 6.18), past the table: "unknown", parse refuses
+    CHECK(ctbpf::to_string(prog_type::netfilter) == "netfilter");
+    CHECK(ctbpf::to_string(attach_type::trace_uprobe_session) == "trace_uprobe_session");
+    CHECK(ctbpf::to_string(static_cast<prog_type>(33)) == "unknown");
+    CHECK(ctbpf::to_string(static_cast<attach_type>(58)) == "unknown");
+    CHECK_FALSE(ctbpf::parse<prog_type>("unknown"));
+    CHECK_FALSE(ctbpf::parse<attach_type>("BPF_PROG_TYPE_XDP"));
+    CHECK_FALSE(ctbpf::parse<prog_type>(""));
+}
+
+TEST_CASE("the enum values are the kernel's constants") {
+    static_assert(static_cast<std::uint32_t>(prog_type::syscall) == BPF_PROG_TYPE_SYSCALL);
+    static_assert(static_cast<std::uint32_t>(prog_type::cgroup_skb) == BPF_PROG_TYPE_CGROUP_SKB);
+    static_assert(static_cast<std::uint32_t>(attach_type::lsm_cgroup) == BPF_LSM_CGROUP);
+    static_assert(static_cast<std::uint32_t>(attach_type::cgroup_inet_egress) == BPF_CGROUP_INET_EGRESS);
+    CHECK(ctbpf::sys::prog_type_name(BPF_PROG_TYPE_XDP) == "xdp");
+    CHECK(ctbpf::sys::prog_type_name(40u) == "prog type 40");
+    CHECK(ctbpf::sys::attach_type_name(BPF_TRACE_FENTRY) == "trace_fentry");
+}
+
+TEST_CASE("the aliases the CLI accepts, any case, '-' for '_'") {
+    CHECK(ctbpf::parse<prog_type>("unspecified") == prog_type::unspecified);
+    CHECK(ctbpf::parse<prog_type>("unspec") == prog_type::unspecified);
+    CHECK(ctbpf::parse<prog_type>("socket") == prog_type::socket_filter);
+    CHECK(ctbpf::parse<prog_type>("socket-filter") == prog_type::socket_filter);
+    CHECK(ctbpf::parse<prog_type>("tc") == prog_type::sched_cls);
+    CHECK(ctbpf::parse<prog_type>("classifier") == prog_type::sched_cls);
+    CHECK(ctbpf::parse<prog_type>("action") == prog_type::sched_act);
+    CHECK(ctbpf::parse<prog_type>("XDP") == prog_type::xdp);
+    CHECK(ctbpf::parse<prog_type>("Bpf_Prog_Type_Cgroup_Skb") == prog_type::cgroup_skb);
+    CHECK(ctbpf::parse<attach_type>("egress") == attach_type::cgroup_inet_egress);
+    CHECK(ctbpf::parse<attach_type>("connect4") == attach_type::cgroup_inet4_connect);
+    CHECK(ctbpf::parse<attach_type>("iter") == attach_type::trace_iter);
+    CHECK(ctbpf::parse<attach_type>("tcx-ingress") == attach_type::tcx_ingress);
+    static_assert(ctbpf::parse<prog_type>("BPF_PROG_TYPE_XDP") == prog_type::xdp); // usable at compile time
+}
+
+TEST_CASE("kernel_enum: load options take the typed enums and the kernel's raw constants alike") {
+    const ctbpf::sys::load_options typed{.type = prog_type::cgroup_skb, .expected_attach_type = attach_type::cgroup_inet_egress};
+    const ctbpf::sys::load_options raw{.type = BPF_PROG_TYPE_CGROUP_SKB, .expected_attach_type = BPF_CGROUP_INET_EGRESS};
+    CHECK(typed.type == raw.type);
+    CHECK(typed.expected_attach_type == raw.expected_attach_type);
+    CHECK(raw.type == prog_type::cgroup_skb);
+    CHECK(raw.type == BPF_PROG_TYPE_CGROUP_SKB);
+    CHECK(raw.type != prog_type::xdp);
+    CHECK(raw.type.raw() == 8);
+    CHECK(static_cast<std::uint32_t>(raw.expected_attach_type) == 1);
+    ctbpf::sys::load_options n;
+    n.type = 6; // a number
+    CHECK(n.type == prog_type::xdp);
+}
+
+TEST_CASE("one verification default: assemble(program) checks as assemble<F>() does; ctbpf::unchecked opts out") {
+    using namespace ctbpf::syntax;
+    const ctbpf::program reads_r2{r0 = r2, exit_()};
+    CHECK_THROWS_AS(ctbpf::assemble(reads_r2), ctbpf::verifier_error);
+    CHECK_THROWS_AS(ctbpf::assemble(reads_r2, ctbpf::options{}), ctbpf::verifier_error);
+    CHECK(ctbpf::assemble(reads_r2, ctbpf::unchecked).size() == 2);
+    // a cgroup_skb program returning 7: fine without a type, rejected with it (the load's type)
+    const ctbpf::program ret7{r0 = 7, exit_()};
+    CHECK(ctbpf::assemble(ret7).size() == 2);
+    CHECK_THROWS_WITH(ctbpf::assemble(ret7, {.type = prog_type::cgroup_skb}),
+                      doctest::Contains("should have been in [0, 1]"));
+}
