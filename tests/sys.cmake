@@ -44,3 +44,32 @@ if(TARGET Boost::headers)
 endif()
 set_tests_properties(sys_declared_test PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
                      SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
+
+# The build-cost benchmark's program (benchmarks/count_getpid/, build_cost.py) runs as a test:
+# header-only, with the compiled shim (ctbpf::sys), and with both it and a precompiled header. Three
+# kernel suites are also built against ctbpf::sys: what the headers only declare under
+# CTBPF_SYS_COMPILED must be what the library defines.
+set(ctbpf_count_getpid ${PROJECT_SOURCE_DIR}/benchmarks/count_getpid/count_getpid_ctbpf.cpp)
+add_executable(count_getpid_ctbpf ${ctbpf_count_getpid})
+target_link_libraries(count_getpid_ctbpf PRIVATE ctbpf::ctbpf ctbpf_warnings)
+set(ctbpf_count_getpid_tests count_getpid_ctbpf)
+if(TARGET ctbpf_sys)
+  add_executable(count_getpid_ctbpf_compiled ${ctbpf_count_getpid})
+  target_link_libraries(count_getpid_ctbpf_compiled PRIVATE ctbpf::sys ctbpf_warnings)
+  # and with a precompiled header, as the README advises (CMake's target_precompile_headers)
+  add_executable(count_getpid_ctbpf_pch ${ctbpf_count_getpid})
+  target_link_libraries(count_getpid_ctbpf_pch PRIVATE ctbpf::sys ctbpf_warnings)
+  target_precompile_headers(count_getpid_ctbpf_pch PRIVATE <ctbpf.hpp> <ctbpf/sys.hpp>)
+  list(APPEND ctbpf_count_getpid_tests count_getpid_ctbpf_compiled count_getpid_ctbpf_pch)
+  foreach(t sys_load_test sys_attach_test sys_probe_test)
+    ctbpf_doctest(${t}_compiled ${CMAKE_CURRENT_SOURCE_DIR}/${t}.cpp)
+    target_link_libraries(${t}_compiled PRIVATE ctbpf::sys)
+    set_tests_properties(${t}_compiled PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                         SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
+  endforeach()
+endif()
+foreach(t IN LISTS ctbpf_count_getpid_tests)
+  add_test(NAME ${t} COMMAND ${t})
+  set_tests_properties(${t} PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120
+                       SKIP_REGULAR_EXPRESSION "^SKIP:")
+endforeach()

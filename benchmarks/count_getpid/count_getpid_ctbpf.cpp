@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <cstdio>
+#include <system_error>
 
 namespace sys = ctbpf::sys;
 
@@ -54,6 +55,7 @@ int main() try {
     std::printf("getpid() calls counted: %llu\n", static_cast<unsigned long long>(n));
     return n == 3 ? 0 : 1;
 } catch (const sys::bpf_error& e) {
-    std::fprintf(stderr, "%s\n", e.what());
-    return 1;
+    const bool skip = e.code() == std::errc::operation_not_permitted; // (as a test, not as root)
+    std::fprintf(skip ? stdout : stderr, "%s%s\n", skip ? "SKIP: " : "", e.what());
+    return skip ? 0 : 1;
 }

@@ -3,10 +3,12 @@
 // through bpf links. A link detaches its program when destroyed (unless pinned).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
-#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/names.hpp"
 
 #include <fcntl.h>
@@ -99,13 +101,18 @@ private:
 // ---- socket filters ----
 
 // Attaches a socket filter program to a socket (SO_ATTACH_BPF); it lives as long as the socket.
-inline result<void> attach_socket_filter(int sock, const prog& p) {
+CTBPF_SYS_INLINE result<void> attach_socket_filter(int sock, const prog& p)
+#if CTBPF_SYS_BODIES
+{
     const int fd = p.fd();
     if (::setsockopt(sock, SOL_SOCKET, SO_ATTACH_BPF, &fd, sizeof fd) == 0) return {};
     const int e = errno;
     return make_error(e, "setsockopt(SO_ATTACH_BPF) " + prog_type_name(p.type()),
                       e == EINVAL ? "a socket needs a socket_filter program" : e == ENOTSOCK ? "the fd is not a socket" : "");
 }
+#else
+;
+#endif
 inline result<void> detach_socket_filter(int sock) {
     int zero = 0;
     if (::setsockopt(sock, SOL_SOCKET, SO_DETACH_BPF, &zero, sizeof zero) == 0) return {};
@@ -119,7 +126,9 @@ inline bool exists(const std::string& path) {
     struct stat st{};
     return ::stat(path.c_str(), &st) == 0;
 }
-inline std::optional<long> read_id(const std::string& path, int& err) {
+CTBPF_SYS_INLINE std::optional<long> read_id(const std::string& path, int& err)
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen(path.c_str(), "re");
     if (!f) {
         err = errno;
@@ -131,8 +140,13 @@ inline std::optional<long> read_id(const std::string& path, int& err) {
     if (!ok) err = EINVAL;
     return ok ? std::optional<long>(v) : std::nullopt;
 }
+#else
+;
+#endif
 // The subdirectories of `path` (tracefs: categories, or a category's events).
-inline std::vector<std::string> subdirs(const std::string& path) {
+CTBPF_SYS_INLINE std::vector<std::string> subdirs(const std::string& path)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::string> out;
     DIR* d = ::opendir(path.c_str());
     if (!d) return out;
@@ -143,7 +157,12 @@ inline std::vector<std::string> subdirs(const std::string& path) {
     std::sort(out.begin(), out.end());
     return out;
 }
-inline std::size_t edit_distance(std::string_view a, std::string_view b) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE std::size_t edit_distance(std::string_view a, std::string_view b)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::size_t> row(b.size() + 1);
     for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
     for (std::size_t i = 1; i <= a.size(); ++i) {
@@ -157,8 +176,13 @@ inline std::size_t edit_distance(std::string_view a, std::string_view b) {
     }
     return row[b.size()];
 }
+#else
+;
+#endif
 // The (at most 3) names nearest to `want`, nearest first; none farther than a third of its length (at least 2).
-inline std::vector<std::string> nearest(std::string_view want, const std::vector<std::string>& names) {
+CTBPF_SYS_INLINE std::vector<std::string> nearest(std::string_view want, const std::vector<std::string>& names)
+#if CTBPF_SYS_BODIES
+{
     const std::size_t limit = std::max<std::size_t>(2, want.size() / 3);
     std::vector<std::pair<std::size_t, std::string>> scored;
     for (const std::string& n : names)
@@ -168,8 +192,13 @@ inline std::vector<std::string> nearest(std::string_view want, const std::vector
     for (std::size_t i = 0; i < scored.size() && i < 3; ++i) out.push_back(scored[i].second);
     return out;
 }
+#else
+;
+#endif
 // "; did you mean syscalls:sys_enter_getpid?" or "" (event names as category:name).
-inline std::string tracepoint_suggestions(const std::string& events, std::string_view category, std::string_view name) {
+CTBPF_SYS_INLINE std::string tracepoint_suggestions(const std::string& events, std::string_view category, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::string> names;
     std::string want = std::string(category) + ":" + std::string(name);
     if (exists(events + "/" + std::string(category))) {
@@ -184,6 +213,9 @@ inline std::string tracepoint_suggestions(const std::string& events, std::string
     for (std::size_t i = 0; i < near.size(); ++i) s += (i == 0 ? "" : i + 1 == near.size() ? " or " : ", ") + near[i];
     return s + "?";
 }
+#else
+;
+#endif
 } // namespace detail
 
 namespace detail {
@@ -208,7 +240,9 @@ result<T> with_private_mount(const char* fstype, const std::string& what, const 
 // The id of tracepoint category:name from tracefs (events/CATEGORY/NAME/id). When tracefs is not
 // mounted and this process may mount, it is mounted at a private directory for the lookup and
 // unmounted at once. A missing event's error suggests the nearest existing ones.
-inline result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name) {
+CTBPF_SYS_INLINE result<std::uint32_t> tracepoint_id(std::string_view category, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     const std::string rel = "/events/" + std::string(category) + "/" + std::string(name) + "/id";
     std::string root;
@@ -243,9 +277,14 @@ inline result<std::uint32_t> tracepoint_id(std::string_view category, std::strin
             return finish(dir, "a private tracefs mount, now unmounted, as tracefs is not mounted at /sys/kernel/tracing: <tracefs>");
         });
 }
+#else
+;
+#endif
 
 // perf_event_open(2) of `attr` for `pid` (-1: any) on `cpu` (-1: any), close-on-exec.
-inline result<unique_fd> open_perf_event(perf_event_attr& attr, int pid, int cpu, const std::string& what) {
+CTBPF_SYS_INLINE result<unique_fd> open_perf_event(perf_event_attr& attr, int pid, int cpu, const std::string& what)
+#if CTBPF_SYS_BODIES
+{
     attr.size = sizeof attr;
     unique_fd pfd(static_cast<int>(::syscall(SYS_perf_event_open, &attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC)));
     if (pfd) return pfd;
@@ -256,6 +295,9 @@ inline result<unique_fd> open_perf_event(perf_event_attr& attr, int pid, int cpu
                       : e == ENOENT || e == EOPNOTSUPP ? "this kernel or CPU has no such event"
                                                        : "");
 }
+#else
+;
+#endif
 
 // How attach_perf_event attaches: a bpf link (BPF_LINK_CREATE, BPF_PERF_EVENT; Linux 5.15+, can be
 // pinned; falls back to the ioctls when the kernel has no perf links), or the ioctls
@@ -264,8 +306,10 @@ enum class perf_attach : std::uint8_t { link, ioctl };
 
 // Attaches `p` to the perf event `event` (a tracepoint, kprobe, uprobe or sampling event). With a
 // bpf link, `cookie` is what bpf_get_attach_cookie returns.
-inline result<link> attach_perf_event(const prog& p, unique_fd event, std::string what, perf_attach how = perf_attach::link,
-                                      std::uint64_t cookie = 0) {
+CTBPF_SYS_INLINE result<link> attach_perf_event(const prog& p, unique_fd event, std::string what, perf_attach how = perf_attach::link,
+                                      std::uint64_t cookie = 0)
+#if CTBPF_SYS_BODIES
+{
     if (how == perf_attach::link) {
         detail::attr_link_create a;
         a.prog_fd = static_cast<std::uint32_t>(p.fd());
@@ -290,11 +334,16 @@ inline result<link> attach_perf_event(const prog& p, unique_fd event, std::strin
     if (::ioctl(event.get(), PERF_EVENT_IOC_ENABLE, 0) < 0) return make_error(errno, "ioctl(PERF_EVENT_IOC_ENABLE) " + what);
     return link(std::move(event), link::kind::perf_event, std::move(what));
 }
+#else
+;
+#endif
 
 // Attaches a tracepoint program to category:name (e.g. "syscalls", "sys_enter_getpid") through a
 // perf event: it runs for the event on every CPU.
-inline result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name,
-                                      perf_attach how = perf_attach::ioctl) {
+CTBPF_SYS_INLINE result<link> attach_tracepoint(const prog& p, std::string_view category, std::string_view name,
+                                      perf_attach how = perf_attach::ioctl)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tracepoint " + std::string(category) + ":" + std::string(name);
     result<std::uint32_t> id = tracepoint_id(category, name);
     if (!id) return std::move(id).error();
@@ -308,9 +357,14 @@ inline result<link> attach_tracepoint(const prog& p, std::string_view category, 
     if (!pfd) return std::move(pfd).error();
     return attach_perf_event(p, std::move(pfd).value(), what, how);
 }
+#else
+;
+#endif
 
 // Attaches a raw tracepoint program (or a writable one) to the raw tracepoint `name` (e.g. "sys_enter").
-inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) {
+CTBPF_SYS_INLINE result<link> attach_raw_tracepoint(const prog& p, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string n(name);
     detail::attr_raw_tp a;
     a.name = detail::ptr(n.c_str());
@@ -324,12 +378,17 @@ inline result<link> attach_raw_tracepoint(const prog& p, std::string_view name) 
     }
     return link(unique_fd(fd), link::kind::bpf_link, "raw tracepoint " + n);
 }
+#else
+;
+#endif
 
 // ---- bpf links: XDP and cgroups ----
 
 // BPF_LINK_CREATE: attaches `p` to `target` (an fd or an ifindex) for `attach_type`.
-inline result<link> create_link(const prog& p, std::uint32_t target, ctbpf::kernel_enum<ctbpf::attach_type> attach_type,
-                                std::uint32_t flags, std::string what) {
+CTBPF_SYS_INLINE result<link> create_link(const prog& p, std::uint32_t target, ctbpf::kernel_enum<ctbpf::attach_type> attach_type,
+                                std::uint32_t flags, std::string what)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = target;
@@ -346,18 +405,26 @@ inline result<link> create_link(const prog& p, std::uint32_t target, ctbpf::kern
     }
     return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
 }
+#else
+;
+#endif
 
 // Attaches an XDP program to the interface `ifindex` through a link. flags: XDP_FLAGS_SKB_MODE,
 // XDP_FLAGS_DRV_MODE, ... (0: native if the driver has it, else generic).
 inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t flags = 0) {
     return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on ifindex " + std::to_string(ifindex));
 }
-inline result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0) {
+CTBPF_SYS_INLINE result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0)
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
     return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on " + n);
 }
+#else
+;
+#endif
 
 // Attaches a cgroup program (e.g. ctbpf::attach_type::cgroup_inet_egress, or BPF_CGROUP_INET_EGRESS)
 // to a cgroup v2 directory.
@@ -365,13 +432,18 @@ inline result<link> attach_cgroup(const prog& p, int cgroup_fd, ctbpf::kernel_en
     return create_link(p, static_cast<std::uint32_t>(cgroup_fd), attach_type, 0,
                        "cgroup fd " + std::to_string(cgroup_fd) + " " + attach_type_name(attach_type));
 }
-inline result<link> attach_cgroup(const prog& p, std::string_view cgroup_path,
-                                  ctbpf::kernel_enum<ctbpf::attach_type> attach_type) {
+CTBPF_SYS_INLINE result<link> attach_cgroup(const prog& p, std::string_view cgroup_path,
+                                  ctbpf::kernel_enum<ctbpf::attach_type> attach_type)
+#if CTBPF_SYS_BODIES
+{
     const std::string path(cgroup_path);
     unique_fd dir(::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (!dir) return make_error(errno, "opening cgroup " + path);
     return create_link(p, static_cast<std::uint32_t>(dir.get()), attach_type, 0,
                        "cgroup " + path + " " + attach_type_name(attach_type));
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

@@ -40,6 +40,16 @@ using u64 = std::uint64_t;
 
 inline u64 ptr(const void* p) noexcept { return static_cast<u64>(reinterpret_cast<std::uintptr_t>(p)); }
 
+// An object's name for prog_name/map_name: [A-Za-z0-9_.] (others become '_'), at most 15 characters.
+inline void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name) {
+    std::size_t n = 0;
+    for (char c : name) {
+        if (n + 1 >= sizeof out) break;
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+        out[n++] = ok ? c : '_';
+    }
+}
+
 // BPF_PROG_LOAD, up to fd_array_cnt (6.14).
 struct attr_prog_load {
     u32 prog_type = 0;

@@ -11,6 +11,8 @@
 // member named before anything is loaded. Kinds: libbpf's field, type and enum relocations.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/btf.hpp"
 #include "ctbpf/core.hpp"
 #include "ctbpf/sys/attach.hpp"
@@ -41,7 +43,9 @@ using btf_blob = std::shared_ptr<const ctbpf::btf::blob>;
 inline constexpr const char* vmlinux_btf_path = "/sys/kernel/btf/vmlinux";
 
 // Reads and parses the BTF file at `path` (split BTF when `base` is given, as for a module).
-inline result<btf_blob> read_btf(const std::string& path, btf_blob base = nullptr) {
+CTBPF_SYS_INLINE result<btf_blob> read_btf(const std::string& path, btf_blob base = nullptr)
+#if CTBPF_SYS_BODIES
+{
     unique_fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd) {
         const int e = errno;
@@ -71,9 +75,14 @@ inline result<btf_blob> read_btf(const std::string& path, btf_blob base = nullpt
     if (!b) return make_error(EINVAL, "parsing BTF " + path, "malformed BTF: " + why);
     return btf_blob(std::make_shared<const ctbpf::btf::blob>(std::move(*b)));
 }
+#else
+;
+#endif
 
 // The running kernel's BTF, read once per process (later calls share it).
-inline result<btf_blob> vmlinux_btf() {
+CTBPF_SYS_INLINE result<btf_blob> vmlinux_btf()
+#if CTBPF_SYS_BODIES
+{
     static std::mutex m;
     static btf_blob cached;
     std::lock_guard<std::mutex> lock(m);
@@ -82,6 +91,9 @@ inline result<btf_blob> vmlinux_btf() {
     if (r) cached = *r;
     return r;
 }
+#else
+;
+#endif
 
 // A module's BTF (/sys/kernel/btf/NAME), split on the kernel's.
 inline result<btf_blob> module_btf(std::string_view module) {
@@ -127,8 +139,10 @@ inline result<std::uint32_t> btf_function_id(std::string_view name) {
 
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
 // on kernel function `function`.
-inline result<load_options> tracing_options(std::string_view function,
-                                           ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry) {
+CTBPF_SYS_INLINE result<load_options> tracing_options(std::string_view function,
+                                           ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry)
+#if CTBPF_SYS_BODIES
+{
     result<std::uint32_t> id = btf_function_id(function);
     if (!id) return std::move(id).error();
     load_options o;
@@ -137,11 +151,16 @@ inline result<load_options> tracing_options(std::string_view function,
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 // Load options of a tp_btf program (BPF_PROG_TYPE_TRACING, BPF_TRACE_RAW_TP) on the raw tracepoint
 // `name` (e.g. "sys_enter"): attach_btf_id is the typedef btf_trace_NAME. Its context is the
 // tracepoint's arguments as u64s, pointers typed by BTF (loads through them are checked by the kernel).
-inline result<load_options> tp_btf_options(std::string_view name) {
+CTBPF_SYS_INLINE result<load_options> tp_btf_options(std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     result<btf_blob> b = vmlinux_btf();
     if (!b) return std::move(b).error();
     const std::string type = "btf_trace_" + std::string(name);
@@ -155,12 +174,17 @@ inline result<load_options> tp_btf_options(std::string_view name) {
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 // Attaches a loaded tracing program (fentry, fexit, fmod_ret, tp_btf) to the target it was
 // loaded for (attach_btf_id) with BPF_LINK_CREATE; the link detaches when destroyed.
-inline result<link> attach_tracing(const prog& p,
+CTBPF_SYS_INLINE result<link> attach_tracing(const prog& p,
                                    ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry,
-                                   std::string what = "tracing program") {
+                                   std::string what = "tracing program")
+#if CTBPF_SYS_BODIES
+{
     detail::attr_link_create a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target = 0;
@@ -178,6 +202,9 @@ inline result<link> attach_tracing(const prog& p,
     }
     return link(unique_fd(fd), link::kind::bpf_link, std::move(what));
 }
+#else
+;
+#endif
 
 // ---- CO-RE ----
 
@@ -185,8 +212,10 @@ inline result<link> attach_tracing(const prog& p,
 // "___flavour" suffix is ignored, anonymous members are searched through, all candidates must agree).
 // An error names the type and the member that is missing; bitfields are refused (a byte offset
 // does not locate them).
-inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
-                                               std::span<const std::string_view> path) {
+CTBPF_SYS_INLINE result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
+                                               std::span<const std::string_view> path)
+#if CTBPF_SYS_BODIES
+{
     std::string why;
     const auto f = ctbpf::btf::find_field(btf, type, path, why);
     std::string p;
@@ -198,6 +227,9 @@ inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std:
                                             std::to_string(f->bit_offset) + "): a byte offset cannot address it");
     return f->bit_offset / 8;
 }
+#else
+;
+#endif
 inline result<std::uint32_t> core_field_offset(const ctbpf::btf::blob& btf, std::string_view type,
                                                std::initializer_list<std::string_view> path) {
     return core_field_offset(btf, type, std::span<const std::string_view>(path.begin(), path.size()));
@@ -208,12 +240,17 @@ inline bool core_field_exists(const ctbpf::btf::blob& btf, std::string_view type
     return ctbpf::btf::find_field(btf, type, std::span<const std::string_view>(path.begin(), path.size()), why).has_value();
 }
 // The size of struct/union `type` (libbpf's bpf_core_type_size); ENOENT when there is none.
-inline result<std::uint32_t> core_type_size(const ctbpf::btf::blob& btf, std::string_view type) {
+CTBPF_SYS_INLINE result<std::uint32_t> core_type_size(const ctbpf::btf::blob& btf, std::string_view type)
+#if CTBPF_SYS_BODIES
+{
     const std::string_view ess = ctbpf::btf::essential_name(type);
     for (std::uint32_t id : btf.find_essential(ess))
         if (btf.type_by_id(id)->is_composite()) return static_cast<std::uint32_t>(*btf.resolve_size(id));
     return make_error(ENOENT, "CO-RE type size of " + std::string(type), "no struct or union named '" + std::string(ess) + "' in the target BTF");
 }
+#else
+;
+#endif
 
 // What a relocation writes into its instruction (libbpf's enum bpf_core_relo_kind, resolved here).
 enum class core_kind : std::uint8_t {
@@ -261,26 +298,38 @@ struct core_relocation {
 inline constexpr std::int32_t core_poison_imm = 0xbad2310;
 
 namespace detail {
-inline std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label) {
+CTBPF_SYS_INLINE std::optional<std::size_t> slot_of_label(std::span<const slot_info> slots, std::string_view label)
+#if CTBPF_SYS_BODIES
+{
     if (label.empty()) return std::nullopt;
     for (std::size_t i = 0; i < slots.size(); ++i)
         if (slots[i].label == label) return i;
     return std::nullopt;
 }
+#else
+;
+#endif
 inline bool type_relo(core_kind k) {
     return k == core_kind::type_exists || k == core_kind::type_size || k == core_kind::type_id;
 }
 inline bool enum_relo(core_kind k) { return k == core_kind::enum_exists || k == core_kind::enum_value; }
 // "struct task_struct" -> (struct, "task_struct"); no prefix: any composite (kind::unknown)
-inline std::pair<ctbpf::btf::kind, std::string_view> split_kind(std::string_view t) {
+CTBPF_SYS_INLINE std::pair<ctbpf::btf::kind, std::string_view> split_kind(std::string_view t)
+#if CTBPF_SYS_BODIES
+{
     using ctbpf::btf::kind;
     for (auto [p, k] : {std::pair{std::string_view("struct "), kind::struct_}, std::pair{std::string_view("union "), kind::union_},
                         std::pair{std::string_view("enum "), kind::enum_}, std::pair{std::string_view("typedef "), kind::typedef_}})
         if (t.substr(0, p.size()) == p) return {k, t.substr(p.size())};
     return {kind::unknown, t};
 }
+#else
+;
+#endif
 // The candidates of a type relocation: same essential name, same kind (enum and enum64 alike).
-inline std::vector<std::uint32_t> core_candidates(const ctbpf::btf::blob& btf, std::string_view type, bool is_enum) {
+CTBPF_SYS_INLINE std::vector<std::uint32_t> core_candidates(const ctbpf::btf::blob& btf, std::string_view type, bool is_enum)
+#if CTBPF_SYS_BODIES
+{
     using ctbpf::btf::kind;
     auto [want, name] = split_kind(type);
     if (is_enum && want == kind::unknown) want = kind::enum_; // enum relocations: "pid_type" is "enum pid_type"
@@ -294,11 +343,16 @@ inline std::vector<std::uint32_t> core_candidates(const ctbpf::btf::blob& btf, s
     }
     return out;
 }
+#else
+;
+#endif
 } // namespace detail
 
 // The value of a field relocation (libbpf's bpf_core_calc_field_relo) for field `f` of `btf`.
-inline result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const ctbpf::btf::field_info& f, core_kind k,
-                                             const std::string& what, bool bitfield_ok = true) {
+CTBPF_SYS_INLINE result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const ctbpf::btf::field_info& f, core_kind k,
+                                             const std::string& what, bool bitfield_ok = true)
+#if CTBPF_SYS_BODIES
+{
     using ctbpf::btf::kind;
     if (k == core_kind::field_exists) return 1;
     const std::uint32_t mt_id = btf.skip_modifiers(f.member_type);
@@ -341,12 +395,17 @@ inline result<std::int64_t> core_field_value(const ctbpf::btf::blob& btf, const 
     default: return make_error(EINVAL, what, "not a field relocation");
     }
 }
+#else
+;
+#endif
 
 // The value of a type or enum relocation (libbpf's bpf_core_calc_type_relo / _enumval_relo);
 // nullopt inside: missing (0 for the existence kinds).
-inline result<std::optional<std::int64_t>> core_type_value(const ctbpf::btf::blob& btf, std::string_view type,
+CTBPF_SYS_INLINE result<std::optional<std::int64_t>> core_type_value(const ctbpf::btf::blob& btf, std::string_view type,
                                                             std::span<const std::string_view> path, core_kind k,
-                                                            const std::string& what) {
+                                                            const std::string& what)
+#if CTBPF_SYS_BODIES
+{
     using ctbpf::btf::kind;
     const std::vector<std::uint32_t> cands = detail::core_candidates(btf, type, detail::enum_relo(k));
     std::optional<std::int64_t> value;
@@ -382,10 +441,15 @@ inline result<std::optional<std::int64_t>> core_type_value(const ctbpf::btf::blo
     if (!value && (k == core_kind::type_exists || k == core_kind::enum_exists || k == core_kind::type_id)) value = 0;
     return value;
 }
+#else
+;
+#endif
 
 // The relocations a program carries in its labels (ctbpf/core.hpp): "core:TYPE.MEMBER[.MEMBER...][#TAG]"
 // is a field byte offset; "core:KIND@TYPE[.PATH][#TAG]" any kind of core_kind_names, "?KIND" guarded.
-inline std::vector<core_relocation> core_relocations_of(const program_image& img) {
+CTBPF_SYS_INLINE std::vector<core_relocation> core_relocations_of(const program_image& img)
+#if CTBPF_SYS_BODIES
+{
     std::vector<core_relocation> out;
     for (const slot_info& s : img.slots) {
         if (s.label.substr(0, ctbpf::core::label_prefix.size()) != ctbpf::core::label_prefix) continue;
@@ -424,11 +488,16 @@ inline std::vector<core_relocation> core_relocations_of(const program_image& img
     }
     return out;
 }
+#else
+;
+#endif
 
 // Copies `img` and applies the relocations in its labels (ctbpf/core.hpp) and then `relos`
 // against `btf`: the copy to pass to load() (its image()).
-inline result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
-                                               const ctbpf::btf::blob& btf) {
+CTBPF_SYS_INLINE result<assembled_program> core_relocate(const program_image& img, std::span<const core_relocation> explicit_relos,
+                                               const ctbpf::btf::blob& btf)
+#if CTBPF_SYS_BODIES
+{
     assembled_program out;
     out.insns.assign(img.insns.begin(), img.insns.end());
     out.map_names.assign(img.map_names.begin(), img.map_names.end());
@@ -511,6 +580,9 @@ inline result<assembled_program> core_relocate(const program_image& img, std::sp
     }
     return out;
 }
+#else
+;
+#endif
 inline result<assembled_program> core_relocate(const program_image& img, std::initializer_list<core_relocation> relos,
                                                const ctbpf::btf::blob& btf) {
     return core_relocate(img, std::span<const core_relocation>(relos.begin(), relos.size()), btf);

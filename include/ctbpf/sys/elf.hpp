@@ -4,6 +4,8 @@
 // non-ELF or 32-bit or big-endian file, a stripped file, a missing or undefined symbol.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp" // detail::nearest (suggestions)
 #include "ctbpf/sys/error.hpp"
 
@@ -47,7 +49,9 @@ std::optional<T> elf_at(const std::string& b, std::uint64_t off) {
 
 // The function (or ifunc, or object) symbol `name` of the ELF64 file at `path`, with its file
 // offset. Looks in .symtab first, then .dynsym; undefined (imported) symbols do not count.
-inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_view name) {
+CTBPF_SYS_INLINE result<elf_symbol> elf_find_symbol(const std::string& path, std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "finding symbol '" + std::string(name) + "' in " + path;
     result<std::string> file = detail::read_file(path);
     if (!file) return std::move(file).error();
@@ -120,6 +124,9 @@ inline result<elf_symbol> elf_find_symbol(const std::string& path, std::string_v
     if (!near.empty()) hint += "?";
     return make_error(ENOENT, what, hint);
 }
+#else
+;
+#endif
 
 // The uprobe offset of function `name` in the ELF64 file at `path`.
 inline result<std::uint64_t> elf_symbol_offset(const std::string& path, std::string_view name) {

@@ -3,6 +3,8 @@
 // shim function returns.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include <sys/resource.h>
 
 #include <cerrno>
@@ -116,7 +118,9 @@ private:
 
 namespace detail {
 
-inline std::string_view errno_name(int e) {
+CTBPF_SYS_INLINE std::string_view errno_name(int e)
+#if CTBPF_SYS_BODIES
+{
     switch (e) {
     case EPERM: return "EPERM";
     case ENOENT: return "ENOENT";
@@ -145,9 +149,14 @@ inline std::string_view errno_name(int e) {
     default: return {};
     }
 }
+#else
+;
+#endif
 
 // Reads the first integer of a small file (a sysctl); nullopt when unreadable.
-inline std::optional<long> read_long(const char* path) {
+CTBPF_SYS_INLINE std::optional<long> read_long(const char* path)
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen(path, "re");
     if (!f) return std::nullopt;
     long v = 0;
@@ -155,9 +164,14 @@ inline std::optional<long> read_long(const char* path) {
     std::fclose(f);
     return ok ? std::optional<long>(v) : std::nullopt;
 }
+#else
+;
+#endif
 
 // Whether this process has capability `cap` in its effective set (/proc/self/status CapEff).
-inline std::optional<bool> has_capability(int cap) {
+CTBPF_SYS_INLINE std::optional<bool> has_capability(int cap)
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen("/proc/self/status", "re");
     if (!f) return std::nullopt;
     char line[256];
@@ -172,11 +186,16 @@ inline std::optional<bool> has_capability(int cap) {
     std::fclose(f);
     return r;
 }
+#else
+;
+#endif
 
 inline constexpr int cap_net_admin = 12, cap_sys_admin = 21, cap_perfmon = 38, cap_bpf = 39;
 
 // Says which privilege bpf() lacks: capabilities and kernel.unprivileged_bpf_disabled.
-inline std::string privilege_hint() {
+CTBPF_SYS_INLINE std::string privilege_hint()
+#if CTBPF_SYS_BODIES
+{
     const bool bpf_cap = has_capability(cap_bpf).value_or(false);
     const bool admin = has_capability(cap_sys_admin).value_or(false);
     const std::optional<long> disabled = read_long("/proc/sys/kernel/unprivileged_bpf_disabled");
@@ -206,8 +225,13 @@ inline std::string privilege_hint() {
     }
     return s;
 }
+#else
+;
+#endif
 
-inline std::string default_hint(int e) {
+CTBPF_SYS_INLINE std::string default_hint(int e)
+#if CTBPF_SYS_BODIES
+{
     switch (e) {
     case EPERM:
     case EACCES: return privilege_hint();
@@ -228,12 +252,17 @@ inline std::string default_hint(int e) {
     default: return {};
     }
 }
+#else
+;
+#endif
 
 } // namespace detail
 
 // An error for `errnum` from the operation named by `what`. An empty `hint` gets the default
 // advice for that errno (EPERM names the missing privilege).
-inline error make_error(int errnum, std::string_view what, std::string hint = {}) {
+CTBPF_SYS_INLINE error make_error(int errnum, std::string_view what, std::string hint = {})
+#if CTBPF_SYS_BODIES
+{
     error e;
     e.code = std::error_code(errnum, std::system_category());
     if (hint.empty()) hint = detail::default_hint(errnum);
@@ -244,6 +273,9 @@ inline error make_error(int errnum, std::string_view what, std::string hint = {}
     if (!hint.empty()) e.message += ": " + hint;
     return e;
 }
+#else
+;
+#endif
 
 namespace detail {
 // The whole content of the file at `path` (an ELF file, a small sysfs/securityfs file).

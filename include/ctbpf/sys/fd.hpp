@@ -1,6 +1,8 @@
 // RAII file descriptor: closes on destruction, move-only, never closes twice.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -41,12 +43,17 @@ private:
 
 // What the kernel says `fd` is ("anon_inode:bpf-map", "anon_inode:bpf-prog", "socket:[42]");
 // empty when /proc is not mounted.
-inline std::string fd_target(int fd) {
+CTBPF_SYS_INLINE std::string fd_target(int fd)
+#if CTBPF_SYS_BODIES
+{
     char path[64];
     char buf[256];
     std::snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
     const ssize_t n = ::readlink(path, buf, sizeof buf);
     return n > 0 ? std::string(buf, static_cast<std::size_t>(n)) : std::string();
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

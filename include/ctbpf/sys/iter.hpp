@@ -4,6 +4,8 @@
 // target's objects, the text it writes with bpf_seq_printf/bpf_seq_write being what read() returns.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/btf.hpp"
@@ -28,7 +30,9 @@ struct attr_iter_create {
 
 // Load options of an iterator program over `target` ("task", "task_file", "bpf_map", ...): its
 // context is struct bpf_iter__TARGET { struct bpf_iter_meta *meta; ... } (BTF pointers).
-inline result<load_options> iter_options(std::string_view target = "task") {
+CTBPF_SYS_INLINE result<load_options> iter_options(std::string_view target = "task")
+#if CTBPF_SYS_BODIES
+{
     const std::string fn = "bpf_iter_" + std::string(target);
     result<btf_blob> b = vmlinux_btf();
     if (!b) return std::move(b).error();
@@ -42,6 +46,9 @@ inline result<load_options> iter_options(std::string_view target = "task") {
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 // Attaches an iterator program (BPF_LINK_CREATE, BPF_TRACE_ITER; no target options: every object).
 inline result<link> attach_iter(const prog& p) {
@@ -49,7 +56,9 @@ inline result<link> attach_iter(const prog& p) {
 }
 
 // A new iterator over the link's target: read() it to run the program (BPF_ITER_CREATE).
-inline result<unique_fd> open_iter(const link& l) {
+CTBPF_SYS_INLINE result<unique_fd> open_iter(const link& l)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_iter_create a;
     a.link_fd = static_cast<std::uint32_t>(l.fd());
     const int fd = detail::bpf(BPF_ITER_CREATE, a);
@@ -57,9 +66,14 @@ inline result<unique_fd> open_iter(const link& l) {
     const int e = errno;
     return make_error(e, "BPF_ITER_CREATE", e == EINVAL ? "the link is not an iterator link (attach_iter)" : "");
 }
+#else
+;
+#endif
 
 // Runs the iterator once and returns everything it wrote.
-inline result<std::string> iterate(const link& l) {
+CTBPF_SYS_INLINE result<std::string> iterate(const link& l)
+#if CTBPF_SYS_BODIES
+{
     result<unique_fd> it = open_iter(l);
     if (!it) return std::move(it).error();
     std::string out;
@@ -72,5 +86,8 @@ inline result<std::string> iterate(const link& l) {
         out.append(buf, static_cast<std::size_t>(n));
     }
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

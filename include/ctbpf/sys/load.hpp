@@ -6,6 +6,8 @@
 // ctbpf label and source line.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/assemble.hpp"
 #include "ctbpf/btf_writer.hpp"
 #include "ctbpf/disasm.hpp"
@@ -13,6 +15,7 @@
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
 #include "ctbpf/sys/names.hpp"
+#include "ctbpf/sys/prog.hpp" // sys::prog, sys::prog_info
 
 #include <algorithm>
 #include <array>
@@ -82,12 +85,17 @@ struct assembled_program {
     program_image image() const { return {insns, map_names, slots}; }
 };
 // Assembles a run-time ctbpf::program; throws ctbpf::assembly_error when it is rejected.
-inline assembled_program assemble_for_load(const ctbpf::program& p) {
+CTBPF_SYS_INLINE assembled_program assemble_for_load(const ctbpf::program& p)
+#if CTBPF_SYS_BODIES
+{
     assembled_program a;
     const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) throw assembly_error(v);
     return a;
 }
+#else
+;
+#endif
 // Assembles a run-time ctbpf::program and checks it with options `o` and the declarations of its
 // maps (map_decl objects convert: assemble_for_load(p, o, {counts, config})); throws
 // ctbpf::assembly_error or ctbpf::verifier_error when it is rejected.
@@ -177,86 +185,6 @@ struct load_report {
     std::uint32_t func_info_cnt = 0, line_info_cnt = 0; // program BTF records passed (0: none)
 };
 
-struct prog_info {
-    std::uint32_t id = 0;
-    ctbpf::kernel_enum<ctbpf::prog_type> type{};
-    std::array<std::uint8_t, 8> tag{};
-    std::string name;
-    std::uint32_t xlated_len = 0, jited_len = 0;
-    std::uint32_t btf_id = 0;                    // the program's BTF (0: none)
-    std::uint32_t nr_func_info = 0, nr_line_info = 0;
-    std::string tag_hex() const {
-        static constexpr char hex[] = "0123456789abcdef";
-        std::string s;
-        for (std::uint8_t b : tag) {
-            s += hex[b >> 4];
-            s += hex[b & 15];
-        }
-        return s;
-    }
-};
-
-// A loaded program: owns its fd (the kernel frees the program when no fd, link or pin remains).
-class prog {
-public:
-    prog() = default;
-    prog(unique_fd fd, ctbpf::kernel_enum<ctbpf::prog_type> type, std::string name)
-        : fd_(std::move(fd)), type_(type), name_(std::move(name)) {}
-
-    int fd() const noexcept { return fd_.get(); }
-    ctbpf::kernel_enum<ctbpf::prog_type> type() const noexcept { return type_; }
-    const std::string& name() const noexcept { return name_; }
-    explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
-    unique_fd& handle() noexcept { return fd_; }
-
-    result<prog_info> info() const {
-        bpf_prog_info raw;
-        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-        detail::attr_info a;
-        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-        a.info_len = sizeof raw;
-        a.info = detail::ptr(&raw);
-        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
-        prog_info i;
-        i.id = raw.id;
-        i.type = raw.type;
-        std::memcpy(i.tag.data(), raw.tag, i.tag.size());
-        i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
-        i.xlated_len = raw.xlated_prog_len;
-        i.jited_len = raw.jited_prog_len;
-        i.btf_id = raw.btf_id;
-        i.nr_func_info = raw.nr_func_info;
-        i.nr_line_info = raw.nr_line_info;
-        return i;
-    }
-    // Opens the program with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
-    static result<prog> from_id(std::uint32_t id) {
-        detail::attr_get_id a;
-        a.id = id;
-        const int fd = detail::bpf(BPF_PROG_GET_FD_BY_ID, a);
-        if (fd < 0)
-            return make_error(errno, "BPF_PROG_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no program has this id" : "");
-        return from_fd(unique_fd(fd));
-    }
-    // Adopts an fd (e.g. from a pin), reading the type and name from the kernel.
-    static result<prog> from_fd(unique_fd fd) {
-        const std::string kind = fd_target(fd.get());
-        if (!kind.empty() && kind != "anon_inode:bpf-prog")
-            return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
-        prog p(std::move(fd), {}, {});
-        result<prog_info> i = p.info();
-        if (!i) return std::move(i).error();
-        p.type_ = i->type;
-        p.name_ = i->name;
-        return p;
-    }
-
-private:
-    unique_fd fd_;
-    ctbpf::kernel_enum<ctbpf::prog_type> type_{};
-    std::string name_;
-};
-
 // ---- the verifier log ----
 
 struct verifier_log {
@@ -267,15 +195,22 @@ struct verifier_log {
 
 namespace detail {
 // "12: (61) r1 = ..." -> 12
-inline std::optional<std::uint32_t> insn_line_index(std::string_view l) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> insn_line_index(std::string_view l)
+#if CTBPF_SYS_BODIES
+{
     std::size_t i = 0;
     std::uint64_t n = 0;
     while (i < l.size() && l[i] >= '0' && l[i] <= '9' && i < 9) n = n * 10 + static_cast<std::uint64_t>(l[i++] - '0');
     if (i == 0 || l.substr(i, 3) != ": (" || l.size() < i + 6 || l[i + 5] != ')') return std::nullopt;
     return static_cast<std::uint32_t>(n);
 }
+#else
+;
+#endif
 // The number after the last "insn " in a line ("jump out of range from insn 1 to 5" -> 1).
-inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> insn_mention(std::string_view l)
+#if CTBPF_SYS_BODIES
+{
     std::size_t at = l.find("insn ");
     std::optional<std::uint32_t> r;
     while (at != std::string_view::npos) {
@@ -288,6 +223,9 @@ inline std::optional<std::uint32_t> insn_mention(std::string_view l) {
     }
     return r;
 }
+#else
+;
+#endif
 // Messages the verifier prints at a prune point or before an instruction: they may follow the
 // previous instruction's text on its line ("3: (75) if r0 s>= 0x0 goto pc-2 infinite loop ...").
 inline std::size_t joined_message(std::string_view l) {
@@ -301,7 +239,9 @@ inline bool summary_line(std::string_view l) {
 }
 } // namespace detail
 
-inline verifier_log parse_verifier_log(std::string_view text) {
+CTBPF_SYS_INLINE verifier_log parse_verifier_log(std::string_view text)
+#if CTBPF_SYS_BODIES
+{
     verifier_log v;
     while (!text.empty()) {
         std::size_t nl = text.find('\n');
@@ -336,9 +276,14 @@ inline verifier_log parse_verifier_log(std::string_view text) {
             if (auto n = detail::insn_mention(l)) v.insn = n;
     return v;
 }
+#else
+;
+#endif
 
 // "insn 4: r1 = *(u32 *)(r1 + 0)   (label 'out', line 42)"
-inline std::string annotate_insn(std::span<const insn> insns, std::span<const slot_info> slots, std::uint32_t index) {
+CTBPF_SYS_INLINE std::string annotate_insn(std::span<const insn> insns, std::span<const slot_info> slots, std::uint32_t index)
+#if CTBPF_SYS_BODIES
+{
     std::string s = "insn " + std::to_string(index) + ": ";
     if (index >= insns.size()) return s + "(past the end of the program)";
     const disasm_result d = disasm_one(insns, index);
@@ -351,17 +296,11 @@ inline std::string annotate_insn(std::span<const insn> insns, std::span<const sl
     }
     return s;
 }
+#else
+;
+#endif
 
 namespace detail {
-
-inline void copy_name(char (&out)[k::bpf_obj_name_len], std::string_view name) {
-    std::size_t n = 0;
-    for (char c : name) {
-        if (n + 1 >= sizeof out) break;
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
-        out[n++] = ok ? c : '_';
-    }
-}
 
 inline std::string load_what(const load_options& o) {
     std::string s = "BPF_PROG_LOAD " + prog_type_name(o.type);
@@ -380,7 +319,9 @@ inline bool log_cannot_help(int e) {
 }
 
 // ctbpf::check() with the load's program and attach type: the default check before bpf().
-inline precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o) {
+CTBPF_SYS_INLINE precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o)
+#if CTBPF_SYS_BODIES
+{
     ctbpf::options v = o.verifier;
     v.type = o.type;
     v.expected_attach_type = o.expected_attach_type;
@@ -390,6 +331,9 @@ inline precheck_verdict verify_for_load(std::span<const insn> insns, const load_
     return {false, r.index, r.errnum != 0 ? r.errnum : EINVAL, std::string(ctbpf::to_string(r.code)),
             std::string(r.message()), "ctbpf"};
 }
+#else
+;
+#endif
 // Whether load() runs the verifier on `img` (not when image<F, O>() checked it with these types).
 inline bool needs_verify(const program_image& img, const load_options& o) {
     if (!o.verifier.verify) return false;
@@ -398,7 +342,9 @@ inline bool needs_verify(const program_image& img, const load_options& o) {
              c->priv == o.verifier.priv);
 }
 
-inline int prog_load_call(attr_prog_load& a, load_report& rep) {
+CTBPF_SYS_INLINE int prog_load_call(attr_prog_load& a, load_report& rep)
+#if CTBPF_SYS_BODIES
+{
     int fd = -1;
     for (int tries = 0; tries < 5; ++tries) {
         ++rep.attempts;
@@ -407,11 +353,16 @@ inline int prog_load_call(attr_prog_load& a, load_report& rep) {
     }
     return fd;
 }
+#else
+;
+#endif
 
 } // namespace detail
 
 // Loads a BTF blob (BPF_BTF_LOAD); a rejection carries the kernel's BTF log.
-inline result<unique_fd> load_btf(std::span<const std::uint8_t> blob) {
+CTBPF_SYS_INLINE result<unique_fd> load_btf(std::span<const std::uint8_t> blob)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_btf_load a;
     a.btf = detail::ptr(blob.data());
     a.btf_size = static_cast<std::uint32_t>(blob.size());
@@ -432,10 +383,15 @@ inline result<unique_fd> load_btf(std::span<const std::uint8_t> blob) {
     if (!e.log.empty()) e.kernel_message.push_back(e.log.back());
     return e;
 }
+#else
+;
+#endif
 
 // Loads `img`. Maps named in the program are looked up in `maps` by name.
-inline result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
-                         load_report* report = nullptr) {
+CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr)
+#if CTBPF_SYS_BODIES
+{
     load_report local;
     load_report& rep = report ? *report : local;
     rep = {};
@@ -626,6 +582,9 @@ inline result<prog> load(const program_image& img, const load_options& o, std::s
     }
     return e;
 }
+#else
+;
+#endif
 
 inline result<prog> load(const program_image& img, const load_options& o, std::initializer_list<map_binding> maps,
                          load_report* report = nullptr) {
@@ -634,14 +593,19 @@ inline result<prog> load(const program_image& img, const load_options& o, std::i
 
 // Loads a run-time program: assembled with its map names and source map (as assemble_for_load),
 // so map("name") loads bind to `maps` by name. An assembly error is returned, not thrown.
-inline result<prog> load(const ctbpf::program& p, const load_options& o, std::span<const map_binding> maps = {},
-                         load_report* report = nullptr) {
+CTBPF_SYS_INLINE result<prog> load(const ctbpf::program& p, const load_options& o, std::span<const map_binding> maps = {},
+                         load_report* report = nullptr)
+#if CTBPF_SYS_BODIES
+{
     assembled_program a;
     const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) return make_error(EINVAL, detail::load_what(o), "the program does not assemble: " + assembly_error::describe(v) +
                                                                   "; the kernel was not asked");
     return load(a.image(), o, maps, report);
 }
+#else
+;
+#endif
 inline result<prog> load(const ctbpf::program& p, const load_options& o, std::initializer_list<map_binding> maps,
                          load_report* report = nullptr) {
     return load(p, o, std::span<const map_binding>(maps.begin(), maps.size()), report);

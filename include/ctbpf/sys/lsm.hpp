@@ -4,6 +4,8 @@
 // attach_tracing(p, BPF_LSM_MAC).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/btf.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -17,7 +19,9 @@
 namespace ctbpf::sys {
 
 // The names in a comma-separated LSM list ("lockdown,capability,landlock,bpf").
-inline std::vector<std::string> parse_lsm_list(std::string_view list) {
+CTBPF_SYS_INLINE std::vector<std::string> parse_lsm_list(std::string_view list)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::string> out;
     while (!list.empty()) {
         const std::size_t c = list.find(',');
@@ -29,9 +33,14 @@ inline std::vector<std::string> parse_lsm_list(std::string_view list) {
     }
     return out;
 }
+#else
+;
+#endif
 
 // The active LSMs, in the kernel's order (securityfs: /sys/kernel/security/lsm).
-inline result<std::vector<std::string>> active_lsms() {
+CTBPF_SYS_INLINE result<std::vector<std::string>> active_lsms()
+#if CTBPF_SYS_BODIES
+{
     const std::string path = "/sys/kernel/security/lsm";
     if (detail::exists(path)) {
         result<std::string> t = detail::read_file(path);
@@ -48,9 +57,14 @@ inline result<std::vector<std::string>> active_lsms() {
             return parse_lsm_list(*t);
         });
 }
+#else
+;
+#endif
 
 // Succeeds when "bpf" is among `lsms`; otherwise the error names the active ones and the fix.
-inline result<void> require_bpf_lsm(const std::vector<std::string>& lsms) {
+CTBPF_SYS_INLINE result<void> require_bpf_lsm(const std::vector<std::string>& lsms)
+#if CTBPF_SYS_BODIES
+{
     for (const std::string& l : lsms)
         if (l == "bpf") return {};
     std::string list;
@@ -60,6 +74,9 @@ inline result<void> require_bpf_lsm(const std::vector<std::string>& lsms) {
                           "): the kernel needs CONFIG_BPF_LSM and \"bpf\" in its lsm= boot parameter (e.g. lsm=" +
                           (list.empty() ? std::string("bpf") : list + ",bpf") + ")");
 }
+#else
+;
+#endif
 inline result<void> require_bpf_lsm() {
     result<std::vector<std::string>> l = active_lsms();
     if (!l) return std::move(l).error();
@@ -67,7 +84,9 @@ inline result<void> require_bpf_lsm() {
 }
 
 // Load options of an LSM program on `hook` (e.g. "file_open"): checks that the BPF LSM is active.
-inline result<load_options> lsm_options(std::string_view hook) {
+CTBPF_SYS_INLINE result<load_options> lsm_options(std::string_view hook)
+#if CTBPF_SYS_BODIES
+{
     if (result<void> r = require_bpf_lsm(); !r) return std::move(r).error();
     result<std::uint32_t> id = btf_function_id("bpf_lsm_" + std::string(hook));
     if (!id) return std::move(id).error();
@@ -77,5 +96,8 @@ inline result<load_options> lsm_options(std::string_view hook) {
     o.attach_btf_id = *id;
     return o;
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

@@ -3,10 +3,12 @@
 // operations, freeze; map<K, percpu<T>> for per-CPU values) and prog_array (tail calls).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
-#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/names.hpp"
 
 #include <algorithm>
@@ -47,7 +49,9 @@ struct map_info {
 };
 
 // The number of possible CPUs (/sys/devices/system/cpu/possible): per-CPU values have one slot each.
-inline std::uint32_t possible_cpus() {
+CTBPF_SYS_INLINE std::uint32_t possible_cpus()
+#if CTBPF_SYS_BODIES
+{
     static const std::uint32_t n = [] {
         std::FILE* f = std::fopen("/sys/devices/system/cpu/possible", "re");
         if (!f) return 1u;
@@ -72,6 +76,9 @@ inline std::uint32_t possible_cpus() {
     }();
     return n;
 }
+#else
+;
+#endif
 
 // An untyped map: the fd and the sizes the kernel was given.
 class raw_map {

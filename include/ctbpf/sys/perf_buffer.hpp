@@ -7,6 +7,8 @@
 // kernel with eBPF and is what bpf_perf_event_output and older programs use.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
 #include "ctbpf/sys/map.hpp"
@@ -32,7 +34,9 @@ namespace ctbpf::sys {
 
 namespace detail {
 // "0-3,5,7-8" -> {0,1,2,3,5,7,8}
-inline std::vector<std::uint32_t> parse_cpu_list(std::string_view s) {
+CTBPF_SYS_INLINE std::vector<std::uint32_t> parse_cpu_list(std::string_view s)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::uint32_t> out;
     std::size_t i = 0;
     auto number = [&](std::uint32_t& v) {
@@ -59,10 +63,15 @@ inline std::vector<std::uint32_t> parse_cpu_list(std::string_view s) {
     }
     return out;
 }
+#else
+;
+#endif
 } // namespace detail
 
 // The online CPUs (/sys/devices/system/cpu/online); {0} when it cannot be read.
-inline std::vector<std::uint32_t> online_cpus() {
+CTBPF_SYS_INLINE std::vector<std::uint32_t> online_cpus()
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen("/sys/devices/system/cpu/online", "re");
     if (!f) return {0};
     char buf[1024] = {};
@@ -72,6 +81,9 @@ inline std::vector<std::uint32_t> online_cpus() {
     if (cpus.empty()) cpus.push_back(0);
     return cpus;
 }
+#else
+;
+#endif
 
 // The perf event array map: index = CPU, value = a perf event fd.
 class perf_event_array {

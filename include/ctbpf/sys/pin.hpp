@@ -2,11 +2,13 @@
 // the process's fds; opening the pin gives a new fd. Removing the pin (unlink) drops the reference.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
-#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/map.hpp"
 #include "ctbpf/sys/ringbuf.hpp"
 
@@ -22,13 +24,18 @@ namespace ctbpf::sys {
 inline constexpr long bpf_fs_magic = 0xcafe4a11;
 
 // Whether `path` (or, for a path that does not exist yet, its directory) is on a bpf filesystem.
-inline bool on_bpffs(const std::string& path) {
+CTBPF_SYS_INLINE bool on_bpffs(const std::string& path)
+#if CTBPF_SYS_BODIES
+{
     struct statfs st{};
     if (::statfs(path.c_str(), &st) == 0) return st.f_type == bpf_fs_magic;
     const std::size_t slash = path.find_last_of('/');
     const std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
     return ::statfs(dir.c_str(), &st) == 0 && st.f_type == bpf_fs_magic;
 }
+#else
+;
+#endif
 
 // Mounts a bpf filesystem at `dir` (an existing directory).
 inline result<void> mount_bpffs(const std::string& dir) {
@@ -37,7 +44,9 @@ inline result<void> mount_bpffs(const std::string& dir) {
 }
 
 // Pins the object behind `fd` at `path` (on a bpf filesystem).
-inline result<void> pin_fd(int fd, const std::string& path) {
+CTBPF_SYS_INLINE result<void> pin_fd(int fd, const std::string& path)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_obj a;
     a.pathname = detail::ptr(path.c_str());
     a.bpf_fd = static_cast<std::uint32_t>(fd);
@@ -49,6 +58,9 @@ inline result<void> pin_fd(int fd, const std::string& path) {
     else if (e == ENOENT) hint = "the directory of '" + path + "' does not exist";
     return make_error(e, "BPF_OBJ_PIN " + path, hint);
 }
+#else
+;
+#endif
 template <class Handle>
     requires requires(const Handle& h) { h.fd(); }
 result<void> pin(const Handle& h, const std::string& path) {
@@ -62,7 +74,9 @@ inline result<void> unpin(const std::string& path) {
 }
 
 // A new fd for the object pinned at `path`. flags: BPF_F_RDONLY, BPF_F_WRONLY (maps).
-inline result<unique_fd> open_pinned(const std::string& path, std::uint32_t flags = 0) {
+CTBPF_SYS_INLINE result<unique_fd> open_pinned(const std::string& path, std::uint32_t flags = 0)
+#if CTBPF_SYS_BODIES
+{
     detail::attr_obj a;
     a.pathname = detail::ptr(path.c_str());
     a.file_flags = flags;
@@ -73,6 +87,9 @@ inline result<unique_fd> open_pinned(const std::string& path, std::uint32_t flag
                       e == ENOENT ? "nothing is pinned at '" + path + "'"
                                   : !on_bpffs(path) ? "'" + path + "' is not on a bpf filesystem" : "");
 }
+#else
+;
+#endif
 
 // Opens a pinned map as map<K, V>; the key and value sizes must match.
 template <class K, class V>

@@ -4,12 +4,14 @@
 // Programs for (k|u)probes are BPF_PROG_TYPE_KPROBE with struct pt_regs as the context.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/elf.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
-#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/perf_buffer.hpp" // online_cpus
 
 #include <linux/perf_event.h>
@@ -28,14 +30,21 @@ namespace detail {
 inline constexpr const char* pmu_dir = "/sys/bus/event_source/devices/";
 
 // The `type` of the dynamic PMU `name` ("uprobe", "kprobe"), or nullopt when the kernel has none.
-inline std::optional<std::uint32_t> pmu_type(std::string_view name) {
+CTBPF_SYS_INLINE std::optional<std::uint32_t> pmu_type(std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     int err = 0;
     const std::optional<long> t = read_id(std::string(pmu_dir) + std::string(name) + "/type", err);
     if (!t || *t < 0) return std::nullopt;
     return static_cast<std::uint32_t>(*t);
 }
+#else
+;
+#endif
 // The config bit that makes a PMU's probe a return probe (format/retprobe: "config:N").
-inline std::optional<unsigned> pmu_retprobe_bit(std::string_view name) {
+CTBPF_SYS_INLINE std::optional<unsigned> pmu_retprobe_bit(std::string_view name)
+#if CTBPF_SYS_BODIES
+{
     std::FILE* f = std::fopen((std::string(pmu_dir) + std::string(name) + "/format/retprobe").c_str(), "re");
     if (!f) return std::nullopt;
     unsigned bit = 0;
@@ -43,6 +52,9 @@ inline std::optional<unsigned> pmu_retprobe_bit(std::string_view name) {
     std::fclose(f);
     return ok ? std::optional<unsigned>(bit) : std::nullopt;
 }
+#else
+;
+#endif
 
 inline constexpr const char* no_kprobes =
     "this kernel lacks kprobes (CONFIG_KPROBES and CONFIG_KPROBE_EVENTS are off: no kprobe PMU at "
@@ -50,8 +62,10 @@ inline constexpr const char* no_kprobes =
 
 // kprobe or uprobe through its PMU: config1 = the function name or binary path, config2 = the
 // offset (kprobe: into the function, or an address when config1 is 0; uprobe: into the file).
-inline result<link> attach_pmu_probe(const prog& p, std::string_view pmu, bool retprobe, const std::string& target,
-                                     std::uint64_t offset, int pid, std::uint64_t cookie, perf_attach how, std::string what) {
+CTBPF_SYS_INLINE result<link> attach_pmu_probe(const prog& p, std::string_view pmu, bool retprobe, const std::string& target,
+                                     std::uint64_t offset, int pid, std::uint64_t cookie, perf_attach how, std::string what)
+#if CTBPF_SYS_BODIES
+{
     const std::optional<std::uint32_t> type = pmu_type(pmu);
     if (!type)
         return make_error(pmu == "kprobe" ? EOPNOTSUPP : ENOENT, what,
@@ -79,6 +93,9 @@ inline result<link> attach_pmu_probe(const prog& p, std::string_view pmu, bool r
     }
     return attach_perf_event(p, std::move(fd).value(), std::move(what), how, cookie);
 }
+#else
+;
+#endif
 } // namespace detail
 
 struct uprobe_options {
@@ -96,13 +113,18 @@ inline result<link> attach_uprobe_offset(const prog& p, const std::string& binar
 }
 // Attaches a kprobe-type program to function `symbol` of the ELF file `binary` (an executable or
 // a shared library; the offset comes from its .symtab or .dynsym).
-inline result<link> attach_uprobe(const prog& p, const std::string& binary, std::string_view symbol, const uprobe_options& o = {}) {
+CTBPF_SYS_INLINE result<link> attach_uprobe(const prog& p, const std::string& binary, std::string_view symbol, const uprobe_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     result<std::uint64_t> off = elf_symbol_offset(binary, symbol);
     if (!off) return std::move(off).error();
     result<link> l = attach_uprobe_offset(p, binary, *off, o);
     if (!l) return l;
     return link(std::move(l->handle()), l->type(), std::string(o.retprobe ? "uretprobe " : "uprobe ") + binary + ":" + std::string(symbol));
 }
+#else
+;
+#endif
 
 struct kprobe_options {
     bool retprobe = false;    // a kretprobe
@@ -116,11 +138,16 @@ inline bool have_kprobes() { return detail::pmu_type("kprobe").has_value(); }
 
 // Attaches a kprobe-type program to kernel function `function` (e.g. "do_sys_openat2"); on a kernel
 // without kprobes the error says so.
-inline result<link> attach_kprobe(const prog& p, std::string_view function, const kprobe_options& o = {}) {
+CTBPF_SYS_INLINE result<link> attach_kprobe(const prog& p, std::string_view function, const kprobe_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string fn(function);
     const std::string what = std::string(o.retprobe ? "kretprobe " : "kprobe ") + fn + (o.offset ? "+" + detail::hex(o.offset) : "");
     return detail::attach_pmu_probe(p, "kprobe", o.retprobe, fn, o.offset, -1, o.cookie, o.how, what);
 }
+#else
+;
+#endif
 
 namespace detail {
 // BPF_LINK_CREATE for kprobe_multi (the kernel's link_create.kprobe_multi).
@@ -143,7 +170,9 @@ static_assert(sizeof(attr_link_uprobe_multi) == 64 && offsetof(attr_link_uprobe_
 
 // Attaches a kprobe program loaded with expected_attach_type BPF_TRACE_KPROBE_MULTI to every
 // function of `functions` with one link (BPF_F_KPROBE_MULTI_RETURN in `flags`: kretprobes).
-inline result<link> attach_kprobe_multi(const prog& p, const std::vector<std::string>& functions, std::uint32_t flags = 0) {
+CTBPF_SYS_INLINE result<link> attach_kprobe_multi(const prog& p, const std::vector<std::string>& functions, std::uint32_t flags = 0)
+#if CTBPF_SYS_BODIES
+{
     std::vector<const char*> syms;
     for (const std::string& f : functions) syms.push_back(f.c_str());
     const std::string what = "kprobe_multi on " + std::to_string(functions.size()) + " functions" +
@@ -165,11 +194,16 @@ inline result<link> attach_kprobe_multi(const prog& p, const std::vector<std::st
                                           prog_type_name(p.type()) + ")"
                                     : "");
 }
+#else
+;
+#endif
 
 // Attaches a kprobe program loaded with expected_attach_type BPF_TRACE_UPROBE_MULTI to functions
 // `symbols` of `binary` with one link (k::uprobe_multi_return in `flags`: uretprobes).
-inline result<link> attach_uprobe_multi(const prog& p, const std::string& binary, const std::vector<std::string>& symbols,
-                                        int pid = -1, std::uint32_t flags = 0) {
+CTBPF_SYS_INLINE result<link> attach_uprobe_multi(const prog& p, const std::string& binary, const std::vector<std::string>& symbols,
+                                        int pid = -1, std::uint32_t flags = 0)
+#if CTBPF_SYS_BODIES
+{
     std::vector<std::uint64_t> offsets;
     for (const std::string& s : symbols) {
         result<std::uint64_t> off = elf_symbol_offset(binary, s);
@@ -194,6 +228,9 @@ inline result<link> attach_uprobe_multi(const prog& p, const std::string& binary
                                           prog_type_name(p.type()) + ")"
                                     : "");
 }
+#else
+;
+#endif
 
 // A sampling event for perf_event programs: by default the software CPU clock every `period` ns.
 struct sampling {
@@ -207,7 +244,9 @@ struct sampling {
 
 // Opens the sampling events of `s` and attaches the perf_event program `p` to each: one link per
 // CPU (pid -1), or one for the thread.
-inline result<std::vector<link>> attach_sampling(const prog& p, const sampling& s) {
+CTBPF_SYS_INLINE result<std::vector<link>> attach_sampling(const prog& p, const sampling& s)
+#if CTBPF_SYS_BODIES
+{
     if ((s.period == 0) == (s.frequency == 0))
         return make_error(EINVAL, "perf_event sampling", "give exactly one of period and frequency");
     std::vector<link> links;
@@ -229,5 +268,8 @@ inline result<std::vector<link>> attach_sampling(const prog& p, const sampling& 
     }
     return links;
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys

@@ -4,9 +4,11 @@
 // the kernel is asked: an input the type cannot take is an error that says so.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
+
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
-#include "ctbpf/sys/load.hpp"
+#include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/names.hpp"
 
 #include <chrono>
@@ -101,7 +103,9 @@ constexpr test_run_inputs test_run_inputs_of(ctbpf::kernel_enum<ctbpf::prog_type
 
 namespace detail {
 // Why options `o` do not fit what `in` accepts, or "" when they do.
-inline std::string test_run_misfit(const test_run_inputs& in, const test_run_options& o, const std::string& type) {
+CTBPF_SYS_INLINE std::string test_run_misfit(const test_run_inputs& in, const test_run_options& o, const std::string& type)
+#if CTBPF_SYS_BODIES
+{
     const std::string progs = type + " programs";
     if (!in.data && !o.data.empty()) return progs + " take no packet data (data)";
     if (!in.data_out && o.data_out_size != 0) return progs + " give no data out (data_out_size)";
@@ -147,9 +151,14 @@ inline std::string test_run_misfit(const test_run_inputs& in, const test_run_opt
         return "with BPF_F_TEST_XDP_LIVE_FRAMES the frames go to the stack: no data or context out";
     return {};
 }
+#else
+;
+#endif
 } // namespace detail
 
-inline result<test_run_result> test_run(const prog& p, const test_run_options& o = {}) {
+CTBPF_SYS_INLINE result<test_run_result> test_run(const prog& p, const test_run_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     std::string what = "BPF_PROG_TEST_RUN " + prog_type_name(p.type());
     if (!p.name().empty()) what += " '" + p.name() + "'";
     const test_run_inputs in = test_run_inputs_of(p.type());
@@ -207,5 +216,8 @@ inline result<test_run_result> test_run(const prog& p, const test_run_options& o
     r.duration = std::chrono::nanoseconds(a.duration);
     return r;
 }
+#else
+;
+#endif
 
 } // namespace ctbpf::sys
