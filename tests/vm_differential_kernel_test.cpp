@@ -172,8 +172,13 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     if (executed) *executed += vr.executed;
     if (refused) *refused = kr.err != 0 && vr.error == ctbpf::vm::fault::bad_input;
     if (kr.err != 0 && vr.error == ctbpf::vm::fault::bad_input) return {};
-    const std::uint64_t id = (vr.retval >> 32) & 0xffff; // the interpreter's pointers: 0xffff'<region>'<offset>
-    if ((vr.retval >> 48) == 0xffff && id != 0 && id < 0x1000 && (vr.retval & 0xffffffffu) < 0x10000)
+    // r0 a pointer in the interpreter's view (its register tag: a scalar may look like one, 0xffff'<region>'<offset>,
+    // e.g. bswap64 0x80000000 | 0xffff), or a pointer's value that lost its tag in map memory (its number, which
+    // cannot match the kernel's address, so only when the low 32 bits differ): no comparable result
+    const std::uint64_t id = (vr.retval >> 32) & 0xffff;
+    const bool looks = (vr.retval >> 48) == 0xffff && id != 0 && id < 0x1000 && (vr.retval & 0xffffffffu) < 0x10000;
+    if (vr.retval_points_to != ctbpf::vm::region_kind::none ||
+        (looks && (kr.err != 0 || kr.retval != static_cast<std::uint32_t>(vr.retval))))
         return "  the interpreter returned a pointer\n"; // (a program the shrinker made)
     std::string diff;
     if (kr.err != 0) diff += "  the kernel's test run failed: " + std::string(std::strerror(kr.err)) + "\n";

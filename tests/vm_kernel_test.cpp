@@ -3,9 +3,9 @@
 // the kernel offers it), __sk_buff fields (len, protocol, pkt_type per destination address, mark,
 // priority and cb in and out; every context load and store the kernel accepts; 16-bit members),
 // bpf_trace_printk's return values, hash map error codes and stale value pointers, which inputs
-// BPF_PROG_TEST_RUN takes, helper arguments and LD_ABS/LD_IND offsets at their bounds. Each program
-// runs by BPF_PROG_TEST_RUN and by ctbpf::vm on the same input; the kernel's result is the
-// expectation. Skips (printing SKIP) without the privilege to create maps and load XDP programs.
+// BPF_PROG_TEST_RUN takes, helper arguments and LD_ABS/LD_IND offsets at their bounds, a scalar whose
+// value looks like an interpreter pointer. Each program runs by BPF_PROG_TEST_RUN and by ctbpf::vm on
+// the same input; the kernel's result is the expectation. Skips (printing SKIP) without the privilege to create maps and load XDP programs.
 #include <ctbpf/vm.hpp>
 #include <doctest/doctest.h>
 
@@ -703,4 +703,24 @@ TEST_CASE("kernel vs vm: a hash value pointer kept across updates of its key (th
         check_same(run_both(p, prog_type::socket_filter, frame({2, 0, 0, 0, 0, 1}, 0x0800, 40), {}, shapes));
         ::close(hash);
     }
+}
+
+TEST_CASE("kernel vs vm: a scalar whose value looks like the interpreter's pointer encoding is a scalar") {
+    if (!privileged()) return;
+    // from random program 62901 of CTBPF_VM_DIFF_SEED=1796623554351149161: three rounds of bswap64 and
+    // |= 0xffff turn 0x80000000 into 0xffff'0080'0000ffff, which is base(region 128) + 0xffff in the
+    // interpreter's numbering; the kernel returns it (0xffff) as the scalar it is, and so must the vm
+    std::vector<insn> p;
+    lddw(p, 4, 0x80000000u);
+    for (int i = 0; i < 3; ++i) {
+        p.push_back(ctbpf::make_insn(op::alu64 | op::end, 4, 0, 0, 64)); // r4 = bswap64 r4
+        p.push_back(alu(op::or_, 4, 0xffff));
+    }
+    p.push_back(movr(0, 4));
+    p.push_back(exit());
+    const both b = run_both(p, prog_type::xdp, frame({0x02, 0, 0, 0, 0, 1}, 0x0800, 64), {});
+    check_same(b);
+    CHECK(b.k.retval == 0xffffu);
+    CHECK(b.v.retval == 0xffff'0080'0000'ffffull);
+    CHECK(b.v.retval_points_to == ctbpf::vm::region_kind::none);
 }

@@ -302,3 +302,20 @@ TEST_CASE("trace_printk text, ring buffer records, registered helpers, trace") {
     CHECK(u.error == vm::fault::unknown_helper);
     CHECK(std::string(u.message.view()).find("bpf_get_stackid#27") != std::string::npos);
 }
+
+TEST_CASE("result::retval_points_to: r0's region from its tag, not from its value") {
+    using ctbpf::make_insn;
+    namespace op = ctbpf::op;
+    const ctbpf::insn ptr[] = {make_insn(op::alu64 | op::mov | op::x, 0, 10, 0, 0), make_insn(op::alu64 | op::add, 0, 0, 0, -8),
+                               make_insn(op::jmp | op::exit, 0, 0, 0, 0)};
+    const vm::result a = vm::run(ptr, vm::input{});
+    CHECK(a.ok());
+    CHECK(a.retval_points_to == vm::region_kind::stack);
+    // the value of base(region 128) + 0xffff, made by arithmetic: a scalar
+    const ctbpf::insn scalar[] = {make_insn(op::ld | op::imm | op::dw, 0, 0, 0, 0x0000ffff), make_insn(0, 0, 0, 0, static_cast<std::int32_t>(0xffff0080u)),
+                                  make_insn(op::jmp | op::exit, 0, 0, 0, 0)};
+    const vm::result b = vm::run(scalar, vm::input{});
+    CHECK(b.ok());
+    CHECK(b.retval == 0xffff'0080'0000'ffffull);
+    CHECK(b.retval_points_to == vm::region_kind::none);
+}

@@ -93,6 +93,7 @@ struct result {
     std::string_view label{};        // the label at or before it
     text message{};                  // the fault explained
     u64 retval = 0;                  // r0 at exit
+    region_kind retval_points_to = region_kind::none; // r0's region if a pointer (none: a scalar, whatever its value)
     bytes packet{};                  // data_out, as BPF_PROG_TEST_RUN returns it
     bytes ctx{};                     // ctx_out
     u64 executed = 0;                // instructions executed

@@ -684,6 +684,7 @@ constexpr result machine::run(std::span<const insn> code, const input& in, progr
     }
     r.executed = executed;
     r.retval = reg[0];
+    r.retval_points_to = tag[0] != 0 && tag[0] <= regions_.size() ? regions_[tag[0] - 1].kind : region_kind::none;
     if (r.ok()) finish(in, r);
     return r;
 }
