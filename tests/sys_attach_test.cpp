@@ -299,7 +299,7 @@ TEST_CASE("XDP link on a veth pair in a private network namespace: frames counte
             REQUIRE(::sendto(raw.get(), frame, sizeof frame, 0, reinterpret_cast<sockaddr*>(&to), sizeof to) == sizeof frame);
     };
     auto wait_for = [&](std::uint64_t want) {
-        for (int i = 0; i < 100 && counts.lookup(0).value() < want; ++i)
+        for (int i = 0; i < 500 && counts.lookup(0).value() < want; ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         return counts.lookup(0).value();
     };

@@ -269,7 +269,10 @@ result<prog> load_declared(load_options o, std::span<const map_binding> bindings
         return make_error(EINVAL, "BPF_PROG_LOAD " + prog_type_name(o.type),
                           "the program was checked as " + std::string(ctbpf::to_string(O.type)) +
                               " (its ctbpf::options) but load_options::type says " + prog_type_name(o.type));
-    return sys::load(image<F, O, D...>(), o, bindings);
+    if constexpr (O.type != ctbpf::prog_type::unspecified) // the load's types are O's: no run-time check
+        return sys::load(detail::checked_image<F, O, D...>(), o, bindings); // (load() refuses other attach types)
+    else
+        return sys::load(image<F, O, D...>(), o, bindings);
 }
 } // namespace detail
 

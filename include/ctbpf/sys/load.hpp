@@ -32,12 +32,25 @@ namespace ctbpf::sys {
 
 // What the loader needs to know about a program: its instructions, the names of the maps its
 // map("name") loads refer to (fd_array order), and per slot the source line and label.
+struct load_options;
+struct precheck_verdict;
+namespace detail {
+CTBPF_SYS_INLINE precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o);
+}
+
 struct program_image {
     std::span<const insn> insns;
     std::span<const std::string_view> map_names{};
     std::span<const slot_info> slots{};
     const ctbpf::options* checked = nullptr; // the options image<F, O>() checked it with at compile time
+    // The run-time check load() uses when `checked` does not cover the load's types; null in an
+    // image that needs none (load<F, O>()), so that its file does not compile the run-time verifier.
+    precheck_verdict (*verify)(std::span<const insn>, const load_options&) = &detail::verify_for_load;
 
+    struct compile_time {};
+    constexpr program_image(compile_time, std::span<const insn> i, std::span<const std::string_view> m,
+                            std::span<const slot_info> s, const ctbpf::options* c)
+        : insns(i), map_names(m), slots(s), checked(c), verify(nullptr) {}
     program_image() = default;
     program_image(std::span<const insn> i, std::span<const std::string_view> m = {},
                   std::span<const slot_info> s = {})
@@ -65,16 +78,24 @@ inline constexpr bool is_insn_array_v<std::array<insn, N>> = true;
 // The image of a compile-time program F (a lambda returning a ctbpf::program), checked at compile
 // time with options O and the map declarations Maps... (as assemble<F, O, Maps...>()). The
 // instructions, map names and source map are constants in static storage: loading them copies nothing.
+namespace detail {
+// image<F, O>() without the run-time check (for loads whose types are O's).
+template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
+program_image checked_image() {
+    if constexpr (!is_insn_array_v<std::remove_cvref_t<decltype(assembled_v<F, O, Maps...>)>>) {
+        (void)assembled_v<F, O, Maps...>; // a rejection: its type is the one error
+        return program_image(program_image::compile_time{}, {}, {}, {}, nullptr);
+    } else {
+        return program_image(program_image::compile_time{}, assembled_v<F, O, Maps...>, map_names_v<F>, source_map_v<F>,
+                             &options_v<O>);
+    }
+}
+} // namespace detail
 template <auto F, ctbpf::options O = ctbpf::options{}, auto... Maps>
 program_image image() {
-    if constexpr (!detail::is_insn_array_v<std::remove_cvref_t<decltype(detail::assembled_v<F, O, Maps...>)>>) {
-        (void)detail::assembled_v<F, O, Maps...>; // a rejection: its type is the one error
-        return program_image(std::span<const insn>{});
-    } else {
-        program_image img{detail::assembled_v<F, O, Maps...>, detail::map_names_v<F>, detail::source_map_v<F>};
-        img.checked = &detail::options_v<O>;
-        return img;
-    }
+    program_image img = detail::checked_image<F, O, Maps...>();
+    img.verify = &detail::verify_for_load;
+    return img;
 }
 
 // A run-time program assembled together with its map names and source map.
@@ -399,7 +420,11 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
     if (img.insns.empty()) return make_error(EINVAL, what, "the program has no instructions");
     if (o.type == BPF_PROG_TYPE_UNSPEC) return make_error(EINVAL, what, "load_options::type is not set");
 
-    for (const precheck_fn check : {detail::needs_verify(img, o) ? &detail::verify_for_load : nullptr, o.precheck}) {
+    const bool verify = detail::needs_verify(img, o);
+    if (verify && !img.verify)
+        return make_error(EINVAL, what, "the program was checked at compile time with other types or privilege than this "
+                                        "load's, and this image has no run-time check: load it with its ctbpf::options' types");
+    for (const precheck_fn check : {verify ? img.verify : nullptr, o.precheck}) {
         if (!check) continue;
         precheck_verdict v = check(img.insns, o);
         if (!v.ok) {
