@@ -36,7 +36,7 @@ template <fixed_string Name, fixed_string... Args>
 struct global_text {
     static_assert(sizeof...(Args) <= 5, "ctbpf: a global function takes at most 5 arguments (R1-R5)");
     static_assert((valid_global_arg(Args.view()) && ...),
-                  "ctbpf: global_func argument kinds are \"ctx\", \"scalar\", \"mem:N\" and \"mem_nonnull:N\"");
+                  "ctbpf: global_func argument kinds are ctx, scalar, mem:N and mem_nonnull:N");
     static constexpr std::size_t size = global_prefix.size() + Name.view().size() + 2 +
                                         (0 + ... + Args.view().size()) + (sizeof...(Args) > 0 ? sizeof...(Args) - 1 : 0);
     static constexpr std::array<char, size + 1> make() {

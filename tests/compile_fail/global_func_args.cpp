@@ -1,6 +1,6 @@
 // Mistake: a global function declared with an argument kind program BTF cannot express ("ptr"),
 // and one with six arguments (R1-R5 only).
-// expect: ctbpf: global_func argument kinds are "ctx", "scalar", "mem:N" and "mem_nonnull:N"
+// expect: ctbpf: global_func argument kinds are ctx, scalar, mem:N and mem_nonnull:N
 // expect: ctbpf: a global function takes at most 5 arguments (R1-R5)
 #include <ctbpf.hpp>
 
