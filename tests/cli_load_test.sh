@@ -69,7 +69,7 @@ printf 'b7 00 00 00 00 00 00 00\n95 00 00 00 00 00 00 00\n' > "$dir/r0.hex"
 self=$(readlink -f "$ctbpf")
 check "load --uprobe: attached" 0 "^attached uprobe $self:main \(link id [0-9]+\)$" "" -- \
     "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe "$self:main"
-check "load --uretprobe: a missing symbol, with a suggestion" 1 '' "no such function symbol; did you mean main?" -- \
+check "load --uretprobe: a missing symbol, with a suggestion" 1 '' "no such function symbol; did you mean main" -- \
     "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uretprobe "$self:mian"
 check "load --uprobe: BINARY:SYMBOL" 2 '' "--uprobe takes BINARY:SYMBOL, not 'main'" -- \
     "$ctbpf" load "$dir/r0.hex" --hex --type kprobe --uprobe main
