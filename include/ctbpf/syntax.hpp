@@ -82,7 +82,10 @@ struct cond {
 };
 
 namespace detail {
+// The opc of what a mixed-width comparison returns after its static_assert: its jump is reported_item().
+inline constexpr std::uint8_t reported_opc = 0xff;
 constexpr item from_cond(const cond& c, jump_target t, std::uint32_t line) {
+    if (c.opc == reported_opc) return reported_item();
     std::uint8_t code = static_cast<std::uint8_t>((c.is32 ? op::jmp32 : op::jmp) | (c.x ? op::x : op::k) | c.opc);
     return jmp(code, c.dst, c.x ? c.src : 0, c.x ? 0 : c.imm, t, line);
 }
@@ -99,7 +102,7 @@ struct branch {
         requires std::is_same_v<T, item>
     constexpr operator T() const {
         static_assert(dependent_false<T>, "ctbpf: if_(...) needs a target: if_(r1 > r2).goto_(label)");
-        return {};
+        return detail::reported_item();
     }
 };
 
@@ -243,13 +246,13 @@ CTBPF_SIGNED_COMPOUND(>>=, arsh, shift64, shift32)
     constexpr cond operator OPER(const reg64&, const reg32&) {                                         \
         static_assert(dependent_false<T>, "ctbpf: a comparison mixes register widths; compare r with r "\
                                           "(64-bit jump) or w with w (32-bit jump)");                 \
-        return {};                                                                                     \
+        return {detail::reported_opc, false, false, 0, 0, 0};                                          \
     }                                                                                                  \
     template <class T = void>                                                                          \
     constexpr cond operator OPER(const reg32&, const reg64&) {                                         \
         static_assert(dependent_false<T>, "ctbpf: a comparison mixes register widths; compare r with r "\
                                           "(64-bit jump) or w with w (32-bit jump)");                 \
-        return {};                                                                                     \
+        return {detail::reported_opc, false, false, 0, 0, 0};                                          \
     }
 CTBPF_COMPARE(==, op::jeq)
 CTBPF_COMPARE(!=, op::jne)

@@ -11,6 +11,9 @@
 #   // expect-clang: <substring>   only checked with Clang
 #   // expect-clang19: <substring> only checked with Clang 19 (any major version: clang<major>)
 #   // flags: <flags>              optional extra compiler flags (also flags-gcc:, flags-clang:)
+#   // errors: <n>                 optional: exactly n lines of the output contain "error:" (no
+#                                  follow-on errors; also errors-gcc:, errors-clang:, errors-clang19:,
+#                                  which take precedence over errors:)
 #   #ifndef CTBPF_TWIN
 #   ...the mistake...              must FAIL to compile, printing every expected substring
 #   #else
@@ -55,6 +58,7 @@ fi
 # Read the expectations and the markers.
 declare -A marks=()
 expects=()
+errors_any='' errors_own=''
 common=0
 n=0
 while IFS= read -r line || [[ -n $line ]]; do
@@ -68,6 +72,11 @@ while IFS= read -r line || [[ -n $line ]]; do
             read -r -a extra <<<"${BASH_REMATCH[2]}"
             flags+=(${extra[@]+"${extra[@]}"})
         fi
+    fi
+    if [[ $line =~ ^[[:space:]]*//\ errors(-gcc|-clang[0-9]*)?:[[:space:]]*([0-9]+)[[:space:]]*$ ]]; then
+        which=${BASH_REMATCH[1]#-}
+        if [[ -z $which ]]; then errors_any=${BASH_REMATCH[2]}
+        elif [[ $which == "$family" || $which == "$variant" ]]; then errors_own=${BASH_REMATCH[2]}; fi
     fi
     if [[ $line =~ ^[[:space:]]*//\ expect(-gcc|-clang[0-9]*)?:(.*)$ ]]; then
         which=${BASH_REMATCH[1]#-}
@@ -155,6 +164,19 @@ else
             status=1
         fi
     done
+    want_errors=${errors_own:-$errors_any}
+    if [[ -n $want_errors ]]; then
+        got_errors=0
+        while IFS= read -r line; do
+            if [[ $line == *'error:'* ]]; then got_errors=$((got_errors + 1)); fi
+        done <<<"$out"
+        if [[ $got_errors -ne $want_errors ]]; then
+            echo "FAIL: $got_errors lines with 'error:' in the compiler output, expected $want_errors"
+            status=1
+        else
+            expects+=("($want_errors error line(s))")
+        fi
+    fi
 fi
 if [[ $status -ne 0 ]]; then
     echo "---- compiler output (mistake) ----"
