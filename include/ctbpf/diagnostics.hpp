@@ -174,10 +174,12 @@ struct text {
 #endif
 
 namespace detail {
+// (Every element is written, the terminator too: clang 19 prints a char array as a string literal
+// only when all its elements were stored, not left to the array's zero filler.)
 template <std::size_t N>
 constexpr text<N + 1> text_of(std::string_view s) {
     text<N + 1> t{};
-    for (std::size_t i = 0; i < N && i < s.size(); ++i) t.chars[i] = s[i];
+    for (std::size_t i = 0; i <= N; ++i) t.chars[i] = i < s.size() ? s[i] : '\0';
     return t;
 }
 // Appends text and numbers to out (nullptr: only counts), for messages built at compile time.
@@ -219,10 +221,16 @@ constexpr text<described_size<Describe>() + 1> described() {
     text<described_size<Describe>() + 1> t{};
     writer w{t.chars};
     Describe(w);
+    t.chars[w.n] = '\0'; // (stored, as in text_of)
     return t;
 }
 template <errc Rule>
 inline constexpr bool rule_is_ok = Rule == errc::ok;
+// The condition of a rejection's static_assert without a computed message: Clang prints it with
+// its arguments on the error's first line ("due to requirement 'detail::accepted<rule, insn,
+// line, label, message>'"), GCC in the note below it.
+template <errc Rule, std::uint32_t InsnIndex, std::uint32_t Line, text Label, text Message>
+inline constexpr bool accepted = Rule == errc::ok;
 } // namespace detail
 
 // What assemble<F>() returns for a rejected program; its template arguments are the rule, the
@@ -240,7 +248,7 @@ struct program_rejected {
                                            Message.view());
                       }>());
 #else
-        static_assert(detail::rule_is_ok<Rule>,
+        static_assert(detail::accepted<Rule, InsnIndex, Line, Label, Message>,
                       "ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's "
                       "message are program_rejected<...>'s template arguments");
 #endif

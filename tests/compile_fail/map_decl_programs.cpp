@@ -6,16 +6,16 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::pointer_may_be_null; unsigned int InsnIndex = 7; unsigned int Line = @null_check@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<42>{"R0 invalid mem access \'map_value_or_null\'"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_may_be_null, 7, @null_check@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_may_be_null, 7, @null_check@, text<1>{{}}, text<42>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_may_be_null, 7, @null_check@, text<1>{""}, text<42>{
 // expect-gcc: Rule = ctbpf::errc::map_value_access_is_out_of_bounds; unsigned int InsnIndex = 7; unsigned int Line = @past_value@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<52>{"R0 min value is outside of the allowed memory range"}]
 // expect-clang: program_rejected<ctbpf::errc::map_value_access_is_out_of_bounds, 7, @past_value@, 
-// expect-clang19: program_rejected<ctbpf::errc::map_value_access_is_out_of_bounds, 7, @past_value@, text<1>{{}}, text<52>{
+// expect-clang19: program_rejected<ctbpf::errc::map_value_access_is_out_of_bounds, 7, @past_value@, text<1>{""}, text<52>{
 // expect-gcc: Rule = ctbpf::errc::helper_argument_has_the_wrong_type; unsigned int InsnIndex = 5; unsigned int Line = @stack_as_map@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"R1 type=fp expected=map_ptr"}]
 // expect-clang: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, 
-// expect-clang19: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, text<1>{{}}, text<28>{
+// expect-clang19: program_rejected<ctbpf::errc::helper_argument_has_the_wrong_type, 5, @stack_as_map@, text<1>{""}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::helper_memory_argument_is_invalid; unsigned int InsnIndex = 5; unsigned int Line = @short_key@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<41>{"invalid read from stack R2 off=-2 size=4"}]
 // expect-clang: program_rejected<ctbpf::errc::helper_memory_argument_is_invalid, 5, @short_key@, 
-// expect-clang19: program_rejected<ctbpf::errc::helper_memory_argument_is_invalid, 5, @short_key@, text<1>{{}}, text<41>{
+// expect-clang19: program_rejected<ctbpf::errc::helper_memory_argument_is_invalid, 5, @short_key@, text<1>{""}, text<41>{
 #include <ctbpf.hpp>
 
 #include <cstdint>

@@ -31,7 +31,7 @@
 # `{{some text}}` stands for the compiler's spelling of that text as a list of char template
 # arguments, 's', 'o', 'm', 'e', ' ', 't', 'e', 'x', 't', so that the kernel's message in
 # kernel_message<...> can be written as text: `// expect: kernel_message<{{div by zero}}>`.
-# `{{}}` (empty) stays as it is: Clang's spelling of an empty text<1>. Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
+# `{{}}` (empty) stays as it is (a literal {{}}). Printable ASCII only; a single quote is spelled '\'', a backslash '\\' (by GCC and Clang alike)
 # and a double quote '\"' by GCC, '"' by Clang. Markers are substituted first, then {{...}}.
 # Both compilations use: -std=c++20 -fsyntax-only -Wall -Wextra -Wpedantic -Werror -I<include>,
 # plus the case's flags (say why in the case: e.g. a larger constexpr step limit).

@@ -6,13 +6,13 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::invalid_func_id; unsigned int InsnIndex = 0; unsigned int Line = @unknown_helper@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<25>{"invalid func unknown#212"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_func_id, 0, @unknown_helper@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_func_id, 0, @unknown_helper@, text<1>{{}}, text<25>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_func_id, 0, @unknown_helper@, text<1>{""}, text<25>{
 // expect-gcc: Rule = ctbpf::errc::helper_is_not_allowed; unsigned int InsnIndex = 0; unsigned int Line = @helper0@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<52>{"program of this type cannot use helper bpf_unspec#0"}]
 // expect-clang: program_rejected<ctbpf::errc::helper_is_not_allowed, 0, @helper0@, 
-// expect-clang19: program_rejected<ctbpf::errc::helper_is_not_allowed, 0, @helper0@, text<1>{{}}, text<52>{
+// expect-clang19: program_rejected<ctbpf::errc::helper_is_not_allowed, 0, @helper0@, text<1>{""}, text<52>{
 // expect-gcc: Rule = ctbpf::errc::calls_need_privileges; unsigned int InsnIndex = 0; unsigned int Line = @unprivileged_call@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<88>{"loading/calling other bpf or kernel functions are allowed for CAP_BPF and CAP_SYS_ADMIN"}]
 // expect-clang: program_rejected<ctbpf::errc::calls_need_privileges, 0, @unprivileged_call@, 
-// expect-clang19: program_rejected<ctbpf::errc::calls_need_privileges, 0, @unprivileged_call@, text<1>{{}}, text<88>{
+// expect-clang19: program_rejected<ctbpf::errc::calls_need_privileges, 0, @unprivileged_call@, text<1>{""}, text<88>{
 // expect-gcc: Rule = ctbpf::errc::call_stack_is_too_deep; unsigned int InsnIndex = 2; unsigned int Line = @recursion@; text<...auto...> Label = ctbpf::text<2>{"f"}; text<...auto...> Message = ctbpf::text<39>{"the call stack of 9 frames is too deep"}]
 // expect-clang: program_rejected<ctbpf::errc::call_stack_is_too_deep, 2, @recursion@, 
 // expect-clang19: program_rejected<ctbpf::errc::call_stack_is_too_deep, 2, @recursion@, text<2>{"f"}, text<39>{
@@ -21,7 +21,7 @@
 // expect-clang19: program_rejected<ctbpf::errc::cannot_return_stack_pointer_to_the_caller, 3, @return_stack@, text<2>{"f"}, text<42>{
 // expect-gcc: Rule = ctbpf::errc::callback_needs_btf_func_info; unsigned int InsnIndex = 0; unsigned int Line = @callback@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<22>{"missing btf func_info"}]
 // expect-clang: program_rejected<ctbpf::errc::callback_needs_btf_func_info, 0, @callback@, 
-// expect-clang19: program_rejected<ctbpf::errc::callback_needs_btf_func_info, 0, @callback@, text<1>{{}}, text<22>{
+// expect-clang19: program_rejected<ctbpf::errc::callback_needs_btf_func_info, 0, @callback@, text<1>{""}, text<22>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -11,7 +11,7 @@
 // expect-clang19: program_rejected<ctbpf::errc::unreachable_insn, 2, @unreachable@, text<5>{
 // expect-gcc: Rule = ctbpf::errc::jump_into_the_middle_of_ld_imm64; unsigned int InsnIndex = 2; unsigned int Line = @middle@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<39>{"jump into the middle of ldimm64 insn 2"}]
 // expect-clang: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@, 
-// expect-clang19: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@, text<1>{{}}, text<39>{
+// expect-clang19: program_rejected<ctbpf::errc::jump_into_the_middle_of_ld_imm64, 2, @middle@, text<1>{""}, text<39>{
 // expect-gcc: Rule = ctbpf::errc::infinite_loop_detected; unsigned int InsnIndex = 1; unsigned int Line = @spin@; text<...auto...> Label = ctbpf::text<5>{"spin"}; text<...auto...> Message = ctbpf::text<33>{"infinite loop detected at insn 1"}]
 // expect-clang: program_rejected<ctbpf::errc::infinite_loop_detected, 1, @spin@, 
 // expect-clang19: program_rejected<ctbpf::errc::infinite_loop_detected, 1, @spin@, text<5>{"spin"}, text<33>{

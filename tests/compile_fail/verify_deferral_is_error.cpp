@@ -5,7 +5,7 @@
 // expect: ctbpf::errc::left_to_the_kernel
 // expect-gcc: Rule = ctbpf::errc::left_to_the_kernel; unsigned int InsnIndex = 0; unsigned int Line = @tracing_ctx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<43>{"left to the kernel: a context field access"}]
 // expect-clang: program_rejected<ctbpf::errc::left_to_the_kernel, 0, @tracing_ctx@, 
-// expect-clang19: program_rejected<ctbpf::errc::left_to_the_kernel, 0, @tracing_ctx@, text<1>{{}}, text<43>{
+// expect-clang19: program_rejected<ctbpf::errc::left_to_the_kernel, 0, @tracing_ctx@, text<1>{""}, text<43>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

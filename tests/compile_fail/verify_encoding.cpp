@@ -8,64 +8,64 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::alu_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @alu@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_ALU uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::alu_uses_reserved_fields, 1, @alu@, 
-// expect-clang19: program_rejected<ctbpf::errc::alu_uses_reserved_fields, 1, @alu@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::alu_uses_reserved_fields, 1, @alu@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::mov_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @mov@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_MOV uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::mov_uses_reserved_fields, 1, @mov@, 
-// expect-clang19: program_rejected<ctbpf::errc::mov_uses_reserved_fields, 1, @mov@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::mov_uses_reserved_fields, 1, @mov@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::neg_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @neg@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_NEG uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::neg_uses_reserved_fields, 1, @neg@, 
-// expect-clang19: program_rejected<ctbpf::errc::neg_uses_reserved_fields, 1, @neg@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::neg_uses_reserved_fields, 1, @neg@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::end_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @end@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_END uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::end_uses_reserved_fields, 1, @end@, 
-// expect-clang19: program_rejected<ctbpf::errc::end_uses_reserved_fields, 1, @end@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::end_uses_reserved_fields, 1, @end@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::stx_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @stx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_STX uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::stx_uses_reserved_fields, 1, @stx@, 
-// expect-clang19: program_rejected<ctbpf::errc::stx_uses_reserved_fields, 1, @stx@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::stx_uses_reserved_fields, 1, @stx@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::st_uses_reserved_fields; unsigned int InsnIndex = 0; unsigned int Line = @st@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"BPF_ST uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::st_uses_reserved_fields, 0, @st@, 
-// expect-clang19: program_rejected<ctbpf::errc::st_uses_reserved_fields, 0, @st@, text<1>{{}}, text<28>{
+// expect-clang19: program_rejected<ctbpf::errc::st_uses_reserved_fields, 0, @st@, text<1>{""}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::call_uses_reserved_fields; unsigned int InsnIndex = 0; unsigned int Line = @call@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<30>{"BPF_CALL uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::call_uses_reserved_fields, 0, @call@, 
-// expect-clang19: program_rejected<ctbpf::errc::call_uses_reserved_fields, 0, @call@, text<1>{{}}, text<30>{
+// expect-clang19: program_rejected<ctbpf::errc::call_uses_reserved_fields, 0, @call@, text<1>{""}, text<30>{
 // expect-gcc: Rule = ctbpf::errc::ja_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @ja@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"BPF_JA uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::ja_uses_reserved_fields, 1, @ja@, 
-// expect-clang19: program_rejected<ctbpf::errc::ja_uses_reserved_fields, 1, @ja@, text<1>{{}}, text<28>{
+// expect-clang19: program_rejected<ctbpf::errc::ja_uses_reserved_fields, 1, @ja@, text<1>{""}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::exit_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @exit@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<30>{"BPF_EXIT uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::exit_uses_reserved_fields, 1, @exit@, 
-// expect-clang19: program_rejected<ctbpf::errc::exit_uses_reserved_fields, 1, @exit@, text<1>{{}}, text<30>{
+// expect-clang19: program_rejected<ctbpf::errc::exit_uses_reserved_fields, 1, @exit@, text<1>{""}, text<30>{
 // expect-gcc: Rule = ctbpf::errc::jmp_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @jmp@; text<...auto...> Label = ctbpf::text<4>{"out"}; text<...auto...> Message = ctbpf::text<35>{"BPF_JMP/JMP32 uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::jmp_uses_reserved_fields, 1, @jmp@, 
 // expect-clang19: program_rejected<ctbpf::errc::jmp_uses_reserved_fields, 1, @jmp@, text<4>{"out"}, text<35>{
 // expect-gcc: Rule = ctbpf::errc::ld_imm64_uses_reserved_fields; unsigned int InsnIndex = 0; unsigned int Line = @ld_imm64@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<34>{"BPF_LD_IMM64 uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::ld_imm64_uses_reserved_fields, 0, @ld_imm64@, 
-// expect-clang19: program_rejected<ctbpf::errc::ld_imm64_uses_reserved_fields, 0, @ld_imm64@, text<1>{{}}, text<34>{
+// expect-clang19: program_rejected<ctbpf::errc::ld_imm64_uses_reserved_fields, 0, @ld_imm64@, text<1>{""}, text<34>{
 // expect-gcc: Rule = ctbpf::errc::ld_abs_uses_reserved_fields; unsigned int InsnIndex = 1; unsigned int Line = @ld_abs@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<38>{"BPF_LD_[ABS|IND] uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::ld_abs_uses_reserved_fields, 1, @ld_abs@, 
-// expect-clang19: program_rejected<ctbpf::errc::ld_abs_uses_reserved_fields, 1, @ld_abs@, text<1>{{}}, text<38>{
+// expect-clang19: program_rejected<ctbpf::errc::ld_abs_uses_reserved_fields, 1, @ld_abs@, text<1>{""}, text<38>{
 // expect-gcc: Rule = ctbpf::errc::invalid_may_goto; unsigned int InsnIndex = 1; unsigned int Line = @may_goto@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<23>{"invalid may_goto imm 1"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_may_goto, 1, @may_goto@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_may_goto, 1, @may_goto@, text<1>{{}}, text<23>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_may_goto, 1, @may_goto@, text<1>{""}, text<23>{
 // expect-gcc: Rule = ctbpf::errc::addr_space_cast_needs_an_arena; unsigned int InsnIndex = 2; unsigned int Line = @cast@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<68>{"addr_space_cast insn can only convert between address space 1 and 0"}]
 // expect-clang: program_rejected<ctbpf::errc::addr_space_cast_needs_an_arena, 2, @cast@, 
-// expect-clang19: program_rejected<ctbpf::errc::addr_space_cast_needs_an_arena, 2, @cast@, text<1>{{}}, text<68>{
+// expect-clang19: program_rejected<ctbpf::errc::addr_space_cast_needs_an_arena, 2, @cast@, text<1>{""}, text<68>{
 // expect-gcc: Rule = ctbpf::errc::invalid_atomic_opcode; unsigned int InsnIndex = 2; unsigned int Line = @atomic_op@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<41>{"BPF_ATOMIC uses invalid atomic opcode 10"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_atomic_opcode, 2, @atomic_op@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_atomic_opcode, 2, @atomic_op@, text<1>{{}}, text<41>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_atomic_opcode, 2, @atomic_op@, text<1>{""}, text<41>{
 // expect-gcc: Rule = ctbpf::errc::invalid_atomic_operand_size; unsigned int InsnIndex = 2; unsigned int Line = @atomic_size@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"invalid atomic operand size"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_atomic_operand_size, 2, @atomic_size@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_atomic_operand_size, 2, @atomic_size@, text<1>{{}}, text<28>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_atomic_operand_size, 2, @atomic_size@, text<1>{""}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::ldx_uses_reserved_fields; unsigned int InsnIndex = 0; unsigned int Line = @ldx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<29>{"BPF_LDX uses reserved fields"}]
 // expect-clang: program_rejected<ctbpf::errc::ldx_uses_reserved_fields, 0, @ldx@, 
-// expect-clang19: program_rejected<ctbpf::errc::ldx_uses_reserved_fields, 0, @ldx@, text<1>{{}}, text<29>{
+// expect-clang19: program_rejected<ctbpf::errc::ldx_uses_reserved_fields, 0, @ldx@, text<1>{""}, text<29>{
 // expect-gcc: Rule = ctbpf::errc::invalid_ld_imm64; unsigned int InsnIndex = 1; unsigned int Line = @pair@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<26>{"invalid bpf_ld_imm64 insn"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_ld_imm64, 1, @pair@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_ld_imm64, 1, @pair@, text<1>{{}}, text<26>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_ld_imm64, 1, @pair@, text<1>{""}, text<26>{
 // expect-gcc: Rule = ctbpf::errc::unrecognized_ld_imm64; unsigned int InsnIndex = 0; unsigned int Line = @form@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<31>{"unrecognized bpf_ld_imm64 insn"}]
 // expect-clang: program_rejected<ctbpf::errc::unrecognized_ld_imm64, 0, @form@, 
-// expect-clang19: program_rejected<ctbpf::errc::unrecognized_ld_imm64, 0, @form@, text<1>{{}}, text<31>{
+// expect-clang19: program_rejected<ctbpf::errc::unrecognized_ld_imm64, 0, @form@, text<1>{""}, text<31>{
 // expect-gcc: Rule = ctbpf::errc::unknown_opcode; unsigned int InsnIndex = 1; unsigned int Line = @opcode@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<18>{"unknown opcode 8d"}]
 // expect-clang: program_rejected<ctbpf::errc::unknown_opcode, 1, @opcode@, 
-// expect-clang19: program_rejected<ctbpf::errc::unknown_opcode, 1, @opcode@, text<1>{{}}, text<18>{
+// expect-clang19: program_rejected<ctbpf::errc::unknown_opcode, 1, @opcode@, text<1>{""}, text<18>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

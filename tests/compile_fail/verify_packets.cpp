@@ -5,19 +5,19 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::packet_access_is_out_of_range; unsigned int InsnIndex = 2; unsigned int Line = @unchecked@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<35>{"R2 offset is outside of the packet"}]
 // expect-clang: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 2, @unchecked@, 
-// expect-clang19: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 2, @unchecked@, text<1>{{}}, text<35>{
+// expect-clang19: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 2, @unchecked@, text<1>{""}, text<35>{
 // expect-gcc: Rule = ctbpf::errc::packet_access_is_out_of_range; unsigned int InsnIndex = 6; unsigned int Line = @past_check@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<35>{"R2 offset is outside of the packet"}]
 // expect-clang: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 6, @past_check@, 
-// expect-clang19: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 6, @past_check@, text<1>{{}}, text<35>{
+// expect-clang19: program_rejected<ctbpf::errc::packet_access_is_out_of_range, 6, @past_check@, text<1>{""}, text<35>{
 // expect-gcc: Rule = ctbpf::errc::invalid_context_access; unsigned int InsnIndex = 0; unsigned int Line = @no_field@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<41>{"invalid bpf_context access off=24 size=4"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_context_access, 0, @no_field@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_context_access, 0, @no_field@, text<1>{{}}, text<41>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_context_access, 0, @no_field@, text<1>{""}, text<41>{
 // expect-gcc: Rule = ctbpf::errc::cannot_write_into_packet; unsigned int InsnIndex = 6; unsigned int Line = @write@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<25>{"cannot write into packet"}]
 // expect-clang: program_rejected<ctbpf::errc::cannot_write_into_packet, 6, @write@, 
-// expect-clang19: program_rejected<ctbpf::errc::cannot_write_into_packet, 6, @write@, text<1>{{}}, text<25>{
+// expect-clang19: program_rejected<ctbpf::errc::cannot_write_into_packet, 6, @write@, text<1>{""}, text<25>{
 // expect-gcc: Rule = ctbpf::errc::pointer_arithmetic_is_prohibited; unsigned int InsnIndex = 1; unsigned int Line = @end_math@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<44>{"R3 pointer arithmetic on pkt_end prohibited"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @end_math@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @end_math@, text<1>{{}}, text<44>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @end_math@, text<1>{""}, text<44>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

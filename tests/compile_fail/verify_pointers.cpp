@@ -6,28 +6,28 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::modified_context_pointer; unsigned int InsnIndex = 1; unsigned int Line = @modified_ctx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<52>{"dereference of modified ctx ptr R1 off=4 disallowed"}]
 // expect-clang: program_rejected<ctbpf::errc::modified_context_pointer, 1, @modified_ctx@, 
-// expect-clang19: program_rejected<ctbpf::errc::modified_context_pointer, 1, @modified_ctx@, text<1>{{}}, text<52>{
+// expect-clang19: program_rejected<ctbpf::errc::modified_context_pointer, 1, @modified_ctx@, text<1>{""}, text<52>{
 // expect-gcc: Rule = ctbpf::errc::memory_access_through_a_scalar; unsigned int InsnIndex = 1; unsigned int Line = @scalar@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<31>{"R2 invalid mem access \'scalar\'"}]
 // expect-clang: program_rejected<ctbpf::errc::memory_access_through_a_scalar, 1, @scalar@, 
-// expect-clang19: program_rejected<ctbpf::errc::memory_access_through_a_scalar, 1, @scalar@, text<1>{{}}, text<31>{
+// expect-clang19: program_rejected<ctbpf::errc::memory_access_through_a_scalar, 1, @scalar@, text<1>{""}, text<31>{
 // expect-gcc: Rule = ctbpf::errc::pointer_arithmetic_is_prohibited; unsigned int InsnIndex = 1; unsigned int Line = @multiply@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<50>{"R2 pointer arithmetic with *= operator prohibited"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @multiply@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @multiply@, text<1>{{}}, text<50>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_arithmetic_is_prohibited, 1, @multiply@, text<1>{""}, text<50>{
 // expect-gcc: Rule = ctbpf::errc::pointer_offset_is_out_of_range; unsigned int InsnIndex = 1; unsigned int Line = @far@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<53>{"math between fp pointer and 536870912 is not allowed"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_offset_is_out_of_range, 1, @far@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_offset_is_out_of_range, 1, @far@, text<1>{{}}, text<53>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_offset_is_out_of_range, 1, @far@, text<1>{""}, text<53>{
 // expect-gcc: Rule = ctbpf::errc::pointer_leak; unsigned int InsnIndex = 1; unsigned int Line = @leak@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<30>{"R0 leaks addr as return value"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_leak, 1, @leak@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_leak, 1, @leak@, text<1>{{}}, text<30>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_leak, 1, @leak@, text<1>{""}, text<30>{
 // expect-gcc: Rule = ctbpf::errc::pointer_comparison_is_prohibited; unsigned int InsnIndex = 1; unsigned int Line = @compare@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<33>{"R1 pointer comparison prohibited"}]
 // expect-clang: program_rejected<ctbpf::errc::pointer_comparison_is_prohibited, 1, @compare@, 
-// expect-clang19: program_rejected<ctbpf::errc::pointer_comparison_is_prohibited, 1, @compare@, text<1>{{}}, text<33>{
+// expect-clang19: program_rejected<ctbpf::errc::pointer_comparison_is_prohibited, 1, @compare@, text<1>{""}, text<33>{
 // expect-gcc: Rule = ctbpf::errc::atomic_access_to_this_pointer_is_not_allowed; unsigned int InsnIndex = 1; unsigned int Line = @atomic_ctx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<45>{"BPF_ATOMIC stores into R1 ctx is not allowed"}]
 // expect-clang: program_rejected<ctbpf::errc::atomic_access_to_this_pointer_is_not_allowed, 1, @atomic_ctx@, 
-// expect-clang19: program_rejected<ctbpf::errc::atomic_access_to_this_pointer_is_not_allowed, 1, @atomic_ctx@, text<1>{{}}, text<45>{
+// expect-clang19: program_rejected<ctbpf::errc::atomic_access_to_this_pointer_is_not_allowed, 1, @atomic_ctx@, text<1>{""}, text<45>{
 // expect-gcc: Rule = ctbpf::errc::misaligned_context_access; unsigned int InsnIndex = 1; unsigned int Line = @release_ctx@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<43>{"misaligned context access off 0+0+1 size 4"}]
 // expect-clang: program_rejected<ctbpf::errc::misaligned_context_access, 1, @release_ctx@, 
-// expect-clang19: program_rejected<ctbpf::errc::misaligned_context_access, 1, @release_ctx@, text<1>{{}}, text<43>{
+// expect-clang19: program_rejected<ctbpf::errc::misaligned_context_access, 1, @release_ctx@, text<1>{""}, text<43>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -11,16 +11,16 @@
 // expect-gcc: {"(no log)
 // expect-gcc: Rule = ctbpf::errc::return_value_is_out_of_range; unsigned int InsnIndex = 1; unsigned int Line = @ret2@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<77>{"At program exit the register R0 has smin=2 smax=2 should have been in [0, 1]"}]
 // expect-clang: program_rejected<ctbpf::errc::return_value_is_out_of_range, 1, @ret2@, 
-// expect-clang19: program_rejected<ctbpf::errc::return_value_is_out_of_range, 1, @ret2@, text<1>{{}}, text<77>{
+// expect-clang19: program_rejected<ctbpf::errc::return_value_is_out_of_range, 1, @ret2@, text<1>{""}, text<77>{
 // expect-gcc: Rule = ctbpf::errc::return_value_is_not_a_known_value; unsigned int InsnIndex = 1; unsigned int Line = @ret_fp@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<58>{"At program exit the register R0 is not a known value (fp)"}]
 // expect-clang: program_rejected<ctbpf::errc::return_value_is_not_a_known_value, 1, @ret_fp@, 
-// expect-clang19: program_rejected<ctbpf::errc::return_value_is_not_a_known_value, 1, @ret_fp@, text<1>{{}}, text<58>{
+// expect-clang19: program_rejected<ctbpf::errc::return_value_is_not_a_known_value, 1, @ret_fp@, text<1>{""}, text<58>{
 // expect-gcc: Rule = ctbpf::errc::ld_abs_is_not_allowed_for_this_program_type; unsigned int InsnIndex = 1; unsigned int Line = @xdp_ld_abs@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<64>{"BPF_LD_[ABS|IND] instructions not allowed for this program type"}]
 // expect-clang: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_for_this_program_type, 1, @xdp_ld_abs@, 
-// expect-clang19: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_for_this_program_type, 1, @xdp_ld_abs@, text<1>{{}}, text<64>{
+// expect-clang19: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_for_this_program_type, 1, @xdp_ld_abs@, text<1>{""}, text<64>{
 // expect-gcc: Rule = ctbpf::errc::ld_abs_needs_the_context_in_r6; unsigned int InsnIndex = 1; unsigned int Line = @r6@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<51>{"at the time of BPF_LD_ABS|IND R6 != pointer to skb"}]
 // expect-clang: program_rejected<ctbpf::errc::ld_abs_needs_the_context_in_r6, 1, @r6@, 
-// expect-clang19: program_rejected<ctbpf::errc::ld_abs_needs_the_context_in_r6, 1, @r6@, text<1>{{}}, text<51>{
+// expect-clang19: program_rejected<ctbpf::errc::ld_abs_needs_the_context_in_r6, 1, @r6@, text<1>{""}, text<51>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -7,19 +7,19 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::register_number_is_invalid; unsigned int InsnIndex = 0; unsigned int Line = @r11@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<15>{"R11 is invalid"}]
 // expect-clang: program_rejected<ctbpf::errc::register_number_is_invalid, 0, @r11@, 
-// expect-clang19: program_rejected<ctbpf::errc::register_number_is_invalid, 0, @r11@, text<1>{{}}, text<15>{
+// expect-clang19: program_rejected<ctbpf::errc::register_number_is_invalid, 0, @r11@, text<1>{""}, text<15>{
 // expect-gcc: Rule = ctbpf::errc::frame_pointer_is_read_only; unsigned int InsnIndex = 0; unsigned int Line = @r10@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<27>{"frame pointer is read only"}]
 // expect-clang: program_rejected<ctbpf::errc::frame_pointer_is_read_only, 0, @r10@, 
-// expect-clang19: program_rejected<ctbpf::errc::frame_pointer_is_read_only, 0, @r10@, text<1>{{}}, text<27>{
+// expect-clang19: program_rejected<ctbpf::errc::frame_pointer_is_read_only, 0, @r10@, text<1>{""}, text<27>{
 // expect-gcc: Rule = ctbpf::errc::register_read_before_write; unsigned int InsnIndex = 1; unsigned int Line = @uninit@; text<...auto...> Label = ctbpf::text<4>{"sum"}; text<...auto...> Message = ctbpf::text<12>{"R2 !read_ok"}]
 // expect-clang: program_rejected<ctbpf::errc::register_read_before_write, 1, @uninit@, 
 // expect-clang19: program_rejected<ctbpf::errc::register_read_before_write, 1, @uninit@, text<4>{
 // expect-gcc: Rule = ctbpf::errc::div_by_zero; unsigned int InsnIndex = 1; unsigned int Line = @div0@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<12>{"div by zero"}]
 // expect-clang: program_rejected<ctbpf::errc::div_by_zero, 1, @div0@, 
-// expect-clang19: program_rejected<ctbpf::errc::div_by_zero, 1, @div0@, text<1>{{}}, text<12>{
+// expect-clang19: program_rejected<ctbpf::errc::div_by_zero, 1, @div0@, text<1>{""}, text<12>{
 // expect-gcc: Rule = ctbpf::errc::invalid_shift; unsigned int InsnIndex = 1; unsigned int Line = @shift@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<17>{"invalid shift 64"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_shift, 1, @shift@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_shift, 1, @shift@, text<1>{{}}, text<17>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_shift, 1, @shift@, text<1>{""}, text<17>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -6,19 +6,19 @@
 // expect: ctbpf: program rejected; the rule, instruction index, source line, label and the kernel's message are program_rejected<...>'s template arguments
 // expect-gcc: Rule = ctbpf::errc::invalid_stack_access; unsigned int InsnIndex = 0; unsigned int Line = @above@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<40>{"invalid write to stack R10 off=8 size=8"}]
 // expect-clang: program_rejected<ctbpf::errc::invalid_stack_access, 0, @above@, 
-// expect-clang19: program_rejected<ctbpf::errc::invalid_stack_access, 0, @above@, text<1>{{}}, text<40>{
+// expect-clang19: program_rejected<ctbpf::errc::invalid_stack_access, 0, @above@, text<1>{""}, text<40>{
 // expect-gcc: Rule = ctbpf::errc::misaligned_stack_access; unsigned int InsnIndex = 1; unsigned int Line = @misaligned@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<43>{"misaligned stack access off 0+0+-12 size 8"}]
 // expect-clang: program_rejected<ctbpf::errc::misaligned_stack_access, 1, @misaligned@, 
-// expect-clang19: program_rejected<ctbpf::errc::misaligned_stack_access, 1, @misaligned@, text<1>{{}}, text<43>{
+// expect-clang19: program_rejected<ctbpf::errc::misaligned_stack_access, 1, @misaligned@, text<1>{""}, text<43>{
 // expect-gcc: Rule = ctbpf::errc::partial_access_to_a_spilled_pointer; unsigned int InsnIndex = 1; unsigned int Line = @fill@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<30>{"invalid size of register fill"}]
 // expect-clang: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, 
-// expect-clang19: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, text<1>{{}}, text<30>{
+// expect-clang19: program_rejected<ctbpf::errc::partial_access_to_a_spilled_pointer, 1, @fill@, text<1>{""}, text<30>{
 // expect-gcc: Rule = ctbpf::errc::stack_pointer_spilled_into_the_callers_frame; unsigned int InsnIndex = 6; unsigned int Line = @spill@; text<...auto...> Label = ctbpf::text<2>{"f"}; text<...auto...> Message = ctbpf::text<62>{"cannot spill pointers to stack into stack frame of the caller"}]
 // expect-clang: program_rejected<ctbpf::errc::stack_pointer_spilled_into_the_callers_frame, 6, @spill@, 
 // expect-clang19: program_rejected<ctbpf::errc::stack_pointer_spilled_into_the_callers_frame, 6, @spill@, text<2>{"f"}, text<62>{
 // expect-gcc: Rule = ctbpf::errc::combined_stack_size_is_too_large; unsigned int InsnIndex = 1; unsigned int Line = @combined@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<50>{"combined stack size of 2 calls is 1024. Too large"}]
 // expect-clang: program_rejected<ctbpf::errc::combined_stack_size_is_too_large, 1, @combined@, 
-// expect-clang19: program_rejected<ctbpf::errc::combined_stack_size_is_too_large, 1, @combined@, text<1>{{}}, text<50>{
+// expect-clang19: program_rejected<ctbpf::errc::combined_stack_size_is_too_large, 1, @combined@, text<1>{""}, text<50>{
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

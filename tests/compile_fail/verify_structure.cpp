@@ -16,16 +16,16 @@
 // expect-gcc: {"(no log)
 // expect-gcc: Rule = ctbpf::errc::call_to_invalid_destination; unsigned int InsnIndex = 1; unsigned int Line = @nowhere@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<28>{"call to invalid destination"}]
 // expect-clang: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@, 
-// expect-clang19: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@, text<1>{{}}, text<28>{
+// expect-clang19: program_rejected<ctbpf::errc::call_to_invalid_destination, 1, @nowhere@, text<1>{""}, text<28>{
 // expect-gcc: Rule = ctbpf::errc::too_many_subprograms; unsigned int InsnIndex = 1; unsigned int Line = @third@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<21>{"too many subprograms"}]
 // expect-clang: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@, 
-// expect-clang19: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@, text<1>{{}}, text<21>{
+// expect-clang19: program_rejected<ctbpf::errc::too_many_subprograms, 1, @third@, text<1>{""}, text<21>{
 // expect-gcc: Rule = ctbpf::errc::jump_out_of_range; unsigned int InsnIndex = 1; unsigned int Line = @across@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<35>{"jump out of range from insn 1 to 4"}]
 // expect-clang: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@, 
-// expect-clang19: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@, text<1>{{}}, text<35>{
+// expect-clang19: program_rejected<ctbpf::errc::jump_out_of_range, 1, @across@, text<1>{""}, text<35>{
 // expect-gcc: Rule = ctbpf::errc::last_insn_is_not_an_exit_or_jmp; unsigned int InsnIndex = 1; unsigned int Line = @fallthrough@; text<...auto...> Label = ctbpf::text<1>{""}; text<...auto...> Message = ctbpf::text<32>{"last insn is not an exit or jmp"}]
 // expect-clang: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@, 
-// expect-clang19: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@, text<1>{{}}, text<32>{
+// expect-clang19: program_rejected<ctbpf::errc::last_insn_is_not_an_exit_or_jmp, 1, @fallthrough@, text<1>{""}, text<32>{
 // expect-gcc: Rule = ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf; unsigned int InsnIndex = 3; unsigned int Line = @ld_abs@; text<...auto...> Label = ctbpf::text<5>{"load"}; text<...auto...> Message = ctbpf::text<46>{"LD_ABS is not allowed in subprogs without BTF"}]
 // expect-clang: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf, 3, @ld_abs@, 
 // expect-clang19: program_rejected<ctbpf::errc::ld_abs_is_not_allowed_in_subprogs_without_btf, 3, @ld_abs@, text<5>{"load"}, text<46>{
