@@ -217,17 +217,17 @@ struct probe_result {
     std::size_t maps;
 };
 
-template <auto F>
-constexpr probe_result probe() {
-    const program p = F();
+constexpr probe_result probe(const program& p) {
     probe_result r{};
     r.v = emit(p, nullptr, {nullptr, &r.maps, nullptr});
     r.slots = p.slot_count();
     return r;
 }
 // A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
+// (F() is called in the initializer itself: after an operand error in F's body, GCC then says
+// nothing more about it.)
 template <auto F>
-inline constexpr probe_result probe_v = probe<F>();
+inline constexpr probe_result probe_v = probe(F());
 
 // The map names and the source map of F, from one more evaluation of F shared by map_names<F>(),
 // source_map<F>(), the declared shapes in assemble<F, O, Maps...>() and the lines in its errors.

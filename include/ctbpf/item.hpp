@@ -9,6 +9,10 @@
 
 namespace ctbpf {
 
+// false, for a static_assert that fires only when its template is instantiated
+template <class...>
+inline constexpr bool dependent_false = false;
+
 enum class item_kind : std::uint8_t {
     insn,        // one slot, complete
     wide,        // lddw: two slots, imm_hi is the second slot's imm

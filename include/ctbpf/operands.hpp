@@ -19,9 +19,6 @@ namespace ctbpf {
 template <class T>
 concept integer_like = std::integral<T> || std::is_enum_v<T>;
 
-template <class...>
-inline constexpr bool dependent_false = false;
-
 // Escape hatch for values only known at run time: dyn(x) is range-checked where it is used
 // (throws operand_error at run time, fails to compile in a constant expression).
 struct runtime_int {

@@ -111,6 +111,14 @@ class program {
 public:
     constexpr program() = default;
     constexpr program(std::initializer_list<item> items) { append(items.begin(), items.size()); }
+    // Any other list is a mistake, said here. (After an element's own error, GCC picks this one
+    // too, for the element it dropped, and so adds no "no matching function" for the list.)
+    template <class T = void>
+    constexpr explicit program(...) {
+        static_assert(dependent_false<T>, "ctbpf: program{...} takes instructions (r0 = 0, exit_(), ...) and labels "
+                                         "(label(\"out\")); append programs with += or +");
+        *this += detail::reported_item(); // (said once: the assembler skips the rest)
+    }
     constexpr program(const program&) = default;
     constexpr program(program&&) noexcept = default;
     constexpr program& operator=(program o) noexcept {
