@@ -3,6 +3,7 @@
 // expect-gcc: 'constexpr ctbpf::cond ctbpf::operator>(const reg64&, const reg32&) [with T = void]'
 // expect-clang: 'ctbpf::operator><void>'
 // expect: compare_width_mix.cpp:@bad@:
+// errors: 1
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

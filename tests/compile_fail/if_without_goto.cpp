@@ -6,6 +6,7 @@
 // (written as a statement, p += if_(r1 > r2);, GCC names the if_ line too).
 // expect-clang: if_without_goto.cpp:@bad@:
 // expect-gcc: if_without_goto.cpp:@close@:
+// errors: 1
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

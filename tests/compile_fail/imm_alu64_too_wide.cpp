@@ -3,6 +3,8 @@
 // expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants()'
 // expect-clang: non-constexpr function 'immediate_does_not_fit_in_signed_32_bits_use_imm64_for_wider_constants' cannot be used in a constant expression
 // expect: imm_alu64_too_wide.cpp:@bad@:
+// errors: 1
+// errors-clang14: 2
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

@@ -3,6 +3,7 @@
 // expect-gcc: Rule = ctbpf::errc::label_is_not_defined; unsigned int InsnIndex = 2; unsigned int Line = @jump@; text<...auto...> Label = ctbpf::text<3>{"ot"}; text<...auto...> Message = ctbpf::text<21>{"label is not defined"}]
 // expect-clang: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, 
 // expect-clang19: program_rejected<ctbpf::errc::label_is_not_defined, 2, @jump@, text<3>{
+// errors: 1
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

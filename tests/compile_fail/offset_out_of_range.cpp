@@ -3,6 +3,8 @@
 // expect-gcc: call to non-'constexpr' function 'void ctbpf::diag::offset_does_not_fit_in_signed_16_bits()'
 // expect-clang: non-constexpr function 'offset_does_not_fit_in_signed_16_bits' cannot be used in a constant expression
 // expect: offset_out_of_range.cpp:@bad@:
+// errors: 1
+// errors-clang14: 2
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;

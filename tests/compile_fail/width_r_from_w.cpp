@@ -1,6 +1,7 @@
 // Mistake: r = w mixes register widths (64-bit destination, 32-bit source).
 // expect: ctbpf: r = w mixes register widths; write w0 = w1 (32-bit move, zero-extends) or r0 = r1 (64-bit move)
 // expect: width_r_from_w.cpp:@bad@:
+// errors: 1
 #include <ctbpf.hpp>
 
 using namespace ctbpf::syntax;
