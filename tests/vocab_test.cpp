@@ -1,21 +1,25 @@
 // One vocabulary: ctbpf::prog_type and ctbpf::attach_type against the kernel's uapi enums (read
 // from linux/bpf.h, the oracle: every name and value both ways), the aliases the CLI accepts,
 // kernel_enum taking the raw constants, bpftool's attach-type names (from the bpftool binary and,
-// when the kernel tree is unpacked, its source: the oracle), and the one verification default.
+// when the kernel tree is unpacked, its source: the oracle), the one verification default and the
+// one verdict type (check_result) of the assembler, check(), the disassembler and the load's precheck.
 #include <doctest/doctest.h>
 
 #include <ctbpf.hpp>
+#include <ctbpf/disasm.hpp>
 #include <ctbpf/sys/load.hpp>
 #include <ctbpf/sys/names.hpp>
 
 #include <linux/bpf.h>
 
 #include <cctype>
+#include <cerrno>
 #include <cstdio>
-#include <regex>
 #include <fstream>
+#include <regex>
 #include <sstream>
 #include <string>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -254,4 +258,37 @@ TEST_CASE("attach_type: bpftool's traditional and location names (its source, wh
     MESSAGE(checked << " names from bpftool's source");
     if (checked == 0) return; // (the tree is not unpacked; the aliases below still hold)
     CHECK(checked >= 29 + 4 + 4);
+}
+
+TEST_CASE("one verdict: assembling, checking, disassembling and the load's precheck all say check_result's way") {
+    using namespace ctbpf::syntax;
+    // an assembly error: the rule, where, the rule's errno and (as the message) its text
+    std::vector<ctbpf::insn> out;
+    const ctbpf::check_result a = ctbpf::try_assemble(ctbpf::program{r0 = 0, goto_("nowhere"), exit_()}, out);
+    CHECK_FALSE(a);
+    CHECK(a.code == ctbpf::errc::label_is_not_defined);
+    CHECK(a.index == 1);
+    CHECK(a.label == "nowhere");
+    CHECK(a.errnum == EINVAL);
+    CHECK(a.message() == "label is not defined");
+    // check(program) returns it as it is (not ok with errno 0, as before)
+    const ctbpf::check_result c = ctbpf::check(ctbpf::program{r0 = 0, goto_("nowhere"), exit_()});
+    CHECK(c.code == a.code);
+    CHECK(c.errnum == EINVAL);
+    CHECK(c.message() == a.message());
+    // the disassembler names a bad byte or lddw with check()'s rule for it
+    for (const std::vector<ctbpf::insn>& bad : {std::vector<ctbpf::insn>{ctbpf::make_insn(0x8d, 0, 0, 0, 0), ctbpf::make_insn(0x95, 0, 0, 0, 0)},
+                                                std::vector<ctbpf::insn>{ctbpf::make_insn(0x18, 1, 0, 0, 0), ctbpf::make_insn(0x95, 0, 0, 0, 0)}}) {
+        const ctbpf::disasm_result d = ctbpf::disasm_one(bad, 0);
+        const ctbpf::check_result k = ctbpf::check(bad);
+        CHECK_FALSE(d);
+        CHECK(d.code == k.code);
+        CHECK(ctbpf::disasm_program(bad).verdict.code == k.code);
+    }
+    CHECK(ctbpf::disasm_one(std::vector<ctbpf::insn>{}, 0).code == ctbpf::errc::index_out_of_range);
+    CHECK(ctbpf::disasm_one(std::vector<ctbpf::insn>{ctbpf::make_insn(0x95, 0, 0, 0, 0)}, 0).message().empty());
+    // the errc table is a std::error_code enumeration for the new rules too
+    const std::error_code ec = ctbpf::errc::refused_by_policy;
+    CHECK(ec.message() == "refused by a policy (load_options::precheck)");
+    CHECK(ec == std::errc::operation_not_permitted);
 }
