@@ -29,13 +29,9 @@ constexpr const char* traced = "do_faccessat"; // long do_faccessat(int dfd, con
 constexpr int marker_mode = 6;                 // R_OK | W_OK: the mode this test passes
 constexpr int marker_dfd = 4321;               // not an open fd: the call fails with EBADF
 
-// The fentry/fexit programs: when the caller is config[0]'s process, rec.calls += 1 and, for each
-// {ctx offset, rec offset} pair, the u64 context argument at that offset is stored in rec.
-struct ctx_to_rec {
-    std::int16_t ctx_off, rec_off;
-};
-template <ctx_to_rec... Copies>
-constexpr ctbpf::program record_args() {
+// The fentry/fexit programs: when the caller is config[0]'s process, rec.calls += 1, then
+// `record` (r6: the context, r7: rec) stores what the program keeps.
+constexpr ctbpf::program record_args(const ctbpf::program& record) {
     using namespace ctbpf::syntax;
     ctbpf::program p{
         r6 = r1,
@@ -48,14 +44,20 @@ constexpr ctbpf::program record_args() {
         r2 = 1,
         lock(mem<u64>(r7 + 0)) += r2,
     };
-    ((p += ctbpf::program{r2 = mem<u64>(r6 + Copies.ctx_off), mem<u64>(r7 + Copies.rec_off) = r2}), ...);
+    p += record;
     p += ctbpf::program{label("out"), r0 = 0, exit_()};
     return p;
 }
 // fentry: rec = {calls + 1, dfd (arg 0), mode (arg 2), -}.
-constexpr auto on_call = [] { return record_args<ctx_to_rec{0, 8}, ctx_to_rec{16, 16}>(); };
+constexpr auto on_call = [] {
+    using namespace ctbpf::syntax;
+    return record_args({r2 = mem<u64>(r6 + 0), mem<u64>(r7 + 8) = r2, r2 = mem<u64>(r6 + 16), mem<u64>(r7 + 16) = r2});
+};
 // fexit: rec = {calls + 1, -, -, return value} (ctx[4]: after the 4 arguments).
-constexpr auto on_return = [] { return record_args<ctx_to_rec{32, 24}>(); };
+constexpr auto on_return = [] {
+    using namespace ctbpf::syntax;
+    return record_args({r2 = mem<u64>(r6 + 32), mem<u64>(r7 + 24) = r2});
+};
 
 // fentry with CO-RE: rec = {calls + 1, current->tgid, current->real_parent->tgid}. The labelled
 // `r3 += 0` instructions get the field offsets at load time (sys::core_relocate).
