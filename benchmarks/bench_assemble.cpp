@@ -107,7 +107,7 @@ void dsl(benchmark::State& state) {
         }
         for (int i = n_insns - block; i < n_insns - 1; ++i) p += (r0 = dyn(k));
         p += exit_();
-        const ctbpf::verdict v = ctbpf::try_assemble(p, out);
+        const ctbpf::check_result v = ctbpf::try_assemble(p, out);
         if (!v.ok() || out.size() != n_insns) state.SkipWithError("assembly failed");
         benchmark::DoNotOptimize(out.data());
         benchmark::ClobberMemory();

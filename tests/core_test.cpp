@@ -4,6 +4,7 @@
 #include <ctbpf.hpp>
 #include <doctest/doctest.h>
 
+#include <cerrno>
 #include <string>
 #include <vector>
 
@@ -42,7 +43,7 @@ static_assert(p[11].code == 0xe5 && p[11].off == -3);
 
 bool same(const bpf_insn& a, const bpf_insn& b) { return ctbpf::same_insn(a, b); }
 
-ctbpf::verdict assemble_error(const ctbpf::program& prog) {
+ctbpf::check_result assemble_error(const ctbpf::program& prog) {
     std::vector<bpf_insn> out;
     return ctbpf::try_assemble(prog, out);
 }
@@ -57,7 +58,7 @@ TEST_CASE("run-time assembly gives the compile-time bytes") {
 
 TEST_CASE("assembly errors name the rule, the instruction index, the line and the label") {
     const unsigned undefined_line = __LINE__ + 3;
-    ctbpf::verdict v = assemble_error(program{
+    ctbpf::check_result v = assemble_error(program{
         r0 = 0,
         if_(r0 == 0).goto_("nowhere"),
         exit_(),
@@ -84,7 +85,7 @@ TEST_CASE("a 16-bit jump distance never truncates; gotol reaches further") {
         for (int i = 0; i < distance; ++i) prog += (r0 = 0);
         prog += {label("far"), exit_()};
         std::vector<bpf_insn> out;
-        ctbpf::verdict v = ctbpf::try_assemble(prog, out);
+        ctbpf::check_result v = ctbpf::try_assemble(prog, out);
         if (distance == 32767) {
             REQUIRE(v.ok());
             CHECK(out[0].off == 32767);
@@ -106,7 +107,7 @@ TEST_CASE("a 16-bit jump distance never truncates; gotol reaches further") {
         CHECK(e.rule() == ctbpf::errc::label_is_not_defined);
         CHECK(e.insn() == 1u);
         CHECK(e.label() == "x");
-        CHECK(e.errnum() == 0);
+        CHECK(e.errnum() == EINVAL); // the rule's errno (ctbpf::errno_of), as for the verifier's rules
     }
 }
 
@@ -312,7 +313,7 @@ TEST_CASE("label handles: an unplaced or twice-placed handle names the index and
     const label_id nowhere = q.new_label();
     const unsigned jump_line = __LINE__ + 1;
     q += {r0 = 0, goto_(nowhere), exit_()};
-    ctbpf::verdict v = assemble_error(q);
+    ctbpf::check_result v = assemble_error(q);
     CHECK(v.code == errc::label_is_not_defined);
     CHECK(v.index == 1);
     CHECK(v.line == jump_line);

@@ -108,6 +108,14 @@ constexpr auto unchecked = [] {
 };
 static_assert(ctbpf::check<unchecked, xdp, counts>().code == ctbpf::errc::pointer_may_be_null);
 
+// Checked at compile time as an unprivileged user's socket filter: returns skb->len.
+inline constexpr ctbpf::options unprivileged_filter{.priv = ctbpf::privilege::unprivileged,
+                                                    .type = ctbpf::prog_type::socket_filter};
+constexpr auto packet_length = [] {
+    using namespace ctbpf::syntax;
+    return program{r0 = mem<u32>(r1 + 0), exit_()};
+};
+
 std::vector<unsigned char> packet() { return std::vector<unsigned char>(64, 0); }
 
 template <auto D, class H>
@@ -186,6 +194,24 @@ TEST_CASE("the program type comes from the options; a different one is refused b
     REQUIRE_FALSE(q.ok());
     CHECK(q.error().is(std::errc::invalid_argument));
     CHECK(q.error().message.find("checked as xdp") != std::string::npos);
+}
+
+TEST_CASE("a program checked as unprivileged loads as root: the load's privilege comes from O") {
+    KERNEL_TEST();
+    auto p = sys::load<packet_length, unprivileged_filter>({.name = "packet_length"});
+    REQUIRE_MESSAGE(p.ok(), (p.ok() ? "" : p.error().describe()));
+    CHECK(p->type() == BPF_PROG_TYPE_SOCKET_FILTER);
+    const auto pkt = packet();
+    // (skb->len: the frame without its Ethernet header, which the test run pulls as a socket would)
+    CHECK(sys::test_run(*p, {.data = bytes(pkt.data(), pkt.size())}).value().retval == pkt.size() - 14);
+    // a root-checked program loaded with an unprivileged verifier: not the check it had, refused with the reason
+    constexpr ctbpf::options root_filter{.type = ctbpf::prog_type::socket_filter};
+    sys::load_options o{};
+    o.verifier.priv = ctbpf::privilege::unprivileged;
+    auto r = sys::load<packet_length, root_filter>(o);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.error().is(std::errc::invalid_argument));
+    CHECK(r.error().message.find("other types or privilege") != std::string::npos);
 }
 
 TEST_CASE("adopting a map checks the kernel's shape against the declaration") {

@@ -292,16 +292,19 @@ TEST_CASE("the precheck hook refuses before bpf() is called") {
     sys::load_report rep;
     sys::load_options o{.type = BPF_PROG_TYPE_XDP};
     o.precheck = [](std::span<const ctbpf::insn> insns, const sys::load_options&) {
-        return sys::precheck_verdict{false, static_cast<std::uint32_t>(insns.size() - 1), EACCES, "no exits",
-                                     "no exits allowed today"};
+        ctbpf::check_result r{.code = ctbpf::errc::refused_by_policy, .index = static_cast<std::uint32_t>(insns.size() - 1)};
+        r.errnum = EACCES;
+        r.msg.put("no exits allowed today");
+        return r;
     };
     auto p = sys::load<ret42>(o, {}, &rep);
     REQUIRE_FALSE(p.ok());
     CHECK(rep.attempts == 0);
     CHECK(p.error().is(std::errc::permission_denied));
-    CHECK(p.error().message.find("the precheck rejects the program (no exits); the kernel was not asked") !=
-          std::string::npos);
+    CHECK(p.error().message.find("the precheck rejects the program (refused by a policy (load_options::precheck)); "
+                                 "the kernel was not asked") != std::string::npos);
     CHECK(p.error().kernel_message == std::vector<std::string>{"no exits allowed today"});
+    CHECK(p.error().message_from == "precheck");
     CHECK(p.error().annotation.find("insn 1: exit") == 0);
 }
 
@@ -314,6 +317,12 @@ TEST_CASE("ctbpf::check() as the precheck: the kernel's errno and message, witho
     CHECK(p.error().is(std::errc::permission_denied));
     CHECK(p.error().kernel_message == std::vector<std::string>{"R2 !read_ok"});
     CHECK(p.error().describe().find("\n  ctbpf: R2 !read_ok\n") != std::string::npos); // not the kernel's log
+    // the precheck's verdict is check()'s, with the load's program type
+    const ctbpf::check_result v = sys::verifier_precheck(prog.insns, {.type = BPF_PROG_TYPE_XDP});
+    CHECK(v.code == ctbpf::errc::register_read_before_write);
+    CHECK(v.index == 1);
+    CHECK(v.errnum == EACCES);
+    CHECK(v.message() == "R2 !read_ok");
     CHECK(p.error().annotation.find("insn 1: r1 = *(u32 *)(r2 + 0)   (label 'load'") == 0);
     // A program the model accepts goes on to the kernel.
     if (sys_test::kernel().usable) {

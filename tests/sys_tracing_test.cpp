@@ -29,48 +29,34 @@ constexpr const char* traced = "do_faccessat"; // long do_faccessat(int dfd, con
 constexpr int marker_mode = 6;                 // R_OK | W_OK: the mode this test passes
 constexpr int marker_dfd = 4321;               // not an open fd: the call fails with EBADF
 
-// fentry: when the caller is config[0]'s process, rec = {calls + 1, dfd, mode, -}.
+// The fentry/fexit programs: when the caller is config[0]'s process, rec.calls += 1, then
+// `record` (r6: the context, r7: rec) stores what the program keeps.
+constexpr ctbpf::program record_args(const ctbpf::program& record) {
+    using namespace ctbpf::syntax;
+    ctbpf::program p{
+        r6 = r1,
+        call(helper::get_current_pid_tgid),
+        r0 >>= 32,
+        r1 = map_value("config", 0),
+        w1 = mem<u32>(r1 + 0),
+        if_(r0 != r1).goto_("out"),
+        r7 = map_value("rec", 0),
+        r2 = 1,
+        lock(mem<u64>(r7 + 0)) += r2,
+    };
+    p += record;
+    p += ctbpf::program{label("out"), r0 = 0, exit_()};
+    return p;
+}
+// fentry: rec = {calls + 1, dfd (arg 0), mode (arg 2), -}.
 constexpr auto on_call = [] {
     using namespace ctbpf::syntax;
-    return program{
-        r6 = r1,
-        call(helper::get_current_pid_tgid),
-        r0 >>= 32,
-        r1 = map_value("config", 0),
-        w1 = mem<u32>(r1 + 0),
-        if_(r0 != r1).goto_("out"),
-        r7 = map_value("rec", 0),
-        r2 = 1,
-        lock(mem<u64>(r7 + 0)) += r2,
-        r2 = mem<u64>(r6 + 0), // arg 0: dfd
-        mem<u64>(r7 + 8) = r2,
-        r2 = mem<u64>(r6 + 16), // arg 2: mode
-        mem<u64>(r7 + 16) = r2,
-    label("out"),
-        r0 = 0,
-        exit_(),
-    };
+    return record_args({r2 = mem<u64>(r6 + 0), mem<u64>(r7 + 8) = r2, r2 = mem<u64>(r6 + 16), mem<u64>(r7 + 16) = r2});
 };
-
-// fexit: the same filter; rec = {calls + 1, -, -, return value} (ctx[4]: after the 4 arguments).
+// fexit: rec = {calls + 1, -, -, return value} (ctx[4]: after the 4 arguments).
 constexpr auto on_return = [] {
     using namespace ctbpf::syntax;
-    return program{
-        r6 = r1,
-        call(helper::get_current_pid_tgid),
-        r0 >>= 32,
-        r1 = map_value("config", 0),
-        w1 = mem<u32>(r1 + 0),
-        if_(r0 != r1).goto_("out"),
-        r7 = map_value("rec", 0),
-        r2 = 1,
-        lock(mem<u64>(r7 + 0)) += r2,
-        r2 = mem<u64>(r6 + 32),
-        mem<u64>(r7 + 24) = r2,
-    label("out"),
-        r0 = 0,
-        exit_(),
-    };
+    return record_args({r2 = mem<u64>(r6 + 32), mem<u64>(r7 + 24) = r2});
 };
 
 // fentry with CO-RE: rec = {calls + 1, current->tgid, current->real_parent->tgid}. The labelled

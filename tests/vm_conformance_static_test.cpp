@@ -15,7 +15,7 @@ constexpr bool returns(std::span<const ctbpf::insn> code, std::span<const std::u
     return r.ok() && r.retval == expected;
 }
 constexpr bool faults(std::span<const ctbpf::insn> code) {
-    return ctbpf::vm::run(code, ctbpf::vm::input{}).error == ctbpf::vm::fault::bad_instruction;
+    return ctbpf::vm::run(code, ctbpf::vm::input{}).fault == ctbpf::vm::fault::bad_instruction;
 }
 } // namespace
 

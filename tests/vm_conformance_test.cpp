@@ -33,7 +33,7 @@ int main(int argc, char** argv) {
         const ctbpf::vm::result r = ctbpf::vm::run(c.code, in);
         executed += r.executed;
         if (callx) {
-            if (r.error == ctbpf::vm::fault::bad_instruction) {
+            if (r.fault == ctbpf::vm::fault::bad_instruction) {
                 ++linux_rejects;
                 continue;
             }

@@ -170,8 +170,8 @@ std::string compare(const maps_ctx& mc, int fd, const std::vector<ctbpf::insn>& 
     ctbpf::vm::input in{type, packet, ctx};
     const ctbpf::vm::result vr = m.run(prog, in);
     if (executed) *executed += vr.executed;
-    if (refused) *refused = kr.err != 0 && vr.error == ctbpf::vm::fault::bad_input;
-    if (kr.err != 0 && vr.error == ctbpf::vm::fault::bad_input) return {};
+    if (refused) *refused = kr.err != 0 && vr.fault == ctbpf::vm::fault::bad_input;
+    if (kr.err != 0 && vr.fault == ctbpf::vm::fault::bad_input) return {};
     // r0 a pointer in the interpreter's view (its register tag: a scalar may look like one, 0xffff'<region>'<offset>,
     // e.g. bswap64 0x80000000 | 0xffff), or a pointer's value that lost its tag in map memory (its number, which
     // cannot match the kernel's address, so only when the low 32 bits differ): no comparable result

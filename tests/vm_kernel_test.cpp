@@ -473,7 +473,7 @@ void same_acceptance(const std::vector<insn>& p, prog_type t, const bytes_t& pac
     ::close(fd);
     ctbpf::vm::machine m;
     const ctbpf::vm::result v = m.run(p, {t, packet, ctx});
-    CHECK_MESSAGE((k.err != 0) == (v.error == ctbpf::vm::fault::bad_input),
+    CHECK_MESSAGE((k.err != 0) == (v.fault == ctbpf::vm::fault::bad_input),
                   "kernel: " << std::string(k.err ? std::strerror(k.err) : "runs") << "; interpreter: "
                              << (v.ok() ? std::string("runs") : std::string(v.message.view())));
     if (k.err == 0 && v.ok()) {

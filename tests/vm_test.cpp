@@ -47,7 +47,7 @@ static_assert(vm::run<xdp_ipv4_only, [] { return vm::input{prog_type::xdp, ipv4_
 static_assert(vm::run<xdp_ipv4_only, [] { return vm::input{prog_type::xdp, ipv6_frame}; }>().retval == 1);
 static_assert(vm::run<xdp_ipv4_only>(vm::input{prog_type::xdp, ipv4_frame}).executed == 10);
 // a 10-byte runt is refused as BPF_PROG_TEST_RUN refuses it (EINVAL): less than an Ethernet header
-static_assert(vm::run<xdp_ipv4_only>(vm::input{prog_type::xdp, std::span(ipv4_frame).first(10)}).error ==
+static_assert(vm::run<xdp_ipv4_only>(vm::input{prog_type::xdp, std::span(ipv4_frame).first(10)}).fault ==
               vm::fault::bad_input);
 
 // Counting in an array map: the same machine keeps the map between runs.
@@ -149,7 +149,7 @@ constexpr auto wild = [] {
         exit_(),
     };
 };
-static_assert(vm::run<wild>(vm::input{}).error == vm::fault::not_a_pointer);
+static_assert(vm::run<wild>(vm::input{}).fault == vm::fault::not_a_pointer);
 static_assert(vm::run<wild>(vm::input{}).index == 1);
 constexpr auto stack_overflow = [] {
     return program{
@@ -157,7 +157,7 @@ constexpr auto stack_overflow = [] {
         exit_(),
     };
 };
-static_assert(vm::run<stack_overflow>(vm::input{}).error == vm::fault::out_of_bounds);
+static_assert(vm::run<stack_overflow>(vm::input{}).fault == vm::fault::out_of_bounds);
 
 } // namespace
 
@@ -299,7 +299,7 @@ TEST_CASE("trace_printk text, ring buffer records, registered helpers, trace") {
         };
     };
     const vm::result u = vm::run<unknown>(vm::input{});
-    CHECK(u.error == vm::fault::unknown_helper);
+    CHECK(u.fault == vm::fault::unknown_helper);
     CHECK(std::string(u.message.view()).find("bpf_get_stackid#27") != std::string::npos);
 }
 

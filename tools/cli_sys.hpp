@@ -534,13 +534,13 @@ inline int run_vm(const sys_detail::common_options& o, std::span<const std::byte
         }
         std::printf("%s\n", line.c_str());
     }
-    if (r.error == vm::fault::bad_input) {
+    if (r.fault == vm::fault::bad_input) {
         std::fprintf(stderr, "ctbpf run: %.*s\n", static_cast<int>(r.message.size()), r.message.data());
         return sys_detail::exit_usage;
     }
     if (!r.ok()) {
         const disasm_result d = disasm_one(insns, r.index);
-        std::fprintf(stderr, "ctbpf run: %s at insn %u (%.*s): %.*s\n", std::string(vm::to_string(r.error)).c_str(), r.index,
+        std::fprintf(stderr, "ctbpf run: %s at insn %u (%.*s): %.*s\n", std::string(vm::to_string(r.fault)).c_str(), r.index,
                      static_cast<int>(d.text.view().size()), d.text.view().data(), static_cast<int>(r.message.size()),
                      r.message.data());
         return sys_detail::exit_refused;

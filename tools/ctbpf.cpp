@@ -111,9 +111,9 @@ int cmd_disasm(args_t args) {
         std::perror("ctbpf disasm: writing the listing");
         return exit_output_error;
     }
-    if (listing.fault) {
-        std::fprintf(stderr, "ctbpf disasm: %s: insn %zu: %s\n", shown_name.c_str(), listing.fault.index,
-                     listing.fault.message.c_str());
+    if (!listing.verdict.ok()) {
+        std::fprintf(stderr, "ctbpf disasm: %s: insn %u: %.*s\n", shown_name.c_str(), listing.verdict.index,
+                     static_cast<int>(listing.verdict.message().size()), listing.verdict.message().data());
         return exit_bad_input;
     }
     return 0;

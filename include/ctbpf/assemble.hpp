@@ -121,7 +121,7 @@ private:
 };
 
 // Keep the error at the lowest instruction index (the first the kernel would meet).
-constexpr void note_error(verdict& best, verdict v) {
+constexpr void note_error(check_result& best, check_result v) {
     if (best.ok() || v.index < best.index) best = v;
 }
 
@@ -130,8 +130,8 @@ constexpr void note_error(verdict& best, verdict v) {
 // their names go to map_names[0..map count) when given. Returns the first error (lowest
 // instruction index). Written with index loops and few calls: at compile time every statement
 // counts against the compilers' constexpr step limits.
-constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
-    verdict best{};
+constexpr check_result emit(const program& p, insn* out, emit_extras extra = {}) {
+    check_result best{};
     const std::span<const label_def> defs = p.labels();
     const std::span<const label_ref> refs = p.references();
     const auto total = static_cast<std::uint32_t>(p.slot_count());
@@ -208,11 +208,12 @@ constexpr verdict emit(const program& p, insn* out, emit_extras extra = {}) {
         }
     }
     if (extra.map_count) *extra.map_count = maps.size();
+    if (!best.ok()) best.errnum = errno_of(best.code), best.msg.put(to_string(best.code));
     return best;
 }
 
 struct probe_result {
-    verdict v;
+    check_result v;
     std::size_t slots;
     std::size_t maps;
 };
@@ -317,7 +318,7 @@ concept probe_is_constant = requires { typename std::integral_constant<std::size
 
 template <auto F, options O, auto... Maps>
 constexpr rejection_info rejection_of() {
-    constexpr const verdict& v = probe_v<F>.v;
+    constexpr const check_result& v = probe_v<F>.v;
     if constexpr (!v.ok()) {
         return {v.code, v.index, v.line, v.label, to_string(v.code)};
     } else if constexpr (!O.verify) {
@@ -422,7 +423,7 @@ consteval auto source_map() {
 
 // Assemble at run time; returns the verdict and fills `out` (cleared first) and, when given,
 // `maps` with the names of the maps the program refers to, in index order.
-constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
+constexpr check_result try_assemble(const program& p, std::vector<insn>& out,
                                std::vector<std::string_view>* maps = nullptr,
                                std::vector<slot_info>* slots = nullptr) {
     out.assign(p.code().begin(), p.code().end());
@@ -437,7 +438,7 @@ constexpr verdict try_assemble(const program& p, std::vector<insn>& out,
         slots->assign(p.slot_count(), slot_info{});
         extra.slots = slots->data();
     }
-    verdict v = detail::emit(p, out.data(), extra);
+    check_result v = detail::emit(p, out.data(), extra);
     if (maps) maps->resize(count);
     return v;
 }
@@ -461,15 +462,8 @@ inline check_result check_located(std::span<const insn> code, std::span<const sl
 inline check_result check(const program& p, const options& o = {}) {
     std::vector<insn> code;
     std::vector<slot_info> slots;
-    const verdict v = try_assemble(p, code, nullptr, &slots);
-    if (v.ok()) return detail::check_located(code, slots, o);
-    check_result r{};
-    r.code = v.code;
-    r.index = v.index;
-    r.line = v.line;
-    r.label = v.label;
-    r.msg.put(to_string(v.code));
-    return r;
+    const check_result v = try_assemble(p, code, nullptr, &slots);
+    return v.ok() ? detail::check_located(code, slots, o) : v;
 }
 
 // Assemble and check at run time; throws assembly_error or verifier_error. o = ctbpf::unchecked:
@@ -477,7 +471,7 @@ inline check_result check(const program& p, const options& o = {}) {
 inline std::vector<insn> assemble(const program& p, const options& o) {
     std::vector<insn> out;
     std::vector<slot_info> slots;
-    const verdict v = try_assemble(p, out, nullptr, o.verify ? &slots : nullptr);
+    const check_result v = try_assemble(p, out, nullptr, o.verify ? &slots : nullptr);
     if (!v.ok()) throw assembly_error(v);
     if (o.verify) {
         const check_result r = detail::check_located(out, slots, o);
@@ -511,8 +505,8 @@ check_result check(const program& p, const options& o, std::span<const std::type
     std::vector<insn> code;
     std::vector<slot_info> slots;
     std::vector<std::string_view> names;
-    const verdict v = try_assemble(p, code, &names, &slots);
-    if (!v.ok()) return check(p, o); // (the assembly error, as above)
+    const check_result v = try_assemble(p, code, &names, &slots);
+    if (!v.ok()) return v; // (the assembly error, as above)
     return detail::check_located(code, slots, o, detail::match_declared(names, maps));
 }
 template <class Decl = named_map_shape>
@@ -526,7 +520,7 @@ std::vector<insn> assemble(const program& p, const options& o, std::span<const s
     std::vector<insn> out;
     std::vector<slot_info> slots;
     std::vector<std::string_view> names;
-    const verdict v = try_assemble(p, out, &names, &slots);
+    const check_result v = try_assemble(p, out, &names, &slots);
     if (!v.ok()) throw assembly_error(v);
     const check_result r = detail::check_located(out, slots, o, detail::match_declared(names, maps));
     if (!r.ok()) throw verifier_error(r);

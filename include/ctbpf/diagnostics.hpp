@@ -1,5 +1,5 @@
-// Errors: the rule names (errc), the verdict {rule, instruction index, source line, label},
-// and the operand sentences that surface as compile errors (non-constexpr calls) or exceptions.
+// Errors: the rule names (errc), the one verdict (check_result: rule, instruction index, source
+// line, label, errno, the kernel's message), the exception base, and the operand sentences that surface as compile errors (non-constexpr calls) or exceptions.
 #pragma once
 
 #include <cerrno>
@@ -100,7 +100,11 @@ namespace ctbpf {
     X(helper_memory_argument_is_invalid, "helper memory argument is invalid", EACCES) \
     X(unreleased_reference, "reference leak: an acquired reference is not released", EINVAL) \
     X(invalid_context_access, "invalid context access", EACCES) \
-    X(left_to_the_kernel, "left to the kernel (options::deferral_is_error)", EINVAL)
+    X(left_to_the_kernel, "left to the kernel (options::deferral_is_error)", EINVAL) \
+    /* the disassembler's (with unknown_opcode and invalid_ld_imm64 above) */ \
+    X(index_out_of_range, "instruction index past the end of the program", EINVAL) \
+    /* a load_options::precheck of the caller's own */ \
+    X(refused_by_policy, "refused by a policy (load_options::precheck)", EPERM)
 
 enum class errc : int {
 #define CTBPF_ERRC_ENUMERATOR(name, text, err) name,
@@ -255,14 +259,122 @@ struct program_rejected {
     }
 };
 
-// The outcome of assembling (and, later, checking) a program.
-struct verdict {
-    errc code = errc::ok;
-    std::uint32_t index = 0;    // instruction (slot) index, as the kernel counts
-    std::uint32_t line = 0;     // source line of the offending item, 0 when unknown
-    std::string_view label{};   // the label involved, when there is one
+// What the model could not decide and left to the kernel (the verdict is then "not rejected").
+enum class deferral : std::uint8_t {
+    none,
+    exploration_budget,   // too many paths or iterations to simulate
+    complexity,           // more pending branches than the kernel keeps (BPF_COMPLEXITY_LIMIT_JMP_SEQ)
+    undecided_loop,       // a loop whose termination depends on values the model does not track
+    context_access,       // program-type context layout (which fields, which sizes)
+    kernel_object,        // maps, BTF, kfuncs, arenas
+    unknown_pointer,      // a value whose pointer type only the kernel knows (ctx field, packet, map value)
+    value_range,          // needs the kernel's value ranges (variable offsets, unknown return value)
+    helper_arguments,     // argument types from the helper's prototype
+    helper_availability,  // which helpers this program type (and privilege) may call
+};
+
+constexpr std::string_view to_string(deferral d) {
+    switch (d) {
+    case deferral::none: return "nothing";
+    case deferral::exploration_budget: return "exploration budget exhausted";
+    case deferral::complexity: return "the kernel's limit of pending branches (8192 in Linux 6.18)";
+    case deferral::undecided_loop: return "a loop whose termination depends on untracked values";
+    case deferral::context_access: return "a context field access";
+    case deferral::kernel_object: return "maps, BTF, kfuncs or arenas";
+    case deferral::unknown_pointer: return "a value whose type only the kernel knows";
+    case deferral::value_range: return "value ranges";
+    case deferral::helper_arguments: return "helper argument types";
+    case deferral::helper_availability: return "helper availability for this program type";
+    }
+    return "?";
+}
+
+// The kernel's message, filled in as the kernel prints it (fixed size: usable at compile time).
+struct verifier_message {
+    static constexpr std::uint32_t capacity = 160;
+    char text[capacity]{};
+    std::uint32_t size = 0;
+
+    constexpr std::string_view view() const { return {text, size}; }
+    constexpr verifier_message& put(std::string_view s) {
+        for (char c : s)
+            if (size < capacity - 1) text[size++] = c;
+        return *this;
+    }
+    constexpr verifier_message& put_uint(std::uint64_t v) {
+        char d[20]{};
+        int k = 0;
+        do {
+            d[k++] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        } while (v != 0);
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+    constexpr verifier_message& put_int(std::int64_t v) {
+        if (v < 0) {
+            put("-");
+            return put_uint(~static_cast<std::uint64_t>(v) + 1);
+        }
+        return put_uint(static_cast<std::uint64_t>(v));
+    }
+    // a constant tnum as the kernel prints it: decimal up to U16_MAX, else %#llx
+    constexpr verifier_message& put_tnum(std::int64_t v) {
+        const auto u = static_cast<std::uint64_t>(v);
+        return u <= 0xffff ? put_uint(u) : put("0x").put_hex64(u);
+    }
+    constexpr verifier_message& put_hex64(std::uint64_t v) {
+        char d[16]{};
+        int k = 0;
+        do {
+            d[k++] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        } while (v != 0);
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+    // printf("%02x") of an unsigned int
+    constexpr verifier_message& put_hex(std::uint32_t v) {
+        char d[8]{};
+        int k = 0;
+        do {
+            d[k++] = "0123456789abcdef"[v & 15];
+            v >>= 4;
+        } while (v != 0);
+        if (k == 1) d[k++] = '0';
+        while (k > 0)
+            if (size < capacity - 1) text[size++] = d[--k];
+            else --k;
+        return *this;
+    }
+};
+
+// The one verdict of assembling, checking and loading a program (assemble, check(), the load's
+// verifier and load_options::precheck). ok(): nothing rejects the program. A rejection has the
+// rule, the instruction index, the source line and label (programs built with ctbpf), the errno
+// BPF_PROG_LOAD returns and the kernel's message (the rule's text for the assembler's own rules).
+struct check_result {
+    errc code = errc::ok;          // the rule
+    std::uint32_t index = 0;       // instruction index, as the kernel counts
+    std::uint32_t line = 0;        // source line of the instruction (programs built with ctbpf)
+    std::string_view label{};      // the nearest label at or before the instruction
+    int errnum = 0;                // the errno BPF_PROG_LOAD returns (EINVAL, EACCES, E2BIG, EPERM)
+    verifier_message msg{};        // the kernel's log message ("" when the kernel logs nothing)
+    deferral deferred = deferral::none; // the first thing left to the kernel, if any
+    std::uint32_t deferred_index = 0;
+    std::uint32_t visits = 0;      // instructions simulated by the path exploration
+    bool walk_stopped = false;     // the path walk ended early (budget, or the kernel's pending-branch
+                                   // limit), whatever was deferred first
+
     constexpr bool ok() const { return code == errc::ok; }
     constexpr explicit operator bool() const { return ok(); }
+    constexpr std::string_view message() const { return msg.view(); }
+    // ok() and nothing left to the kernel: the model's verdict is final.
+    constexpr bool complete() const { return deferred == deferral::none; }
 };
 
 // The base of every exception ctbpf throws, with one set of accessors: the rule (errc::ok when
@@ -295,9 +407,9 @@ private:
 // Thrown by the run-time API when a program does not assemble (a label, a jump distance).
 class assembly_error : public exception {
 public:
-    explicit assembly_error(const verdict& v)
-        : exception(describe(v), {v.code, v.index, v.line, std::string(v.label), 0, std::string(to_string(v.code))}) {}
-    static std::string describe(const verdict& v) {
+    explicit assembly_error(const check_result& v)
+        : exception(describe(v), {v.code, v.index, v.line, std::string(v.label), v.errnum, std::string(to_string(v.code))}) {}
+    static std::string describe(const check_result& v) {
         std::string s = "insn " + std::to_string(v.index) + ": " + std::string(to_string(v.code));
         if (!v.label.empty()) s += " '" + std::string(v.label) + "'";
         if (v.line != 0) s += " (line " + std::to_string(v.line) + ")";

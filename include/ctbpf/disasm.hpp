@@ -19,11 +19,12 @@
 // hidden and such a line never reassembles silently to different bytes.
 // disasm_options{.helper_names = true} prints helper calls as the kernel log does,
 // `call bpf_map_lookup_elem#1` (unknown ids stay `call 1`); llvm-mc does not read that spelling.
-// Errors (disasm_result::code): opcode byte not in the Linux 6.18 table (text
+// Errors (disasm_result::code, a ctbpf::errc): opcode byte not in the Linux 6.18 table (text
 // "unknown opcode %02x"), lddw without a second slot, lddw second slot with nonzero code, registers
 // or offset, index past the end.
 #pragma once
 
+#include "ctbpf/diagnostics.hpp"
 #include "ctbpf/helper_table.hpp"
 #include "ctbpf/insn.hpp"
 #include "ctbpf/opcodes.hpp"
@@ -76,24 +77,20 @@ struct insn_text {
     }
 };
 
-enum class disasm_errc : std::uint8_t {
-    ok,
-    unknown_opcode,       // opcode byte not accepted by Linux 6.18
-    truncated_lddw,       // lddw in the last slot
-    bad_lddw_second_slot, // lddw second slot with nonzero code, dst_reg, src_reg or off
-    index_out_of_range,
-};
-
 struct disasm_options {
     bool helper_names = false; // `call bpf_map_lookup_elem#1` (kernel log) instead of `call 1`
 };
 
+// One instruction's disassembly. An error has the rule (ctbpf::errc, as check() names the same
+// defect: unknown_opcode, invalid_ld_imm64; index_out_of_range) and its message in `text`.
 struct disasm_result {
     insn_text text;         // the instruction, or the error message when code != ok
     std::size_t slots = 1;  // slots consumed: 2 for lddw
-    disasm_errc code = disasm_errc::ok;
+    errc code = errc::ok;
 
-    constexpr bool ok() const { return code == disasm_errc::ok; }
+    constexpr bool ok() const { return code == errc::ok; }
+    constexpr explicit operator bool() const { return ok(); }
+    constexpr std::string_view message() const { return ok() ? std::string_view{} : text.view(); }
 };
 
 namespace detail::dis {
@@ -399,26 +396,26 @@ constexpr disasm_result disasm_one(std::span<const insn> prog, std::size_t index
     insn_text& t = r.text;
     if (index >= prog.size()) {
         r.slots = 0;
-        r.code = disasm_errc::index_out_of_range;
+        r.code = errc::index_out_of_range;
         t.append("instruction index past the end of the program");
         return r;
     }
     const insn& i = prog[index];
     if (!opcode_in_table(i.code)) {
-        r.code = disasm_errc::unknown_opcode;
+        r.code = errc::unknown_opcode;
         t.append("unknown opcode ").append_hex2(i.code);
         return r;
     }
     if (i.code == (op::ld | op::imm | op::dw)) {
         if (index + 1 >= prog.size()) {
-            r.code = disasm_errc::truncated_lddw;
+            r.code = errc::invalid_ld_imm64;
             t.append("lddw is the last slot; its second slot is missing");
             return r;
         }
         const insn& n = prog[index + 1];
         r.slots = 2;
         if (n.code != 0 || n.dst_reg != 0 || n.src_reg != 0 || n.off != 0) {
-            r.code = disasm_errc::bad_lddw_second_slot;
+            r.code = errc::invalid_ld_imm64;
             t.append("invalid lddw second slot: code, dst_reg, src_reg and off must be 0");
             return r;
         }
@@ -474,17 +471,9 @@ inline std::string format_line(std::size_t index, std::string_view text) {
     return line;
 }
 
-struct disasm_error {
-    disasm_errc code = disasm_errc::ok;
-    std::size_t index = 0; // instruction (slot) index
-    std::string message;   // e.g. "unknown opcode ff"
-
-    explicit operator bool() const { return code != disasm_errc::ok; }
-};
-
 struct disasm_listing {
-    std::string text; // one format_line per instruction, each ending in '\n'
-    disasm_error fault; // the first instruction that does not disassemble
+    std::string text;       // one format_line per instruction, each ending in '\n'
+    check_result verdict{}; // not ok(): the first instruction that does not disassemble (rule, index, message())
 };
 
 // Disassemble a whole program; stops at the first error (text holds the lines before it).
@@ -493,7 +482,9 @@ inline disasm_listing disasm_program(std::span<const insn> prog, disasm_options 
     for (std::size_t i = 0; i < prog.size();) {
         const disasm_result r = disasm_one(prog, i, o);
         if (!r.ok()) {
-            out.fault = {r.code, i, std::string(r.text.view())};
+            out.verdict = {r.code, static_cast<std::uint32_t>(i)};
+            out.verdict.errnum = errno_of(r.code);
+            out.verdict.msg.put(r.message());
             break;
         }
         out.text += format_line(i, r.text.view());
@@ -506,8 +497,8 @@ inline disasm_listing disasm_program(std::span<const insn> prog, disasm_options 
 // Listing of a whole program; an error becomes the last line, "   N: <error: message>".
 inline std::string disasm(std::span<const insn> prog, disasm_options o = {}) {
     disasm_listing l = disasm_program(prog, o);
-    if (l.fault) {
-        l.text += format_line(l.fault.index, "<error: " + l.fault.message + ">");
+    if (!l.verdict.ok()) {
+        l.text += format_line(l.verdict.index, "<error: " + std::string(l.verdict.message()) + ">");
         l.text += '\n';
     }
     return l.text;

@@ -85,22 +85,31 @@ struct enum_names<attach_type> {
         std::string_view name;
         attach_type value;
     };
-    // the short names of `bpftool cgroup attach` and `bpftool prog attach`
+    // bpftool's other attach-type names (besides libbpf's, which are the enumerators'): the
+    // traditional input names of `bpftool cgroup attach` / `bpftool prog attach` (bpftool's
+    // bpf_attach_type_input_str and prog.c attach_type_strings) and `bpftool net`'s tcx/netkit
+    // locations; plus "iter"
     static constexpr alias aliases[] = {
         {"ingress", attach_type::cgroup_inet_ingress}, {"egress", attach_type::cgroup_inet_egress},
-        {"sock_create", attach_type::cgroup_inet_sock_create}, {"sock_ops", attach_type::cgroup_sock_ops},
-        {"device", attach_type::cgroup_device}, {"bind4", attach_type::cgroup_inet4_bind},
-        {"bind6", attach_type::cgroup_inet6_bind}, {"connect4", attach_type::cgroup_inet4_connect},
-        {"connect6", attach_type::cgroup_inet6_connect}, {"post_bind4", attach_type::cgroup_inet4_post_bind},
-        {"post_bind6", attach_type::cgroup_inet6_post_bind}, {"sendmsg4", attach_type::cgroup_udp4_sendmsg},
-        {"sendmsg6", attach_type::cgroup_udp6_sendmsg}, {"recvmsg4", attach_type::cgroup_udp4_recvmsg},
-        {"recvmsg6", attach_type::cgroup_udp6_recvmsg}, {"sysctl", attach_type::cgroup_sysctl},
-        {"getsockopt", attach_type::cgroup_getsockopt}, {"setsockopt", attach_type::cgroup_setsockopt},
-        {"sock_release", attach_type::cgroup_inet_sock_release},
+        {"sock_create", attach_type::cgroup_inet_sock_create}, {"sock_release", attach_type::cgroup_inet_sock_release},
+        {"sock_ops", attach_type::cgroup_sock_ops}, {"device", attach_type::cgroup_device},
+        {"bind4", attach_type::cgroup_inet4_bind}, {"bind6", attach_type::cgroup_inet6_bind},
+        {"connect4", attach_type::cgroup_inet4_connect}, {"connect6", attach_type::cgroup_inet6_connect},
+        {"post_bind4", attach_type::cgroup_inet4_post_bind}, {"post_bind6", attach_type::cgroup_inet6_post_bind},
         {"getpeername4", attach_type::cgroup_inet4_getpeername}, {"getpeername6", attach_type::cgroup_inet6_getpeername},
-        {"getsockname4", attach_type::cgroup_inet4_getsockname}, {"getsockname6", attach_type::cgroup_inet6_getsockname}, {"stream_parser", attach_type::sk_skb_stream_parser},
-        {"stream_verdict", attach_type::sk_skb_stream_verdict}, {"skb_verdict", attach_type::sk_skb_verdict},
-        {"msg_verdict", attach_type::sk_msg_verdict}, {"iter", attach_type::trace_iter},
+        {"getsockname4", attach_type::cgroup_inet4_getsockname}, {"getsockname6", attach_type::cgroup_inet6_getsockname},
+        {"sendmsg4", attach_type::cgroup_udp4_sendmsg}, {"sendmsg6", attach_type::cgroup_udp6_sendmsg},
+        {"sysctl", attach_type::cgroup_sysctl}, {"recvmsg4", attach_type::cgroup_udp4_recvmsg},
+        {"recvmsg6", attach_type::cgroup_udp6_recvmsg}, {"getsockopt", attach_type::cgroup_getsockopt},
+        {"setsockopt", attach_type::cgroup_setsockopt}, {"raw_tp", attach_type::trace_raw_tp},
+        {"fentry", attach_type::trace_fentry}, {"fexit", attach_type::trace_fexit},
+        {"mod_ret", attach_type::modify_return}, {"sk_skb_reuseport_select", attach_type::sk_reuseport_select},
+        {"sk_skb_reuseport_select_or_migrate", attach_type::sk_reuseport_select_or_migrate},
+        {"stream_parser", attach_type::sk_skb_stream_parser}, {"stream_verdict", attach_type::sk_skb_stream_verdict},
+        {"skb_verdict", attach_type::sk_skb_verdict}, {"msg_verdict", attach_type::sk_msg_verdict},
+        {"tcx/ingress", attach_type::tcx_ingress}, {"tcx/egress", attach_type::tcx_egress},
+        {"netkit/primary", attach_type::netkit_primary}, {"netkit/peer", attach_type::netkit_peer},
+        {"iter", attach_type::trace_iter},
     };
 };
 constexpr char lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
@@ -125,8 +134,8 @@ constexpr std::string_view to_string(E t) {
 
 // The one parser of program and attach type names: the bpftool name ("xdp", "cgroup_inet_egress"),
 // the kernel's constant ("BPF_PROG_TYPE_XDP", "BPF_CGROUP_INET_EGRESS"), or an alias ("unspecified",
-// "tc", "socket"; bpftool's short attach names "egress", "connect4", ...), case-insensitive, '-' as
-// '_'. nullopt when the name is unknown.
+// "tc", "socket"; bpftool's other attach names "egress", "mod_ret", "tcx/ingress", ...),
+// case-insensitive, '-' as '_'. nullopt when the name is unknown.
 template <class E>
     requires requires { detail::enum_names<E>::count; }
 constexpr std::optional<E> parse(std::string_view name) {

@@ -80,7 +80,7 @@ struct where_t {
 template <auto F, auto In, auto... Maps>
 constexpr where_t checked_run() {
     const result r = run<F, Maps...>(In());
-    return {r.error, r.index, r.line, r.label, {r.retval, r.executed, r.redirected}};
+    return {r.fault, r.index, r.line, r.label, {r.retval, r.executed, r.redirected}};
 }
 template <auto F, auto In, auto... Maps>
 inline constexpr where_t where_v = checked_run<F, In, Maps...>();

@@ -137,19 +137,25 @@ inline result<std::uint32_t> btf_function_id(std::string_view name) {
     return btf_function_id(name, *b, "vmlinux BTF");
 }
 
+// Load options of a program attached through BTF (tracing, iterators, LSM): its program type,
+// expected attach type and attach_btf_id `id` (an error in `id` is returned as it is).
+inline result<load_options> btf_attach_options(ctbpf::kernel_enum<ctbpf::prog_type> type,
+                                               ctbpf::kernel_enum<ctbpf::attach_type> attach, result<std::uint32_t> id) {
+    if (!id) return std::move(id).error();
+    load_options o;
+    o.type = type;
+    o.expected_attach_type = attach;
+    o.attach_btf_id = *id;
+    return o;
+}
+
 // Load options of an fentry (or fexit, fmod_ret: pass BPF_TRACE_FEXIT / BPF_MODIFY_RETURN) program
 // on kernel function `function`.
 CTBPF_SYS_INLINE result<load_options> tracing_options(std::string_view function,
                                            ctbpf::kernel_enum<ctbpf::attach_type> attach_type = ctbpf::attach_type::trace_fentry)
 #if CTBPF_SYS_BODIES
 {
-    result<std::uint32_t> id = btf_function_id(function);
-    if (!id) return std::move(id).error();
-    load_options o;
-    o.type = ctbpf::prog_type::tracing;
-    o.expected_attach_type = attach_type;
-    o.attach_btf_id = *id;
-    return o;
+    return btf_attach_options(ctbpf::prog_type::tracing, attach_type, btf_function_id(function));
 }
 #else
 ;
@@ -168,11 +174,7 @@ CTBPF_SYS_INLINE result<load_options> tp_btf_options(std::string_view name)
     if (!id)
         return make_error(ENOENT, "finding raw tracepoint '" + std::string(name) + "' in BTF",
                           "no typedef " + type + " in vmlinux BTF" + detail::btf_suggestions(*b, name, ctbpf::btf::kind::typedef_, "btf_trace_"));
-    load_options o;
-    o.type = ctbpf::prog_type::tracing;
-    o.expected_attach_type = ctbpf::attach_type::trace_raw_tp;
-    o.attach_btf_id = *id;
-    return o;
+    return btf_attach_options(ctbpf::prog_type::tracing, ctbpf::attach_type::trace_raw_tp, *id);
 }
 #else
 ;

@@ -259,12 +259,18 @@ struct unbound_of {
 } // namespace detail
 
 namespace detail {
+// The load's program type, attach type and verifier privilege default to O's.
+template <ctbpf::options O>
+void default_to(load_options& o) {
+    if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
+    if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
+    if (o.verifier.priv == ctbpf::options{}.priv) o.verifier.priv = O.priv;
+}
 template <auto F, ctbpf::options O, auto... D>
 result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
     if constexpr (!unbound_of<F, D...>::value.empty())
         (void)program_refers_to_a_map_no_binding_declares<name_t<unbound_of<F, D...>>>::value;
-    if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
-    if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
+    default_to<O>(o);
     if (O.type != ctbpf::prog_type::unspecified && o.type != O.type)
         return make_error(EINVAL, "BPF_PROG_LOAD " + prog_type_name(o.type),
                           "the program was checked as " + std::string(ctbpf::to_string(O.type)) +
@@ -278,8 +284,9 @@ result<prog> load_declared(load_options o, std::span<const map_binding> bindings
 
 // Loads the compile-time program F, checked at compile time with options O and the declarations
 // of the bound maps (assemble<F, O, D...>()), binding each map("name") to the handle of the
-// declaration of that name; every map F names must be bound. load_options::type and
-// expected_attach_type default to O's (a different type is an error: F was checked as O.type).
+// declaration of that name; every map F names must be bound. load_options::type,
+// expected_attach_type and verifier.priv default to O's (a different type is an error: F was
+// checked as O.type).
 //   sys::load<count, xdp>({.name = "count"}, sys::bind<counts>(m), sys::bind<config>(c))
 template <auto F, ctbpf::options O = ctbpf::options{}, auto D0, auto... D>
 result<prog> load(const load_options& o, const declared_binding<D0>& first, const declared_binding<D>&... more) {
@@ -287,15 +294,15 @@ result<prog> load(const load_options& o, const declared_binding<D0>& first, cons
     return detail::load_declared<F, O, D0, D...>(o, bindings);
 }
 // Loads the compile-time program F (without maps, or with maps bound by name in `maps`), checked
-// at compile time with options O; load_options::type and expected_attach_type default to O's.
+// at compile time with options O; load_options::type, expected_attach_type and verifier.priv
+// default to O's.
 template <auto F, ctbpf::options O>
 result<prog> load(const load_options& o, std::span<const map_binding> maps = {}) {
     if constexpr (ctbpf::map_names<F>().size() == 0) {
         return detail::load_declared<F, O>(o, maps);
     } else { // (maps bound by name only: their shapes are not known at compile time)
         load_options lo = o;
-        if (lo.type == ctbpf::prog_type::unspecified) lo.type = O.type;
-        if (lo.expected_attach_type.raw() == 0) lo.expected_attach_type = O.expected_attach_type;
+        detail::default_to<O>(lo);
         return sys::load(image<F, O>(), lo, maps);
     }
 }

@@ -40,11 +40,7 @@ CTBPF_SYS_INLINE result<load_options> iter_options(std::string_view target = "ta
     if (!id)
         return make_error(ENOENT, "finding iterator target '" + std::string(target) + "' in BTF",
                           "no FUNC " + fn + " in vmlinux BTF (this kernel has no such iterator, or no CONFIG_BPF_SYSCALL iterators)");
-    load_options o;
-    o.type = BPF_PROG_TYPE_TRACING;
-    o.expected_attach_type = BPF_TRACE_ITER;
-    o.attach_btf_id = *id;
-    return o;
+    return btf_attach_options(ctbpf::prog_type::tracing, ctbpf::attach_type::trace_iter, *id);
 }
 #else
 ;

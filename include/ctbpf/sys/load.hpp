@@ -33,9 +33,8 @@ namespace ctbpf::sys {
 // What the loader needs to know about a program: its instructions, the names of the maps its
 // map("name") loads refer to (fd_array order), and per slot the source line and label.
 struct load_options;
-struct precheck_verdict;
 namespace detail {
-CTBPF_SYS_INLINE precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o);
+CTBPF_SYS_INLINE check_result verify_for_load(std::span<const insn> insns, const load_options& o);
 }
 
 struct program_image {
@@ -45,7 +44,7 @@ struct program_image {
     const ctbpf::options* checked = nullptr; // the options image<F, O>() checked it with at compile time
     // The run-time check load() uses when `checked` does not cover the load's types; null in an
     // image that needs none (load<F, O>()), so that its file does not compile the run-time verifier.
-    precheck_verdict (*verify)(std::span<const insn>, const load_options&) = &detail::verify_for_load;
+    check_result (*verify)(std::span<const insn>, const load_options&) = &detail::verify_for_load;
 
     struct compile_time {};
     constexpr program_image(compile_time, std::span<const insn> i, std::span<const std::string_view> m,
@@ -110,7 +109,7 @@ CTBPF_SYS_INLINE assembled_program assemble_for_load(const ctbpf::program& p)
 #if CTBPF_SYS_BODIES
 {
     assembled_program a;
-    const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
+    const check_result v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) throw assembly_error(v);
     return a;
 }
@@ -156,18 +155,11 @@ enum class map_binding_mode : std::uint8_t {
     patch,     // copy the program, rewrite src 5/6 to BPF_PSEUDO_MAP_FD/VALUE with the fds
 };
 
-// A check run before bpf(BPF_PROG_LOAD) (load_options::precheck): a rejection here means the
-// kernel is not asked. sys::verifier_precheck (ctbpf/sys/precheck.hpp) runs ctbpf::check().
-struct precheck_verdict {
-    bool ok = true;
-    std::uint32_t index = 0; // offending instruction
-    int errnum = EINVAL;     // the errno the kernel would return
-    std::string rule;        // e.g. "register read before write"
-    std::string message;     // the kernel's message, e.g. "R2 !read_ok"
-    std::string source = "precheck"; // who says so, printed before the message
-};
-struct load_options;
-using precheck_fn = precheck_verdict (*)(std::span<const insn>, const load_options&);
+// A check run before bpf(BPF_PROG_LOAD) (load_options::precheck), with the verdict check()
+// gives: a rejection (its rule, instruction, errno — 0: the rule's — and message) means the kernel
+// is not asked. A policy of your own can say errc::refused_by_policy. sys::verifier_precheck
+// (ctbpf/sys/precheck.hpp) is ctbpf::check() with the load's types.
+using precheck_fn = check_result (*)(std::span<const insn>, const load_options&);
 
 // Verification: by default load() runs ctbpf::check() with the load's program type and expected
 // attach type (and verifier's privilege and kernel profile) before bpf(): a rejection is returned
@@ -340,17 +332,14 @@ inline bool log_cannot_help(int e) {
 }
 
 // ctbpf::check() with the load's program and attach type: the default check before bpf().
-CTBPF_SYS_INLINE precheck_verdict verify_for_load(std::span<const insn> insns, const load_options& o)
+CTBPF_SYS_INLINE check_result verify_for_load(std::span<const insn> insns, const load_options& o)
 #if CTBPF_SYS_BODIES
 {
     ctbpf::options v = o.verifier;
     v.type = o.type;
     v.expected_attach_type = o.expected_attach_type;
     v.program_btf = o.program_btf != load_options::btf_mode::never; // load() passes it when it matters
-    const ctbpf::check_result r = ctbpf::check(insns, v);
-    if (r.ok()) return {};
-    return {false, r.index, r.errnum != 0 ? r.errnum : EINVAL, std::string(ctbpf::to_string(r.code)),
-            std::string(r.message()), "ctbpf"};
+    return ctbpf::check(insns, v);
 }
 #else
 ;
@@ -426,15 +415,15 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
                                         "load's, and this image has no run-time check: load it with its ctbpf::options' types");
     for (const precheck_fn check : {verify ? img.verify : nullptr, o.precheck}) {
         if (!check) continue;
-        precheck_verdict v = check(img.insns, o);
-        if (!v.ok) {
-            error e = make_error(v.errnum, what,
-                                 (v.source == "ctbpf" ? "ctbpf's verifier rejects the program" : "the precheck rejects the program") +
-                                     (v.rule.empty() ? std::string() : " (" + v.rule + ")") +
-                                     "; the kernel was not asked" +
-                                     (v.source == "ctbpf" ? " (load_options::verifier = ctbpf::unchecked asks it)" : ""));
-            if (!v.message.empty()) e.kernel_message.push_back(v.message);
-            e.message_from = v.source;
+        const check_result v = check(img.insns, o);
+        if (!v.ok()) {
+            const bool ours = check == &detail::verify_for_load; // (also sys::verifier_precheck)
+            error e = make_error(v.errnum != 0 ? v.errnum : errno_of(v.code), what,
+                                 std::string(ours ? "ctbpf's verifier rejects the program" : "the precheck rejects the program") +
+                                     " (" + std::string(to_string(v.code)) + "); the kernel was not asked" +
+                                     (ours ? " (load_options::verifier = ctbpf::unchecked asks it)" : ""));
+            if (!v.message().empty()) e.kernel_message.emplace_back(v.message());
+            e.message_from = ours ? "ctbpf" : "precheck";
             e.insn = v.index;
             e.annotation = annotate_insn(img.insns, img.slots, v.index);
             return e;
@@ -623,7 +612,7 @@ CTBPF_SYS_INLINE result<prog> load(const ctbpf::program& p, const load_options& 
 #if CTBPF_SYS_BODIES
 {
     assembled_program a;
-    const verdict v = try_assemble(p, a.insns, &a.map_names, &a.slots);
+    const check_result v = try_assemble(p, a.insns, &a.map_names, &a.slots);
     if (!v.ok()) return make_error(EINVAL, detail::load_what(o), "the program does not assemble: " + assembly_error::describe(v) +
                                                                   "; the kernel was not asked");
     return load(a.image(), o, maps, report);

@@ -88,13 +88,7 @@ CTBPF_SYS_INLINE result<load_options> lsm_options(std::string_view hook)
 #if CTBPF_SYS_BODIES
 {
     if (result<void> r = require_bpf_lsm(); !r) return std::move(r).error();
-    result<std::uint32_t> id = btf_function_id("bpf_lsm_" + std::string(hook));
-    if (!id) return std::move(id).error();
-    load_options o;
-    o.type = BPF_PROG_TYPE_LSM;
-    o.expected_attach_type = BPF_LSM_MAC;
-    o.attach_btf_id = *id;
-    return o;
+    return btf_attach_options(ctbpf::prog_type::lsm, ctbpf::attach_type::lsm_mac, btf_function_id("bpf_lsm_" + std::string(hook)));
 }
 #else
 ;

@@ -1,6 +1,7 @@
 // ctbpf's verifier model before the kernel, as a load_options::precheck: sys::verifier_precheck
-// runs ctbpf::check() with the load's program and attach type. load() does this by default
-// (load_options::verifier); this function is the same check for code that calls it directly.
+// runs ctbpf::check() with the load's program and attach type and returns its check_result.
+// load() does this by default (load_options::verifier); this is the same check for code that
+// calls it directly (its rejections are reported as ctbpf's, message_from "ctbpf").
 #pragma once
 
 #include "ctbpf/sys/load.hpp"
@@ -10,8 +11,6 @@
 
 namespace ctbpf::sys {
 
-inline precheck_verdict verifier_precheck(std::span<const insn> insns, const load_options& o) {
-    return detail::verify_for_load(insns, o);
-}
+inline constexpr precheck_fn verifier_precheck = &detail::verify_for_load;
 
 } // namespace ctbpf::sys

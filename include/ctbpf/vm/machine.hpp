@@ -87,7 +87,7 @@ struct environment {
 
 // What one run returns.
 struct result {
-    fault error = fault::none;
+    vm::fault fault = vm::fault::none; // why the run stopped early (none: it reached exit)
     u32 index = 0;                   // the faulting instruction
     std::uint32_t line = 0;          // its source line (0: unknown)
     std::string_view label{};        // the label at or before it
@@ -101,7 +101,7 @@ struct result {
     bool redirected = false;         // bpf_redirect / bpf_redirect_map called
     u64 redirect_target = 0, redirect_flags = 0;
     list<trace_step> trace{};
-    constexpr bool ok() const { return error == fault::none; }
+    constexpr bool ok() const { return fault == vm::fault::none; }
 };
 
 class machine;
@@ -255,7 +255,7 @@ private:
 
     // The fault's record; returns false so that callers can `return fail(...)`.
     constexpr bool fail(result& r, fault f, u32 pc, std::string_view what) {
-        r.error = f;
+        r.fault = f;
         r.index = pc;
         if (pc < info_.slots.size()) {
             const slot_info where = locate(info_.slots, pc);
