@@ -16,7 +16,6 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "ctbpf/diagnostics.hpp"
@@ -63,23 +62,23 @@ private:
 template <class T>
 class [[nodiscard]] result {
 public:
-    result(T v) : v_(std::in_place_index<0>, std::move(v)) {}
-    result(sys::error e) : v_(std::in_place_index<1>, std::move(e)) {}
+    result(T v) : v_(std::move(v)) {}
+    result(sys::error e) : e_(std::move(e)) {}
 
-    bool ok() const noexcept { return v_.index() == 0; }
+    bool ok() const noexcept { return v_.has_value(); }
     explicit operator bool() const noexcept { return ok(); }
     T& value() & {
         check();
-        return std::get<0>(v_);
+        return *v_;
     }
     const T& value() const& {
         check();
-        return std::get<0>(v_);
+        return *v_;
     }
     // By value: `for (auto& x : f().value())` must not dangle on the temporary result.
     T value() && {
         check();
-        return std::get<0>(std::move(v_));
+        return std::move(*v_);
     }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
@@ -87,15 +86,17 @@ public:
     const T& operator*() const& { return value(); }
     T operator*() && { return std::move(*this).value(); }
     // The error; only when !ok().
-    const sys::error& error() const& { return std::get<1>(v_); }
-    sys::error error() && { return std::get<1>(std::move(v_)); }
-    std::error_code code() const noexcept { return ok() ? std::error_code{} : std::get<1>(v_).code; }
+    const sys::error& error() const& { return *e_; }
+    sys::error error() && { return std::move(*e_); }
+    std::error_code code() const noexcept { return ok() ? std::error_code{} : e_->code; }
 
 private:
     void check() const {
-        if (!ok()) throw bpf_error(std::get<1>(v_));
+        if (!ok()) throw bpf_error(*e_);
     }
-    std::variant<T, sys::error> v_;
+    // (two optionals, not std::variant<T, error>: each result<T> instantiates far less)
+    std::optional<T> v_;
+    std::optional<sys::error> e_;
 };
 
 template <>
