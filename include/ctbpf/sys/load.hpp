@@ -9,8 +9,6 @@
 #include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
 
 #include "ctbpf/assemble.hpp"
-#include "ctbpf/btf_writer.hpp"
-#include "ctbpf/disasm.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
@@ -27,6 +25,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if CTBPF_SYS_BODIES // (only the bodies: program BTF and the disassembly beside a rejection)
+#include "ctbpf/btf_writer.hpp"
+#include "ctbpf/disasm.hpp"
+#endif
 
 namespace ctbpf::sys {
 
