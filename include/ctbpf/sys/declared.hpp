@@ -261,7 +261,9 @@ struct unbound_of {
 namespace detail {
 // load_options' program and attach type default to O's (the compile-time check's); another program
 // type is an error.
-inline result<void> take_types(load_options& o, const ctbpf::options& O) {
+CTBPF_SYS_INLINE result<void> take_types(load_options& o, const ctbpf::options& O)
+#if CTBPF_SYS_BODIES
+{
     if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
     if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
     if (O.type != ctbpf::prog_type::unspecified && o.type != O.type)
@@ -270,6 +272,9 @@ inline result<void> take_types(load_options& o, const ctbpf::options& O) {
                               " (its ctbpf::options) but load_options::type says " + prog_type_name(o.type));
     return {};
 }
+#else
+;
+#endif
 template <auto F, ctbpf::options O, auto... D>
 result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
     if (result<void> t = take_types(o, O); !t) return std::move(t).error();

@@ -37,26 +37,34 @@ struct error {
     bool is(std::errc e) const noexcept { return code == e; }
     bool not_found() const noexcept { return code == std::errc::no_such_file_or_directory; }
     // The message, then the kernel's message lines and the offending instruction beside them.
-    std::string describe() const {
-        std::string s = message;
-        for (const std::string& l : kernel_message) s += "\n  " + std::string(message_from) + ": " + l;
-        if (!annotation.empty()) s += "\n  at " + annotation;
-        return s;
-    }
+    std::string describe() const;
 };
+
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE std::string error::describe() const {
+    std::string s = message;
+    for (const std::string& l : kernel_message) s += "\n  " + std::string(message_from) + ": " + l;
+    if (!annotation.empty()) s += "\n  at " + annotation;
+    return s;
+}
+#endif
 
 // Thrown by result<T>::value() on an error: ctbpf::exception's accessors (errnum(), insn(),
 // message()), plus the errno as std::error_code and the whole sys::error (the verifier log).
 class bpf_error : public ctbpf::exception {
 public:
-    explicit bpf_error(sys::error e)
-        : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+    explicit bpf_error(sys::error e);
     std::error_code code() const noexcept { return e_.code; }
     const sys::error& error() const noexcept { return e_; }
 
 private:
     sys::error e_;
 };
+
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE bpf_error::bpf_error(sys::error e)
+    : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+#endif
 
 // A value or an error (std::expected is C++23). Check with ok()/operator bool, or let value() throw.
 template <class T>
