@@ -187,7 +187,7 @@ private:
 
 #if CTBPF_SYS_BODIES
 CTBPF_SYS_INLINE std::optional<blob> blob::parse(std::vector<std::uint8_t> bytes, std::string& error,
-                                     std::shared_ptr<const blob> base) {
+                                                 std::shared_ptr<const blob> base) {
     blob b;
     b.data_ = std::move(bytes);
     b.base_ = std::move(base);
@@ -501,7 +501,7 @@ struct field_info {
 // offset (else the relocation is ambiguous). The path cannot cross a pointer. Returns nullopt
 // and sets `error` (naming the type and member) when no candidate has the field.
 CTBPF_SYS_INLINE std::optional<field_info> find_field(const blob& b, std::string_view type_name,
-                                            std::span<const std::string_view> path, std::string& error)
+                                                      std::span<const std::string_view> path, std::string& error)
 #if CTBPF_SYS_BODIES
 {
     const std::string_view ess = essential_name(type_name);

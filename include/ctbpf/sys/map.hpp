@@ -158,7 +158,7 @@ private:
 
 #if CTBPF_SYS_BODIES
 CTBPF_SYS_INLINE result<raw_map> raw_map::create(std::uint32_t type, std::uint32_t key_size, std::uint32_t value_size,
-                                  std::uint32_t max_entries, const map_options& o) {
+                                                 std::uint32_t max_entries, const map_options& o) {
     detail::attr_map_create a;
     a.map_type = type;
     a.key_size = key_size;
@@ -239,7 +239,7 @@ CTBPF_SYS_INLINE result<void> raw_map::freeze() const {
                                    : "");
 }
 CTBPF_SYS_INLINE result<bool> raw_map::batch(int cmd, const void* in_batch, void* out_batch, void* keys, void* values, std::uint32_t& count,
-                       std::uint64_t elem_flags) const {
+                                             std::uint64_t elem_flags) const {
     detail::attr_map_batch a;
     a.in_batch = detail::ptr(in_batch);
     a.out_batch = detail::ptr(out_batch);

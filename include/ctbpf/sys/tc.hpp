@@ -126,7 +126,7 @@ inline std::string ifname_of(unsigned ifindex) {
 namespace detail {
 // BPF_LINK_CREATE on a bpf_mprog hook (tcx, netkit): the tail and the errors are the same.
 CTBPF_SYS_INLINE result<link> link_create_mprog(const prog& p, unsigned ifindex, std::uint32_t attach_type, const tcx_options& o,
-                                      const std::string& what, std::string_view einval_hint)
+                                                const std::string& what, std::string_view einval_hint)
 #if CTBPF_SYS_BODIES
 {
     attr_link_create_tcx a;
