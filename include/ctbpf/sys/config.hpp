@@ -1,6 +1,6 @@
 // The shim's build mode. Header-only by default: every function is defined inline in its header.
 // With CTBPF_SYS_COMPILED defined (CMake: link ctbpf::sys), the shim's larger non-template functions
-// are only declared in the headers and come from the ctbpf_sys library (src/sys.cpp), so a program's
+// (and the BTF reader's, ctbpf/btf.hpp) are only declared in the headers and come from the ctbpf_sys library (src/sys.cpp), so a program's
 // translation unit neither parses nor compiles their bodies.
 #pragma once
 
