@@ -7,17 +7,19 @@ linked: header-only; with the compiled shim (-DCTBPF_SYS_COMPILED, linked with t
 library, src/sys.cpp); with a precompiled header of <ctbpf.hpp> and <ctbpf/sys.hpp>; both; and
 including only the shim headers it uses. The library and the precompiled headers are built once
 before the timed runs (their cost is printed apart). Also the floor (the program assembled and
-checked, no shim) and headers alone against <vector>. Needs clang-19, bpftool and libbpf-dev
-(apt); run as root to also run every build once (each must count 3 calls).
+checked, no shim) and headers alone against <vector>, among them <ctbpf/sys/all.hpp> (the whole
+shim). Needs clang-19, bpftool and libbpf-dev (apt); run as root to also run every build once (each
+must count 3 calls).
 
-usage: build_cost.py [--reps 3]   Prints a Markdown table: medians of wall time and of CPU time
+usage: build_cost.py [--reps 3] [--tree DIR]   DIR: another checkout of ctbpf to measure (its
+include/, src/sys.cpp and count_getpid_ctbpf.cpp; e.g. `git archive <commit> | tar -x -C /tmp/before`),
+for before and after in one sitting. Prints a Markdown table: medians of wall time and of CPU time
 (user + system of the compiler processes; steadier than wall time on a shared machine)."""
 import argparse, os, resource, shutil, statistics, subprocess, tempfile, time
 
 HERE = os.path.join(os.path.dirname(os.path.abspath(__file__)), 'count_getpid')
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MULTIARCH = subprocess.run(['gcc', '-print-multiarch'], capture_output=True, text=True).stdout.strip()
-CXX = ['g++', '-std=c++20', '-O1', f'-I{ROOT}/include']
 
 
 def timed(cmds):
@@ -40,13 +42,19 @@ def write(path, text):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--reps', type=int, default=3)
+    ap.add_argument('--tree', default=ROOT, help='the ctbpf checkout to measure (default: this one)')
     a = ap.parse_args()
+    root = os.path.abspath(a.tree)
+    CXX = ['g++', '-std=c++20', '-O1', f'-I{root}/include']
+    if not os.path.exists(os.path.join(root, 'include', 'ctbpf', 'sys.hpp')):
+        print(f'build_cost.py: {root} is not a ctbpf checkout (no include/ctbpf/sys.hpp)')
+        return 2
     for tool in ('clang-19', 'bpftool', 'g++'):
         if not shutil.which(tool):
             print(f'build_cost.py: {tool} not found (apt-get install clang-19 bpftool libbpf-dev)')
             return 2
     with tempfile.TemporaryDirectory(prefix='ctbpf-build-cost.') as d:
-        src = os.path.join(HERE, 'count_getpid_ctbpf.cpp')
+        src = os.path.join(root, 'benchmarks', 'count_getpid', 'count_getpid_ctbpf.cpp')
         text = open(src).read()
         out = lambda name: os.path.join(d, name)
 
@@ -54,8 +62,8 @@ def main():
         once = {}
         lib = out('libctbpf_sys.a')
         once['the ctbpf::sys library (src/sys.cpp, g++ -O2, once)'] = timed(
-            [['g++', '-std=c++20', '-O2', f'-I{ROOT}/include', '-DCTBPF_SYS_BUILDING', '-c',
-              os.path.join(ROOT, 'src', 'sys.cpp'), '-o', out('sys.o')], ['ar', 'rcs', lib, out('sys.o')]])
+            [['g++', '-std=c++20', '-O2', f'-I{root}/include', '-DCTBPF_SYS_BUILDING', '-c',
+              os.path.join(root, 'src', 'sys.cpp'), '-o', out('sys.o')], ['ar', 'rcs', lib, out('sys.o')]])
         pch = {}
         for mode, defs in (('header-only', []), ('compiled', ['-DCTBPF_SYS_COMPILED'])):
             pdir = out('pch-' + mode)
@@ -100,7 +108,9 @@ def main():
                                 ('<ctbpf.hpp>', '#include <ctbpf.hpp>', []),
                                 ('<ctbpf/sys.hpp>', '#include <ctbpf/sys.hpp>', []),
                                 ('<ctbpf/sys.hpp>, compiled shim', '#include <ctbpf/sys.hpp>', compiled),
-                                ('<ctbpf/sys/map.hpp>', '#include <ctbpf/sys/map.hpp>', [])):
+                                ('<ctbpf/sys/map.hpp>', '#include <ctbpf/sys/map.hpp>', [])) + (
+                                (('<ctbpf/sys/all.hpp>, compiled shim', '#include <ctbpf/sys/all.hpp>', compiled),)
+                                if os.path.exists(os.path.join(root, 'include', 'ctbpf', 'sys', 'all.hpp')) else ()):
             h = write(out(f'h_{len(rows)}.cpp'), inc + '\nint main() {}\n')
             rows[f'{name} alone (-c)'] = [CXX + defs + ['-c', h, '-o', h + '.o']]
         res = {k: [] for k in rows}
@@ -109,6 +119,7 @@ def main():
                 res[k].append(timed(cmds))
         med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v)) for k, v in res.items()}
         base = med['the libbpf way (BPF object, skeleton, loader)']
+        print(f'the tree measured: {root}')
         print(f'| what is built (g++ 12 -O1, medians of {a.reps}) | wall s | × the libbpf way | CPU s | × |')
         print('|---|---:|---:|---:|---:|')
         for k, (w, c) in med.items():

@@ -5,6 +5,7 @@
 // gone when the process exits. Needs root (CAP_BPF + CAP_NET_ADMIN + CAP_SYS_ADMIN for unshare).
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
+#include <ctbpf/sys/tc.hpp>
 
 #include <arpa/inet.h>
 #include <fcntl.h>

@@ -3,6 +3,8 @@
 // typed handles by name; a failing entry closes what was created and names itself.
 #include "sys_test_util.hpp"
 
+#include <ctbpf/sys/bundle.hpp>
+
 #include <algorithm>
 #include <cstdint>
 #include <cstring>

@@ -5,6 +5,10 @@
 // checks the kernel's shape against the declaration; the run-time path takes declarations too.
 #include "sys_test_util.hpp"
 
+#if __has_include(<boost/hana/map.hpp>)
+#include <ctbpf/sys/bundle.hpp>
+#endif
+
 #include <array>
 #include <cstddef>
 #include <cstdint>

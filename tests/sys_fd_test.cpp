@@ -4,6 +4,8 @@
 // privilege is missing and what kernel.unprivileged_bpf_disabled is.
 #include "sys_test_util.hpp"
 
+#include <ctbpf/sys/bundle.hpp>
+
 #include <dirent.h>
 #include <grp.h>
 #include <sys/mount.h>

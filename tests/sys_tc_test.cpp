@@ -6,6 +6,8 @@
 // the same way, skipped when the kernel has no netkit; no fd leaked.
 #include "sys_test_util.hpp"
 
+#include <ctbpf/sys/tc.hpp>
+
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <netinet/in.h>

@@ -4,6 +4,7 @@
 #include "sys_test_util.hpp"
 
 #include <linux/bpf.h>
+#include <netinet/in.h> // IPPROTO_TCP
 
 #include <unistd.h>
 

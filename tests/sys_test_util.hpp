@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <initializer_list>
+#include <ostream> // doctest prints a std::error_code with its operator<< (<system_error> declares it for any ostream)
 #include <span>
 #include <string>
 #include <utility>

@@ -6,6 +6,7 @@
 // expect-clang14: {99, 111, 117, 110, 116, 115, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
+#include <ctbpf/sys/bundle.hpp>
 
 #include <cstdint>
 

@@ -9,6 +9,7 @@
 // expect-clang14: {101, 118, 101, 110, 116, 115, 0}}>
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
+#include <ctbpf/sys/bundle.hpp>
 
 #include <cstdint>
 

@@ -6,6 +6,7 @@
 // flags-clang: -ferror-limit=0
 #include <ctbpf.hpp>
 #include <ctbpf/sys.hpp>
+#include <ctbpf/sys/bundle.hpp>
 
 namespace sys = ctbpf::sys;
 using namespace ctbpf::syntax;

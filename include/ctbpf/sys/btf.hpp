@@ -515,7 +515,8 @@ CTBPF_SYS_INLINE result<assembled_program> core_relocate(const program_image& im
         if (r.type.empty() || (r.path.empty() && needs_path))
             return make_error(EINVAL, "CO-RE relocation at label '" + std::string(r.label) + "'",
                               "it names no type or no member (expected core:TYPE.MEMBER[.MEMBER...])");
-        std::string p = r.path.empty() ? std::string() : "." + ctbpf::btf::join_path(r.path);
+        std::string p; // (not "." + join_path(): g++ 12 -O3 warns of an overlapping memcpy in operator+, a false positive)
+        if (!r.path.empty()) p.append(".").append(ctbpf::btf::join_path(r.path));
         const std::string what = "CO-RE relocation at label '" + std::string(r.label) + "' (" + std::string(r.type) + p + ")";
         const auto at = detail::slot_of_label(img.slots, r.label);
         if (!at || *at >= out.insns.size())

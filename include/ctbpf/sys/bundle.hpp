@@ -125,11 +125,19 @@ struct prog_def {
     ctbpf::kernel_enum<ctbpf::attach_type> expected_attach_type{};
     std::string_view license = "GPL";
     std::uint32_t flags = 0;
-    // The image, checked with the bundle's map declarations Decls (a ctbpf::map_list).
+    // The image, checked with the bundle's map declarations Decls (a ctbpf::map_list). With O's
+    // program type (prog_spec<Name, F, O>()) the load's types are O's: no run-time check is compiled
+    // in (load() refuses other types); without (prog_spec<Name, F>(type)) load() checks at run time.
     template <auto Decls>
     static program_image image() {
-        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(Decls)>, ctbpf::map_list<>>) return sys::image<F, O>();
-        else return sys::image<F, O, Decls>();
+        constexpr bool empty = std::is_same_v<std::remove_cvref_t<decltype(Decls)>, ctbpf::map_list<>>;
+        if constexpr (O.type != ctbpf::prog_type::unspecified) {
+            if constexpr (empty) return detail::checked_image<F, O>();
+            else return detail::checked_image<F, O, Decls>();
+        } else {
+            if constexpr (empty) return sys::image<F, O>();
+            else return sys::image<F, O, Decls>();
+        }
     }
     template <auto Decls = ctbpf::map_list<>{}>
     result<handle> load(std::span<const map_binding> bindings) const {

@@ -259,22 +259,26 @@ struct unbound_of {
 } // namespace detail
 
 namespace detail {
-// The load's program type, attach type and verifier privilege default to O's.
-template <ctbpf::options O>
-void default_to(load_options& o) {
+// load_options' program type, attach type and verifier privilege default to O's (the compile-time
+// check's); another program type is an error.
+CTBPF_SYS_INLINE result<void> take_types(load_options& o, const ctbpf::options& O)
+#if CTBPF_SYS_BODIES
+{
     if (o.type == ctbpf::prog_type::unspecified) o.type = O.type;
     if (o.expected_attach_type.raw() == 0) o.expected_attach_type = O.expected_attach_type;
     if (o.verifier.priv == ctbpf::options{}.priv) o.verifier.priv = O.priv;
-}
-template <auto F, ctbpf::options O, auto... D>
-result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
-    if constexpr (!unbound_of<F, D...>::value.empty())
-        (void)program_refers_to_a_map_no_binding_declares<name_t<unbound_of<F, D...>>>::value;
-    default_to<O>(o);
     if (O.type != ctbpf::prog_type::unspecified && o.type != O.type)
         return make_error(EINVAL, "BPF_PROG_LOAD " + prog_type_name(o.type),
                           "the program was checked as " + std::string(ctbpf::to_string(O.type)) +
                               " (its ctbpf::options) but load_options::type says " + prog_type_name(o.type));
+    return {};
+}
+#else
+;
+#endif
+template <auto F, ctbpf::options O, auto... D>
+result<prog> load_declared(load_options o, std::span<const map_binding> bindings) {
+    if (result<void> t = take_types(o, O); !t) return std::move(t).error();
     if constexpr (O.type != ctbpf::prog_type::unspecified) // the load's types are O's: no run-time check
         return sys::load(detail::checked_image<F, O, D...>(), o, bindings); // (load() refuses other attach types)
     else
@@ -290,6 +294,8 @@ result<prog> load_declared(load_options o, std::span<const map_binding> bindings
 //   sys::load<count, xdp>({.name = "count"}, sys::bind<counts>(m), sys::bind<config>(c))
 template <auto F, ctbpf::options O = ctbpf::options{}, auto D0, auto... D>
 result<prog> load(const load_options& o, const declared_binding<D0>& first, const declared_binding<D>&... more) {
+    if constexpr (!detail::unbound_of<F, D0, D...>::value.empty())
+        (void)program_refers_to_a_map_no_binding_declares<detail::name_t<detail::unbound_of<F, D0, D...>>>::value;
     const std::array<map_binding, 1 + sizeof...(D)> bindings{first, more...};
     return detail::load_declared<F, O, D0, D...>(o, bindings);
 }
@@ -298,13 +304,7 @@ result<prog> load(const load_options& o, const declared_binding<D0>& first, cons
 // default to O's.
 template <auto F, ctbpf::options O>
 result<prog> load(const load_options& o, std::span<const map_binding> maps = {}) {
-    if constexpr (ctbpf::map_names<F>().size() == 0) {
-        return detail::load_declared<F, O>(o, maps);
-    } else { // (maps bound by name only: their shapes are not known at compile time)
-        load_options lo = o;
-        detail::default_to<O>(lo);
-        return sys::load(image<F, O>(), lo, maps);
-    }
+    return detail::load_declared<F, O>(o, maps); // (maps bound by name only: their shapes are not checked)
 }
 template <auto F, ctbpf::options O>
 result<prog> load(const load_options& o, std::initializer_list<map_binding> maps) {

@@ -16,7 +16,6 @@
 #include <string_view>
 #include <system_error>
 #include <utility>
-#include <variant>
 #include <vector>
 
 #include "ctbpf/diagnostics.hpp"
@@ -38,20 +37,23 @@ struct error {
     bool is(std::errc e) const noexcept { return code == e; }
     bool not_found() const noexcept { return code == std::errc::no_such_file_or_directory; }
     // The message, then the kernel's message lines and the offending instruction beside them.
-    std::string describe() const {
-        std::string s = message;
-        for (const std::string& l : kernel_message) s += "\n  " + std::string(message_from) + ": " + l;
-        if (!annotation.empty()) s += "\n  at " + annotation;
-        return s;
-    }
+    std::string describe() const;
 };
+
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE std::string error::describe() const {
+    std::string s = message;
+    for (const std::string& l : kernel_message) s += "\n  " + std::string(message_from) + ": " + l;
+    if (!annotation.empty()) s += "\n  at " + annotation;
+    return s;
+}
+#endif
 
 // Thrown by result<T>::value() on an error: ctbpf::exception's accessors (errnum(), insn(),
 // message()), plus the errno as std::error_code and the whole sys::error (the verifier log).
 class bpf_error : public ctbpf::exception {
 public:
-    explicit bpf_error(sys::error e)
-        : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+    explicit bpf_error(sys::error e);
     std::error_code code() const noexcept { return e_.code; }
     const sys::error& error() const noexcept { return e_; }
 
@@ -59,27 +61,32 @@ private:
     sys::error e_;
 };
 
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE bpf_error::bpf_error(sys::error e)
+    : exception(e.describe(), {errc::ok, e.insn, 0, {}, e.errnum(), e.message}), e_(std::move(e)) {}
+#endif
+
 // A value or an error (std::expected is C++23). Check with ok()/operator bool, or let value() throw.
 template <class T>
 class [[nodiscard]] result {
 public:
-    result(T v) : v_(std::in_place_index<0>, std::move(v)) {}
-    result(sys::error e) : v_(std::in_place_index<1>, std::move(e)) {}
+    result(T v) : v_(std::move(v)) {}
+    result(sys::error e) : e_(std::move(e)) {}
 
-    bool ok() const noexcept { return v_.index() == 0; }
+    bool ok() const noexcept { return v_.has_value(); }
     explicit operator bool() const noexcept { return ok(); }
     T& value() & {
         check();
-        return std::get<0>(v_);
+        return *v_;
     }
     const T& value() const& {
         check();
-        return std::get<0>(v_);
+        return *v_;
     }
     // By value: `for (auto& x : f().value())` must not dangle on the temporary result.
     T value() && {
         check();
-        return std::get<0>(std::move(v_));
+        return std::move(*v_);
     }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
@@ -87,15 +94,17 @@ public:
     const T& operator*() const& { return value(); }
     T operator*() && { return std::move(*this).value(); }
     // The error; only when !ok().
-    const sys::error& error() const& { return std::get<1>(v_); }
-    sys::error error() && { return std::get<1>(std::move(v_)); }
-    std::error_code code() const noexcept { return ok() ? std::error_code{} : std::get<1>(v_).code; }
+    const sys::error& error() const& { return *e_; }
+    sys::error error() && { return std::move(*e_); }
+    std::error_code code() const noexcept { return ok() ? std::error_code{} : e_->code; }
 
 private:
     void check() const {
-        if (!ok()) throw bpf_error(std::get<1>(v_));
+        if (!ok()) throw bpf_error(*e_);
     }
-    std::variant<T, sys::error> v_;
+    // (two optionals, not std::variant<T, error>: each result<T> instantiates far less)
+    std::optional<T> v_;
+    std::optional<sys::error> e_;
 };
 
 template <>

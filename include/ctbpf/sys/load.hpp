@@ -9,8 +9,6 @@
 #include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
 
 #include "ctbpf/assemble.hpp"
-#include "ctbpf/btf_writer.hpp"
-#include "ctbpf/disasm.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
@@ -27,6 +25,11 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#if CTBPF_SYS_BODIES // (only the bodies: program BTF and the disassembly beside a rejection)
+#include "ctbpf/btf_writer.hpp"
+#include "ctbpf/disasm.hpp"
+#endif
 
 namespace ctbpf::sys {
 
@@ -56,7 +59,7 @@ struct program_image {
         : insns(i), map_names(m), slots(s) {}
     template <std::size_t N>
     program_image(const std::array<insn, N>& a) : insns(a) {}
-    program_image(const std::vector<insn>& v) : insns(v) {}
+    program_image(const std::vector<insn>& v) : insns(v.data(), v.size()) {} // ((pointer, size): cheaper to compile)
 };
 
 namespace detail {
@@ -102,7 +105,9 @@ struct assembled_program {
     std::vector<insn> insns;
     std::vector<std::string_view> map_names;
     std::vector<slot_info> slots;
-    program_image image() const { return {insns, map_names, slots}; }
+    program_image image() const {
+        return {{insns.data(), insns.size()}, {map_names.data(), map_names.size()}, {slots.data(), slots.size()}};
+    }
 };
 // Assembles a run-time ctbpf::program; throws ctbpf::assembly_error when it is rejected.
 CTBPF_SYS_INLINE assembled_program assemble_for_load(const ctbpf::program& p)

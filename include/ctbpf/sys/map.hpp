@@ -86,71 +86,13 @@ public:
     raw_map() = default;
 
     static result<raw_map> create(std::uint32_t type, std::uint32_t key_size, std::uint32_t value_size,
-                                  std::uint32_t max_entries, const map_options& o = {}) {
-        detail::attr_map_create a;
-        a.map_type = type;
-        a.key_size = key_size;
-        a.value_size = value_size;
-        a.max_entries = max_entries;
-        a.map_flags = o.flags;
-        a.inner_map_fd = o.inner_map_fd;
-        a.numa_node = o.numa_node;
-        detail::copy_name(a.map_name, o.name);
-        a.map_ifindex = o.ifindex;
-        a.btf_fd = o.btf_fd;
-        a.btf_key_type_id = o.btf_key_type_id;
-        a.btf_value_type_id = o.btf_value_type_id;
-        a.map_extra = o.map_extra;
-        const int fd = detail::bpf(BPF_MAP_CREATE, a);
-        raw_map m;
-        m.type_ = type;
-        m.key_size_ = key_size;
-        m.value_size_ = value_size;
-        m.max_entries_ = max_entries;
-        m.name_ = a.map_name;
-        if (fd < 0) {
-            const int e = errno;
-            std::string hint;
-            if (e == EINVAL)
-                hint = "the kernel refused these attributes (key " + std::to_string(key_size) + " bytes, value " +
-                       std::to_string(value_size) + " bytes, " + std::to_string(max_entries) +
-                       " entries, flags " + std::to_string(o.flags) +
-                       "): array maps need 4-byte keys, ring buffers a power-of-2 multiple of the page size "
-                       "and no key or value, and max_entries must not be 0";
-            if (e == E2BIG) hint = "the key or value is too large for this map type";
-            return make_error(e, m.what("BPF_MAP_CREATE"), hint);
-        }
-        m.fd_.reset(fd);
-        return m;
-    }
+                                  std::uint32_t max_entries, const map_options& o = {});
 
     // Adopts an fd (e.g. from a pin), reading the type and sizes from the kernel.
-    static result<raw_map> from_fd(unique_fd fd) {
-        const std::string kind = fd_target(fd.get());
-        if (!kind.empty() && kind != "anon_inode:bpf-map")
-            return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a map", "it is " + kind);
-        raw_map m;
-        m.fd_ = std::move(fd);
-        result<map_info> i = m.info();
-        if (!i) return std::move(i).error();
-        m.type_ = i->type;
-        m.key_size_ = i->key_size;
-        m.value_size_ = i->value_size;
-        m.max_entries_ = i->max_entries;
-        m.name_ = i->name;
-        return m;
-    }
+    static result<raw_map> from_fd(unique_fd fd);
 
     // Opens the map with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
-    static result<raw_map> from_id(std::uint32_t id, std::uint32_t open_flags = 0) {
-        detail::attr_get_id a;
-        a.id = id;
-        a.open_flags = open_flags;
-        const int fd = detail::bpf(BPF_MAP_GET_FD_BY_ID, a);
-        if (fd < 0)
-            return make_error(errno, "BPF_MAP_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no map has this id" : "");
-        return from_fd(unique_fd(fd));
-    }
+    static result<raw_map> from_id(std::uint32_t id, std::uint32_t open_flags = 0);
 
     int fd() const noexcept { return fd_.get(); }
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
@@ -191,110 +133,183 @@ public:
     result<void> push(const void* value, std::uint64_t flags = BPF_ANY) const { return update(nullptr, value, flags); }
     result<void> peek(void* value) const { return lookup(nullptr, value); }
     // The key after `key` (nullptr: the first key). false at the end.
-    result<bool> next_key(const void* key, void* next) const {
-        detail::attr_map_elem a;
-        a.map_fd = static_cast<std::uint32_t>(fd_.get());
-        a.key = detail::ptr(key);
-        a.value = detail::ptr(next);
-        if (detail::bpf(BPF_MAP_GET_NEXT_KEY, a) == 0) return true;
-        if (errno == ENOENT) return false;
-        return make_error(errno, what("BPF_MAP_GET_NEXT_KEY"));
-    }
+    result<bool> next_key(const void* key, void* next) const;
     // Makes the map read-only for user space (programs may still write it).
-    result<void> freeze() const {
-        detail::attr_fd a;
-        a.fd = static_cast<std::uint32_t>(fd_.get());
-        if (detail::bpf(BPF_MAP_FREEZE, a) == 0) return {};
-        const int e = errno;
-        return make_error(e, what("BPF_MAP_FREEZE"),
-                          e == EBUSY   ? "the map is mmapped writable or already frozen"
-                          : e == EPERM ? "the map is frozen already, or this fd is read-only"
-                                       : "");
-    }
+    result<void> freeze() const;
 
     // One BPF_MAP_*_BATCH call. `count` in: room in keys/values; out: elements processed.
     // Returns true when the whole map has been walked (lookup batches; the kernel's ENOENT).
     result<bool> batch(int cmd, const void* in_batch, void* out_batch, void* keys, void* values, std::uint32_t& count,
-                       std::uint64_t elem_flags = 0) const {
-        detail::attr_map_batch a;
-        a.in_batch = detail::ptr(in_batch);
-        a.out_batch = detail::ptr(out_batch);
-        a.keys = detail::ptr(keys);
-        a.values = detail::ptr(values);
-        a.count = count;
-        a.map_fd = static_cast<std::uint32_t>(fd_.get());
-        a.elem_flags = elem_flags;
-        const int r = detail::bpf(cmd, a);
-        count = a.count;
-        if (r == 0) return false;
-        if (errno == ENOENT && (cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH)) return true;
-        return make_error(errno, what(command_name(cmd)), elem_hint(cmd, errno, elem_flags));
-    }
+                       std::uint64_t elem_flags = 0) const;
 
-    result<map_info> info() const {
-        bpf_map_info raw;
-        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-        detail::attr_info a;
-        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-        a.info_len = sizeof raw;
-        a.info = detail::ptr(&raw);
-        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, what("BPF_OBJ_GET_INFO_BY_FD"));
-        map_info i;
-        i.id = raw.id;
-        i.type = raw.type;
-        i.key_size = raw.key_size;
-        i.value_size = raw.value_size;
-        i.max_entries = raw.max_entries;
-        i.flags = raw.map_flags;
-        i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
-        return i;
-    }
+    result<map_info> info() const;
 
     // "BPF_MAP_UPDATE_ELEM array 'counts'"
-    std::string what(std::string_view cmd) const {
-        std::string s = std::string(cmd) + " " + map_type_name(type_);
-        if (!name_.empty()) s += " '" + name_ + "'";
-        return s;
-    }
+    std::string what(std::string_view cmd) const;
 
 private:
-    std::string elem_hint(int cmd, int e, std::uint64_t flags) const {
-        const bool update = cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_UPDATE_BATCH;
-        const std::uint64_t mode = flags & 3;
-        if (update && e == EEXIST && mode == BPF_NOEXIST)
-            return is_array() ? "BPF_NOEXIST is refused: every key of an array map always exists"
-                              : "BPF_NOEXIST: the key exists";
-        if (update && e == ENOENT && mode == BPF_EXIST) return "BPF_EXIST: there is no such key";
-        if (update && e == E2BIG)
-            return is_array() ? "the index is outside the array (max_entries " + std::to_string(max_entries_) + ")"
-                              : "the map is full (max_entries " + std::to_string(max_entries_) + ")";
-        if (e == ENOENT) return "there is no such key";
-        if (e == EPERM && (update || cmd == BPF_MAP_DELETE_ELEM))
-            return "the map is frozen or read-only for user space (BPF_F_RDONLY), or this process lacks privilege";
-        if (e == EINVAL && cmd == BPF_MAP_DELETE_ELEM && is_array()) return "elements of array maps cannot be deleted";
-        if ((e == EINVAL || e == 524 || e == EOPNOTSUPP) &&
-            (cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH))
-            return "lookup-and-delete is for hash, queue and stack maps";
-        if (e == EINVAL && cmd == BPF_MAP_UPDATE_BATCH && (flags & 3) != 0)
-            return "batch updates take only BPF_ANY or BPF_F_LOCK";
-        if (e == EINVAL && (flags & ~std::uint64_t{7}) != 0) return "flags not valid for this map or command";
-        return {};
-    }
-    result<void> elem(int cmd, const void* key, void* value, std::uint64_t flags) const {
-        detail::attr_map_elem a;
-        a.map_fd = static_cast<std::uint32_t>(fd_.get());
-        a.key = detail::ptr(key);
-        a.value = detail::ptr(value);
-        a.flags = flags;
-        if (detail::bpf(cmd, a) == 0) return {};
-        const int e = errno;
-        return make_error(e, what(command_name(cmd)), elem_hint(cmd, e, flags));
-    }
+    std::string elem_hint(int cmd, int e, std::uint64_t flags) const;
+    result<void> elem(int cmd, const void* key, void* value, std::uint64_t flags) const;
 
     unique_fd fd_;
     std::uint32_t type_ = 0, key_size_ = 0, value_size_ = 0, max_entries_ = 0;
     std::string name_;
 };
+
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE result<raw_map> raw_map::create(std::uint32_t type, std::uint32_t key_size, std::uint32_t value_size,
+                                                 std::uint32_t max_entries, const map_options& o) {
+    detail::attr_map_create a;
+    a.map_type = type;
+    a.key_size = key_size;
+    a.value_size = value_size;
+    a.max_entries = max_entries;
+    a.map_flags = o.flags;
+    a.inner_map_fd = o.inner_map_fd;
+    a.numa_node = o.numa_node;
+    detail::copy_name(a.map_name, o.name);
+    a.map_ifindex = o.ifindex;
+    a.btf_fd = o.btf_fd;
+    a.btf_key_type_id = o.btf_key_type_id;
+    a.btf_value_type_id = o.btf_value_type_id;
+    a.map_extra = o.map_extra;
+    const int fd = detail::bpf(BPF_MAP_CREATE, a);
+    raw_map m;
+    m.type_ = type;
+    m.key_size_ = key_size;
+    m.value_size_ = value_size;
+    m.max_entries_ = max_entries;
+    m.name_ = a.map_name;
+    if (fd < 0) {
+        const int e = errno;
+        std::string hint;
+        if (e == EINVAL)
+            hint = "the kernel refused these attributes (key " + std::to_string(key_size) + " bytes, value " +
+                   std::to_string(value_size) + " bytes, " + std::to_string(max_entries) +
+                   " entries, flags " + std::to_string(o.flags) +
+                   "): array maps need 4-byte keys, ring buffers a power-of-2 multiple of the page size "
+                   "and no key or value, and max_entries must not be 0";
+        if (e == E2BIG) hint = "the key or value is too large for this map type";
+        return make_error(e, m.what("BPF_MAP_CREATE"), hint);
+    }
+    m.fd_.reset(fd);
+    return m;
+}
+CTBPF_SYS_INLINE result<raw_map> raw_map::from_fd(unique_fd fd) {
+    const std::string kind = fd_target(fd.get());
+    if (!kind.empty() && kind != "anon_inode:bpf-map")
+        return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a map", "it is " + kind);
+    raw_map m;
+    m.fd_ = std::move(fd);
+    result<map_info> i = m.info();
+    if (!i) return std::move(i).error();
+    m.type_ = i->type;
+    m.key_size_ = i->key_size;
+    m.value_size_ = i->value_size;
+    m.max_entries_ = i->max_entries;
+    m.name_ = i->name;
+    return m;
+}
+CTBPF_SYS_INLINE result<raw_map> raw_map::from_id(std::uint32_t id, std::uint32_t open_flags) {
+    detail::attr_get_id a;
+    a.id = id;
+    a.open_flags = open_flags;
+    const int fd = detail::bpf(BPF_MAP_GET_FD_BY_ID, a);
+    if (fd < 0)
+        return make_error(errno, "BPF_MAP_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no map has this id" : "");
+    return from_fd(unique_fd(fd));
+}
+CTBPF_SYS_INLINE result<bool> raw_map::next_key(const void* key, void* next) const {
+    detail::attr_map_elem a;
+    a.map_fd = static_cast<std::uint32_t>(fd_.get());
+    a.key = detail::ptr(key);
+    a.value = detail::ptr(next);
+    if (detail::bpf(BPF_MAP_GET_NEXT_KEY, a) == 0) return true;
+    if (errno == ENOENT) return false;
+    return make_error(errno, what("BPF_MAP_GET_NEXT_KEY"));
+}
+CTBPF_SYS_INLINE result<void> raw_map::freeze() const {
+    detail::attr_fd a;
+    a.fd = static_cast<std::uint32_t>(fd_.get());
+    if (detail::bpf(BPF_MAP_FREEZE, a) == 0) return {};
+    const int e = errno;
+    return make_error(e, what("BPF_MAP_FREEZE"),
+                      e == EBUSY   ? "the map is mmapped writable or already frozen"
+                      : e == EPERM ? "the map is frozen already, or this fd is read-only"
+                                   : "");
+}
+CTBPF_SYS_INLINE result<bool> raw_map::batch(int cmd, const void* in_batch, void* out_batch, void* keys, void* values, std::uint32_t& count,
+                                             std::uint64_t elem_flags) const {
+    detail::attr_map_batch a;
+    a.in_batch = detail::ptr(in_batch);
+    a.out_batch = detail::ptr(out_batch);
+    a.keys = detail::ptr(keys);
+    a.values = detail::ptr(values);
+    a.count = count;
+    a.map_fd = static_cast<std::uint32_t>(fd_.get());
+    a.elem_flags = elem_flags;
+    const int r = detail::bpf(cmd, a);
+    count = a.count;
+    if (r == 0) return false;
+    if (errno == ENOENT && (cmd == BPF_MAP_LOOKUP_BATCH || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH)) return true;
+    return make_error(errno, what(command_name(cmd)), elem_hint(cmd, errno, elem_flags));
+}
+CTBPF_SYS_INLINE result<map_info> raw_map::info() const {
+    bpf_map_info raw;
+    std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
+    detail::attr_info a;
+    a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
+    a.info_len = sizeof raw;
+    a.info = detail::ptr(&raw);
+    if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, what("BPF_OBJ_GET_INFO_BY_FD"));
+    map_info i;
+    i.id = raw.id;
+    i.type = raw.type;
+    i.key_size = raw.key_size;
+    i.value_size = raw.value_size;
+    i.max_entries = raw.max_entries;
+    i.flags = raw.map_flags;
+    i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+    return i;
+}
+CTBPF_SYS_INLINE std::string raw_map::what(std::string_view cmd) const {
+    std::string s = std::string(cmd) + " " + map_type_name(type_);
+    if (!name_.empty()) s += " '" + name_ + "'";
+    return s;
+}
+CTBPF_SYS_INLINE std::string raw_map::elem_hint(int cmd, int e, std::uint64_t flags) const {
+    const bool update = cmd == BPF_MAP_UPDATE_ELEM || cmd == BPF_MAP_UPDATE_BATCH;
+    const std::uint64_t mode = flags & 3;
+    if (update && e == EEXIST && mode == BPF_NOEXIST)
+        return is_array() ? "BPF_NOEXIST is refused: every key of an array map always exists"
+                          : "BPF_NOEXIST: the key exists";
+    if (update && e == ENOENT && mode == BPF_EXIST) return "BPF_EXIST: there is no such key";
+    if (update && e == E2BIG)
+        return is_array() ? "the index is outside the array (max_entries " + std::to_string(max_entries_) + ")"
+                          : "the map is full (max_entries " + std::to_string(max_entries_) + ")";
+    if (e == ENOENT) return "there is no such key";
+    if (e == EPERM && (update || cmd == BPF_MAP_DELETE_ELEM))
+        return "the map is frozen or read-only for user space (BPF_F_RDONLY), or this process lacks privilege";
+    if (e == EINVAL && cmd == BPF_MAP_DELETE_ELEM && is_array()) return "elements of array maps cannot be deleted";
+    if ((e == EINVAL || e == 524 || e == EOPNOTSUPP) &&
+        (cmd == BPF_MAP_LOOKUP_AND_DELETE_ELEM || cmd == BPF_MAP_LOOKUP_AND_DELETE_BATCH))
+        return "lookup-and-delete is for hash, queue and stack maps";
+    if (e == EINVAL && cmd == BPF_MAP_UPDATE_BATCH && (flags & 3) != 0)
+        return "batch updates take only BPF_ANY or BPF_F_LOCK";
+    if (e == EINVAL && (flags & ~std::uint64_t{7}) != 0) return "flags not valid for this map or command";
+    return {};
+}
+CTBPF_SYS_INLINE result<void> raw_map::elem(int cmd, const void* key, void* value, std::uint64_t flags) const {
+    detail::attr_map_elem a;
+    a.map_fd = static_cast<std::uint32_t>(fd_.get());
+    a.key = detail::ptr(key);
+    a.value = detail::ptr(value);
+    a.flags = flags;
+    if (detail::bpf(cmd, a) == 0) return {};
+    const int e = errno;
+    return make_error(e, what(command_name(cmd)), elem_hint(cmd, e, flags));
+}
+#endif
 
 // map<K, percpu<T>>: a per-CPU map whose values are std::vector<T>, one per possible CPU.
 template <class T>

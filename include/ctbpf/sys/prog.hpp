@@ -3,6 +3,7 @@
 // (maps, attach, test-run, tc) do not include the assembler and the compile-time verifier.
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
 #include "ctbpf/sys/fd.hpp"
@@ -48,52 +49,58 @@ public:
     explicit operator bool() const noexcept { return static_cast<bool>(fd_); }
     unique_fd& handle() noexcept { return fd_; }
 
-    result<prog_info> info() const {
-        bpf_prog_info raw;
-        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-        detail::attr_info a;
-        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-        a.info_len = sizeof raw;
-        a.info = detail::ptr(&raw);
-        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
-        prog_info i;
-        i.id = raw.id;
-        i.type = raw.type;
-        std::memcpy(i.tag.data(), raw.tag, i.tag.size());
-        i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
-        i.xlated_len = raw.xlated_prog_len;
-        i.jited_len = raw.jited_prog_len;
-        i.btf_id = raw.btf_id;
-        i.nr_func_info = raw.nr_func_info;
-        i.nr_line_info = raw.nr_line_info;
-        return i;
-    }
+    result<prog_info> info() const;
     // Opens the program with id `id` (needs CAP_SYS_ADMIN); ENOENT once the kernel has freed it.
-    static result<prog> from_id(std::uint32_t id) {
-        detail::attr_get_id a;
-        a.id = id;
-        const int fd = detail::bpf(BPF_PROG_GET_FD_BY_ID, a);
-        if (fd < 0)
-            return make_error(errno, "BPF_PROG_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no program has this id" : "");
-        return from_fd(unique_fd(fd));
-    }
+    static result<prog> from_id(std::uint32_t id);
     // Adopts an fd (e.g. from a pin), reading the type and name from the kernel.
-    static result<prog> from_fd(unique_fd fd) {
-        const std::string kind = fd_target(fd.get());
-        if (!kind.empty() && kind != "anon_inode:bpf-prog")
-            return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
-        prog p(std::move(fd), {}, {});
-        result<prog_info> i = p.info();
-        if (!i) return std::move(i).error();
-        p.type_ = i->type;
-        p.name_ = i->name;
-        return p;
-    }
+    static result<prog> from_fd(unique_fd fd);
 
 private:
     unique_fd fd_;
     ctbpf::kernel_enum<ctbpf::prog_type> type_{};
     std::string name_;
 };
+
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE result<prog_info> prog::info() const {
+    bpf_prog_info raw;
+    std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
+    detail::attr_info a;
+    a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
+    a.info_len = sizeof raw;
+    a.info = detail::ptr(&raw);
+    if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
+    prog_info i;
+    i.id = raw.id;
+    i.type = raw.type;
+    std::memcpy(i.tag.data(), raw.tag, i.tag.size());
+    i.name.assign(raw.name, strnlen(raw.name, sizeof raw.name));
+    i.xlated_len = raw.xlated_prog_len;
+    i.jited_len = raw.jited_prog_len;
+    i.btf_id = raw.btf_id;
+    i.nr_func_info = raw.nr_func_info;
+    i.nr_line_info = raw.nr_line_info;
+    return i;
+}
+CTBPF_SYS_INLINE result<prog> prog::from_id(std::uint32_t id) {
+    detail::attr_get_id a;
+    a.id = id;
+    const int fd = detail::bpf(BPF_PROG_GET_FD_BY_ID, a);
+    if (fd < 0)
+        return make_error(errno, "BPF_PROG_GET_FD_BY_ID " + std::to_string(id), errno == ENOENT ? "no program has this id" : "");
+    return from_fd(unique_fd(fd));
+}
+CTBPF_SYS_INLINE result<prog> prog::from_fd(unique_fd fd) {
+    const std::string kind = fd_target(fd.get());
+    if (!kind.empty() && kind != "anon_inode:bpf-prog")
+        return make_error(EINVAL, "adopting fd " + std::to_string(fd.get()) + " as a program", "it is " + kind);
+    prog p(std::move(fd), {}, {});
+    result<prog_info> i = p.info();
+    if (!i) return std::move(i).error();
+    p.type_ = i->type;
+    p.name_ = i->name;
+    return p;
+}
+#endif
 
 } // namespace ctbpf::sys

@@ -8,6 +8,7 @@
 // (0) or TCX_DROP / TC_ACT_SHOT (2).
 #pragma once
 
+#include "ctbpf/sys/config.hpp" // CTBPF_SYS_INLINE, CTBPF_SYS_BODIES
 #include "ctbpf/sys/attach.hpp"
 #include "ctbpf/sys/bpf_syscall.hpp"
 #include "ctbpf/sys/error.hpp"
@@ -124,8 +125,10 @@ inline std::string ifname_of(unsigned ifindex) {
 
 namespace detail {
 // BPF_LINK_CREATE on a bpf_mprog hook (tcx, netkit): the tail and the errors are the same.
-inline result<link> link_create_mprog(const prog& p, unsigned ifindex, std::uint32_t attach_type, const tcx_options& o,
-                                      const std::string& what, std::string_view einval_hint) {
+CTBPF_SYS_INLINE result<link> link_create_mprog(const prog& p, unsigned ifindex, std::uint32_t attach_type, const tcx_options& o,
+                                                const std::string& what, std::string_view einval_hint)
+#if CTBPF_SYS_BODIES
+{
     attr_link_create_tcx a;
     a.prog_fd = static_cast<std::uint32_t>(p.fd());
     a.target_ifindex = ifindex;
@@ -161,6 +164,9 @@ inline result<link> link_create_mprog(const prog& p, unsigned ifindex, std::uint
     }
     return link(unique_fd(fd), link::kind::bpf_link, what);
 }
+#else
+;
+#endif
 } // namespace detail
 
 // Attaches a sched_cls program to the tcx ingress or egress hook of `ifindex` through a bpf link
@@ -170,15 +176,22 @@ inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir
                                      "tcx " + std::string(tc_direction_name(dir)) + " on " + detail::ifname_of(ifindex),
                                      "the kernel needs tcx (Linux 6.6+)");
 }
-inline result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {}) {
+CTBPF_SYS_INLINE result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "tcx " + std::string(tc_direction_name(dir)) + " on " + n, "no network interface named '" + n + "'");
     return attach_tcx(p, ifindex, dir, o);
 }
+#else
+;
+#endif
 
 namespace detail {
-inline result<tcx_state> query_mprog(unsigned ifindex, std::uint32_t attach_type, const std::string& what, std::string_view einval_hint) {
+CTBPF_SYS_INLINE result<tcx_state> query_mprog(unsigned ifindex, std::uint32_t attach_type, const std::string& what, std::string_view einval_hint)
+#if CTBPF_SYS_BODIES
+{
     for (std::uint32_t room = 16;; room *= 4) {
         tcx_state s;
         s.prog_ids.resize(room);
@@ -204,6 +217,9 @@ inline result<tcx_state> query_mprog(unsigned ifindex, std::uint32_t attach_type
         return s;
     }
 }
+#else
+;
+#endif
 } // namespace detail
 
 // BPF_PROG_QUERY of a tcx hook: its programs in the order they run, their links, its revision.
@@ -268,7 +284,9 @@ private:
     std::vector<unsigned char> buf_;
 };
 
-inline result<unique_fd> rtnl_open() {
+CTBPF_SYS_INLINE result<unique_fd> rtnl_open()
+#if CTBPF_SYS_BODIES
+{
     unique_fd s(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
     if (!s) return make_error(errno, "socket(AF_NETLINK, NETLINK_ROUTE)");
     const int one = 1;
@@ -279,6 +297,9 @@ inline result<unique_fd> rtnl_open() {
     if (::bind(s.get(), reinterpret_cast<sockaddr*>(&sa), sizeof sa) < 0) return make_error(errno, "bind(AF_NETLINK)");
     return s;
 }
+#else
+;
+#endif
 
 // Sends one request and waits for its acknowledgement: the errno of NLMSG_ERROR (0 when it
 // succeeded) and the kernel's extended-ack message, if any.
@@ -286,7 +307,9 @@ struct nl_ack {
     int error = 0;
     std::string message;
 };
-inline result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view what) {
+CTBPF_SYS_INLINE result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view what)
+#if CTBPF_SYS_BODIES
+{
     static std::atomic<std::uint32_t> seq_counter{0};
     const std::uint32_t seq = ++seq_counter;
     std::vector<unsigned char>& msg = req.finish(seq);
@@ -326,13 +349,18 @@ inline result<nl_ack> rtnl_transact(int sock, nl_request& req, std::string_view 
         }
     }
 }
+#else
+;
+#endif
 
 inline error rtnl_error(const nl_ack& ack, const std::string& what, std::string hint) {
     if (!ack.message.empty()) hint = "the kernel says: " + ack.message + (hint.empty() ? "" : "; " + hint);
     return make_error(ack.error, what, hint);
 }
 
-inline tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t handle, std::uint32_t info) {
+CTBPF_SYS_INLINE tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t handle, std::uint32_t info)
+#if CTBPF_SYS_BODIES
+{
     tcmsg t{};
     t.tcm_family = AF_UNSPEC;
     t.tcm_ifindex = static_cast<int>(ifindex);
@@ -341,12 +369,17 @@ inline tcmsg make_tcmsg(unsigned ifindex, std::uint32_t parent, std::uint32_t ha
     t.tcm_info = info;
     return t;
 }
+#else
+;
+#endif
 
 } // namespace detail
 
 // Adds the clsact qdisc to `ifindex` (RTM_NEWQDISC). Returns true when it was added, false when
 // the interface had one already.
-inline result<bool> add_clsact(unsigned ifindex) {
+CTBPF_SYS_INLINE result<bool> add_clsact(unsigned ifindex)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "RTM_NEWQDISC clsact on " + detail::ifname_of(ifindex);
     result<unique_fd> s = detail::rtnl_open();
     if (!s) return std::move(s).error();
@@ -363,9 +396,14 @@ inline result<bool> add_clsact(unsigned ifindex) {
                               : ack->error == EPERM  ? "needs CAP_NET_ADMIN in this network namespace"
                                                      : "");
 }
+#else
+;
+#endif
 
 // Removes the clsact qdisc of `ifindex` and every filter on it (RTM_DELQDISC).
-inline result<void> remove_clsact(unsigned ifindex) {
+CTBPF_SYS_INLINE result<void> remove_clsact(unsigned ifindex)
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "RTM_DELQDISC clsact on " + detail::ifname_of(ifindex);
     result<unique_fd> s = detail::rtnl_open();
     if (!s) return std::move(s).error();
@@ -377,6 +415,9 @@ inline result<void> remove_clsact(unsigned ifindex) {
     if (ack->error == 0) return {};
     return detail::rtnl_error(*ack, what, ack->error == EINVAL || ack->error == ENOENT ? "the interface has no clsact qdisc" : "");
 }
+#else
+;
+#endif
 
 struct tc_options {
     std::uint16_t priority = 1;       // lower runs first
@@ -407,19 +448,7 @@ public:
     const std::string& what() const noexcept { return what_; }
 
     // Removes the filter now (the clsact qdisc stays; see remove_clsact).
-    result<void> remove() {
-        if (!sock_) return {};
-        detail::nl_request req(RTM_DELTFILTER, 0);
-        req.put_header(detail::make_tcmsg(ifindex_, parent_, handle_, TC_H_MAKE(std::uint32_t{prio_} << 16, htons(ETH_P_ALL))));
-        req.put_str(TCA_KIND, "bpf");
-        result<detail::nl_ack> ack = detail::rtnl_transact(sock_.get(), req, "RTM_DELTFILTER " + what_);
-        sock_.reset();
-        if (!ack) return std::move(ack).error();
-        if (ack->error != 0)
-            return detail::rtnl_error(*ack, "RTM_DELTFILTER " + what_,
-                                      ack->error == ENOENT ? "the filter is gone already (its qdisc or interface was removed)" : "");
-        return {};
-    }
+    result<void> remove();
 
 private:
     friend result<tc_filter> attach_tc(const prog&, unsigned, tc_direction, const tc_options&);
@@ -438,9 +467,27 @@ private:
     std::string what_;
 };
 
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE result<void> tc_filter::remove() {
+    if (!sock_) return {};
+    detail::nl_request req(RTM_DELTFILTER, 0);
+    req.put_header(detail::make_tcmsg(ifindex_, parent_, handle_, TC_H_MAKE(std::uint32_t{prio_} << 16, htons(ETH_P_ALL))));
+    req.put_str(TCA_KIND, "bpf");
+    result<detail::nl_ack> ack = detail::rtnl_transact(sock_.get(), req, "RTM_DELTFILTER " + what_);
+    sock_.reset();
+    if (!ack) return std::move(ack).error();
+    if (ack->error != 0)
+        return detail::rtnl_error(*ack, "RTM_DELTFILTER " + what_,
+                                  ack->error == ENOENT ? "the filter is gone already (its qdisc or interface was removed)" : "");
+    return {};
+}
+#endif
+
 // Attaches a sched_cls program as a direct-action cls_bpf filter to the clsact ingress or egress
 // hook of `ifindex` (RTM_NEWTFILTER; the legacy way, for kernels without tcx).
-inline result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction dir, const tc_options& o = {}) {
+CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction dir, const tc_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "tc " + std::string(tc_direction_name(dir)) + " filter (priority " + std::to_string(o.priority) +
                              ", handle " + std::to_string(o.handle) + ") on " + detail::ifname_of(ifindex);
     if (o.handle == 0 || o.priority == 0)
@@ -481,12 +528,20 @@ inline result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc_direction
     f.what_ = what;
     return f;
 }
-inline result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_direction dir, const tc_options& o = {}) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_direction dir, const tc_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string n(ifname);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "tc " + std::string(tc_direction_name(dir)) + " filter on " + n, "no network interface named '" + n + "'");
     return attach_tc(p, ifindex, dir, o);
 }
+#else
+;
+#endif
 
 // ---- netkit (Linux 6.7+) ----
 
@@ -530,20 +585,7 @@ public:
     unsigned primary_ifindex() const noexcept { return ifindex_; }
     const std::string& primary_name() const noexcept { return name_; }
 
-    result<void> remove() {
-        if (!sock_) return {};
-        detail::nl_request req(RTM_DELLINK, 0);
-        ifinfomsg ifi{};
-        ifi.ifi_family = AF_UNSPEC;
-        ifi.ifi_index = static_cast<int>(ifindex_);
-        req.put_header(ifi);
-        const std::string what = "RTM_DELLINK netkit " + name_;
-        result<detail::nl_ack> ack = detail::rtnl_transact(sock_.get(), req, what);
-        sock_.reset();
-        if (!ack) return std::move(ack).error();
-        if (ack->error != 0) return detail::rtnl_error(*ack, what, ack->error == ENODEV ? "the device is gone already" : "");
-        return {};
-    }
+    result<void> remove();
 
 private:
     friend result<netkit_pair> create_netkit(std::string_view, std::string_view, const netkit_options&);
@@ -557,11 +599,30 @@ private:
     std::string name_;
 };
 
+#if CTBPF_SYS_BODIES
+CTBPF_SYS_INLINE result<void> netkit_pair::remove() {
+    if (!sock_) return {};
+    detail::nl_request req(RTM_DELLINK, 0);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = static_cast<int>(ifindex_);
+    req.put_header(ifi);
+    const std::string what = "RTM_DELLINK netkit " + name_;
+    result<detail::nl_ack> ack = detail::rtnl_transact(sock_.get(), req, what);
+    sock_.reset();
+    if (!ack) return std::move(ack).error();
+    if (ack->error != 0) return detail::rtnl_error(*ack, what, ack->error == ENODEV ? "the device is gone already" : "");
+    return {};
+}
+#endif
+
 namespace detail {
 // The RTM_NEWLINK of a netkit pair. A veth peer (VETH_INFO_PEER, also attribute 1) has the same
 // layout, so with kind "veth" it makes a veth pair (the other attributes are beyond veth's): the
 // tests check the layout with it on kernels without netkit.
-inline nl_request new_pair_request(std::string_view kind, std::string_view primary, std::string_view peer, const netkit_options& o) {
+CTBPF_SYS_INLINE nl_request new_pair_request(std::string_view kind, std::string_view primary, std::string_view peer, const netkit_options& o)
+#if CTBPF_SYS_BODIES
+{
     nl_request req(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
@@ -583,12 +644,17 @@ inline nl_request new_pair_request(std::string_view kind, std::string_view prima
     req.end_nest(linkinfo);
     return req;
 }
+#else
+;
+#endif
 } // namespace detail
 
 // Creates the netkit device `primary` in this network namespace and its peer `peer` (in
 // o.peer_netns_fd's when given). Fails with "this kernel has no netkit (CONFIG_NETKIT)" when the
 // kernel does not know the device kind.
-inline result<netkit_pair> create_netkit(std::string_view primary, std::string_view peer, const netkit_options& o = {}) {
+CTBPF_SYS_INLINE result<netkit_pair> create_netkit(std::string_view primary, std::string_view peer, const netkit_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string what = "RTM_NEWLINK netkit " + std::string(primary) + " (peer " + std::string(peer) + ")";
     if (primary.empty() || primary.size() >= IF_NAMESIZE || peer.empty() || peer.size() >= IF_NAMESIZE)
         return make_error(EINVAL, what, "interface names are 1 to " + std::to_string(IF_NAMESIZE - 1) + " characters");
@@ -618,23 +684,36 @@ inline result<netkit_pair> create_netkit(std::string_view primary, std::string_v
     pr.name_ = n;
     return pr;
 }
+#else
+;
+#endif
 
 // Attaches a sched_cls program to the primary or peer hook of the netkit pair whose primary
 // device is `primary_ifindex` (BPF_LINK_CREATE with BPF_NETKIT_PRIMARY / BPF_NETKIT_PEER), placed
 // by the same anchors as tcx. Programs return NETKIT_NEXT (-1), NETKIT_PASS (0), NETKIT_DROP (2)
 // or NETKIT_REDIRECT (7).
-inline result<link> attach_netkit(const prog& p, unsigned primary_ifindex, netkit_side side, const tcx_options& o = {}) {
+CTBPF_SYS_INLINE result<link> attach_netkit(const prog& p, unsigned primary_ifindex, netkit_side side, const tcx_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     return detail::link_create_mprog(
         p, primary_ifindex, side == netkit_side::primary ? k::attach_netkit_primary : k::attach_netkit_peer, o,
         "netkit " + std::string(netkit_side_name(side)) + " on " + detail::ifname_of(primary_ifindex),
         "the interface must be a netkit primary device and the kernel have netkit (Linux 6.7+, CONFIG_NETKIT)");
 }
-inline result<link> attach_netkit(const prog& p, std::string_view primary, netkit_side side, const tcx_options& o = {}) {
+#else
+;
+#endif
+CTBPF_SYS_INLINE result<link> attach_netkit(const prog& p, std::string_view primary, netkit_side side, const tcx_options& o = {})
+#if CTBPF_SYS_BODIES
+{
     const std::string n(primary);
     const unsigned ifindex = ::if_nametoindex(n.c_str());
     if (ifindex == 0) return make_error(errno, "netkit " + std::string(netkit_side_name(side)) + " on " + n, "no network interface named '" + n + "'");
     return attach_netkit(p, ifindex, side, o);
 }
+#else
+;
+#endif
 
 // BPF_PROG_QUERY of a netkit hook (through the primary device).
 inline result<tcx_state> query_netkit(unsigned primary_ifindex, netkit_side side) {

@@ -11,8 +11,13 @@
 #include "ctbpf/sys/prog.hpp"
 #include "ctbpf/sys/names.hpp"
 
-#include <chrono>
 #include <cstddef>
+#include <version> // __GLIBCXX__
+#if defined(__GLIBCXX__) && __has_include(<bits/chrono.h>)
+#include <bits/chrono.h> // std::chrono::nanoseconds without what libstdc++'s <chrono> adds in C++20 (<sstream>, calendars)
+#else
+#include <chrono>
+#endif
 #include <cstdint>
 #include <span>
 #include <string>
