@@ -217,13 +217,17 @@ struct probe_result {
     std::size_t maps;
 };
 
-template <auto F>
-constexpr probe_result probe() {
-    const program p = F();
+constexpr probe_result probe_of(const program& p) {
     probe_result r{};
     r.v = emit(p, nullptr, {nullptr, &r.maps, nullptr});
     r.slots = p.slot_count();
     return r;
+}
+// (F() as an argument, not a local variable's initializer: Clang evaluates such an initializer once
+// more when it instantiates the function, a whole evaluation of F wasted)
+template <auto F>
+constexpr probe_result probe() {
+    return probe_of(F());
 }
 // A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
 template <auto F>
@@ -250,14 +254,17 @@ inline constexpr program_extras<F> extras_v = extras<F>();
 namespace detail {
 // The instructions of F, the declared shapes of its maps and check()'s verdict on them: each its
 // own constant evaluation (a program without declared maps costs what it did before them).
-template <auto F>
-constexpr auto emit_array() {
-    const program p = F();
+template <std::size_t N>
+constexpr std::array<insn, N> emit_to_array(const program& p) {
     const insn* const code = p.code().data();
-    std::array<insn, probe_v<F>.slots> out;
+    std::array<insn, N> out;
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = code[i];
     emit(p, out.data());
     return out;
+}
+template <auto F>
+constexpr auto emit_array() {
+    return emit_to_array<probe_v<F>.slots>(F());
 }
 template <auto F>
 inline constexpr auto code_v = emit_array<F>();
