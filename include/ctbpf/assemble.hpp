@@ -223,15 +223,12 @@ constexpr probe_result probe_of(const program& p) {
     r.slots = p.slot_count();
     return r;
 }
-// (F() as an argument, not a local variable's initializer: Clang evaluates such an initializer once
-// more when it instantiates the function, a whole evaluation of F wasted)
-template <auto F>
-constexpr probe_result probe() {
-    return probe_of(F());
-}
 // A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
+// (F() in the variable's initializer, in no function template: instantiating a function that
+// builds F() would cost a whole evaluation of F more, on Clang in a local variable's initializer,
+// on GCC in a call's argument)
 template <auto F>
-inline constexpr probe_result probe_v = probe<F>();
+inline constexpr probe_result probe_v = probe_of(F());
 
 // The map names and the source map of F, from one more evaluation of F shared by map_names<F>(),
 // source_map<F>(), the declared shapes in assemble<F, O, Maps...>() and the lines in its errors.
@@ -263,11 +260,7 @@ constexpr std::array<insn, N> emit_to_array(const program& p) {
     return out;
 }
 template <auto F>
-constexpr auto emit_array() {
-    return emit_to_array<probe_v<F>.slots>(F());
-}
-template <auto F>
-inline constexpr auto code_v = emit_array<F>();
+inline constexpr auto code_v = emit_to_array<probe_v<F>.slots>(F());
 
 // The shapes of F's maps in index order, from the declarations Maps (map_type::unspec: not declared).
 template <auto F, auto... Maps>
