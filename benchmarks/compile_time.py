@@ -2,7 +2,8 @@
 """Compile-time benchmark: an N-instruction program written in the ctbpf DSL, assembled at compile
 time without and with the verifier's check, versus the same program as a plain struct bpf_insn[]
 aggregate.
-Measures wall time and peak memory of `CXX -std=c++20 -O0 -c` with /usr/bin/time, per compiler.
+Measures CPU time (user + sys: less sensitive than wall time to other work on a shared machine) and
+peak memory of `CXX -std=c++20 -O0 -c` with /usr/bin/time, per compiler.
 
 usage: compile_time.py [--sizes 100,1000,4096,10000,100000] [--compilers g++,clang++-19] [--reps 3] [--chunk N]
 Prints a Markdown table. For sizes that exceed a compiler's default constexpr limits the DSL is
@@ -62,12 +63,12 @@ def compile_once(cxx, src, flags):
         f.write(src)
         path = f.name
     try:
-        cmd = ['/usr/bin/time', '-f', '%e %M', cxx, '-std=c++20', '-O0', '-I', os.path.join(ROOT, 'include'),
+        cmd = ['/usr/bin/time', '-f', '%U %S %M', cxx, '-std=c++20', '-O0', '-I', os.path.join(ROOT, 'include'),
                *flags, '-c', path, '-o', os.devnull]
         r = subprocess.run(cmd, capture_output=True, text=True)
         last = r.stderr.strip().splitlines()[-1].split()
         ok = r.returncode == 0
-        return ok, float(last[0]), int(last[1]) // 1024, r.stderr
+        return ok, float(last[0]) + float(last[1]), int(last[2]) // 1024, r.stderr
     finally:
         os.unlink(path)
 

@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 using namespace ctbpf::syntax;
@@ -39,6 +40,11 @@ static_assert(p[5].code == 0x76 && p[5].off == 2 && p[5].imm == -1);
 static_assert(p[6].code == 0x85 && p[6].src_reg == 1 && p[6].imm == 2);
 static_assert(p[7].code == 0x06 && p[7].imm == 0 && p[7].off == 0);
 static_assert(p[9].code == 0x18 && p[9].src_reg == 4 && p[9].imm == -1);
+// The spelling's registers are constant references to the register objects (Clang would track
+// every use of an object through a braced list: quadratic compile time), of the register types.
+static_assert(std::is_same_v<decltype(r3), const ctbpf::reg64&> && std::is_same_v<decltype(w3), const ctbpf::reg32&> &&
+              std::is_same_v<decltype(r10), const ctbpf::frame_pointer&>);
+static_assert(&r3 == &ctbpf::detail::regs::r3 && r3.n == 3 && w9.n == 9 && r10.n == 10);
 static_assert(p[11].code == 0xe5 && p[11].off == -3);
 
 bool same(const bpf_insn& a, const bpf_insn& b) { return ctbpf::same_insn(a, b); }

@@ -99,8 +99,17 @@ constexpr std::array<bpf_insn, N> assemble(std::initializer_list<item> items) {
     return out;
 }
 namespace syntax {
+// (constant references, as in ctbpf: Clang compiles one braced list naming register objects in
+// time quadratic in its length, 0.97 s instead of 0.34 s for this benchmark's 4,096 instructions)
+namespace objs {
 inline constexpr reg64 r0{0}, r1{1}, r2{2}, r3{3}, r4{4}, r5{5}, r6{6}, r7{7}, r8{8}, r9{9}, r10{10};
 inline constexpr reg32 w0{0}, w1{1}, w2{2}, w3{3}, w4{4}, w5{5}, w6{6}, w7{7}, w8{8}, w9{9};
+} // namespace objs
+inline constexpr const reg64 &r0 = objs::r0, &r1 = objs::r1, &r2 = objs::r2, &r3 = objs::r3, &r4 = objs::r4,
+                             &r5 = objs::r5, &r6 = objs::r6, &r7 = objs::r7, &r8 = objs::r8, &r9 = objs::r9,
+                             &r10 = objs::r10;
+inline constexpr const reg32 &w0 = objs::w0, &w1 = objs::w1, &w2 = objs::w2, &w3 = objs::w3, &w4 = objs::w4,
+                             &w5 = objs::w5, &w6 = objs::w6, &w7 = objs::w7, &w8 = objs::w8, &w9 = objs::w9;
 using min_dsl::exit_;
 using min_dsl::if_;
 using min_dsl::label;

@@ -218,17 +218,18 @@ struct probe_result {
     std::size_t maps;
 };
 
-constexpr probe_result probe(const program& p) {
+constexpr probe_result probe_of(const program& p) {
     probe_result r{};
     r.v = emit(p, nullptr, {nullptr, &r.maps, nullptr});
     r.slots = p.slot_count();
     return r;
 }
 // A variable, so that the probe is its own constant evaluation (one step budget each) and runs once.
-// (F() is called in the initializer itself: after an operand error in F's body, GCC then says
-// nothing more about it.)
+// (F() in the variable's initializer, in no function template: instantiating a function that
+// builds F() would cost a whole evaluation of F more, on Clang in a local variable's initializer,
+// on GCC in a call's argument; and after an operand error in F's body GCC then says nothing more)
 template <auto F>
-inline constexpr probe_result probe_v = probe(F());
+inline constexpr probe_result probe_v = probe_of(F());
 
 // The map names and the source map of F, from one more evaluation of F shared by map_names<F>(),
 // source_map<F>(), the declared shapes in assemble<F, O, Maps...>() and the lines in its errors.
@@ -251,17 +252,16 @@ inline constexpr program_extras<F> extras_v = extras<F>();
 namespace detail {
 // The instructions of F, the declared shapes of its maps and check()'s verdict on them: each its
 // own constant evaluation (a program without declared maps costs what it did before them).
-template <auto F>
-constexpr auto emit_array() {
-    const program p = F();
+template <std::size_t N>
+constexpr std::array<insn, N> emit_to_array(const program& p) {
     const insn* const code = p.code().data();
-    std::array<insn, probe_v<F>.slots> out;
+    std::array<insn, N> out;
     for (std::size_t i = 0; i < out.size(); ++i) out[i] = code[i];
     emit(p, out.data());
     return out;
 }
 template <auto F>
-inline constexpr auto code_v = emit_array<F>();
+inline constexpr auto code_v = emit_to_array<probe_v<F>.slots>(F());
 
 // The shapes of F's maps in index order, from the declarations Maps (map_type::unspec: not declared).
 template <auto F, auto... Maps>

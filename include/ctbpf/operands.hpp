@@ -283,11 +283,27 @@ struct label_name {
 using rel16 = literal_or_dyn<INT16_MIN, INT16_MAX, diag::jump_distance_does_not_fit_in_16_bits_use_gotol>;
 using rel32 = literal_or_dyn<INT32_MIN, INT32_MAX, diag::immediate_does_not_fit_in_32_bits>;
 
-// Register objects, for `using namespace ctbpf::syntax`.
-namespace syntax {
+// The register objects; the spelling names them through the references below.
+namespace detail::regs {
 inline constexpr reg64 r0{0}, r1{1}, r2{2}, r3{3}, r4{4}, r5{5}, r6{6}, r7{7}, r8{8}, r9{9};
 inline constexpr frame_pointer r10{};
 inline constexpr reg32 w0{0}, w1{1}, w2{2}, w3{3}, w4{4}, w5{5}, w6{6}, w7{7}, w8{8}, w9{9};
+} // namespace detail::regs
+
+// Registers for `using namespace ctbpf::syntax`: constant references, not objects. Clang keeps
+// each use of a constexpr object in a list until the end of the full-expression and copies that
+// list at every default argument (the source lines), O(N^2) in one braced list of N
+// instructions; it never lists a reference usable in constant expressions.
+namespace syntax {
+inline constexpr const reg64 &r0 = detail::regs::r0, &r1 = detail::regs::r1, &r2 = detail::regs::r2,
+                             &r3 = detail::regs::r3, &r4 = detail::regs::r4, &r5 = detail::regs::r5,
+                             &r6 = detail::regs::r6, &r7 = detail::regs::r7, &r8 = detail::regs::r8,
+                             &r9 = detail::regs::r9;
+inline constexpr const frame_pointer& r10 = detail::regs::r10;
+inline constexpr const reg32 &w0 = detail::regs::w0, &w1 = detail::regs::w1, &w2 = detail::regs::w2,
+                             &w3 = detail::regs::w3, &w4 = detail::regs::w4, &w5 = detail::regs::w5,
+                             &w6 = detail::regs::w6, &w7 = detail::regs::w7, &w8 = detail::regs::w8,
+                             &w9 = detail::regs::w9;
 using ctbpf::s16;
 using ctbpf::s32;
 using ctbpf::s8;
