@@ -68,6 +68,11 @@ if(TARGET ctbpf_sys)
                          SKIP_REGULAR_EXPRESSION "kernel tests: 0 ran, [1-9]")
   endforeach()
 endif()
+# A program checked at compile time does not carry the run-time verifier, header-only included
+# (taking its address anywhere in load() once put 230 KB of it in every such program).
+add_test(NAME count_getpid_ctbpf_without_runtime_verifier
+         COMMAND sh -c "n=$(nm -C \"$1\" | grep -cE 'verify_for_load|ctbpf::detail::vfy::'); echo \"run-time verifier symbols: $n\"; test \"$n\" -eq 0"
+                 sh $<TARGET_FILE:count_getpid_ctbpf>)
 foreach(t IN LISTS ctbpf_count_getpid_tests)
   add_test(NAME ${t} COMMAND ${t})
   set_tests_properties(${t} PROPERTIES LABELS kernel RESOURCE_LOCK ctbpf_kernel TIMEOUT 120

@@ -422,7 +422,9 @@ CTBPF_SYS_INLINE result<prog> load(const program_image& img, const load_options&
         if (!check) continue;
         const check_result v = check(img.insns, o);
         if (!v.ok()) {
-            const bool ours = check == &detail::verify_for_load; // (also sys::verifier_precheck)
+            // ctbpf's own check: the image's (not &detail::verify_for_load: naming it here would compile the
+            // run-time verifier into every header-only program that loads, checked at compile time or not)
+            const bool ours = check == img.verify;
             error e = make_error(v.errnum != 0 ? v.errnum : errno_of(v.code), what,
                                  std::string(ours ? "ctbpf's verifier rejects the program" : "the precheck rejects the program") +
                                      " (" + std::string(to_string(v.code)) + "); the kernel was not asked" +
