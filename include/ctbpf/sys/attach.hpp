@@ -73,12 +73,7 @@ public:
     result<link_info> info() const {
         if (kind_ != kind::bpf_link) return make_error(EINVAL, "link info " + what_, "a perf event attachment is not a bpf link");
         bpf_link_info raw;
-        std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-        detail::attr_info a;
-        a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-        a.info_len = sizeof raw;
-        a.info = detail::ptr(&raw);
-        if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD " + what_);
+        if (detail::obj_info(fd_.get(), raw) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD " + what_);
         return link_info{raw.id, raw.type, raw.prog_id};
     }
 
@@ -125,6 +120,13 @@ namespace detail {
 inline bool exists(const std::string& path) {
     struct stat st{};
     return ::stat(path.c_str(), &st) == 0;
+}
+// The index of the network interface `name`; `what` (e.g. "xdp on eth0") names the attachment.
+inline result<unsigned> ifindex_named(std::string_view name, const std::string& what) {
+    const std::string n(name);
+    const unsigned ifindex = ::if_nametoindex(n.c_str());
+    if (ifindex == 0) return make_error(errno, what, "no network interface named '" + n + "'");
+    return ifindex;
 }
 CTBPF_SYS_INLINE std::optional<long> read_id(const std::string& path, int& err)
 #if CTBPF_SYS_BODIES
@@ -417,10 +419,10 @@ inline result<link> attach_xdp(const prog& p, unsigned ifindex, std::uint32_t fl
 CTBPF_SYS_INLINE result<link> attach_xdp(const prog& p, std::string_view ifname, std::uint32_t flags = 0)
 #if CTBPF_SYS_BODIES
 {
-    const std::string n(ifname);
-    const unsigned ifindex = ::if_nametoindex(n.c_str());
-    if (ifindex == 0) return make_error(errno, "xdp on " + n, "no network interface named '" + n + "'");
-    return create_link(p, ifindex, ctbpf::attach_type::xdp, flags, "xdp on " + n);
+    const std::string what = "xdp on " + std::string(ifname);
+    const result<unsigned> ifindex = detail::ifindex_named(ifname, what);
+    if (!ifindex) return ifindex.error();
+    return create_link(p, *ifindex, ctbpf::attach_type::xdp, flags, what);
 }
 #else
 ;

@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
 #include <type_traits>
 
@@ -233,6 +234,18 @@ inline int bpf(int cmd, Attr& attr) noexcept {
     // No padding: every byte the kernel reads is a field we set (unknown nonzero bytes are EINVAL/E2BIG).
     static_assert(std::has_unique_object_representations_v<Attr>, "attr layout has padding");
     return static_cast<int>(::syscall(SYS_bpf, cmd, &attr, static_cast<unsigned>(sizeof(Attr))));
+}
+
+// BPF_OBJ_GET_INFO_BY_FD into `out` (a bpf_map_info, bpf_prog_info, bpf_link_info ...), zeroed
+// first, padding included (the kernel checks bytes it does not know): 0, or -1 with errno set.
+template <class Info>
+inline int obj_info(int fd, Info& out) noexcept {
+    std::memset(&out, 0, sizeof out);
+    attr_info a;
+    a.bpf_fd = static_cast<u32>(fd);
+    a.info_len = sizeof out;
+    a.info = ptr(&out);
+    return bpf(BPF_OBJ_GET_INFO_BY_FD, a);
 }
 
 } // namespace detail

@@ -256,12 +256,7 @@ CTBPF_SYS_INLINE result<bool> raw_map::batch(int cmd, const void* in_batch, void
 }
 CTBPF_SYS_INLINE result<map_info> raw_map::info() const {
     bpf_map_info raw;
-    std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-    detail::attr_info a;
-    a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-    a.info_len = sizeof raw;
-    a.info = detail::ptr(&raw);
-    if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, what("BPF_OBJ_GET_INFO_BY_FD"));
+    if (detail::obj_info(fd_.get(), raw) < 0) return make_error(errno, what("BPF_OBJ_GET_INFO_BY_FD"));
     map_info i;
     i.id = raw.id;
     i.type = raw.type;

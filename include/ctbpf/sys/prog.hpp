@@ -64,12 +64,7 @@ private:
 #if CTBPF_SYS_BODIES
 CTBPF_SYS_INLINE result<prog_info> prog::info() const {
     bpf_prog_info raw;
-    std::memset(&raw, 0, sizeof raw); // padding included: the kernel checks unknown bytes
-    detail::attr_info a;
-    a.bpf_fd = static_cast<std::uint32_t>(fd_.get());
-    a.info_len = sizeof raw;
-    a.info = detail::ptr(&raw);
-    if (detail::bpf(BPF_OBJ_GET_INFO_BY_FD, a) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
+    if (detail::obj_info(fd_.get(), raw) < 0) return make_error(errno, "BPF_OBJ_GET_INFO_BY_FD (program)");
     prog_info i;
     i.id = raw.id;
     i.type = raw.type;

@@ -179,10 +179,9 @@ inline result<link> attach_tcx(const prog& p, unsigned ifindex, tc_direction dir
 CTBPF_SYS_INLINE result<link> attach_tcx(const prog& p, std::string_view ifname, tc_direction dir, const tcx_options& o = {})
 #if CTBPF_SYS_BODIES
 {
-    const std::string n(ifname);
-    const unsigned ifindex = ::if_nametoindex(n.c_str());
-    if (ifindex == 0) return make_error(errno, "tcx " + std::string(tc_direction_name(dir)) + " on " + n, "no network interface named '" + n + "'");
-    return attach_tcx(p, ifindex, dir, o);
+    const result<unsigned> ifindex = detail::ifindex_named(ifname, "tcx " + std::string(tc_direction_name(dir)) + " on " + std::string(ifname));
+    if (!ifindex) return ifindex.error();
+    return attach_tcx(p, *ifindex, dir, o);
 }
 #else
 ;
@@ -534,10 +533,9 @@ CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, unsigned ifindex, tc
 CTBPF_SYS_INLINE result<tc_filter> attach_tc(const prog& p, std::string_view ifname, tc_direction dir, const tc_options& o = {})
 #if CTBPF_SYS_BODIES
 {
-    const std::string n(ifname);
-    const unsigned ifindex = ::if_nametoindex(n.c_str());
-    if (ifindex == 0) return make_error(errno, "tc " + std::string(tc_direction_name(dir)) + " filter on " + n, "no network interface named '" + n + "'");
-    return attach_tc(p, ifindex, dir, o);
+    const result<unsigned> ifindex = detail::ifindex_named(ifname, "tc " + std::string(tc_direction_name(dir)) + " filter on " + std::string(ifname));
+    if (!ifindex) return ifindex.error();
+    return attach_tc(p, *ifindex, dir, o);
 }
 #else
 ;
@@ -706,10 +704,9 @@ CTBPF_SYS_INLINE result<link> attach_netkit(const prog& p, unsigned primary_ifin
 CTBPF_SYS_INLINE result<link> attach_netkit(const prog& p, std::string_view primary, netkit_side side, const tcx_options& o = {})
 #if CTBPF_SYS_BODIES
 {
-    const std::string n(primary);
-    const unsigned ifindex = ::if_nametoindex(n.c_str());
-    if (ifindex == 0) return make_error(errno, "netkit " + std::string(netkit_side_name(side)) + " on " + n, "no network interface named '" + n + "'");
-    return attach_netkit(p, ifindex, side, o);
+    const result<unsigned> ifindex = detail::ifindex_named(primary, "netkit " + std::string(netkit_side_name(side)) + " on " + std::string(primary));
+    if (!ifindex) return ifindex.error();
+    return attach_netkit(p, *ifindex, side, o);
 }
 #else
 ;
