@@ -301,18 +301,20 @@ struct verifier_message {
             if (size < capacity - 1) text[size++] = c;
         return *this;
     }
-    constexpr verifier_message& put_uint(std::uint64_t v) {
+    // v in base 10 or 16, at least min_digits digits (zeros in front)
+    constexpr verifier_message& put_digits(std::uint64_t v, unsigned base, int min_digits = 1) {
         char d[20]{};
         int k = 0;
         do {
-            d[k++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
+            d[k++] = "0123456789abcdef"[v % base];
+            v /= base;
+        } while (v != 0 || k < min_digits);
         while (k > 0)
             if (size < capacity - 1) text[size++] = d[--k];
             else --k;
         return *this;
     }
+    constexpr verifier_message& put_uint(std::uint64_t v) { return put_digits(v, 10); }
     constexpr verifier_message& put_int(std::int64_t v) {
         if (v < 0) {
             put("-");
@@ -325,32 +327,9 @@ struct verifier_message {
         const auto u = static_cast<std::uint64_t>(v);
         return u <= 0xffff ? put_uint(u) : put("0x").put_hex64(u);
     }
-    constexpr verifier_message& put_hex64(std::uint64_t v) {
-        char d[16]{};
-        int k = 0;
-        do {
-            d[k++] = "0123456789abcdef"[v & 15];
-            v >>= 4;
-        } while (v != 0);
-        while (k > 0)
-            if (size < capacity - 1) text[size++] = d[--k];
-            else --k;
-        return *this;
-    }
+    constexpr verifier_message& put_hex64(std::uint64_t v) { return put_digits(v, 16); }
     // printf("%02x") of an unsigned int
-    constexpr verifier_message& put_hex(std::uint32_t v) {
-        char d[8]{};
-        int k = 0;
-        do {
-            d[k++] = "0123456789abcdef"[v & 15];
-            v >>= 4;
-        } while (v != 0);
-        if (k == 1) d[k++] = '0';
-        while (k > 0)
-            if (size < capacity - 1) text[size++] = d[--k];
-            else --k;
-        return *this;
-    }
+    constexpr verifier_message& put_hex(std::uint32_t v) { return put_digits(v, 16, 2); }
 };
 
 // The one verdict of assembling, checking and loading a program (assemble, check(), the load's
