@@ -66,7 +66,8 @@ def main():
         t = statistics.median(r[1] for r in runs)
         base = base or t
         med[name] = t
-        print(f'| {name} | {t:.2f} | {t / base:.1f}x |', flush=True)
+        ratio = f'{t / base:.1f}x' if base > 0 else 'n/a'
+        print(f'| {name} | {t:.2f} | {ratio} |', flush=True)
     # Per instruction: each program's time less its header's alone.
     def per(name, header):
         return (med[name] - med[header]) / a.n
