@@ -289,6 +289,30 @@ constexpr std::string_view to_string(deferral d) {
     return "?";
 }
 
+namespace detail {
+// A number's text, for the fixed-size message and instruction texts (no allocation, constexpr).
+struct digit_text {
+    char text[21]{};  // '-' and 20 digits
+    int size = 0;
+    constexpr std::string_view view() const { return {text + 21 - size, static_cast<std::size_t>(size)}; }
+};
+// v in base 10 or 16, at least min_digits digits (zeros in front)
+constexpr digit_text digits_of(std::uint64_t v, unsigned base = 10, int min_digits = 1) {
+    digit_text t;
+    do {
+        t.text[20 - t.size++] = "0123456789abcdef"[v % base];
+        v /= base;
+    } while ((v != 0 || t.size < min_digits) && t.size < 20);
+    return t;
+}
+constexpr digit_text digits_of_int(std::int64_t v) {
+    if (v >= 0) return digits_of(static_cast<std::uint64_t>(v));
+    digit_text t = digits_of(~static_cast<std::uint64_t>(v) + 1);
+    t.text[20 - t.size++] = '-';
+    return t;
+}
+} // namespace detail
+
 // The kernel's message, filled in as the kernel prints it (fixed size: usable at compile time).
 struct verifier_message {
     static constexpr std::uint32_t capacity = 160;
@@ -301,27 +325,11 @@ struct verifier_message {
             if (size < capacity - 1) text[size++] = c;
         return *this;
     }
-    // v in base 10 or 16, at least min_digits digits (zeros in front)
     constexpr verifier_message& put_digits(std::uint64_t v, unsigned base, int min_digits = 1) {
-        char d[20]{};
-        int k = 0;
-        do {
-            d[k++] = "0123456789abcdef"[v % base];
-            v /= base;
-        } while (v != 0 || k < min_digits);
-        while (k > 0)
-            if (size < capacity - 1) text[size++] = d[--k];
-            else --k;
-        return *this;
+        return put(detail::digits_of(v, base, min_digits).view());
     }
     constexpr verifier_message& put_uint(std::uint64_t v) { return put_digits(v, 10); }
-    constexpr verifier_message& put_int(std::int64_t v) {
-        if (v < 0) {
-            put("-");
-            return put_uint(~static_cast<std::uint64_t>(v) + 1);
-        }
-        return put_uint(static_cast<std::uint64_t>(v));
-    }
+    constexpr verifier_message& put_int(std::int64_t v) { return put(detail::digits_of_int(v).view()); }
     // a constant tnum as the kernel prints it: decimal up to U16_MAX, else %#llx
     constexpr verifier_message& put_tnum(std::int64_t v) {
         const auto u = static_cast<std::uint64_t>(v);

@@ -54,27 +54,9 @@ struct insn_text {
         if (len < capacity) buf[len++] = c;
         return *this;
     }
-    constexpr insn_text& append_uint(std::uint64_t v) {
-        char digits[20]{};
-        int n = 0;
-        do {
-            digits[n++] = static_cast<char>('0' + v % 10);
-            v /= 10;
-        } while (v != 0);
-        while (n > 0) append(digits[--n]);
-        return *this;
-    }
-    constexpr insn_text& append_int(std::int64_t v) {
-        if (v < 0) {
-            append('-');
-            return append_uint(~static_cast<std::uint64_t>(v) + 1);
-        }
-        return append_uint(static_cast<std::uint64_t>(v));
-    }
-    constexpr insn_text& append_hex2(std::uint8_t v) {
-        constexpr std::string_view hex = "0123456789abcdef";
-        return append(hex[v >> 4]).append(hex[v & 15]);
-    }
+    constexpr insn_text& append_uint(std::uint64_t v) { return append(detail::digits_of(v).view()); }
+    constexpr insn_text& append_int(std::int64_t v) { return append(detail::digits_of_int(v).view()); }
+    constexpr insn_text& append_hex2(std::uint8_t v) { return append(detail::digits_of(v, 16, 2).view()); }
 };
 
 struct disasm_options {
